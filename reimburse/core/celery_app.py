@@ -1,0 +1,42 @@
+"""The Celery application.
+
+With no broker configured (the embedded default) tasks run in-process, eagerly, after the
+request's commit; with ``REIMBURSE_BROKER_URL`` (Redis or RabbitMQ) they go to real workers.
+Tasks are acknowledged late and receive IDs only (JSON serializer, never pickle).
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from celery import Celery
+
+from reimburse.core.settings import Settings, get_settings
+
+# Each domain's tasks module (one line per domain).
+TASK_MODULES: tuple[str, ...] = ()
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("reimburse")
+    broker = settings.broker_url
+    app.conf.update(
+        broker_url=broker or "memory://",
+        result_backend=None,
+        task_always_eager=broker is None,
+        task_eager_propagates=False,
+        task_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,  # a killed worker's task goes back to the queue
+        worker_prefetch_multiplier=1,
+        task_default_queue="reimburse",
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+    )
+    for name in TASK_MODULES:
+        importlib.import_module(name)
+    return app
+
+
+celery_app = make_celery(get_settings())

@@ -1,0 +1,39 @@
+"""The one base error of the project.
+
+Every domain defines a small tree of errors under ``ReimburseError``; only ``reimburse.api``
+maps them to HTTP responses, and the CLI maps them to JSON error objects. ``code`` is a
+stable machine-readable string; ``status`` is the HTTP status the API should answer with.
+"""
+
+from __future__ import annotations
+
+
+class ReimburseError(Exception):
+    code: str = "error"
+    status: int = 400
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class NotFound(ReimburseError):
+    code = "not_found"
+    status = 404
+
+
+class Forbidden(ReimburseError):
+    code = "forbidden"
+    status = 403
+
+
+class Conflict(ReimburseError):
+    code = "conflict"
+    status = 409
+
+
+class InvalidInput(ReimburseError):
+    code = "invalid_input"
+    status = 422

@@ -1,0 +1,15 @@
+"""The list of modules that define ORM records, so Alembic and tests see every table.
+
+Each domain adds its ``records`` module here (one line); nothing else imports them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+RECORD_MODULES: tuple[str, ...] = ("reimburse.core.idempotency",)
+
+
+def import_all_models() -> None:
+    for name in RECORD_MODULES:
+        importlib.import_module(name)

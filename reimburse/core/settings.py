@@ -1,0 +1,49 @@
+"""All configuration, read once from the environment (prefix ``REIMBURSE_``).
+
+Read at the edge (CLI, API start-up, worker start-up) and passed inward; the pure cores
+never import this module.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_DEV_SECRET = "dev-insecure-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REIMBURSE_", env_file=".env", extra="ignore")
+
+    environment: str = Field(default="development", description="development | test | production")
+    data_dir: Path = Field(default=Path("var"), description="local files: database, document store")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite under data_dir if unset"
+    )
+    broker_url: str | None = Field(default=None, description="Celery broker; in-process worker if unset")
+    secret_key: str = _DEV_SECRET
+
+    ocr_engine: str = Field(default="rapidocr", description="OCR engine name from the engine registry")
+    ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.environment not in ("development", "test") and self.secret_key == _DEV_SECRET:
+            raise ValueError("REIMBURSE_SECRET_KEY must be set outside development")
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'reimburse.db').resolve()}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Expense policy and invoice-validation rules: pure functions over values (no session, clock or settings)."""

