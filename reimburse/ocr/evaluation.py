@@ -1,0 +1,192 @@
+"""``reimburse eval DIR``: extraction measured against ``DIR/labels.jsonl``.
+
+A labels row: ``file``, ``kind`` (scan, render, photo, pdf, ofd, png, ...), ``is_invoice``,
+``label_quality`` and ``fields`` (only labelled fields count; ``null`` means unlabelled).
+Reported: per-field and per-kind accuracy, silent errors (a wrong value the result does not
+flag for review — the errors that would reach an approver unseen) and negatives recognised.
+Labels of quality ``upstream-noisy`` were typed by hand upstream and contain errors, so
+they are reported apart from the reliable ones.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from reimburse.core.errors import ReimburseError
+from reimburse.ocr.domain import FIELD_NAMES, Extraction
+from reimburse.ocr.reader import DocumentReader
+from reimburse.ocr.serialize import extraction_to_json
+
+NOISY = "upstream-noisy"
+_MONEY_FIELDS = frozenset({"amount_excl_tax", "tax", "total"})
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    correct: int = 0
+    silent: int = 0  # a wrong value that is not flagged for review
+    missing: int = 0  # labelled but not found (shown as empty, so not silent)
+
+    def add(self, ok: bool, flagged: bool, found: bool = True) -> None:
+        self.total += 1
+        self.correct += ok
+        self.silent += found and (not ok) and (not flagged)
+        self.missing += not found
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    read_errors: list[tuple[str, str]] = field(default_factory=list)
+    fields: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    kinds: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    reliable: Tally = field(default_factory=Tally)
+    noisy: Tally = field(default_factory=Tally)
+    negatives: int = 0
+    negatives_recognised: int = 0
+    invoices: int = 0
+    invoices_recognised: int = 0
+    flagged_documents: int = 0
+    seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    mistakes: list[dict[str, Any]] = field(default_factory=list)
+
+
+def evaluate_dir(
+    directory: Path,
+    reader: DocumentReader,
+    *,
+    kinds: set[str] | None = None,
+    details_path: Path | None = None,
+) -> Summary:
+    summary = Summary()
+    details = details_path.open("w", encoding="utf-8") if details_path else None
+    try:
+        for row in _labels(directory):
+            if kinds and row["kind"] not in kinds:
+                continue
+            _evaluate_one(directory, row, reader, summary, details)
+    finally:
+        if details:
+            details.close()
+    return summary
+
+
+def _labels(directory: Path) -> list[dict[str, Any]]:
+    path = directory / "labels.jsonl"
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _evaluate_one(
+    directory: Path, row: dict[str, Any], reader: DocumentReader, summary: Summary, details: Any
+) -> None:
+    summary.files += 1
+    kind = row["kind"]
+    started = time.perf_counter()
+    try:
+        results = reader.read((directory / row["file"]).read_bytes())
+    except (ReimburseError, OSError) as exc:
+        summary.read_errors.append((row["file"], str(exc)))
+        results = []
+    summary.seconds[kind].append(time.perf_counter() - started)
+    labelled = {k: v for k, v in (row.get("fields") or {}).items() if v is not None and k in FIELD_NAMES}
+    ex = _pick(results, labelled)
+    if details is not None:
+        record = extraction_to_json(row["file"], ex) if ex else {"source": row["file"], "error": "no result"}
+        details.write(json.dumps({"label": row, "result": record}, ensure_ascii=False) + "\n")
+    if not row.get("is_invoice", True):
+        summary.negatives += 1
+        summary.negatives_recognised += ex is None or not ex.is_invoice
+        return
+    summary.invoices += 1
+    summary.invoices_recognised += ex is not None and ex.is_invoice
+    summary.flagged_documents += ex is not None and ex.needs_review
+    flagged_fields = {n for r in ex.review_reasons for n in r.fields} if ex else set()
+    for name, expected in labelled.items():
+        got = ex.value(name) if ex else None
+        ok = got is not None and same_value(name, got, str(expected))
+        flagged = ex is not None and name in flagged_fields
+        for tally in (
+            summary.fields[name],
+            summary.kinds[kind],
+            summary.noisy if row.get("label_quality") == NOISY else summary.reliable,
+        ):
+            tally.add(ok, flagged, found=got is not None)
+        if not ok:
+            summary.mistakes.append(
+                {"file": row["file"], "field": name, "expected": expected, "got": got, "flagged": flagged}
+            )
+
+
+def _pick(results: list[Any], labelled: dict[str, Any]) -> Extraction | None:
+    """The result a label row describes (a multi-invoice file yields several)."""
+    if not results:
+        return None
+    number = labelled.get("invoice_number")
+    for r in results:
+        if number is not None and r.extraction.value("invoice_number") == str(number):
+            return r.extraction  # type: ignore[no-any-return]
+    return results[0].extraction  # type: ignore[no-any-return]
+
+
+def same_value(name: str, got: str, expected: str) -> bool:
+    if name in _MONEY_FIELDS:
+        try:
+            return Decimal(got) == Decimal(expected)
+        except InvalidOperation:
+            return False
+    return _norm(got) == _norm(expected)
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+
+
+def _pct(t: Tally) -> str:
+    return f"{t.correct}/{t.total} = {100 * t.accuracy:.1f}%  missing {t.missing}  silent errors {t.silent}"
+
+
+def _p50(values: list[float]) -> float:
+    s = sorted(values)
+    return s[len(s) // 2] if s else 0.0
+
+
+def format_report(s: Summary) -> str:
+    out = [f"files: {s.files}   read errors: {len(s.read_errors)}"]
+    out.append(f"invoices recognised: {s.invoices_recognised}/{s.invoices}")
+    out.append(f"negatives recognised: {s.negatives_recognised}/{s.negatives}")
+    out.append(f"invoices flagged for review: {s.flagged_documents}/{s.invoices}")
+    out.append(f"fields, reliable labels: {_pct(s.reliable)}")
+    if s.noisy.total:
+        out.append(f"fields, upstream-noisy labels: {_pct(s.noisy)}")
+    everything = Tally(
+        s.reliable.total + s.noisy.total,
+        s.reliable.correct + s.noisy.correct,
+        s.reliable.silent + s.noisy.silent,
+    )
+    if everything.total:
+        out.append(
+            f"silent error rate (all labelled fields): {100 * everything.silent / everything.total:.2f}%"
+        )
+    out.append("per kind:")
+    for kind in sorted(s.kinds):
+        out.append(f"  {kind:<8} {_pct(s.kinds[kind])}   p50 {_p50(s.seconds[kind]):.3f} s/file")
+    out.append("per field:")
+    for name in FIELD_NAMES:
+        if name in s.fields:
+            out.append(f"  {name:<16} {_pct(s.fields[name])}")
+    for path, message in s.read_errors:
+        out.append(f"read error: {path}: {message}")
+    return "\n".join(out)

@@ -1,0 +1,144 @@
+"""Cross-checks that decide ``needs_review``: every failed check names its fields.
+
+A value that is wrong must not pass silently, so the checks are redundant on purpose:
+the QR code against the printed text, amount + tax against the total, the total against
+its Chinese capitals, the tax against amount × rate, check digits and formats, and the
+recogniser's own confidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from reimburse.ocr.domain import DocumentType, FieldValue, LineItem, ReviewReason
+from reimburse.ocr.fapiao.tax import parse_rate, sum_matches, tax_matches
+from reimburse.ocr.fapiao.uscc import tax_id_problem
+
+# Below this recogniser confidence a field is shown to a person.
+LOW_CONFIDENCE = 0.9
+
+_DIGITAL = frozenset({DocumentType.DIGITAL_GENERAL, DocumentType.DIGITAL_SPECIAL})
+_NO_CODE = _DIGITAL | {DocumentType.TRAIN_TICKET}
+# What each kind must show for the claim to be checkable at all.
+_REQUIRED_ALWAYS = ("invoice_number", "total")
+_REQUIRED_DATED = ("issue_date",)
+
+
+def run_checks(
+    doc_type: DocumentType,
+    fields: Mapping[str, FieldValue],
+    items: Sequence[LineItem],
+    *,
+    capitals_total: str | None,
+    disagreements: Sequence[ReviewReason],
+) -> tuple[ReviewReason, ...]:
+    reasons: list[ReviewReason] = list(disagreements)
+    value = {k: v.value for k, v in fields.items()}
+    reasons += _missing(doc_type, value)
+    reasons += _formats(doc_type, value)
+    reasons += _sums(value, capitals_total)
+    reasons += _rates(value, items)
+    low = [k for k, v in fields.items() if v.confidence < LOW_CONFIDENCE]
+    if low:
+        reasons.append(ReviewReason("low_confidence", "the text was hard to read", tuple(sorted(low))))
+    return tuple(reasons)
+
+
+def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewReason]:
+    required = list(_REQUIRED_ALWAYS)
+    if doc_type is not DocumentType.QUOTA:
+        required += _REQUIRED_DATED
+    if doc_type not in _NO_CODE:
+        required.append("invoice_code")
+    if doc_type in (
+        DocumentType.VAT_SPECIAL,
+        DocumentType.VAT_ELECTRONIC_SPECIAL,
+        DocumentType.DIGITAL_SPECIAL,
+    ):
+        required += ["buyer_tax_id", "seller_tax_id", "amount_excl_tax", "tax"]
+    missing = tuple(f for f in required if f not in value)
+    if not missing:
+        return []
+    return [ReviewReason("missing_field", "not found on the invoice: " + ", ".join(missing), missing)]
+
+
+def _formats(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewReason]:
+    out: list[ReviewReason] = []
+    code = value.get("invoice_code")
+    code_ok = code is not None and (
+        (code.isdigit() and len(code) in (10, 12))
+        or (doc_type is DocumentType.QUOTA and len(code) == 12 and code.isalnum())
+    )
+    if code is not None and not code_ok:
+        out.append(
+            ReviewReason("invoice_code_format", "an invoice code has 10 or 12 digits", ("invoice_code",))
+        )
+    number = value.get("invoice_number")
+    if number is not None:
+        expected = (20,) if doc_type in _DIGITAL else (8, 20)
+        if not number.isdigit() or len(number) not in expected:
+            out.append(
+                ReviewReason(
+                    "invoice_number_format", "an invoice number has 8 or 20 digits", ("invoice_number",)
+                )
+            )
+    check = value.get("check_code")
+    if check is not None and (not check.isdigit() or len(check) != 20):
+        out.append(ReviewReason("check_code_format", "a check code has 20 digits", ("check_code",)))
+    issued = value.get("issue_date")
+    if issued is not None and not date(1994, 1, 1) <= date.fromisoformat(issued) <= date(2100, 1, 1):
+        out.append(
+            ReviewReason("issue_date_implausible", f"issue date {issued} is implausible", ("issue_date",))
+        )
+    for side in ("buyer_tax_id", "seller_tax_id"):
+        tax_id = value.get(side)
+        if tax_id is None:
+            continue
+        problem = tax_id_problem(tax_id)
+        if problem is not None:
+            out.append(ReviewReason("tax_id_invalid", f"{side.split('_')[0]} tax ID: {problem}", (side,)))
+    return out
+
+
+def _sums(value: Mapping[str, str], capitals_total: str | None) -> list[ReviewReason]:
+    out: list[ReviewReason] = []
+    amount, tax, total = (value.get(k) for k in ("amount_excl_tax", "tax", "total"))
+    complete = amount is not None and tax is not None and total is not None
+    if complete and not sum_matches(Decimal(amount or 0), Decimal(tax or 0), Decimal(total or 0)):
+        out.append(
+            ReviewReason(
+                "sum_mismatch",
+                f"amount {amount} + tax {tax} does not equal the total {total}",
+                ("amount_excl_tax", "tax", "total"),
+            )
+        )
+    if capitals_total is not None and total is not None and Decimal(capitals_total) != Decimal(total):
+        out.append(
+            ReviewReason(
+                "capitals_mismatch",
+                f"the total in capitals reads {capitals_total}, the figures {total}",
+                ("total",),
+            )
+        )
+    return out
+
+
+def _rates(value: Mapping[str, str], items: Sequence[LineItem]) -> list[ReviewReason]:
+    amount, tax = value.get("amount_excl_tax"), value.get("tax")
+    rates = {parse_rate(i.tax_rate) for i in items if i.tax_rate}
+    rates.discard(None)
+    if amount is None or tax is None or len(rates) != 1:
+        return []
+    (rate,) = rates
+    assert rate is not None
+    if tax_matches(Decimal(amount), rate, Decimal(tax), lines=max(len(items), 1)):
+        return []
+    return [
+        ReviewReason(
+            "tax_rate_mismatch",
+            f"tax {tax} is not {rate * 100:g}% of {amount}",
+            ("amount_excl_tax", "tax"),
+        )
+    ]

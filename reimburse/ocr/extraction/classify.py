@@ -1,0 +1,67 @@
+"""Is this a fapiao, and which kind?
+
+A fapiao announces itself: a QR payload in the tax bureau's format, or a title with 发票
+together with the invoice's own labels (发票代码/发票号码/开票日期). Bank slips, receipts,
+foreign invoices and random photos have neither, so they are reported as not invoices
+instead of being forced into fields.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reimburse.ocr.domain import DocumentType, QrPayload
+from reimburse.ocr.extraction.layout import Layout
+from reimburse.ocr.fapiao.qr import document_type_for
+
+_INVOICE_WORD = re.compile(r"发票|发栗|客票")
+_INVOICE_LABELS = re.compile(r"发票代码|发票号码|开票日期|校验码|价税合计|纳税人识别号|统一社会信用代码")
+# Documents that mention 发票 but are something else.
+_NOT_INVOICE = re.compile(r"回单|对账单|交易明细|转账凭证|收据(?!.*发票)|Invoice|INVOICE|Receipt|RECEIPT")
+
+# Title patterns, most specific first.
+_TITLES: tuple[tuple[re.Pattern[str], DocumentType], ...] = (
+    (re.compile(r"铁路电子客票|电子客票|火车票"), DocumentType.TRAIN_TICKET),
+    (re.compile(r"通行费"), DocumentType.TOLL_ELECTRONIC),
+    (re.compile(r"定额发票|定额"), DocumentType.QUOTA),
+    (re.compile(r"卷票|卷式"), DocumentType.VAT_ROLL),
+    (re.compile(r"电子发票\(增值税专用发票\)|电子发票\(专用发票\)"), DocumentType.DIGITAL_SPECIAL),
+    (re.compile(r"电子发票\(普通发票\)"), DocumentType.DIGITAL_GENERAL),
+    (re.compile(r"电子专用发票"), DocumentType.VAT_ELECTRONIC_SPECIAL),
+    (re.compile(r"电子普通发票|电[子了]普通"), DocumentType.VAT_ELECTRONIC_GENERAL),
+    (re.compile(r"专用发票"), DocumentType.VAT_SPECIAL),
+    (re.compile(r"普通发票"), DocumentType.VAT_GENERAL),
+)
+
+
+def classify(layout: Layout, qr: QrPayload | None, number: str | None) -> tuple[bool, DocumentType]:
+    """(is_invoice, document type)."""
+    text = "\n".join(ln.text for ln in layout.lines)
+    title_type = next((t for p, t in _TITLES if p.search(text)), None)
+    if qr is not None:
+        qr_type = document_type_for(qr.type_code)
+        if qr_type is not None:
+            # Train tickets and quota invoices carry no QR type of their own.
+            return True, title_type if title_type in _TITLE_OVERRIDES else qr_type
+        if qr.invoice_number and len(qr.invoice_number) == 20:
+            return True, title_type or DocumentType.DIGITAL_GENERAL
+    labels = len(set(_INVOICE_LABELS.findall(text)))
+    has_word = bool(_INVOICE_WORD.search(text))
+    if not has_word or labels == 0 or (_NOT_INVOICE.search(text) and labels < 3):
+        return False, DocumentType.NOT_INVOICE
+    if number is None and labels < 2:
+        return False, DocumentType.NOT_INVOICE
+    if title_type is None:
+        title_type = DocumentType.OTHER_INVOICE
+    if number is not None and len(number) == 20 and title_type in _LEGACY_GENERAL:
+        title_type = DocumentType.DIGITAL_GENERAL
+    return True, title_type
+
+
+_TITLE_OVERRIDES = frozenset({DocumentType.TRAIN_TICKET, DocumentType.TOLL_ELECTRONIC})
+_LEGACY_GENERAL = frozenset({DocumentType.VAT_GENERAL, DocumentType.OTHER_INVOICE})
+
+
+def is_agent_issued(layout: Layout) -> bool:
+    """代开: issued by the tax office on the seller's behalf (title or remarks say so)."""
+    return any("代开" in ln.text for ln in layout.lines)

@@ -1,0 +1,315 @@
+"""Finders for the header fields: code, number, date, check code, amounts, parties.
+
+Each finder returns candidates (value + the lines read) from a ``Layout``; ``extract``
+picks among them and the cross-checks decide whether a person must look. Labels are
+matched on normalised text, so "发票号码：", "发 票 号 码:" and "发票号码" are the same.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label
+from reimburse.ocr.fapiao.capitals import parse_capitals
+from reimburse.ocr.fapiao.formats import parse_date
+from reimburse.ocr.fapiao.money import fmt_money, parse_money
+
+CODE_LABEL = re.compile(r"发票代码|发票代吗|发栗代码")
+NUMBER_LABEL = re.compile(r"发票号码|发票号吗|发栗号码")
+DATE_LABEL = re.compile(r"开票日期|开具日期|日期")
+CHECK_LABEL = re.compile(r"校验码|校验吗|校验")
+SMALL_TOTAL_LABEL = re.compile(r"小写|价税合计|合计金额|票价|金额合计")
+CAPITALS_LABEL = re.compile(r"大写")
+SUM_ROW_LABEL = re.compile(r"^合计$|^合$|^合计[¥\d-]|^合\s*计")
+NAME_LABEL = re.compile(r"(?:购买方|销售方|购方|销方)?名称[:：]?|^称[:：]")
+TAX_ID_LABEL = re.compile(r"纳税人识别号|统一社会信用代码(?:/纳税人识别号)?|识别号|税号")
+BUYER_NAME_LABEL = re.compile(r"(?:购买方|购方|买方)名称[:：]?")
+SELLER_NAME_LABEL = re.compile(r"(?:销售方|销方|卖方)名称[:：]?")
+
+_DIGITS = re.compile(r"\d+")
+_MONEY = re.compile(r"-?¥?-?\d{1,3}(?:,\d{3})+\.\d{2}|-?¥?-?\d+\.\d{2}(?!\d)")
+_CAPITAL_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元园角分整正]{2,}")
+_TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
+# Characters OCR confuses inside a tax ID; USCCs never contain I, O, S, V or Z.
+_TAX_ID_FIXES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5", "o": "0", "l": "1"})
+_NOT_A_NAME = re.compile(r"纳税人|识别号|地址|电话|开户行|账号|密码|^[\d\W]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    value: str
+    score: float
+    lines: tuple[Line, ...] = ()
+
+
+def _cand(hit: Hit) -> Candidate:
+    return Candidate(hit.value, hit.score, hit.lines)
+
+
+def _digits_of(lengths: tuple[int, ...]) -> re.Pattern[str]:
+    alts = "|".join(rf"\d{{{n}}}" for n in sorted(lengths, reverse=True))
+    return re.compile(rf"(?<!\d)(?:{alts})(?!\d)")
+
+
+_CODE_VALUE = _digits_of((12, 10))
+_NUMBER_VALUE = _digits_of((20, 8))
+_CHECK_VALUE = _digits_of((20,))
+_QUOTA_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{12}(?![0-9A-Z])")
+
+
+def find_code(layout: Layout) -> list[Candidate]:
+    hits = [_cand(h) for h in after_label(layout, CODE_LABEL, _code)]
+    if hits:
+        return hits
+    # Paper VAT invoices print the code big, unlabelled, at the top left.
+    top = [ln for ln in layout.lines if ln.cy < layout.height * 0.3]
+    return [Candidate(v, ln.score * 0.9, (ln,)) for ln in top if (v := _whole(ln.text, (10, 12)))]
+
+
+def find_number(layout: Layout) -> list[Candidate]:
+    hits = [_cand(h) for h in after_label(layout, NUMBER_LABEL, _number)]
+    if hits:
+        return hits
+    out: list[Candidate] = []
+    for ln in layout.lines:
+        if ln.cy > layout.height * 0.3:
+            continue
+        m = re.fullmatch(r"(?:No|N0|NO|№)\.?:?(\d{8})(\d*)", ln.text)
+        if m:
+            out.append(Candidate(m.group(1), ln.score * 0.9, (ln,)))
+        elif (v := _whole(ln.text, (8,))) and ln.cx > layout.width * 0.5:
+            out.append(Candidate(v, ln.score * 0.85, (ln,)))
+    return out
+
+
+def find_date(layout: Layout) -> list[Candidate]:
+    hits = [_cand(h) for h in after_label(layout, DATE_LABEL, _date)]
+    if hits:
+        return hits
+    return [Candidate(v, ln.score * 0.9, (ln,)) for ln in layout.lines if (v := _date(ln.text))]
+
+
+def find_check_code(layout: Layout) -> list[Candidate]:
+    return [_cand(h) for h in after_label(layout, CHECK_LABEL, _check, max_dx_ratio=0.6)]
+
+
+def find_total(layout: Layout) -> list[Candidate]:
+    """The total including tax: "(小写)¥…", or the money on the 价税合计 row."""
+    out: list[Candidate] = []
+    for line in layout.find(SMALL_TOTAL_LABEL):
+        m = SMALL_TOTAL_LABEL.search(line.text)
+        assert m is not None
+        rest = line.text[m.end() :]
+        value = _money(rest)
+        if value is not None:
+            out.append(Candidate(value, line.score, (line,)))
+            continue
+        # the amount is the rightmost money on the row ("价税合计(大写) … (小写)¥72.00")
+        row = [ln for ln in layout.same_row(line) if _money(ln.text)]
+        if row:
+            best = max(row, key=lambda ln: ln.right)
+            value = _money(best.text)
+            assert value is not None
+            out.append(Candidate(value, min(line.score, best.score), (line, best)))
+    return out
+
+
+def find_capitals(layout: Layout) -> list[Candidate]:
+    """The total in Chinese capitals, as a money string."""
+    out: list[Candidate] = []
+    for ln in layout.lines:
+        m = _CAPITAL_CHARS.search(ln.text)
+        if not m or not re.search(r"[圆元园角分]", m.group(0)):
+            continue
+        amount = parse_capitals(m.group(0).replace("园", "圆"))
+        if amount is not None:
+            out.append(Candidate(fmt_money(amount), ln.score, (ln,)))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class SumRow:
+    amount: Candidate | None
+    tax: Candidate | None
+
+
+def find_sum_row(layout: Layout, amount_x: float | None, tax_x: float | None) -> SumRow:
+    """The "合计" row: amount excluding tax and the tax, placed by the header columns."""
+    for label in layout.find(SUM_ROW_LABEL):
+        if "价税" in label.text or "大写" in label.text:
+            continue
+        monies: list[tuple[Line, str]] = []
+        own = _money(label.text[2:]) if label.text.startswith("合计") else None
+        if own is not None:
+            monies.append((label, own))
+        for ln in layout.same_row(label):
+            monies.extend((ln, m) for m in _all_money(ln.text))
+        if not monies:
+            continue
+        monies.sort(key=lambda lm: lm[0].left)
+        if amount_x is not None and tax_x is not None and len(monies) >= 1:
+            amount = min(monies, key=lambda lm: abs(lm[0].cx - amount_x))
+            tax = min(monies, key=lambda lm: abs(lm[0].cx - tax_x))
+            if amount is tax:
+                # one money only: it is whichever column it sits under
+                nearer_amount = abs(amount[0].cx - amount_x) <= abs(amount[0].cx - tax_x)
+                return SumRow(_lm(amount) if nearer_amount else None, None if nearer_amount else _lm(tax))
+            return SumRow(_lm(amount), _lm(tax))
+        if len(monies) >= 2:
+            return SumRow(_lm(monies[0]), _lm(monies[-1]))
+        return SumRow(_lm(monies[0]), None)
+    return SumRow(None, None)
+
+
+def _lm(lm: tuple[Line, str]) -> Candidate:
+    return Candidate(lm[1], lm[0].score, (lm[0],))
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    name: Candidate | None
+    tax_id: Candidate | None
+
+
+def find_parties(layout: Layout) -> tuple[Party, Party]:
+    """(buyer, seller): names and tax IDs, assigned to a side by the nearest 购/销 marker."""
+    names = [h for h in after_label(layout, NAME_LABEL, _name, look_below=False) if not _in_remarks(h)]
+    ids = [h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)]
+    buyer_markers, seller_markers = _markers(layout)
+    buyer_name = seller_name = buyer_id = seller_id = None
+    for hit in names:
+        label = hit.lines[0]
+        if BUYER_NAME_LABEL.search(label.text):
+            buyer_name = buyer_name or _cand(hit)
+        elif SELLER_NAME_LABEL.search(label.text):
+            seller_name = seller_name or _cand(hit)
+    rest_names = [h for h in names if not (BUYER_NAME_LABEL.search(h.lines[0].text))]
+    rest_names = [h for h in rest_names if not SELLER_NAME_LABEL.search(h.lines[0].text)]
+    sides_n = _assign(rest_names, buyer_markers, seller_markers)
+    sides_i = _assign(ids, buyer_markers, seller_markers)
+    buyer_name = buyer_name or sides_n[0]
+    seller_name = seller_name or sides_n[1]
+    buyer_id, seller_id = sides_i
+    return Party(buyer_name, buyer_id), Party(seller_name, seller_id)
+
+
+def _in_remarks(hit: Hit) -> bool:
+    return "代开企业" in hit.lines[0].text
+
+
+def find_stamp_tax_id(layout: Layout) -> Candidate | None:
+    """A bare tax ID (in the seller's stamp), for forms without labelled parties (quota)."""
+    for ln in layout.lines:
+        if (
+            re.fullmatch(r"[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20}", ln.text)
+            and sum(c.isdigit() for c in ln.text) >= 12
+        ):
+            return Candidate(ln.text, ln.score, (ln,))
+    return None
+
+
+def _markers(layout: Layout) -> tuple[list[Line], list[Line]]:
+    buyer = [ln for ln in layout.lines if re.search(r"购买方|购方|^购$|^买$|^购买$", ln.text)]
+    seller = [ln for ln in layout.lines if re.search(r"销售方|销方|^销$|^售$|^销售$", ln.text)]
+    return buyer, seller
+
+
+def _assign(
+    hits: list[Hit], buyer: list[Line], seller: list[Line]
+) -> tuple[Candidate | None, Candidate | None]:
+    if not hits:
+        return None, None
+    if buyer and seller:
+        b: Candidate | None = None
+        s: Candidate | None = None
+        for hit in hits:
+            anchor = hit.lines[0]
+            db = min(_dist(anchor, m) for m in buyer)
+            ds = min(_dist(anchor, m) for m in seller)
+            if db <= ds and b is None:
+                b = _cand(hit)
+            elif ds < db and s is None:
+                s = _cand(hit)
+        return b, s
+    # No markers: the buyer block comes first (above, or left of) the seller block.
+    ordered = sorted(
+        hits, key=lambda h: (round(h.lines[0].top / max(h.lines[0].height * 3, 1)), h.lines[0].left)
+    )
+    first = _cand(ordered[0])
+    second = _cand(ordered[1]) if len(ordered) > 1 else None
+    return first, second
+
+
+def _dist(a: Line, marker: Line) -> float:
+    # From the marker to the label's left edge: block markers sit left of their block.
+    dx = a.left - marker.cx
+    dy = a.cy - marker.cy
+    return float((dx * dx + dy * dy * 4) ** 0.5) + (0 if dx >= -marker.height else 1e4)
+
+
+def _whole(text: str, lengths: tuple[int, ...]) -> str | None:
+    digits = text.replace("O", "0")
+    return digits if digits.isdigit() and len(digits) in lengths else None
+
+
+def _code(text: str) -> str | None:
+    m = _CODE_VALUE.search(text.replace("O", "0"))
+    if m:
+        return m.group(0)
+    # Older local-tax quota invoices carry a letter in their 12-character code.
+    m = _QUOTA_CODE.search(text.upper())
+    return m.group(0) if m and sum(c.isdigit() for c in m.group(0)) >= 10 else None
+
+
+def _number(text: str) -> str | None:
+    text = re.sub(r"^(?:No|N0|NO|№)\.?:?", "", text)
+    m = _NUMBER_VALUE.search(text.replace("O", "0"))
+    return m.group(0) if m else None
+
+
+def _check(text: str) -> str | None:
+    m = _CHECK_VALUE.search(text.replace("O", "0"))
+    return m.group(0) if m else None
+
+
+def _date(text: str) -> str | None:
+    d = parse_date(text)
+    return d.isoformat() if d else None
+
+
+def _money(text: str) -> str | None:
+    found = _all_money(text)
+    return found[-1] if found else None
+
+
+def _all_money(text: str) -> list[str]:
+    out = []
+    for m in _MONEY.finditer(text):
+        value = parse_money(m.group(0))
+        if value is not None:
+            out.append(fmt_money(value))
+    return out
+
+
+def _name(text: str) -> str | None:
+    text = text.strip(":：;；,，.。 ")
+    if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):
+        return None
+    return text
+
+
+def _tax_id(text: str) -> str | None:
+    upper = text.upper()
+    m = _TAX_ID.search(upper)
+    if m:
+        return m.group(0)
+    fixed = upper.translate(_TAX_ID_FIXES)
+    m = _TAX_ID.search(fixed)
+    return m.group(0) if m else None
+
+
+def money_value(text: str) -> Decimal | None:
+    value = _money(text)
+    return Decimal(value) if value is not None else None

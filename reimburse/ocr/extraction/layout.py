@@ -1,0 +1,196 @@
+"""Positioned text helpers: normalised lines, rows, and "the value next to this label".
+
+Every reader (OCR, PDF text layer, OFD page text) gives lines with boxes; fapiao print a
+label ("发票号码：") and its value either in the same run, in a separate run to the right on
+the same row, or (in some e-invoice layouts) just below. These helpers answer those
+questions on normalised text so the field finders stay short.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from reimburse.ocr.domain import TextLine, TextPage
+
+# OCR reads the yuan sign in many ways; "Y" only counts directly before digits.
+_YUAN = str.maketrans({"￥": "¥", "羊": "¥"})
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits, colons and brackets become ASCII) and no inner spaces.
+
+    Spaces carry no meaning on a fapiao but OCR inserts them inside numbers and labels
+    ("7255985 0772", "名 称"), so they are removed everywhere.
+    """
+    return _SPACES.sub("", unicodedata.normalize("NFKC", text).translate(_YUAN))
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A text line with its normalised text (``text``) and the original box and score."""
+
+    text: str
+    raw: TextLine
+
+    @property
+    def score(self) -> float:
+        return self.raw.score
+
+    @property
+    def left(self) -> float:
+        return self.raw.left
+
+    @property
+    def right(self) -> float:
+        return self.raw.right
+
+    @property
+    def top(self) -> float:
+        return self.raw.top
+
+    @property
+    def bottom(self) -> float:
+        return self.raw.bottom
+
+    @property
+    def cx(self) -> float:
+        return self.raw.cx
+
+    @property
+    def cy(self) -> float:
+        return self.raw.cy
+
+    @property
+    def height(self) -> float:
+        return max(self.raw.height, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One document's lines (all pages stacked vertically) in reading order."""
+
+    lines: tuple[Line, ...]
+    width: float
+    height: float
+
+    @staticmethod
+    def of(pages: Sequence[TextPage]) -> Layout:
+        lines: list[Line] = []
+        offset = 0.0
+        width = 1.0
+        for page in pages:
+            for raw in page.lines:
+                text = normalise(raw.text)
+                if not text:
+                    continue
+                if offset:
+                    raw = _shifted(raw, offset)
+                lines.append(Line(text, raw))
+            offset += page.height
+            width = max(width, page.width)
+        lines.sort(key=lambda ln: (ln.top, ln.left))
+        return Layout(tuple(lines), width, max(offset, 1.0))
+
+    @property
+    def median_height(self) -> float:
+        heights = sorted(ln.height for ln in self.lines)
+        return heights[len(heights) // 2] if heights else 10.0
+
+    def find(self, pattern: re.Pattern[str]) -> list[Line]:
+        return [ln for ln in self.lines if pattern.search(ln.text)]
+
+    def same_row(self, anchor: Line, *, right_only: bool = True, max_dx: float | None = None) -> list[Line]:
+        """Lines whose vertical extent overlaps the anchor's by at least half the smaller height,
+        to its right (nearest first)."""
+        limit = max_dx if max_dx is not None else self.width
+        out = []
+        for ln in self.lines:
+            if ln is anchor or not vertically_overlap(anchor, ln):
+                continue
+            if right_only and ln.cx <= anchor.right - anchor.height * 0.5:
+                continue
+            if ln.left - anchor.right > limit:
+                continue
+            out.append(ln)
+        out.sort(key=lambda ln: abs(ln.left - anchor.right))
+        return out
+
+    def below(self, anchor: Line, *, max_rows: float = 2.5) -> list[Line]:
+        """Lines just below the anchor that overlap it horizontally (nearest first)."""
+        out = [
+            ln
+            for ln in self.lines
+            if ln is not anchor
+            and 0 <= ln.top - anchor.top <= anchor.height * (max_rows + 1)
+            and ln.cy > anchor.bottom - anchor.height * 0.3
+            and ln.right > anchor.left
+            and ln.left < anchor.right + anchor.height * 4
+        ]
+        out.sort(key=lambda ln: (ln.top, abs(ln.left - anchor.left)))
+        return out
+
+    def row_of(self, anchor: Line) -> list[Line]:
+        """The anchor's whole row, left to right."""
+        row = [ln for ln in self.lines if ln is anchor or vertically_overlap(anchor, ln)]
+        row.sort(key=lambda ln: ln.left)
+        return row
+
+
+def vertically_overlap(a: Line, b: Line, ratio: float = 0.5) -> bool:
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap >= ratio * min(a.height, b.height)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A value found for a label, with the lines it was read from."""
+
+    value: str
+    lines: tuple[Line, ...]
+
+    @property
+    def score(self) -> float:
+        return min(ln.score for ln in self.lines)
+
+
+def after_label(
+    layout: Layout,
+    label: re.Pattern[str],
+    parse: Callable[[str], str | None],
+    *,
+    look_below: bool = True,
+    max_dx_ratio: float = 0.45,
+) -> list[Hit]:
+    """Every value that ``parse`` accepts next to a line matching ``label``.
+
+    Tries, for each label line: the rest of the same line, then runs to the right on the
+    same row (nearest first, within ``max_dx_ratio`` of the page width), then just below.
+    """
+    hits: list[Hit] = []
+    for line in layout.find(label):
+        match = label.search(line.text)
+        assert match is not None
+        rest = line.text[match.end() :].lstrip(":：")
+        value = parse(rest) if rest else None
+        if value is not None:
+            hits.append(Hit(value, (line,)))
+            continue
+        candidates: Iterable[Line] = layout.same_row(line, max_dx=layout.width * max_dx_ratio)
+        if look_below:
+            candidates = [*candidates, *layout.below(line)[:2]]
+        for other in candidates:
+            if label.search(other.text):
+                continue
+            value = parse(other.text.lstrip(":："))
+            if value is not None:
+                hits.append(Hit(value, (line, other)))
+                break
+    return hits
+
+
+def _shifted(line: TextLine, dy: float) -> TextLine:
+    return TextLine.from_box(line.text, line.left, line.top + dy, line.right, line.bottom + dy, line.score)
