@@ -259,3 +259,42 @@ def test_structured_data_is_kept_and_a_page_that_disagrees_is_a_finding() -> Non
     assert ("structured_text_mismatch", ("total",)) in {(r.code, r.fields) for r in out.review_reasons}
     agreeing = replace(structured, fields={**fields, "total": FieldValue("106.00", 1.0, FieldSource.OFD_XML)})
     assert not cross_check_structured(agreeing, [vat_page()], None).review_reasons
+
+
+def test_values_split_into_runs_are_read_whole_and_digit_runs_are_not_dates() -> None:
+    page = vat_page()
+    kept = tuple(ln for ln in page.lines if not ln.text.startswith(("开票日期", "校验码")))
+    runs = (
+        line("开票日期：", 800, 80, 70),
+        *(
+            line(t, x, 80, 14 * len(t))
+            for t, x in (("2022", 872), ("年", 928), ("05", 942), ("月", 970), ("18", 984))
+        ),
+        line("校验码：", 800, 110, 56),
+        line("01339 58435 20282 79959", 872, 110),
+    )
+    ex = extract([replace(page, lines=kept + runs)], None)
+    assert ex.value("issue_date") == "2022-05-18"
+    assert ex.value("check_code") == "01339584352028279959"
+
+
+def test_government_receipts_are_reimbursable_documents_of_their_own_kind() -> None:
+    lines = (
+        line("示例省医疗门诊收费票据(电子)", 150, 20),
+        line("票据代码：", 30, 60, 60),
+        line("12060121", 92, 60, 60),
+        line("票据号码：", 340, 60, 60),
+        line("0726500001", 402, 60, 70),
+        line("开票日期：", 340, 80, 60),
+        line("2021-12-20", 402, 80, 70),
+        line("金额合计(大写)", 30, 200, 90),
+        line("肆拾元整", 125, 200, 50),
+        line("(小写)", 300, 200, 30),
+        line("¥", 332, 200, 8),
+        line("40.00", 342, 200, 30),
+    )
+    ex = extract([TextPage(width=600, height=300, lines=lines, source=FieldSource.PDF_TEXT)], None)
+    assert ex.is_invoice and ex.document_type is DocumentType.OTHER_INVOICE
+    assert (ex.value("invoice_code"), ex.value("invoice_number")) == ("12060121", "0726500001")
+    assert ex.value("total") == "40.00"
+    assert not ex.needs_review, ex.review_reasons

@@ -50,7 +50,7 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
     required = list(_REQUIRED_ALWAYS)
     if doc_type is not DocumentType.QUOTA:
         required += _REQUIRED_DATED
-    if doc_type not in _NO_CODE:
+    if doc_type not in _NO_CODE and doc_type is not DocumentType.OTHER_INVOICE:
         required.append("invoice_code")
     if doc_type in (
         DocumentType.VAT_SPECIAL,
@@ -66,6 +66,8 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
 
 def _formats(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewReason]:
     out: list[ReviewReason] = []
+    if doc_type is DocumentType.OTHER_INVOICE:
+        return _tax_ids(value)  # receipts and unknown kinds have their own numbering
     code = value.get("invoice_code")
     code_ok = code is not None and (
         (code.isdigit() and len(code) in (10, 12))
@@ -92,6 +94,11 @@ def _formats(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
         out.append(
             ReviewReason("issue_date_implausible", f"issue date {issued} is implausible", ("issue_date",))
         )
+    return out + _tax_ids(value)
+
+
+def _tax_ids(value: Mapping[str, str]) -> list[ReviewReason]:
+    out: list[ReviewReason] = []
     for side in ("buyer_tax_id", "seller_tax_id"):
         tax_id = value.get(side)
         if tax_id is None:

@@ -19,6 +19,10 @@ _INVOICE_LABELS = re.compile(r"发票代码|发票号码|开票日期|校验码|
 # Documents that mention 发票 but are something else.
 _NOT_INVOICE = re.compile(r"回单|对账单|交易明细|转账凭证|收据(?!.*发票)|Invoice|INVOICE|Receipt|RECEIPT")
 
+# Government receipts (财政票据: hospital bills, non-tax revenue) are reimbursable vouchers.
+_RECEIPT_TITLE = re.compile(r"票据\(电子\)|电子票据|统一票据|收费票据")
+_RECEIPT_LABELS = re.compile(r"票据代码|票据号码")
+
 # Title patterns, most specific first.
 _TITLES: tuple[tuple[re.Pattern[str], DocumentType], ...] = (
     (re.compile(r"铁路电子客票|电子客票|火车票"), DocumentType.TRAIN_TICKET),
@@ -45,6 +49,9 @@ def classify(layout: Layout, qr: QrPayload | None, number: str | None) -> tuple[
             return True, title_type if title_type in _TITLE_OVERRIDES else qr_type
         if qr.invoice_number and len(qr.invoice_number) == 20:
             return True, title_type or DocumentType.DIGITAL_GENERAL
+    if _RECEIPT_TITLE.search(text) and _RECEIPT_LABELS.search(text):
+        # 财政电子票据 (medical, non-tax revenue): reimbursable like a fapiao, other formats
+        return True, DocumentType.OTHER_INVOICE
     labels = len(set(_INVOICE_LABELS.findall(text)))
     has_word = bool(_INVOICE_WORD.search(text))
     if not has_word or labels == 0 or (_NOT_INVOICE.search(text) and labels < 3):

@@ -16,8 +16,8 @@ from reimburse.ocr.fapiao.capitals import parse_capitals
 from reimburse.ocr.fapiao.formats import parse_date
 from reimburse.ocr.fapiao.money import fmt_money, parse_money
 
-CODE_LABEL = re.compile(r"发票代码|发票代吗|发栗代码")
-NUMBER_LABEL = re.compile(r"发票号码|发票号吗|发栗号码")
+CODE_LABEL = re.compile(r"发票代码|发票代吗|发栗代码|票据代码")
+NUMBER_LABEL = re.compile(r"发票号码|发票号吗|发栗号码|票据号码")
 DATE_LABEL = re.compile(r"开票日期|开具日期|日期")
 CHECK_LABEL = re.compile(r"校验码|校验吗|校验")
 SMALL_TOTAL_LABEL = re.compile(r"小写|价税合计|合计金额|票价|金额合计")
@@ -53,8 +53,11 @@ def _digits_of(lengths: tuple[int, ...]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\d)(?:{alts})(?!\d)")
 
 
-_CODE_VALUE = _digits_of((12, 10))
-_NUMBER_VALUE = _digits_of((20, 8))
+# Fapiao codes have 10 or 12 digits and numbers 8 or 20; government receipts (票据) use 8
+# and 10. Other lengths are still read (and then flagged by the format check) rather than
+# dropped, so that a misread digit shows up as a finding instead of a silent gap.
+_CODE_VALUE = _digits_of((12, 11, 10, 9, 8))
+_NUMBER_VALUE = _digits_of((20, 10, 9, 8))
 _CHECK_VALUE = _digits_of((20,))
 _QUOTA_CODE = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{12}(?![0-9A-Z])")
 
@@ -255,12 +258,12 @@ def _whole(text: str, lengths: tuple[int, ...]) -> str | None:
 
 
 def _code(text: str) -> str | None:
-    m = _CODE_VALUE.search(text.replace("O", "0"))
-    if m:
-        return m.group(0)
     # Older local-tax quota invoices carry a letter in their 12-character code.
     m = _QUOTA_CODE.search(text.upper())
-    return m.group(0) if m and sum(c.isdigit() for c in m.group(0)) >= 10 else None
+    if m and sum(c.isdigit() for c in m.group(0)) >= 10:
+        return m.group(0)
+    m = _CODE_VALUE.search(text.replace("O", "0"))
+    return m.group(0) if m else None
 
 
 def _number(text: str) -> str | None:

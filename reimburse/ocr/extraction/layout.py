@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from reimburse.ocr.domain import TextLine, TextPage
@@ -179,17 +179,34 @@ def after_label(
         if value is not None:
             hits.append(Hit(value, (line,)))
             continue
-        candidates: Iterable[Line] = layout.same_row(line, max_dx=layout.width * max_dx_ratio)
+        row = layout.same_row(line, max_dx=layout.width * max_dx_ratio)
+        joined = _joined_runs(line, row)
+        candidates: list[tuple[str, tuple[Line, ...]]] = [(o.text, (o,)) for o in row]
+        if len(joined) > 1:
+            # a value split into several runs ("2022" "年" "05" "月" ...), read as one
+            candidates.append(("".join(o.text for o in joined), tuple(joined)))
         if look_below:
-            candidates = [*candidates, *layout.below(line)[:2]]
-        for other in candidates:
-            if label.search(other.text):
+            candidates += [(o.text, (o,)) for o in layout.below(line)[:2]]
+        for text, used in candidates:
+            if label.search(text):
                 continue
-            value = parse(other.text.lstrip(":："))
+            value = parse(text.lstrip(":："))
             if value is not None:
-                hits.append(Hit(value, (line, other)))
+                hits.append(Hit(value, (line, *used)))
                 break
     return hits
+
+
+def _joined_runs(label: Line, row: list[Line]) -> list[Line]:
+    """The runs right of the label that follow each other with no more than a small gap."""
+    out: list[Line] = []
+    edge = label.right
+    for ln in sorted(row, key=lambda x: x.left):
+        if ln.left - edge > label.height * 1.5:
+            break
+        out.append(ln)
+        edge = ln.right
+    return out
 
 
 def _shifted(line: TextLine, dy: float) -> TextLine:

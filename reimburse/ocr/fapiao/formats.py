@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_DATE = re.compile(r"(\d{4})\s*[年\-./]?\s*(\d{1,2})\s*[月\-./]?\s*(\d{1,2})\s*日?")
+# A year of this or the last century, not inside a longer run of digits (check codes,
+# machine numbers and bank accounts are full of date-like digit runs).
+_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[年\-./]?\s*(\d{1,2})\s*[月\-./]?\s*(\d{1,2})(?!\d)\s*日?")
 
 
 def parse_date(text: str) -> date | None:
