@@ -1,8 +1,9 @@
 """The total in Chinese capitals (大写), as printed on every fapiao: parse and render.
 
 "壹万贰仟叁佰肆拾伍圆陆角柒分", "ⓧ叁佰圆整", "贰拾元正", "零圆伍角". OCR also reads 圆 as
-园, and drops or adds a leading ⊗/ⓧ; everything that is not a capital numeral or unit is
-ignored.
+园, returns traditional forms (貳, 參, 陸, 萬, 圓) and drops or adds a leading ⊗/ⓧ/×;
+everything that is not a capital numeral or unit is ignored. A red-letter (negative)
+invoice prints 负 before the capitals.
 """
 
 from __future__ import annotations
@@ -12,10 +13,15 @@ from decimal import Decimal
 _DIGITS = {c: i for i, c in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _SMALL_UNITS = {"拾": 10, "佰": 100, "仟": 1000}
 _KEEP = set(_DIGITS) | set(_SMALL_UNITS) | set("万亿圆元角分整正")
+# Variants OCR returns for the simplified capitals.
+_VARIANTS = str.maketrans("园圓貳參陸萬億", "圆圆贰叁陆万亿")
 
 
 def parse_capitals(text: str) -> Decimal | None:
-    chars = [c for c in text.replace("园", "圆") if c in _KEEP]
+    """The amount the capitals spell, to the cent; None when the text has no capitals."""
+    text = text.translate(_VARIANTS)
+    negative = "负" in text
+    chars = [c for c in text if c in _KEEP]
     if not any(c in _DIGITS or c in _SMALL_UNITS for c in chars):
         return None
     yuan = 0
@@ -45,7 +51,8 @@ def parse_capitals(text: str) -> Decimal | None:
             fraction += Decimal(digit or 0) / 100
             digit = None
     yuan += wan + section + (digit or 0)  # "叁佰" with the 圆 lost to OCR
-    return (Decimal(yuan) + fraction).quantize(Decimal("0.01"))
+    value = (Decimal(yuan) + fraction).quantize(Decimal("0.01"))
+    return -value if negative and value else value
 
 
 def to_capitals(amount: Decimal) -> str:

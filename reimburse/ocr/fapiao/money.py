@@ -8,13 +8,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 _CENT = Decimal("0.01")
 _SHAPE = re.compile(r"-?\d+(?:\.\d{1,2})?")
+# Thousands separators must sit between groups of three digits: "1,234.50" is money,
+# "12,34" is two numbers that OCR ran together.
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?")
 
 
 def parse_money(text: str) -> Decimal | None:
-    """ "¥1,234.50", "￥ 1234.5", "-88.00", "１２３.００" -> Decimal; None when not money."""
+    """ "¥1,234.50", "￥ 1234.5", "-88.00", "１２３.００", "1 234.50" -> Decimal; None when not money."""
     t = unicodedata.normalize("NFKC", text)
-    t = t.replace("¥", "").replace(",", "").replace(" ", "").strip()
-    t = t.replace("-¥", "-")
+    t = "".join(t.replace("¥", "").split())
+    if "," in t:
+        if not _GROUPED.fullmatch(t):
+            return None
+        t = t.replace(",", "")
     if not _SHAPE.fullmatch(t):
         return None
     try:
