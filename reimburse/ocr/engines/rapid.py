@@ -100,6 +100,8 @@ class RapidOcrEngine:
             options["det_std"] = [0.229, 0.224, 0.225]
         # One RapidOCR instance holds the three ONNX sessions; we reuse its parts.
         self._ocr: Any = RapidOCR(**options)
+        for part in (self._ocr.text_det, self._ocr.text_rec, self._ocr.text_cls):
+            _stop_spinning(part.infer if hasattr(part, "infer") else part.session, threads)
         self._rec_session: Any = self._ocr.text_rec.session
 
     def recognize(self, image: Image) -> TextPage:
@@ -183,6 +185,30 @@ class RapidOcrEngine:
         preds = self._rec_session(batch)[0]
         (text, score, *_), *_ = self._ocr.text_rec.postprocess_op(preds)
         return str(text), float(score)
+
+
+def _stop_spinning(wrapper: Any, threads: int) -> None:
+    """Rebuild a RapidOCR session with ONNX Runtime's intra-op spin-waiting turned off.
+
+    By default idle intra-op threads spin between operators. Recognition is ~70 small
+    inferences per page, so with two threads the spinning thread competes with the working
+    one (and with any other process): on 2 shared cores, 72 lines took 0.70–0.91 s with
+    spinning and 0.34–0.46 s without, same output (bench/README.md).
+    """
+    import onnxruntime as ort
+
+    old = getattr(wrapper, "session", None)
+    path = getattr(old, "_model_path", None)
+    if old is None or not path:
+        return  # an unexpected RapidOCR layout: keep its own session
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 4
+    opts.enable_cpu_mem_arena = False
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    wrapper.session = ort.InferenceSession(path, sess_options=opts, providers=["CPUExecutionProvider"])
 
 
 def _quad(box: np.ndarray) -> tuple[Point, Point, Point, Point]:
