@@ -7,14 +7,17 @@ stable machine-readable string; ``status`` is the HTTP status the API should ans
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ReimburseError(Exception):
     code: str = "error"
     status: int = 400
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(self, message: str, *, code: str | None = None, details: Any = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details = details  # JSON-ready extra facts for the client (which item, which claim)
         if code is not None:
             self.code = code
 
