@@ -57,5 +57,5 @@ class InvalidFlow(RoutingError, InvalidInput):
     status = 422
 
     def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message + ":\n  " + "\n  ".join(problems))
+        super().__init__(message + ":\n  " + "\n  ".join(problems), details={"problems": problems})
         self.problems = problems

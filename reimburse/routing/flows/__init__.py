@@ -88,7 +88,9 @@ def load_flow(source: str | Mapping[str, Any], *, params: Mapping[str, Any] | No
     try:
         model = FlowModel.model_validate(body)
     except ValidationError as exc:
-        problems += [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors()]
+        # A path already reported as an unknown $parameter needs no second, vaguer message.
+        known = {p.split(": ", 1)[0] for p in problems}
+        problems += [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors() if _loc(e["loc"]) not in known]
         raise InvalidFlow(f"{label} is invalid", problems) from None
     flow = model.to_domain()
     ids = _node_ids(flow.nodes)
