@@ -10,9 +10,10 @@ from reimburse.api.errors import install_error_handlers
 from reimburse.api.health import router as health_router
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
+from reimburse.identity.auth import authenticate
 
 # "module:attribute" of each domain's APIRouter, mounted under /api/v1 (one line per domain).
-DOMAIN_ROUTERS: tuple[str, ...] = ()
+DOMAIN_ROUTERS: tuple[str, ...] = ("reimburse.api.auth:router",)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.authenticator = authenticate
     install_error_handlers(app)
     app.include_router(health_router)
     v1 = APIRouter(prefix="/api/v1")

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import importlib
 
-RECORD_MODULES: tuple[str, ...] = ("reimburse.core.idempotency",)
+RECORD_MODULES: tuple[str, ...] = (
+    "reimburse.core.idempotency",
+    "reimburse.identity.records",
+)
 
 
 def import_all_models() -> None:

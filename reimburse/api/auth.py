@@ -1,0 +1,60 @@
+"""Sign-in and the current user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.core.errors import NotFound
+from reimburse.identity import auth
+from reimburse.identity.records import UserRecord
+
+router = APIRouter(tags=["auth"])
+
+
+class LoginIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+def user_view(user: UserRecord) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "roles": sorted(set(user.roles) | {"employee"}),
+        "department_id": user.department_id,
+        "manager_id": user.manager_id,
+        "rank": user.rank,
+        "locale": user.locale,
+        "active": user.active,
+    }
+
+
+@router.post("/auth/login")
+def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
+    token, user = auth.login(session, body.username, body.password)
+    return {"token": token, "token_type": "bearer", "user": user_view(user)}
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
+    auth.logout(session, request.headers.get("authorization", ""))
+
+
+@router.get("/me")
+def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    if principal.user_id is None:
+        return {
+            "subject": principal.subject,
+            "roles": sorted(principal.roles),
+            "scopes": sorted(principal.scopes),
+        }
+    user = session.get(UserRecord, principal.user_id)
+    if user is None:
+        raise NotFound("user not found")
+    return user_view(user)

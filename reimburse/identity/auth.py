@@ -1,0 +1,153 @@
+"""Who is calling: password sign-in, opaque bearer tokens, API keys.
+
+``authenticate(session, authorization_header)`` is what ``api.deps`` calls (installed on
+``app.state.authenticator``). Tokens are random 32-byte strings looked up by their SHA-256
+digest; API keys are ``rk_<prefix>_<secret>``: the prefix finds the row, the secret's digest
+is compared in constant time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reimburse.core.db import utcnow
+from reimburse.core.errors import ReimburseError
+from reimburse.core.principal import Principal, Role
+from reimburse.identity.records import AccessTokenRecord, ApiKeyRecord, UserRecord
+
+_HASHER = PasswordHasher()
+TOKEN_LIFETIME = timedelta(hours=12)
+_ACCESS_ROLES = {r.value for r in Role}
+
+
+class BadCredentials(ReimburseError):
+    code = "bad_credentials"
+    status = 401
+
+
+def hash_password(password: str) -> str:
+    if len(password) < 8:
+        raise ReimburseError("a password has at least 8 characters", code="weak_password")
+    return _HASHER.hash(password)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def login(
+    session: Session, username: str, password: str, now: datetime | None = None
+) -> tuple[str, UserRecord]:
+    """A new bearer token for a correct username and password."""
+    user = session.scalars(select(UserRecord).where(UserRecord.username == username)).first()
+    ok = False
+    if user is not None and user.active and user.password_hash:
+        try:
+            ok = _HASHER.verify(user.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            ok = False
+    else:
+        # spend the same time on unknown users, so timing does not reveal who exists
+        with contextlib.suppress(VerificationError, InvalidHashError):
+            _HASHER.verify(_dummy_hash(), password)
+    if not ok or user is None:
+        raise BadCredentials("wrong username or password")
+    token = secrets.token_urlsafe(32)
+    session.add(
+        AccessTokenRecord(
+            digest=_digest(token), user_id=user.id, expires_at=(now or utcnow()) + TOKEN_LIFETIME
+        )
+    )
+    session.flush()
+    return token, user
+
+
+def logout(session: Session, header: str) -> None:
+    token = _bearer(header)
+    if token is None:
+        return
+    row = session.scalars(select(AccessTokenRecord).where(AccessTokenRecord.digest == _digest(token))).first()
+    if row is not None:
+        row.revoked = True
+
+
+def create_api_key(
+    session: Session, name: str, scopes: list[str], roles: list[str] | None = None
+) -> tuple[str, ApiKeyRecord]:
+    """A new key; the full secret is returned once and never stored."""
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    row = ApiKeyRecord(
+        name=name,
+        prefix=prefix,
+        digest=_digest(secret),
+        scopes=sorted(set(scopes)),
+        roles=roles or ["payroll"],
+    )
+    session.add(row)
+    session.flush()
+    return f"rk_{prefix}_{secret}", row
+
+
+def principal_for(user: UserRecord) -> Principal:
+    return Principal(
+        subject=f"user:{user.id}",
+        user_id=user.id,
+        roles=frozenset(Role(r) for r in user.roles if r in _ACCESS_ROLES) | {Role.EMPLOYEE},
+        department_id=user.department_id,
+    )
+
+
+def authenticate(session: Session, header: str) -> Principal | None:
+    """The caller behind an ``Authorization`` header, or None."""
+    secret = _bearer(header)
+    if secret is None:
+        return None
+    if secret.startswith("rk_"):
+        return _api_key(session, secret)
+    row = session.scalars(
+        select(AccessTokenRecord).where(AccessTokenRecord.digest == _digest(secret))
+    ).first()
+    if row is None or row.revoked or row.expires_at <= utcnow():
+        return None
+    user = session.get(UserRecord, row.user_id)
+    if user is None or not user.active:
+        return None
+    return principal_for(user)
+
+
+def _api_key(session: Session, secret: str) -> Principal | None:
+    parts = secret.split("_", 2)
+    if len(parts) != 3:
+        return None
+    row = session.scalars(select(ApiKeyRecord).where(ApiKeyRecord.prefix == parts[1])).first()
+    if row is None or row.revoked or not hmac.compare_digest(row.digest, _digest(parts[2])):
+        return None
+    row.last_used_at = utcnow()
+    return Principal(
+        subject=f"apikey:{row.id}",
+        roles=frozenset(Role(r) for r in row.roles if r in _ACCESS_ROLES),
+        scopes=frozenset(row.scopes),
+    )
+
+
+def _bearer(header: str) -> str | None:
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash("not-a-real-password-used-for-timing")
