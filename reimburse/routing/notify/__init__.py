@@ -1,0 +1,30 @@
+"""Notifications of approval events: WeCom, DingTalk and Feishu group bots, and e-mail.
+
+``render`` (messages) makes one channel-neutral ``Message`` from an engine ``Notify`` effect;
+``channels`` builds each platform's payload; ``senders`` delivers over HTTP and SMTP.
+"""
+
+from reimburse.routing.notify.messages import ClaimSummary, Message, Person, render
+from reimburse.routing.notify.senders import (
+    DingTalkBot,
+    FeishuBot,
+    NotifyFailed,
+    SmtpServer,
+    WebhookSender,
+    WeComBot,
+    send_email,
+)
+
+__all__ = [
+    "ClaimSummary",
+    "DingTalkBot",
+    "FeishuBot",
+    "Message",
+    "NotifyFailed",
+    "Person",
+    "SmtpServer",
+    "WeComBot",
+    "WebhookSender",
+    "render",
+    "send_email",
+]
