@@ -1,0 +1,92 @@
+"""Category caps and items without invoice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reimburse.expenses.domain import Category, Money, NoInvoiceKind
+from reimburse.expenses.policy import default_policy
+from reimburse.expenses.rules.caps import check_caps, check_no_invoice
+
+from .factories import item
+
+POLICY = default_policy()  # meals 150/person/day, entertainment 300/person, lodging 600/450/350, taxi 200
+
+
+@pytest.mark.parametrize(
+    ("category", "amount", "over", "expected"),
+    [
+        (Category.MEALS, "300.00", {"attendees": 2}, []),
+        (Category.MEALS, "300.02", {"attendees": 2}, ["meals_over_cap"]),
+        (Category.MEALS, "400.00", {"attendees": 2, "days": 2}, []),
+        (Category.CLIENT_ENTERTAINMENT, "900.00", {"attendees": 3}, []),
+        (Category.CLIENT_ENTERTAINMENT, "900.00", {"attendees": 2}, ["entertainment_over_cap"]),
+        (Category.CLIENT_ENTERTAINMENT, "900.00", {"attendees": None}, ["attendees_missing"]),
+        (Category.LODGING, "1200.00", {"nights": 2, "city_tier": 1}, []),
+        (Category.LODGING, "1200.00", {"nights": 2, "city_tier": 2}, ["lodging_over_cap"]),
+        (Category.LODGING, "300.00", {"nights": 1, "city_tier": 3}, []),
+        (Category.LODGING, "300.00", {}, ["lodging_details_missing"]),
+        (Category.TRANSPORT, "200.00", {}, []),
+        (Category.TRANSPORT, "200.01", {}, ["taxi_over_cap"]),
+        (Category.OFFICE, "9999.00", {}, []),  # no cap for office supplies
+    ],
+)
+def test_caps(category: Category, amount: str, over: dict[str, Any], expected: list[str]) -> None:
+    found = check_caps(item(category, amount, **over), 0, POLICY)
+    assert [f.code for f in found] == expected
+    for f in found:
+        if f.code.endswith("_over_cap"):
+            assert f.severity is POLICY.caps.severity
+            assert f.detail("cap") is not None
+
+
+def test_over_cap_details_say_by_how_much() -> None:
+    (f,) = check_caps(item(Category.TRANSPORT, "250.00"), 0, POLICY)
+    assert (f.detail("amount"), f.detail("cap"), f.detail("over")) == ("250.00", "200.00", "50.00")
+
+
+@pytest.mark.parametrize(
+    ("amount", "days", "trip_days", "fires"),
+    [
+        ("300.00", 3, None, False),
+        ("301.00", 3, None, True),
+        ("500.00", None, 5, False),
+        ("500.00", None, None, True),
+    ],
+)
+def test_per_diem(amount: str, days: int | None, trip_days: int | None, fires: bool) -> None:
+    it = item(Category.TRAVEL, amount, no_invoice_kind=NoInvoiceKind.PER_DIEM, reason="出差补助", days=days)
+    assert [f.code for f in check_caps(it, 0, POLICY, trip_days)] == (["per_diem_over_cap"] if fires else [])
+
+
+def test_mileage_cap() -> None:
+    ok = item(Category.TRANSPORT, "500.00", no_invoice_kind=NoInvoiceKind.MILEAGE, reason="自驾拜访客户")
+    over = item(Category.TRANSPORT, "500.50", no_invoice_kind=NoInvoiceKind.MILEAGE, reason="自驾拜访客户")
+    assert check_caps(ok, 0, POLICY) == []
+    assert [f.code for f in check_caps(over, 0, POLICY)] == ["mileage_over_cap"]
+
+
+def test_foreign_currency_is_refused_by_caps() -> None:
+    it = item(Category.MEALS, attendees=1)
+    it = type(it)(**{**{s: getattr(it, s) for s in it.__slots__}, "amount": Money.of("10", "USD")})  # type: ignore[attr-defined]
+    assert [f.code for f in check_caps(it, 0, POLICY)] == ["currency_unsupported"]
+
+
+@pytest.mark.parametrize(
+    ("category", "kind", "fires"),
+    [
+        (Category.TRAVEL, NoInvoiceKind.PER_DIEM, False),
+        (Category.MEALS, NoInvoiceKind.PER_DIEM, True),
+        (Category.TRANSPORT, NoInvoiceKind.MILEAGE, False),
+        (Category.OFFICE, NoInvoiceKind.MILEAGE, True),
+    ],
+)
+def test_no_invoice_allowed(category: Category, kind: NoInvoiceKind, fires: bool) -> None:
+    it = item(category, "50.00", no_invoice_kind=kind, reason="无票")
+    assert [f.code for f in check_no_invoice(it, 0, POLICY)] == (["no_invoice_not_allowed"] if fires else [])
+
+
+def test_items_with_invoice_are_not_no_invoice_items() -> None:
+    assert check_no_invoice(item(), 0, POLICY) == []
