@@ -11,6 +11,7 @@ import typer
 
 from reimburse.core.settings import get_settings
 from reimburse.ocr.reader import DocumentReader, ReadLimits
+from reimburse.service_cli import register as register_service_commands
 
 app = typer.Typer(
     help=(
@@ -87,6 +88,9 @@ def evaluate(
         reader.engine_name = engine
     summary = evaluate_dir(directory, reader, kinds=set(kind) if kind else None, details_path=report)
     typer.echo(format_report(summary))
+
+
+register_service_commands(app)
 
 
 def main() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
@@ -13,17 +15,42 @@ from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
 
 # "module:attribute" of each domain's APIRouter, mounted under /api/v1 (one line per domain).
-DOMAIN_ROUTERS: tuple[str, ...] = ("reimburse.api.auth:router",)
+DOMAIN_ROUTERS: tuple[str, ...] = (
+    "reimburse.api.auth:router",
+    "reimburse.api.documents:router",
+)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, local_worker: bool = False) -> FastAPI:
+    """The app. ``local_worker`` (``reimburse serve`` without a broker) reads uploads in a
+    thread of this process; with a broker configured, uploads go to Celery workers."""
     settings = settings or get_settings()
+    engine = engine_for(settings.sqlalchemy_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.broker_url:
+            from reimburse.documents.tasks import process_document
+
+            app.state.dispatch_document = process_document.delay
+        elif local_worker:
+            from reimburse.documents import runtime
+            from reimburse.documents.local_worker import LocalWorker
+
+            worker = LocalWorker(engine, runtime.store_for(settings), runtime.reader)
+            worker.start()
+            app.state.dispatch_document = lambda _id: worker.wake()
+        yield
+        if worker is not None:
+            worker.stop()
+
     app = FastAPI(
         title="reimburse",
         version="0.1.0",
         description="Fapiao reading, expense claims, approvals and payroll hand-off.",
+        lifespan=lifespan,
     )
-    engine = engine_for(settings.sqlalchemy_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

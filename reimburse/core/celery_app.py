@@ -14,7 +14,7 @@ from celery import Celery
 from reimburse.core.settings import Settings, get_settings
 
 # Each domain's tasks module (one line per domain).
-TASK_MODULES: tuple[str, ...] = ()
+TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks",)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -33,6 +33,8 @@ def make_celery(settings: Settings) -> Celery:
         task_default_queue="reimburse",
         broker_connection_retry_on_startup=True,
         timezone="UTC",
+        # periodic jobs for `reimburse beat`: pick up documents whose worker died
+        beat_schedule={"documents-sweep": {"task": "documents.sweep", "schedule": 60.0}},
     )
     for name in TASK_MODULES:
         importlib.import_module(name)

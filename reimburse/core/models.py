@@ -10,6 +10,7 @@ import importlib
 RECORD_MODULES: tuple[str, ...] = (
     "reimburse.core.idempotency",
     "reimburse.identity.records",
+    "reimburse.documents.records",
 )
 
 

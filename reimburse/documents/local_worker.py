@@ -1,0 +1,58 @@
+"""The embedded worker: a thread in the ``reimburse serve`` process that reads queued documents.
+
+With no broker configured the documents table is the queue: the thread claims the oldest
+waiting document (or one whose lease expired after a crash), reads it, and sleeps briefly
+when there is nothing to do. A restart loses nothing: unfinished documents are still queued.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+
+from reimburse.documents import service
+from reimburse.documents.store import LocalStore
+from reimburse.ocr.reader import DocumentReader
+
+log = logging.getLogger(__name__)
+
+
+class LocalWorker:
+    def __init__(
+        self,
+        engine: Engine,
+        store: LocalStore,
+        reader: Callable[[], DocumentReader],
+        idle_seconds: float = 0.5,
+    ) -> None:
+        self.engine, self.store, self.reader = engine, store, reader
+        self.idle_seconds = idle_seconds
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="reimburse-local-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """New work arrived: don't wait for the next poll."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                done = service.process(self.engine, self.store, self.reader, None)
+            except Exception:
+                log.exception("local worker: processing failed; the document stays queued")
+                done = None
+            if done is None:
+                self._wake.wait(self.idle_seconds)
+                self._wake.clear()

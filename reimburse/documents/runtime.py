@@ -1,0 +1,33 @@
+"""Per-process resources of a worker: the database engine, the store, the OCR reader.
+
+Created once per process (models load once) from the settings the process started with.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import Engine
+
+from reimburse.core.db import engine_for
+from reimburse.core.settings import Settings, get_settings
+from reimburse.documents.store import LocalStore
+from reimburse.ocr.reader import DocumentReader, ReadLimits
+
+
+def store_for(settings: Settings) -> LocalStore:
+    return LocalStore(settings.data_dir / "store")
+
+
+def engine(settings: Settings | None = None) -> Engine:
+    return engine_for((settings or get_settings()).sqlalchemy_url)
+
+
+@lru_cache(maxsize=1)
+def reader() -> DocumentReader:
+    s = get_settings()
+    return DocumentReader(
+        engine_name=s.ocr_engine,
+        threads=s.ocr_threads,
+        limits=ReadLimits(max_bytes=s.max_upload_bytes, max_image_pixels=s.max_image_pixels),
+    )

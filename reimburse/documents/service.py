@@ -1,0 +1,158 @@
+"""Accepting uploads and processing them.
+
+Upload: size check, content sniffing (the name is not trusted), the bytes into the store,
+then a ``queued`` row — all before the client gets its answer. Processing claims one
+document with a conditional UPDATE (queued, or processing with an expired lease), so two
+workers never read the same document at once and a killed worker's document comes back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from prometheus_client import Histogram
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.orm import Session
+
+from reimburse.core.db import unit_of_work, utcnow
+from reimburse.core.errors import ReimburseError
+from reimburse.core.principal import Principal
+from reimburse.documents.records import DocumentRecord, DocumentResultRecord
+from reimburse.documents.store import LocalStore
+from reimburse.ocr.errors import FileTooLarge, UnsupportedFormat
+from reimburse.ocr.reader import DocumentReader
+from reimburse.ocr.serialize import extraction_to_json
+from reimburse.ocr.sniff import FileKind, sniff
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+OCR_SECONDS = Histogram(
+    "reimburse_document_seconds", "time to read one document", buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    filename: str
+    data: bytes
+
+
+def accept(
+    session: Session, store: LocalStore, principal: Principal, upload: Upload, max_bytes: int
+) -> DocumentRecord:
+    if len(upload.data) > max_bytes:
+        raise FileTooLarge(f"{upload.filename}: {len(upload.data)} bytes; the limit is {max_bytes}")
+    if not upload.data:
+        raise UnsupportedFormat(f"{upload.filename}: the file is empty")
+    kind = sniff(upload.data)
+    if kind is FileKind.UNKNOWN:
+        raise UnsupportedFormat(f"{upload.filename}: not an image, PDF, OFD or XML file")
+    digest = store.put(upload.data)
+    doc = DocumentRecord(
+        owner_subject=principal.subject,
+        owner_user_id=principal.user_id,
+        sha256=digest,
+        size=len(upload.data),
+        kind=kind.value,
+        filename=(upload.filename or "upload")[-255:],
+        status="queued",
+    )
+    session.add(doc)
+    session.flush()
+    return doc
+
+
+def claim(session: Session, document_id: int | None, now: datetime) -> int | None:
+    """Take a document to process (a given one, or the oldest waiting); None if there is none."""
+    waiting = or_(
+        DocumentRecord.status == "queued",
+        (DocumentRecord.status == "processing") & (DocumentRecord.lease_until < now),
+    )
+    if document_id is None:
+        document_id = session.scalars(
+            select(DocumentRecord.id).where(waiting).order_by(DocumentRecord.id).limit(1)
+        ).first()
+        if document_id is None:
+            return None
+    taken = session.execute(
+        update(DocumentRecord)
+        .where(DocumentRecord.id == document_id, waiting)
+        .values(status="processing", lease_until=now + LEASE, attempts=DocumentRecord.attempts + 1)
+    )
+    return document_id if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+
+
+def process(
+    engine: Engine, store: LocalStore, reader: Callable[[], DocumentReader], document_id: int | None
+) -> int | None:
+    """Claim and read one document; returns its id, or None when there was nothing to do.
+
+    Each step owns its own transaction: the claim commits first (so the lease is visible to
+    other workers), the results and the final status commit together.
+    """
+    with unit_of_work(engine) as session:
+        claimed = claim(session, document_id, utcnow())
+        if claimed is None:
+            return None
+        doc = session.get(DocumentRecord, claimed)
+        assert doc is not None
+        digest, attempts = doc.sha256, doc.attempts
+    started = time.perf_counter()
+    try:
+        results = reader().read(store.get(digest))
+        rows = [extraction_to_json("", r.extraction, pages=r.page_numbers) for r in results]
+        outcome: tuple[str, str | None, str | None] = ("done", None, None)
+    except ReimburseError as exc:
+        rows, outcome = [], ("failed", exc.code, exc.message)
+    except Exception as exc:
+        log.exception("document %s failed unexpectedly (attempt %s)", claimed, attempts)
+        final = attempts >= MAX_ATTEMPTS
+        with unit_of_work(engine) as session:
+            doc = session.get(DocumentRecord, claimed)
+            assert doc is not None
+            doc.status = "failed" if final else "queued"
+            doc.lease_until = None
+            doc.error_code, doc.error_message = (
+                ("processing_failed", type(exc).__name__) if final else (None, None)
+            )
+        if final:
+            return claimed
+        raise
+    elapsed = time.perf_counter() - started
+    OCR_SECONDS.observe(elapsed)
+    with unit_of_work(engine) as session:
+        doc = session.get(DocumentRecord, claimed)
+        assert doc is not None
+        for old in session.scalars(
+            select(DocumentResultRecord).where(DocumentResultRecord.document_id == claimed)
+        ):
+            session.delete(old)  # a re-run replaces, never duplicates
+        for pos, row in enumerate(rows):
+            row.pop("source", None)
+            session.add(DocumentResultRecord(document_id=claimed, position=pos, result=row))
+        doc.status, doc.error_code, doc.error_message = outcome
+        doc.lease_until, doc.processed_at, doc.seconds = None, utcnow(), round(elapsed, 3)
+    return claimed
+
+
+def document_view(doc: DocumentRecord, results: list[DocumentResultRecord]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": doc.id,
+        "filename": doc.filename,
+        "kind": doc.kind,
+        "size": doc.size,
+        "sha256": doc.sha256,
+        "status": doc.status,
+        "created_at": doc.created_at.isoformat(),
+        "processed_at": doc.processed_at.isoformat() if doc.processed_at else None,
+        "results": [r.result for r in sorted(results, key=lambda r: r.position)],
+    }
+    if doc.error_code:
+        out["error"] = {"code": doc.error_code, "message": doc.error_message}
+    return out

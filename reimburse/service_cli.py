@@ -1,0 +1,89 @@
+"""Service commands of the ``reimburse`` CLI: serve, worker, beat, migrate, demo, audit."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from reimburse.core.settings import get_settings
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(serve)
+    app.command()(worker)
+    app.command()(beat)
+    app.command()(migrate)
+    app.command()(demo)
+
+
+def migrate() -> None:
+    """Create or upgrade the database schema (SQLite under ./var by default)."""
+    from reimburse.core.migrate import upgrade
+
+    upgrade(get_settings().sqlalchemy_url)
+    typer.echo("database is up to date")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only (production: run `reimburse worker` separately)")
+    ] = False,
+) -> None:
+    """Migrate, then serve the API and web app. Without a broker, uploads are read by a worker
+    thread in this process; with REIMBURSE_BROKER_URL they go to Celery workers."""
+    import uvicorn
+
+    from reimburse.api.app import create_app
+    from reimburse.core.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.sqlalchemy_url)
+    local = not no_worker and not settings.broker_url
+    typer.echo(
+        f"reimburse on http://{host}:{port}  (database: {settings.sqlalchemy_url.split('@')[-1]}; "
+        f"worker: {'in-process' if local else 'celery' if settings.broker_url else 'none'})"
+    )
+    uvicorn.run(create_app(settings, local_worker=local), host=host, port=port, log_level="info")
+
+
+def worker(
+    concurrency: Annotated[int, typer.Option(help="worker processes")] = 1,
+) -> None:
+    """A Celery worker for REIMBURSE_BROKER_URL (Redis or RabbitMQ)."""
+    from reimburse.core.celery_app import celery_app
+
+    if not get_settings().broker_url:
+        raise typer.BadParameter("set REIMBURSE_BROKER_URL (redis://... or amqp://...) to run a worker")
+    celery_app.worker_main(
+        [
+            "worker",
+            "--loglevel=INFO",
+            f"--concurrency={concurrency}",
+            "--queues=reimburse",
+            "--without-gossip",
+        ]
+    )
+
+
+def beat() -> None:
+    """Celery beat: periodic jobs (re-queue documents of dead workers, SLA timers)."""
+    from reimburse.core.celery_app import celery_app
+
+    celery_app.start(["beat", "--loglevel=INFO"])
+
+
+def demo() -> None:
+    """Seed a demo company: people, departments, budgets, a payroll API key."""
+    from reimburse.core.db import engine_for, unit_of_work
+    from reimburse.core.migrate import upgrade
+    from reimburse.identity.seed import seed_demo_org
+
+    settings = get_settings()
+    upgrade(settings.sqlalchemy_url)
+    with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
+        result = seed_demo_org(session, environment=settings.environment)
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
