@@ -1,0 +1,130 @@
+"""Make a clean render look like a phone photo of the paper, reproducibly from a seed.
+
+In the order things happen to a real photo: a stamp lands over printed text, the sheet
+lies on a desk (background texture), the camera sees it in perspective and at any of
+four orientations, the light is uneven (a gradient plus a soft shadow), the lens and
+hand blur it, the sensor adds noise, and the phone (or the chat app) compresses it as
+JPEG, sometimes twice.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from reimburse.synth.draw import RED, Pen
+from reimburse.synth.model import company_name
+
+_BACKGROUNDS = ((120, 85, 55), (150, 150, 150), (205, 200, 190), (60, 60, 65), (170, 120, 80))
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoStyle:
+    """What was done to one photo (written beside the sample for debugging)."""
+
+    rotation: int  # degrees counter-clockwise: 0, 90, 180, 270
+    blur_sigma: float
+    noise_sigma: float
+    jpeg_quality: int
+    stamp_over_text: bool
+
+
+def photograph(
+    clean: Image.Image, rng: random.Random, *, long_side: int = 2000
+) -> tuple[Image.Image, PhotoStyle]:
+    """A photographed-looking copy of ``clean`` (RGB) and the style that was applied."""
+    seed = rng.randrange(2**32)
+    nrng = np.random.default_rng(seed)
+    page = clean.copy()
+    stamp_over = rng.random() < 0.6
+    if stamp_over:
+        _stray_stamp(page, rng)
+    doc = np.asarray(page.convert("RGB"), dtype=np.uint8)[:, :, ::-1]  # BGR for OpenCV
+
+    landscape = doc.shape[1] >= doc.shape[0]
+    out_w, out_h = (long_side, long_side * 3 // 4) if landscape else (long_side * 3 // 4, long_side)
+    photo = _background(out_w, out_h, rng, nrng)
+    photo = _place(doc, photo, rng)
+    photo = _lighting(photo, rng, nrng)
+    blur = rng.uniform(0.5, 1.6)
+    photo = cv2.GaussianBlur(photo, (0, 0), blur)
+    noise = rng.uniform(2.0, 6.0)
+    photo = np.clip(photo.astype(np.float32) + nrng.normal(0, noise, photo.shape), 0, 255).astype(np.uint8)
+    rotation = rng.choice((0, 90, 180, 270))
+    photo = np.ascontiguousarray(np.rot90(photo, rotation // 90))
+    quality = rng.randint(70, 90)
+    ok, encoded = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
+        raise RuntimeError("JPEG encoding failed")
+    decoded = Image.open(io.BytesIO(encoded.tobytes())).convert("RGB")
+    return decoded, PhotoStyle(rotation, round(blur, 2), round(noise, 2), quality, stamp_over)
+
+
+def _stray_stamp(page: Image.Image, rng: random.Random) -> None:
+    """A company stamp pressed over the middle of the form, across printed text."""
+    pen = Pen.on(page)
+    centre = (rng.uniform(0.3, 0.7) * page.width, rng.uniform(0.35, 0.65) * page.height)
+    size = (int(page.width * 0.16), int(page.width * 0.11))
+    pen.stamp(
+        centre,
+        size,
+        company_name(rng, ""),
+        (("财务专用章", max(14, size[1] // 7)),),
+        RED,
+        angle=rng.uniform(-30, 30),
+    )
+
+
+def _background(w: int, h: int, rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    base = np.array(rng.choice(_BACKGROUNDS)[::-1], dtype=np.float32)
+    low = cv2.resize(nrng.normal(0, 18, (8, 8)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    grain = nrng.normal(0, 6, (h, w)).astype(np.float32)
+    img = base[None, None, :] + (low + grain)[:, :, None]
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _place(doc: np.ndarray, photo: np.ndarray, rng: random.Random) -> np.ndarray:
+    """Warp the sheet onto the background: 70-90 % of the frame, corners jittered."""
+    h, w = doc.shape[:2]
+    out_h, out_w = photo.shape[:2]
+    scale = min(out_w / w, out_h / h) * rng.uniform(0.7, 0.9)
+    sw, sh = w * scale, h * scale
+    cx = out_w / 2 + rng.uniform(-0.05, 0.05) * out_w
+    cy = out_h / 2 + rng.uniform(-0.05, 0.05) * out_h
+    jitter = 0.06 * min(sw, sh)
+    corners = [(-sw / 2, -sh / 2), (sw / 2, -sh / 2), (sw / 2, sh / 2), (-sw / 2, sh / 2)]
+    dst = np.array(
+        [(cx + x + rng.uniform(-jitter, jitter), cy + y + rng.uniform(-jitter, jitter)) for x, y in corners],
+        dtype=np.float32,
+    )
+    src = np.array([(0, 0), (w, 0), (w, h), (0, h)], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(doc, matrix, (out_w, out_h), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (out_w, out_h))
+    out = photo.copy()
+    out[mask > 127] = warped[mask > 127]
+    return out
+
+
+def _lighting(photo: np.ndarray, rng: random.Random, nrng: np.random.Generator) -> np.ndarray:
+    """A light gradient across the frame and a soft shadow (a hand, a phone)."""
+    h, w = photo.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    angle = rng.uniform(0, 2 * np.pi)
+    ramp = (np.cos(angle) * xx / w + np.sin(angle) * yy / h).astype(np.float32)
+    ramp = (ramp - ramp.min()) / max(float(ramp.max() - ramp.min()), 1e-6)
+    gain = 1.05 - rng.uniform(0.15, 0.35) * ramp
+    if rng.random() < 0.7:
+        sx, sy = rng.uniform(0, w), rng.uniform(0, h)
+        radius = rng.uniform(0.2, 0.45) * max(w, h)
+        dist = np.sqrt((xx - sx) ** 2 + (yy - sy) ** 2) / radius
+        gain *= 1 - rng.uniform(0.2, 0.4) * np.clip(1 - dist, 0, 1) ** 2
+    tint = 1 + nrng.normal(0, 0.02, 3).astype(np.float32)  # a slight colour cast
+    out = photo.astype(np.float32) * gain[:, :, None] * tint[None, None, :]
+    result: np.ndarray = np.clip(out, 0, 255).astype(np.uint8)
+    return result
