@@ -16,6 +16,9 @@ def register(app: typer.Typer) -> None:
     app.command()(beat)
     app.command()(migrate)
     app.command()(demo)
+    audit = typer.Typer(help="The tamper-evident audit trail of claims.", no_args_is_help=True)
+    audit.command("verify")(audit_verify)
+    app.add_typer(audit, name="audit")
 
 
 def migrate() -> None:
@@ -87,3 +90,21 @@ def demo() -> None:
     with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
         result = seed_demo_org(session, environment=settings.environment)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def audit_verify(
+    claim: Annotated[int | None, typer.Option(help="one claim's chain (default: all)")] = None,
+) -> None:
+    """Check the hash chains of the audit trail; exit 1 if an entry was edited or removed."""
+    from reimburse.core.db import engine_for, unit_of_work
+    from reimburse.expenses.approvals import verify
+
+    with unit_of_work(engine_for(get_settings().sqlalchemy_url)) as session:
+        problems = verify(session, claim)
+    if not problems:
+        typer.echo("audit trail intact")
+        return
+    for claim_id, found in problems.items():
+        for p in found:
+            typer.echo(f"claim {claim_id}: {p}")
+    raise typer.Exit(code=1)

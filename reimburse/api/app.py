@@ -18,6 +18,8 @@ from reimburse.identity.auth import authenticate
 DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.auth:router",
     "reimburse.api.documents:router",
+    "reimburse.api.claims:router",
+    "reimburse.api.payouts:router",
 )
 
 

@@ -11,6 +11,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.core.idempotency",
     "reimburse.identity.records",
     "reimburse.documents.records",
+    "reimburse.expenses.records",
 )
 
 

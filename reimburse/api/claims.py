@@ -1,0 +1,209 @@
+"""Claims: create, edit, check, submit, withdraw, act; the approver's inbox.
+
+Thin: parse, call the expenses services, shape the answer. Access rules live in
+``expenses.access``; errors become HTTP in ``api.errors``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.idempotent import idempotent
+from reimburse.core.db import utcnow
+from reimburse.expenses import access, claims, workflow
+from reimburse.expenses.assessment import assess_claim, preview
+from reimburse.expenses.documents import extracted_for
+from reimburse.expenses.records import ApprovalTaskRecord, AuditEntryRecord, ClaimRecord
+from reimburse.expenses.views import claim_summary, claim_view
+from reimburse.identity.org import load_org, user_names
+
+router = APIRouter(tags=["claims"])
+
+
+class ItemIn(BaseModel):
+    category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    expense_date: date
+    description: str = Field(default="", max_length=500)
+    document_id: int | None = None
+    result_index: int | None = Field(default=None, ge=0)
+    fields: dict[str, str | None] | None = None
+    no_invoice_kind: Literal["per_diem", "mileage"] | None = None
+    no_invoice_reason: str | None = Field(default=None, max_length=500)
+    attendees: int | None = Field(default=None, ge=1, le=1000)
+    nights: int | None = Field(default=None, ge=1, le=365)
+    city_tier: int | None = Field(default=None, ge=1, le=3)
+
+
+class ClaimIn(BaseModel):
+    purpose: str = Field(min_length=1, max_length=500)
+    items: list[ItemIn] = Field(default_factory=list, max_length=200)
+    trip_start: date | None = None
+    trip_end: date | None = None
+    version: int | None = None  # for edits: the version the page showed
+
+
+class ActionIn(BaseModel):
+    action: Literal["approve", "reject", "return", "transfer", "add_signer", "comment", "remind"]
+    comment: str = Field(default="", max_length=2000)
+    task_id: str | None = None
+    to_user_id: int | None = None
+    position: Literal["before", "after"] = "after"
+    version: int | None = None
+
+
+class WithdrawIn(BaseModel):
+    comment: str = Field(default="", max_length=2000)
+
+
+def _input(body: ClaimIn) -> claims.ClaimInput:
+    return claims.ClaimInput(
+        purpose=body.purpose,
+        trip_start=body.trip_start,
+        trip_end=body.trip_end,
+        items=tuple(claims.ItemInput(**i.model_dump()) for i in body.items),
+    )
+
+
+def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
+    timeline = list(
+        session.scalars(
+            select(AuditEntryRecord)
+            .where(AuditEntryRecord.claim_id == claim.id)
+            .order_by(AuditEntryRecord.seq)
+        )
+    )
+    return claim_view(claim, timeline, user_names(session, {claim.submitter_id}))
+
+
+@router.post("/claims", status_code=201)
+def create_claim(body: ClaimIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    data = _input(body)
+    claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data))
+    return _view(session, claim)
+
+
+@router.get("/claims")
+def list_claims(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    mine: bool = True,
+    status: str | None = None,
+    cursor: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> dict[str, Any]:
+    query = access.visible_claims(session, principal, mine=mine)
+    if status:
+        query = query.where(ClaimRecord.status == status)
+    if cursor is not None:
+        query = query.where(ClaimRecord.id < cursor)
+    rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))
+    names = user_names(session, {c.submitter_id for c in rows})
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [claim_summary(c, names) for c in rows], "next_cursor": rows[-1].id if more else None}
+
+
+@router.get("/claims/{claim_id}")
+def get_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    return _view(session, access.claim_for(session, principal, claim_id))
+
+
+@router.patch("/claims/{claim_id}")
+def edit_claim(
+    claim_id: int, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, Any]:
+    claim = access.claim_for(session, principal, claim_id)
+    data = _input(body)
+    claims.update_claim(
+        session, principal, claim, data, body.version, extracted_for(session, principal, data)
+    )
+    return _view(session, claim)
+
+
+@router.post("/claims/{claim_id}/check")
+def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Findings before submitting: duplicates, policy, budget — nothing is changed."""
+    claim = access.claim_for(session, principal, claim_id)
+    result = preview(session, claim)
+    return {"score": result.score, "decision": result.decision, "findings": result.findings}
+
+
+@router.post("/claims/{claim_id}/submit")
+def submit_claim(
+    claim_id: int,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> dict[str, Any]:
+    def work() -> dict[str, Any]:
+        claim = access.claim_for(session, principal, claim_id)
+        workflow.submit(session, principal, claim, assess=assess_claim, load_org=load_org, now=utcnow())
+        return _view(session, claim)
+
+    return idempotent(session, principal, f"claims/{claim_id}/submit", idempotency_key, {}, work)
+
+
+@router.post("/claims/{claim_id}/withdraw")
+def withdraw_claim(
+    claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, Any]:
+    claim = access.claim_for(session, principal, claim_id)
+    workflow.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
+    return _view(session, claim)
+
+
+@router.post("/claims/{claim_id}/actions")
+def act_on_claim(
+    claim_id: int, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, Any]:
+    claim = access.claim_for(session, principal, claim_id)
+    access.check_version(claim, body.version)
+    workflow.act(
+        session,
+        principal,
+        claim,
+        body.action,
+        load_org=load_org,
+        now=utcnow(),
+        comment=body.comment,
+        task_id=body.task_id,
+        to_user_id=body.to_user_id,
+        position=body.position,
+    )
+    return _view(session, claim)
+
+
+@router.get("/inbox")
+def inbox(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """What waits for me (or for someone I stand in for), oldest and largest first."""
+    me = principal.user_id
+    if me is None:
+        return {"items": []}
+    tasks = list(
+        session.scalars(
+            select(ApprovalTaskRecord).where(
+                ApprovalTaskRecord.user_id == me, ApprovalTaskRecord.open.is_(True)
+            )
+        )
+    )
+    claim_ids = {t.claim_id for t in tasks}
+    by_claim = {c.id: c for c in session.scalars(select(ClaimRecord).where(ClaimRecord.id.in_(claim_ids)))}
+    names = user_names(session, {c.submitter_id for c in by_claim.values()})
+    waiting = [t for t in tasks if t.claim_id in by_claim and by_claim[t.claim_id].status == "submitted"]
+    # oldest first, then largest
+    waiting.sort(
+        key=lambda t: (by_claim[t.claim_id].submitted_at or t.created_at, -by_claim[t.claim_id].total)
+    )
+    items = [
+        {"task_id": t.task_key, "node": t.step_name, "claim": claim_summary(by_claim[t.claim_id], names)}
+        for t in waiting
+    ]
+    return {"items": items}

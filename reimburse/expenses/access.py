@@ -1,0 +1,50 @@
+"""Who may see which claims (data scope), in one place.
+
+Employees see their own claims; department heads their department's subtree; finance and
+admins everything; anyone who holds or held a task on a claim sees that claim. A claim
+someone may not see is reported as not found, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session
+
+from reimburse.core.errors import Conflict, NotFound
+from reimburse.core.principal import Principal, Role
+from reimburse.expenses.records import ApprovalTaskRecord, ClaimRecord
+from reimburse.identity.org import headed_by, subtree
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.has_role(Role.FINANCE, Role.ADMIN)
+
+
+def visible_claims(session: Session, principal: Principal, *, mine: bool = False) -> Select[ClaimRecord]:
+    query = select(ClaimRecord)
+    if principal.user_id is None:
+        return query.where(ClaimRecord.id.is_(None))  # machine clients read claims through payouts
+    if mine:
+        return query.where(ClaimRecord.submitter_id == principal.user_id)
+    if sees_everything(principal):
+        return query
+    departments = subtree(session, headed_by(session, principal.user_id))
+    tasks = select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == principal.user_id)
+    conditions = [ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)]
+    if departments:
+        conditions.append(ClaimRecord.department_id.in_(departments))
+    return query.where(or_(*conditions))
+
+
+def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRecord:
+    """The claim, if the caller may see it (acting is then decided by the routing engine)."""
+    claim = session.scalars(visible_claims(session, principal).where(ClaimRecord.id == claim_id)).first()
+    if claim is None:
+        raise NotFound(f"claim {claim_id} not found")
+    return claim
+
+
+def check_version(claim: ClaimRecord, version: int | None) -> None:
+    """A page that showed an older version of the claim acts on stale facts: refuse."""
+    if version is not None and version != claim.version:
+        raise Conflict("the claim changed since you opened it; reload it", code="stale_version")

@@ -1,0 +1,154 @@
+"""The claim's side effects on shared state: the invoice registry and budgets.
+
+Both are concurrency-sensitive, so both lean on the database rather than on reads:
+- an invoice enters the registry by INSERT under a unique key; the loser of a race gets an
+  IntegrityError, which becomes a clear "duplicate invoice" conflict;
+- a budget row is locked (``FOR UPDATE``; SQLite serialises writers anyway) before its
+  committed amount moves, so two approvals cannot spend the same money twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from reimburse.core.errors import Conflict
+from reimburse.expenses.records import BudgetRecord, BudgetReservation, ClaimRecord, InvoiceRegistration
+
+
+def register_invoices(session: Session, claim: ClaimRecord) -> None:
+    """Lock every invoice of the claim to it; refuse one that any claim already holds."""
+    seen: set[str] = set()
+    for item in claim.items:
+        key = item.invoice_key
+        if key is None:
+            continue
+        if key in seen:
+            raise Conflict(
+                f"the same invoice appears twice in this claim (item {item.position + 1})",
+                code="duplicate_invoice",
+            )
+        seen.add(key)
+        try:
+            with session.begin_nested():
+                session.add(InvoiceRegistration(invoice_key=key, claim_id=claim.id, item_id=item.id))
+        except IntegrityError:
+            holder = session.scalars(
+                select(InvoiceRegistration.claim_id).where(InvoiceRegistration.invoice_key == key)
+            ).first()
+            raise Conflict(
+                f"this invoice (item {item.position + 1}) is already in claim {holder}; "
+                "an invoice can be reimbursed only once",
+                code="duplicate_invoice",
+                details={"item": item.position, "claim_id": holder},
+            ) from None
+
+
+def unlock_invoices(session: Session, claim: ClaimRecord) -> None:
+    session.execute(delete(InvoiceRegistration).where(InvoiceRegistration.claim_id == claim.id))
+
+
+def mark_invoices(session: Session, claim: ClaimRecord, state: str) -> None:
+    session.execute(
+        update(InvoiceRegistration).where(InvoiceRegistration.claim_id == claim.id).values(state=state)
+    )
+
+
+def held_keys(session: Session, keys: list[str], exclude_claim: int | None = None) -> dict[str, int]:
+    """Which of these invoice keys another claim already holds (for the pre-submit check)."""
+    if not keys:
+        return {}
+    query = select(InvoiceRegistration.invoice_key, InvoiceRegistration.claim_id).where(
+        InvoiceRegistration.invoice_key.in_(keys)
+    )
+    if exclude_claim is not None:
+        query = query.where(InvoiceRegistration.claim_id != exclude_claim)
+    return {k: c for k, c in session.execute(query).all()}
+
+
+def budgets_for(session: Session, claim: ClaimRecord, *, lock: bool) -> dict[int, BudgetRecord]:
+    """The budgets the claim's items fall into (department × category or "*", period), locked."""
+    if claim.department_id is None:
+        return {}
+    days = {i.expense_date for i in claim.items}
+    query = select(BudgetRecord).where(BudgetRecord.department_id == claim.department_id)
+    if lock:
+        query = query.with_for_update()
+    out: dict[int, BudgetRecord] = {}
+    for budget in session.scalars(query.order_by(BudgetRecord.id)):
+        if any(budget.period_start <= d < budget.period_end for d in days):
+            out[budget.id] = budget
+    return out
+
+
+def demand(claim: ClaimRecord, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
+    """How much of each budget the claim needs: a category budget first, else the "*" one."""
+    need: dict[int, Decimal] = defaultdict(Decimal)
+    for item in claim.items:
+        budget = _budget_for(item.category, item.expense_date, budgets)
+        if budget is not None:
+            need[budget.id] += item.amount
+    return dict(need)
+
+
+def _budget_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> BudgetRecord | None:
+    matching = [b for b in budgets.values() if b.period_start <= day < b.period_end]
+    exact = [b for b in matching if b.category == category]
+    if exact:
+        return exact[0]
+    general = [b for b in matching if b.category == "*"]
+    return general[0] if general else None
+
+
+def available(budget: BudgetRecord) -> Decimal:
+    return budget.amount - budget.committed - budget.spent
+
+
+def reserve(session: Session, claim: ClaimRecord) -> list[tuple[BudgetRecord, Decimal]]:
+    """Reserve the claim's demand; returns the budgets it overdraws (and by how much)."""
+    budgets = budgets_for(session, claim, lock=True)
+    previous = {
+        r.budget_id: r
+        for r in session.scalars(select(BudgetReservation).where(BudgetReservation.claim_id == claim.id))
+    }
+    over: list[tuple[BudgetRecord, Decimal]] = []
+    for budget_id, amount in demand(claim, budgets).items():
+        budget = budgets[budget_id]
+        if amount > available(budget):
+            over.append((budget, amount - available(budget)))
+        budget.committed += amount
+        earlier = previous.get(budget_id)  # a resubmission reuses its released reservation
+        if earlier is not None:
+            earlier.amount, earlier.state = amount, "reserved"
+        else:
+            session.add(BudgetReservation(claim_id=claim.id, budget_id=budget_id, amount=amount))
+    session.flush()
+    return over
+
+
+def settle(session: Session, claim: ClaimRecord, *, consume: bool) -> None:
+    """Final approval consumes the reservations; rejection, withdrawal or return releases them."""
+    reservations = session.scalars(
+        select(BudgetReservation).where(
+            BudgetReservation.claim_id == claim.id, BudgetReservation.state == "reserved"
+        )
+    ).all()
+    if not reservations:
+        return
+    ids = sorted({r.budget_id for r in reservations})
+    budgets = {
+        b.id: b
+        for b in session.scalars(select(BudgetRecord).where(BudgetRecord.id.in_(ids)).with_for_update())
+    }
+    for r in reservations:
+        budget = budgets[r.budget_id]
+        budget.committed -= r.amount
+        if consume:
+            budget.spent += r.amount
+        r.state = "consumed" if consume else "released"
+    session.flush()

@@ -1,0 +1,204 @@
+"""Stored expense claims: claims, items, the invoice registry, budgets, approval tasks, audit.
+
+The invoice registry's unique key is what makes duplicate refusal race-free: two claims
+that submit the same invoice at the same moment both try to insert the same key and the
+database lets exactly one of them through. Budgets are rows that submissions lock
+(``SELECT ... FOR UPDATE`` on PostgreSQL) before they reserve, so approvals that race
+cannot spend the same money twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from reimburse.core.db import Base, UTCDateTime, utcnow
+
+MONEY = Numeric(14, 2)
+
+
+class ClaimRecord(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(500))
+    trip_start: Mapped[date | None] = mapped_column(Date)
+    trip_end: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    status: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    flow_id: Mapped[str | None] = mapped_column(String(64))
+    flow_version: Mapped[int | None] = mapped_column(Integer)
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    payout_reference: Mapped[str | None] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[ClaimItemRecord]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="ClaimItemRecord.position"
+    )
+
+    # optimistic concurrency: a stale page's write fails instead of overwriting
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ClaimItemRecord(Base):
+    __tablename__ = "claim_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    expense_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    result_index: Mapped[int | None] = mapped_column(Integer)
+    invoice: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # extracted fields, corrections applied
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    invoice_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    no_invoice_kind: Mapped[str | None] = mapped_column(String(32))
+    no_invoice_reason: Mapped[str | None] = mapped_column(String(500))
+    attendees: Mapped[int | None] = mapped_column(Integer)
+    nights: Mapped[int | None] = mapped_column(Integer)
+    city_tier: Mapped[int | None] = mapped_column(Integer)
+
+    claim: Mapped[ClaimRecord] = relationship(back_populates="items")
+
+
+class InvoiceRegistration(Base):
+    """One row per invoice that is in a claim: the lifecycle unused -> locked -> reimbursed.
+
+    ``invoice_key`` is unique across everything ever stored: an invoice cannot enter a
+    second claim while this row exists; withdrawal or rejection deletes it (unlocks).
+    """
+
+    __tablename__ = "invoice_registry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_key: Mapped[str] = mapped_column(String(64), unique=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("claim_items.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="locked")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BudgetRecord(Base):
+    __tablename__ = "budgets"
+    __table_args__ = (UniqueConstraint("department_id", "category", "period_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    category: Mapped[str] = mapped_column(String(32))  # a category, or "*" for all
+    period: Mapped[str] = mapped_column(String(8))  # month | quarter | year
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # exclusive
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    committed: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    spent: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+
+
+class BudgetReservation(Base):
+    """What a claim took from a budget, so approval consumes and rejection releases exactly it."""
+
+    __tablename__ = "budget_reservations"
+    __table_args__ = (UniqueConstraint("claim_id", "budget_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    state: Mapped[str] = mapped_column(String(16), default="reserved")  # reserved|consumed|released
+
+
+class ApprovalTaskRecord(Base):
+    """The open tasks of running claims, one row per person who may act on a task (the
+    assignee, and whoever stands in for them): the approvers' inboxes, one indexed lookup.
+
+    Derived from the claim's stored route after every transition; the route is the truth.
+    """
+
+    __tablename__ = "approval_tasks"
+    __table_args__ = (Index("ix_approval_tasks_user_open", "user_id", "open"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    task_key: Mapped[str] = mapped_column(String(64))
+    step_name: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[int] = mapped_column(Integer)
+    assignee_id: Mapped[int] = mapped_column(Integer)
+    open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AuditEntryRecord(Base):
+    """One transition of a claim, chained by hash to the previous one (see routing.audit)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("claim_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    action: Mapped[str] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    state_before: Mapped[str] = mapped_column(String(32))
+    state_after: Mapped[str] = mapped_column(String(32))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class RouteTimerRecord(Base):
+    """A routing SLA timer waiting to fire (reminder, escalation): survives restarts."""
+
+    __tablename__ = "route_timers"
+    __table_args__ = (UniqueConstraint("claim_id", "timer_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    timer_key: Mapped[str] = mapped_column(String(128))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class OutboxRecord(Base):
+    """Messages to send after the transaction that caused them commits (notifications,
+    webhooks). A worker delivers them with retries; nothing is sent for a rolled-back change."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)  # notify | webhook
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

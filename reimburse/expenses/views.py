@@ -1,0 +1,115 @@
+"""The JSON shape of claims for the API (and the web app): one function per view."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reimburse.expenses.records import AuditEntryRecord, ClaimItemRecord, ClaimRecord
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def item_view(item: ClaimItemRecord) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "position": item.position,
+        "category": item.category,
+        "amount": money(item.amount),
+        "currency": item.currency,
+        "expense_date": item.expense_date.isoformat(),
+        "description": item.description,
+        "document_id": item.document_id,
+        "result_index": item.result_index,
+        "invoice": item.invoice,
+        "corrections": item.corrections,
+        "invoice_key": item.invoice_key,
+        "no_invoice_kind": item.no_invoice_kind,
+        "no_invoice_reason": item.no_invoice_reason,
+        "attendees": item.attendees,
+        "nights": item.nights,
+        "city_tier": item.city_tier,
+    }
+
+
+def route_view(route: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The planned steps with their people and state, for the timeline and the flow diagram."""
+    if route is None:
+        return None
+    return {
+        "status": route.get("status"),
+        "flow": {"id": route.get("flow_id"), "version": route.get("flow_version")},
+        "nodes": [
+            {
+                "id": step.get("id"),
+                "name": step.get("name"),
+                "kind": step.get("kind"),
+                "status": step.get("status"),
+                "assignees": step.get("assignees", []),
+                "tasks": [
+                    {
+                        "id": t.get("id"),
+                        "assignee": t.get("assignee"),
+                        "status": t.get("status"),
+                        "acted_by": t.get("acted_by"),
+                        "acted_at": t.get("acted_at"),
+                        "comment": t.get("comment"),
+                    }
+                    for t in step.get("tasks", [])
+                ],
+            }
+            for step in route.get("steps", [])
+        ],
+    }
+
+
+def audit_view(entry: AuditEntryRecord) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor,
+        "action": entry.action,
+        "comment": entry.comment,
+        "state_before": entry.state_before,
+        "state_after": entry.state_after,
+        "hash": entry.hash,
+    }
+
+
+def claim_summary(claim: ClaimRecord, names: dict[int, str] | None = None) -> dict[str, Any]:
+    return {
+        "id": claim.id,
+        "number": claim.number,
+        "status": claim.status,
+        "purpose": claim.purpose,
+        "total": money(claim.total),
+        "currency": claim.currency,
+        "submitter": {"id": claim.submitter_id, "display_name": (names or {}).get(claim.submitter_id)},
+        "department_id": claim.department_id,
+        "risk": {"score": claim.risk_score, "decision": claim.decision},
+        "created_at": claim.created_at.isoformat(),
+        "submitted_at": claim.submitted_at.isoformat() if claim.submitted_at else None,
+        "decided_at": claim.decided_at.isoformat() if claim.decided_at else None,
+        "paid_at": claim.paid_at.isoformat() if claim.paid_at else None,
+        "version": claim.version,
+    }
+
+
+def claim_view(
+    claim: ClaimRecord, timeline: list[AuditEntryRecord], names: dict[int, str] | None = None
+) -> dict[str, Any]:
+    out = claim_summary(claim, names)
+    out.update(
+        {
+            "trip_start": claim.trip_start.isoformat() if claim.trip_start else None,
+            "trip_end": claim.trip_end.isoformat() if claim.trip_end else None,
+            "items": [item_view(i) for i in claim.items],
+            "risk": {"score": claim.risk_score, "decision": claim.decision, "findings": claim.findings},
+            "route": route_view(claim.route),
+            "timeline": [audit_view(e) for e in timeline],
+            "payout_reference": claim.payout_reference,
+        }
+    )
+    return out

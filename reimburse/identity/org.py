@@ -1,0 +1,79 @@
+"""The organisation as values for the pure cores, and the data-scope rules.
+
+``load_org`` builds the routing engine's ``Org`` directory from the tables (small: one read
+per table); ``subtree`` answers "which departments are under this one" for the rule that a
+department head sees the claims of their department and everything below it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.routing.domain import Delegation, Department, Org, User
+
+
+def load_org(session: Session) -> Org:
+    departments = {
+        str(d.id): Department(
+            id=str(d.id),
+            name=d.name,
+            parent=str(d.parent_id) if d.parent_id is not None else None,
+            head=str(d.head_user_id) if d.head_user_id is not None else None,
+        )
+        for d in session.scalars(select(DepartmentRecord))
+    }
+    users = {
+        str(u.id): User(
+            id=str(u.id),
+            name=u.display_name,
+            department=str(u.department_id) if u.department_id is not None else None,
+            roles=tuple(u.roles),
+            rank=u.rank,
+            manager=str(u.manager_id) if u.manager_id is not None else None,
+            email=u.email,
+        )
+        for u in session.scalars(select(UserRecord).where(UserRecord.active.is_(True)))
+    }
+    delegations = tuple(
+        Delegation(
+            principal=str(d.user_id),
+            delegate=str(d.delegate_id),
+            start=datetime.combine(d.starts_on, time.min, UTC),
+            end=datetime.combine(d.ends_on, time.max, UTC),
+        )
+        for d in session.scalars(select(DelegationRecord))
+    )
+    return Org(departments=departments, users=users, delegations=delegations)
+
+
+def subtree(session: Session, department_ids: Iterable[int]) -> set[int]:
+    """The departments given and every department below them (cycles are cut)."""
+    children: dict[int, list[int]] = {}
+    for dept_id, parent_id in session.execute(select(DepartmentRecord.id, DepartmentRecord.parent_id)):
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(dept_id)
+    out: set[int] = set()
+    stack = list(department_ids)
+    while stack:
+        current = stack.pop()
+        if current in out:
+            continue
+        out.add(current)
+        stack.extend(children.get(current, []))
+    return out
+
+
+def headed_by(session: Session, user_id: int) -> list[int]:
+    return list(session.scalars(select(DepartmentRecord.id).where(DepartmentRecord.head_user_id == user_id)))
+
+
+def user_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(UserRecord.id, UserRecord.display_name).where(UserRecord.id.in_(ids)))
+    return {uid: name for uid, name in rows}

@@ -1,0 +1,210 @@
+"""Claims through the API: submit, route, approve, reject, return, pay — and every refusal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw
+from sqlalchemy import Engine
+
+from reimburse.core.settings import Settings
+from reimburse.documents import runtime, service
+from reimburse.identity.seed import COMPANY, COMPANY_TAX_ID
+from tests.api_helpers import demo_api, login
+from tests.ocr.imaging_helpers import font, qr_image
+
+TODAY_ISH = (date.today() - timedelta(days=3)).isoformat()
+
+
+def invoice_png(number: str = "44556677") -> bytes:
+    """A synthetic electronic general invoice issued to the demo company, dated this week."""
+    day = date.today() - timedelta(days=3)
+    qr = f"01,10,031002300111,{number},94.34,{day:%Y%m%d},12345678901234567890,ABCD,"
+    image = Image.new("RGB", (1400, 900), "white")
+    image.paste(qr_image(qr), (40, 30))
+    draw = ImageDraw.Draw(image)
+    lines = [
+        ((450, 40), "上海增值税电子普通发票", 44),
+        ((900, 120), f"发票号码：{number}", 30),
+        ((70, 260), f"名称：{COMPANY}", 30),
+        ((70, 310), f"纳税人识别号：{COMPANY_TAX_ID}", 30),
+        ((70, 600), "名称：明月示例文具有限公司", 30),
+        ((70, 650), "价税合计(大写) 壹佰圆整", 30),
+        ((800, 650), "(小写)¥100.00", 30),
+    ]
+    for xy, text, size in lines:
+        draw.text(xy, text, font=font(size, cjk=True), fill=(0, 0, 0))
+    ok, buf = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
+    assert ok
+    return buf.tobytes()
+
+
+@pytest.fixture()
+def api(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestClient, dict[str, Any]]]:
+    with demo_api(migrated_engine, settings) as pair:
+        yield pair
+
+
+def per_diem(amount: str, days: int = 1) -> dict[str, Any]:
+    return {
+        "category": "travel",
+        "amount": amount,
+        "expense_date": TODAY_ISH,
+        "no_invoice_kind": "per_diem",
+        "no_invoice_reason": "出差补助",
+        "description": f"{days} day(s) away",
+    }
+
+
+def new_claim(client: TestClient, who: dict[str, str], *items: dict[str, Any]) -> dict[str, Any]:
+    r = client.post("/api/v1/claims", headers=who, json={"purpose": "拜访客户", "items": list(items)})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def act(client: TestClient, who: dict[str, str], claim_id: int, action: str, **extra: Any) -> Any:
+    return client.post(f"/api/v1/claims/{claim_id}/actions", headers=who, json={"action": action, **extra})
+
+
+def inbox_ids(client: TestClient, who: dict[str, str]) -> list[int]:
+    return [i["claim"]["id"] for i in client.get("/api/v1/inbox", headers=who).json()["items"]]
+
+
+def approve_all(client: TestClient, claim_id: int) -> None:
+    """Whoever has the claim in their inbox approves it, until nobody has."""
+    people = {u: login(client, u) for u in ("teamlead", "saleshead", "finrev", "findir", "gm", "ceo")}
+    for _ in range(10):
+        holders = [h for h in people.values() if claim_id in inbox_ids(client, h)]
+        if not holders:
+            return
+        assert act(client, holders[0], claim_id, "approve").status_code == 200
+
+
+def test_a_large_claim_goes_through_head_finance_and_gm_then_payroll_pays_it_once(api: Any) -> None:
+    client, demo = api
+    alice, lead, finrev, gm = (login(client, u) for u in ("alice", "teamlead", "finrev", "gm"))
+    claim = new_claim(client, alice, per_diem("1500.00", 5))
+    assert claim["status"] == "draft" and claim["number"].startswith("BX")
+    submitted = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
+    assert submitted.status_code == 200, submitted.text
+    body = submitted.json()
+    assert body["status"] == "submitted"
+    assert [n["id"] for n in body["route"]["nodes"]] == ["dept_head", "finance_review", "general_manager"]
+    assert body["risk"]["decision"] in ("pass", "finance_review")
+    # only the current approver sees it, and only they may act
+    assert inbox_ids(client, lead) == [claim["id"]]
+    assert inbox_ids(client, finrev) == []
+    early = act(client, finrev, claim["id"], "approve")
+    assert early.status_code == 403, early.text
+    assert act(client, alice, claim["id"], "approve").json()["error"]["code"] == "own_claim"
+    for who in (lead, finrev, gm):
+        r = act(client, who, claim["id"], "approve", comment="ok")
+        assert r.status_code == 200, r.text
+    done = client.get(f"/api/v1/claims/{claim['id']}", headers=alice).json()
+    assert done["status"] == "approved"
+    assert [e["action"] for e in done["timeline"]] == ["submit", "approve", "approve", "approve"]
+    # a second click on a decided claim is a conflict, not a second approval
+    assert act(client, gm, claim["id"], "approve").status_code == 409
+    payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
+    listed = client.get("/api/v1/payouts", headers=payroll).json()["items"]
+    assert [p["claim_id"] for p in listed] == [claim["id"]] and listed[0]["total"] == "1500.00"
+    key = {**payroll, "Idempotency-Key": "pay-1"}
+    first = client.post(f"/api/v1/payouts/{claim['id']}/paid", headers=key, json={"reference": "SAL-11"})
+    again = client.post(f"/api/v1/payouts/{claim['id']}/paid", headers=key, json={"reference": "SAL-11"})
+    assert first.status_code == again.status_code == 200 and first.json() == again.json()
+    assert first.json()["status"] == "paid"
+    assert client.get("/api/v1/payouts", headers=payroll).json()["items"] == []
+    other = client.post(f"/api/v1/payouts/{claim['id']}/paid", headers=payroll, json={"reference": "SAL-99"})
+    assert other.status_code == 409 and other.json()["error"]["code"] == "already_paid"
+
+
+def test_rejection_ends_the_claim_and_a_return_comes_back_after_resubmission(api: Any) -> None:
+    client, _ = api
+    alice, lead = login(client, "alice"), login(client, "teamlead")
+    rejected = new_claim(client, alice, per_diem("600.00"))
+    client.post(f"/api/v1/claims/{rejected['id']}/submit", headers=alice)
+    assert act(client, lead, rejected["id"], "reject", comment="重复报销").status_code == 200
+    assert client.get(f"/api/v1/claims/{rejected['id']}", headers=alice).json()["status"] == "rejected"
+    assert act(client, lead, rejected["id"], "approve").status_code == 409  # terminal stays terminal
+
+    returned = new_claim(client, alice, per_diem("700.00"))
+    client.post(f"/api/v1/claims/{returned['id']}/submit", headers=alice)
+    r = act(client, lead, returned["id"], "return", comment="请补充说明")
+    assert r.status_code == 200 and r.json()["status"] == "returned"
+    assert inbox_ids(client, lead) == []
+    edited = client.patch(
+        f"/api/v1/claims/{returned['id']}",
+        headers=alice,
+        json={"purpose": "拜访客户（已补充）", "items": [per_diem("650.00")], "version": r.json()["version"]},
+    )
+    assert edited.status_code == 200, edited.text
+    resubmitted = client.post(f"/api/v1/claims/{returned['id']}/submit", headers=alice)
+    assert resubmitted.status_code == 200 and resubmitted.json()["status"] == "submitted"
+    assert act(client, lead, returned["id"], "approve").status_code == 200
+    approve_all(client, returned["id"])
+    final = client.get(f"/api/v1/claims/{returned['id']}", headers=alice).json()
+    assert final["status"] == "approved" and final["total"] == "650.00"
+    # the head's first pass was cancelled by the return; the approvals that count came after it
+    actions = [e["action"] for e in final["timeline"]]
+    assert actions[:4] == ["submit", "return", "resubmit", "approve"]
+
+
+def test_small_low_risk_claims_are_approved_without_anyone(api: Any) -> None:
+    client, _ = api
+    alice = login(client, "alice")
+    claim = new_claim(client, alice, per_diem("120.00"))
+    body = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).json()
+    if body["risk"]["decision"] == "pass":
+        assert body["status"] == "approved"
+    else:  # a finding sent it to review: then a person must look
+        assert body["status"] == "submitted"
+
+
+def test_people_see_only_what_they_may_and_withdraw_only_their_own(api: Any) -> None:
+    client, demo = api
+    alice, bob, lead, finrev = (login(client, u) for u in ("alice", "bob", "teamlead", "finrev"))
+    claim = new_claim(client, alice, per_diem("800.00"))
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=bob).status_code == 404
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=lead).status_code == 200  # head of her team
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=finrev).status_code == 200  # finance sees all
+    assert (
+        client.patch(f"/api/v1/claims/{claim['id']}", headers=bob, json={"purpose": "x"}).status_code == 404
+    )
+    assert client.post(f"/api/v1/claims/{claim['id']}/submit", headers=bob).status_code == 404
+    client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
+    assert client.post(f"/api/v1/claims/{claim['id']}/withdraw", headers=lead, json={}).status_code == 403
+    w = client.post(f"/api/v1/claims/{claim['id']}/withdraw", headers=alice, json={"comment": "填错了"})
+    assert w.status_code == 200 and w.json()["status"] == "withdrawn"
+    assert inbox_ids(client, lead) == []
+    assert client.get("/api/v1/payouts", headers=alice).status_code == 403
+    payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=payroll).status_code == 404
+    assert client.get("/api/v1/claims", headers=payroll).json()["items"] == []
+
+
+def test_an_invoice_can_be_claimed_only_once(api: Any, migrated_engine: Engine, settings: Settings) -> None:
+    client, _ = api
+    alice = login(client, "alice")
+    up = client.post(
+        "/api/v1/documents", headers=alice, files=[("files", ("f.png", invoice_png(), "image/png"))]
+    )
+    doc_id = up.json()["documents"][0]["id"]
+    service.process(migrated_engine, runtime.store_for(settings), runtime.reader, doc_id)
+    item = {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": doc_id}
+    first = new_claim(client, alice, item)
+    second = new_claim(client, alice, item)
+    assert first["items"][0]["invoice_key"] == second["items"][0]["invoice_key"] is not None
+    check = client.post(f"/api/v1/claims/{second['id']}/check", headers=alice).json()
+    assert all(f["code"] != "duplicate_invoice" for f in check["findings"])  # nothing on file yet
+    assert client.post(f"/api/v1/claims/{first['id']}/submit", headers=alice).status_code == 200
+    check = client.post(f"/api/v1/claims/{second['id']}/check", headers=alice).json()
+    assert "duplicate_invoice" in {f["code"] for f in check["findings"]}
+    refused = client.post(f"/api/v1/claims/{second['id']}/submit", headers=alice)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "duplicate_invoice"
+    assert client.get(f"/api/v1/claims/{second['id']}", headers=alice).json()["status"] == "draft"
