@@ -17,7 +17,6 @@ Semantics worth knowing:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import NamedTuple, TypeVar
 
@@ -60,6 +59,7 @@ from reimburse.routing.domain import (
     Transfer,
     Withdraw,
 )
+from reimburse.routing.engine.values import evolve
 from reimburse.routing.exceptions import (
     AlreadyActed,
     FlowMismatch,
@@ -101,7 +101,7 @@ class _Work:
 
     def put_task(self, si: int, task: Task) -> None:
         step = self.steps[si]
-        self.steps[si] = replace(step, tasks=tuple(task if t.id == task.id else t for t in step.tasks))
+        self.steps[si] = evolve(step, tasks=tuple(task if t.id == task.id else t for t in step.tasks))
 
 
 def state_label(status: InstanceStatus, steps: tuple[Step, ...] | list[Step]) -> str:
@@ -143,7 +143,7 @@ def advance(
         state_before=state_label(instance.status, instance.steps),
         state_after=state_label(w.status, w.steps),
     )
-    new = replace(instance, status=w.status, steps=tuple(w.steps), timers=tuple(w.timers), seq=seq)
+    new = evolve(instance, status=w.status, steps=tuple(w.steps), timers=tuple(w.timers), seq=seq)
     return Outcome(new, (audit, *w.effects))
 
 
@@ -225,7 +225,7 @@ def _activate(w: _Work, si: int) -> None:
     step = w.steps[si]
     rnd = step.round + 1
     if step.kind is NodeKind.CC:
-        w.steps[si] = replace(step, status=StepStatus.DONE, activated_at=w.now, round=rnd)
+        w.steps[si] = evolve(step, status=StepStatus.DONE, activated_at=w.now, round=rnd)
         w.effects.append(Notify(w.claim, NotifyKind.CC, step.assignees, step_id=step.id))
         return
     new: list[Task] = []
@@ -236,7 +236,7 @@ def _activate(w: _Work, si: int) -> None:
         group = f"{step.id}#{rnd}" if chain else tid
         status = TaskStatus.WAITING if prev else TaskStatus.PENDING
         new.append(Task(id=tid, assignee=user, group=group, status=status, after=prev))
-    step = replace(step, status=StepStatus.ACTIVE, tasks=(*step.tasks, *new), activated_at=w.now, round=rnd)
+    step = evolve(step, status=StepStatus.ACTIVE, tasks=(*step.tasks, *new), activated_at=w.now, round=rnd)
     w.steps[si] = step
     for task in new:
         if task.status is TaskStatus.PENDING:
@@ -267,13 +267,15 @@ def _cancel_timers(w: _Work, step_id: str | None = None) -> None:
 
 def _close_open(w: _Work, si: int, status: TaskStatus = TaskStatus.CANCELLED) -> None:
     step = w.steps[si]
+    if not any(t.status.open for t in step.tasks):
+        return
     tasks: list[Task] = []
     for t in step.tasks:
         if t.status.open:
-            t = replace(t, status=status)
+            t = evolve(t, status=status)
             w.effects.append(CloseTask(w.claim, step.id, t.id, status))
         tasks.append(t)
-    w.steps[si] = replace(step, tasks=tuple(tasks))
+    w.steps[si] = evolve(step, tasks=tuple(tasks))
 
 
 def _activate_ready(w: _Work) -> None:
@@ -309,26 +311,26 @@ def _step_complete(step: Step, approved: Task) -> bool:
 
 
 def _approve_task(w: _Work, si: int, task: Task, actor: str, comment: str) -> None:
-    done = replace(task, status=TaskStatus.APPROVED, acted_by=actor, acted_at=w.now, comment=comment)
+    done = evolve(task, status=TaskStatus.APPROVED, acted_by=actor, acted_at=w.now, comment=comment)
     w.put_task(si, done)
     w.effects.append(CloseTask(w.claim, w.steps[si].id, task.id, TaskStatus.APPROVED))
     step = w.steps[si]
     # Wake whoever waited for this task (the next in a chain, or the signer added after it).
     for t in step.tasks:
         if t.status is TaskStatus.WAITING and t.after == task.id:
-            woken = replace(t, status=TaskStatus.PENDING)
+            woken = evolve(t, status=TaskStatus.PENDING)
             w.put_task(si, woken)
             _announce(w, w.steps[si], woken)
     step = w.steps[si]
     if _step_complete(step, done):
         _close_open(w, si)  # or-sign: the other seats are no longer needed
-        w.steps[si] = replace(w.steps[si], status=StepStatus.APPROVED)
+        w.steps[si] = evolve(w.steps[si], status=StepStatus.APPROVED)
         _cancel_timers(w, step.id)
         _activate_ready(w)
 
 
 def _reject_claim(w: _Work, si: int, actor: str, comment: str) -> None:
-    w.steps[si] = replace(w.steps[si], status=StepStatus.REJECTED)
+    w.steps[si] = evolve(w.steps[si], status=StepStatus.REJECTED)
     _end(w, InstanceStatus.REJECTED)
     w.effects.append(
         Notify(w.claim, NotifyKind.REJECTED, (w.inst.submitter,), w.steps[si].id, actor, comment)
@@ -339,7 +341,7 @@ def _end(w: _Work, status: InstanceStatus) -> None:
     for si, step in enumerate(w.steps):
         if step.status in (StepStatus.ACTIVE, StepStatus.WAITING):
             _close_open(w, si)
-            w.steps[si] = replace(w.steps[si], status=StepStatus.CANCELLED)
+            w.steps[si] = evolve(w.steps[si], status=StepStatus.CANCELLED)
     _cancel_timers(w)
     w.status = status
     w.effects.append(FinalStatus(w.claim, status))
@@ -349,11 +351,11 @@ def _hand_over(w: _Work, si: int, task: Task, to: str, origin: TaskOrigin, actor
     """Move an open task to ``to`` (transfer, SLA forwarding): same seat, same place in the chain."""
     step = w.steps[si]
     new = Task(id=_next_task_id(step), assignee=to, group=task.group, status=task.status, after=task.after)
-    new = replace(new, origin=origin)
-    old = replace(task, status=TaskStatus.TRANSFERRED, acted_by=actor, acted_at=w.now, comment=comment)
+    new = evolve(new, origin=origin)
+    old = evolve(task, status=TaskStatus.TRANSFERRED, acted_by=actor, acted_at=w.now, comment=comment)
     tasks = [old if t.id == task.id else _reparent(t, task.id, new.id) for t in step.tasks]
     assignees = tuple(to if a == task.assignee else a for a in step.assignees)
-    w.steps[si] = replace(step, tasks=(*tasks, new), assignees=tuple(dict.fromkeys(assignees)))
+    w.steps[si] = evolve(step, tasks=(*tasks, new), assignees=tuple(dict.fromkeys(assignees)))
     w.effects.append(CloseTask(w.claim, step.id, task.id, TaskStatus.TRANSFERRED))
     if new.status is TaskStatus.PENDING:
         _announce(w, w.steps[si], new)
@@ -361,7 +363,7 @@ def _hand_over(w: _Work, si: int, task: Task, to: str, origin: TaskOrigin, actor
 
 
 def _reparent(t: Task, old: str, new: str) -> Task:
-    return replace(t, after=new) if t.status is TaskStatus.WAITING and t.after == old else t
+    return evolve(t, after=new) if t.status is TaskStatus.WAITING and t.after == old else t
 
 
 def _pending_holders(w: _Work) -> tuple[str, ...]:
@@ -403,7 +405,7 @@ def _on_approve(w: _Work, e: Approve) -> None:
 def _on_reject(w: _Work, e: Reject) -> None:
     si, task = _find_task(w, e.actor, e.task_id)
     w.put_task(
-        si, replace(task, status=TaskStatus.REJECTED, acted_by=e.actor, acted_at=w.now, comment=e.comment)
+        si, evolve(task, status=TaskStatus.REJECTED, acted_by=e.actor, acted_at=w.now, comment=e.comment)
     )
     w.effects.append(CloseTask(w.claim, w.steps[si].id, task.id, TaskStatus.REJECTED))
     _reject_claim(w, si, e.actor, e.comment)
@@ -412,13 +414,13 @@ def _on_reject(w: _Work, e: Reject) -> None:
 def _on_return(w: _Work, e: Return) -> None:
     si, task = _find_task(w, e.actor, e.task_id)
     w.put_task(
-        si, replace(task, status=TaskStatus.RETURNED, acted_by=e.actor, acted_at=w.now, comment=e.comment)
+        si, evolve(task, status=TaskStatus.RETURNED, acted_by=e.actor, acted_at=w.now, comment=e.comment)
     )
     w.effects.append(CloseTask(w.claim, w.steps[si].id, task.id, TaskStatus.RETURNED))
     for i, step in enumerate(w.steps):
         if step.status is StepStatus.ACTIVE:
             _close_open(w, i)
-            w.steps[i] = replace(w.steps[i], status=StepStatus.WAITING)
+            w.steps[i] = evolve(w.steps[i], status=StepStatus.WAITING)
     _cancel_timers(w)
     w.status = InstanceStatus.RETURNED
     w.effects.append(
@@ -449,14 +451,14 @@ def _on_add_signer(w: _Work, e: AddSigner) -> None:
     w.action = f"add_signer_{e.position.value}"
     if e.position is AddPosition.BEFORE:
         added = Task(tid, e.user, task.group, TaskStatus.PENDING, origin=TaskOrigin.ADDED_BEFORE)
-        mine = replace(task, status=TaskStatus.WAITING, after=tid)
+        mine = evolve(task, status=TaskStatus.WAITING, after=tid)
         tasks = [mine if t.id == task.id else t for t in step.tasks]
     else:
         added = Task(
             tid, e.user, task.group, TaskStatus.WAITING, after=task.id, origin=TaskOrigin.ADDED_AFTER
         )
         tasks = [_reparent(t, task.id, tid) for t in step.tasks]
-    w.steps[si] = replace(step, tasks=(*tasks, added))
+    w.steps[si] = evolve(step, tasks=(*tasks, added))
     if added.status is TaskStatus.PENDING:
         _announce(w, w.steps[si], added)
 
@@ -513,7 +515,7 @@ def _on_delegate(w: _Work, e: Delegate) -> None:
     if e.actor != task.assignee:
         raise NotAssignee("only the assignee may delegate a task")
     _check_new_holder(w, si, e.to, e.actor)
-    task = replace(task, delegate=e.to)
+    task = evolve(task, delegate=e.to)
     w.put_task(si, task)
     _announce(w, w.steps[si], task)
 
@@ -537,16 +539,16 @@ def _on_timer(w: _Work, e: TimerTick) -> None:
     pending = [t for t in step.tasks if t.status is TaskStatus.PENDING]
     if action is SlaAction.AUTO_REJECT:
         for t in pending:
-            w.put_task(si, replace(t, status=TaskStatus.REJECTED, acted_by=SYSTEM, acted_at=w.now))
+            w.put_task(si, evolve(t, status=TaskStatus.REJECTED, acted_by=SYSTEM, acted_at=w.now))
             w.effects.append(CloseTask(w.claim, step.id, t.id, TaskStatus.REJECTED))
         _reject_claim(w, si, SYSTEM, "timed out")
     elif action is SlaAction.AUTO_APPROVE:
         # Every open task of the step counts as approved by the system, as the node says.
         for t in step.tasks:
             if t.status.open:
-                w.put_task(si, replace(t, status=TaskStatus.APPROVED, acted_by=SYSTEM, acted_at=w.now))
+                w.put_task(si, evolve(t, status=TaskStatus.APPROVED, acted_by=SYSTEM, acted_at=w.now))
                 w.effects.append(CloseTask(w.claim, step.id, t.id, TaskStatus.APPROVED))
-        w.steps[si] = replace(w.steps[si], status=StepStatus.APPROVED)
+        w.steps[si] = evolve(w.steps[si], status=StepStatus.APPROVED)
         _cancel_timers(w, step.id)
         _activate_ready(w)
     else:
@@ -559,7 +561,7 @@ def _on_timer(w: _Work, e: TimerTick) -> None:
                     continue
                 _hand_over(w, si, t, manager, TaskOrigin.FORWARDED, SYSTEM, "SLA timeout")
             elif manager not in t.alternates:
-                t2 = replace(t, alternates=(*t.alternates, manager))
+                t2 = evolve(t, alternates=(*t.alternates, manager))
                 w.put_task(si, t2)
                 _announce(w, w.steps[si], t2)
             w.effects.append(Notify(w.claim, NotifyKind.ESCALATED, (manager, t.assignee), step.id, SYSTEM))

@@ -8,7 +8,7 @@ is how sequences and parallel branches that join are expressed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from reimburse.routing.domain import (
     ClaimFacts,
@@ -24,6 +24,7 @@ from reimburse.routing.domain import (
     Step,
 )
 from reimburse.routing.engine.conditions import matches
+from reimburse.routing.engine.values import evolve
 from reimburse.routing.exceptions import InvalidFlow, NoApprover
 
 
@@ -87,7 +88,7 @@ def _entries(nodes: tuple[Node, ...], flow: Flow, facts: ClaimFacts, org: Org) -
         )
         prev = out[-1] if out else None
         if rules.merge_consecutive and isinstance(prev, Step) and _same_people(prev, step):
-            out[-1] = replace(prev, merged=(*prev.merged, step.node_id))
+            out[-1] = evolve(prev, merged=(*prev.merged, step.node_id))
             continue
         out.append(step)
     return out
@@ -107,7 +108,7 @@ def _link(
     """Append the steps with their ``after`` wired; returns the ids the next entry waits for."""
     for entry in entries:
         if isinstance(entry, Step):
-            out.append(replace(entry, after=after))
+            out.append(evolve(entry, after=after))
             after = (entry.id,)
         else:
             joined: list[str] = []
