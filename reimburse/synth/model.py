@@ -331,6 +331,9 @@ def _vat(rng: random.Random, doc_type: DocumentType, agent: bool) -> SynthInvoic
         remarks = rng.choice(("订单号:", "合同号:", "项目编号:")) + _digits(rng, rng.randint(8, 14))
 
     ymd = issued.strftime("%Y%m%d")
+    # The QR amount is the total for digital invoices and the amount excluding tax for the
+    # others (``ocr.fapiao.qr``). For roll invoices, which print only tax-inclusive
+    # figures, we follow the same convention; we could not confirm it from a primary source.
     qr_amount = fmt_money(total) if digital else fmt_money(amount)
     qr_text = f"01,{_QR_TYPES[doc_type]},{code or ''},{number},{qr_amount},{ymd},{check or ''},{_crc(rng)}"
     qr_fields = frozenset({"invoice_code", "invoice_number", "issue_date", "check_code"}) | {
@@ -475,7 +478,8 @@ def _train_ticket(rng: random.Random) -> SynthInvoice:
             "seat": f"{rng.randint(1, 16):02d}车{rng.randint(1, 20):02d}{rng.choice('ABCDF')}号",
             "class": rng.choice(("二等座", "一等座", "商务座")),
             "passenger": person(rng),
-            "id_masked": f"{_division}{rng.randint(1960, 2004)}****{_digits(rng, 4)}",
+            # an ID card number: 6-digit division, birth year, the rest masked as printed
+            "id_masked": f"{_division}{rng.randint(1, 19):02d}{rng.randint(1960, 2004)}****{_digits(rng, 4)}",
             "ticket_no": _digits(rng, 20),
             "price": fmt_money(price),
         },

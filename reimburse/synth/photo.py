@@ -128,3 +128,23 @@ def _lighting(photo: np.ndarray, rng: random.Random, nrng: np.random.Generator) 
     out = photo.astype(np.float32) * gain[:, :, None] * tint[None, None, :]
     result: np.ndarray = np.clip(out, 0, 255).astype(np.uint8)
     return result
+
+
+def scan(clean: Image.Image, rng: random.Random) -> Image.Image:
+    """A flatbed-scan look: a slight skew on the white bed, a grey lid edge, mild blur,
+    sensor noise and JPEG compression; no perspective and no uneven light."""
+    nrng = np.random.default_rng(rng.randrange(2**32))
+    doc = np.asarray(clean.convert("RGB"), dtype=np.uint8)[:, :, ::-1]
+    h, w = doc.shape[:2]
+    pad = int(0.04 * max(w, h))
+    bed = np.full((h + 2 * pad, w + 2 * pad, 3), 246, np.uint8)
+    bed[:, : pad // 3] = 90  # the lid's shadow along one edge
+    bed[pad : pad + h, pad : pad + w] = doc
+    matrix = cv2.getRotationMatrix2D((bed.shape[1] / 2, bed.shape[0] / 2), rng.uniform(-1.5, 1.5), 1.0)
+    bed = cv2.warpAffine(bed, matrix, (bed.shape[1], bed.shape[0]), borderValue=(246, 246, 246))
+    bed = cv2.GaussianBlur(bed, (0, 0), rng.uniform(0.4, 0.8))
+    noisy = np.clip(bed.astype(np.float32) + nrng.normal(0, 2.0, bed.shape), 0, 255).astype(np.uint8)
+    ok, encoded = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(75, 90)])
+    if not ok:  # pragma: no cover - OpenCV encodes any uint8 image
+        raise RuntimeError("JPEG encoding failed")
+    return Image.open(io.BytesIO(encoded.tobytes())).convert("RGB")

@@ -3,8 +3,10 @@
 The folder has the layout ``reimburse eval DIR`` reads (the labels format of the shared
 development set: ``file``, ``kind``, ``is_invoice``, ``label_quality``, ``fields`` with
 the eleven field names) and the golden-test layout (``<case>.png|jpg`` beside
-``<case>.expected.json``, the CLI's JSON shape). Each case is drawn from its own seeded
-generator, so case ``i`` of seed ``s`` is the same whatever ``count`` is.
+``<case>.expected.json``, the CLI's JSON shape). Looks (the labels' ``kind``): ``render``
+(the clean image), ``photo`` (``synth.photo.photograph``) and, after the fixed plan,
+``scan`` (``synth.photo.scan``). Each case is drawn from its own seeded generator, so case
+``i`` of seed ``s`` is the same whatever ``count`` is.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.ocr.serialize import extraction_to_json
 from reimburse.synth.model import AGENT_KINDS, INVOICE_KINDS, NEGATIVE_KINDS, SynthInvoice, generate
-from reimburse.synth.photo import photograph
+from reimburse.synth.photo import photograph, scan
 from reimburse.synth.render import render
 
 LABEL_QUALITY = "synthetic"
@@ -50,7 +52,7 @@ def plan(index: int, rng: random.Random) -> tuple[str, bool, str]:
         return _PLAN[index]
     kind = rng.choice(_ALL_KINDS)
     agent = kind in {k.value for k in AGENT_KINDS} and rng.random() < 0.25
-    return kind, agent, rng.choice(("render", "photo"))
+    return kind, agent, rng.choice(("render", "photo", "photo", "scan"))
 
 
 def generate_samples(out_dir: Path, *, count: int, seed: int) -> list[Path]:
@@ -67,8 +69,8 @@ def generate_samples(out_dir: Path, *, count: int, seed: int) -> list[Path]:
         doc = generate(rng, kind, agent_issued=agent)
         image = render(doc, rng)
         stem = f"{index:03d}_{kind}{'_agent' if agent else ''}_{look}"
-        if look == "photo":
-            image, _style = photograph(image, rng)
+        if look in ("photo", "scan"):
+            image = photograph(image, rng)[0] if look == "photo" else scan(image, rng)
             path = out_dir / f"{stem}.jpg"
             image.save(path, format="JPEG", quality=85)
         else:

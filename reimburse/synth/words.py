@@ -31,18 +31,8 @@ CITIES: tuple[tuple[str, str, str, str], ...] = (
 # Cities with their own tax bureau print their name in the title instead of the province.
 SEPARATE_PLAN_CITIES = frozenset({"4403", "3702", "3302", "3502", "2102"})
 
-DISTRICTS = (
-    "高新区",
-    "经济技术开发区",
-    "东城区",
-    "西湖区",
-    "滨江区",
-    "天河区",
-    "南山区",
-    "武侯区",
-    "江宁区",
-    "市南区",
-)
+# Generic district names that many cities have, so that no city gets another's district.
+DISTRICTS = ("高新区", "经济技术开发区", "工业园区", "新城区", "科技园区", "临港新区", "中心城区", "软件园")
 ROADS = ("建设路", "人民路", "解放路", "中山路", "科技路", "长江路", "和平路", "文化路", "创新大道", "光明街")
 
 BRAND_CHARS = "华瑞德安博嘉鑫恒泰宏远盛达信元昌和中新天海丰正诚合利通汇佳联越晨辰启明卓隆润泽腾景航宇"

@@ -38,7 +38,7 @@ def test_labels_have_the_shared_format(written: tuple[Path, list[Path]]) -> None
     assert [r["file"] for r in rows] == [p.name for p in paths]
     for row in rows:
         assert set(row) == {"file", "kind", "is_invoice", "label_quality", "fields"}
-        assert row["kind"] in ("render", "photo")
+        assert row["kind"] in ("render", "photo", "scan")
         assert row["label_quality"] == LABEL_QUALITY
         fields = row["fields"]
         assert isinstance(fields, dict)
