@@ -27,6 +27,8 @@ DEFAULT_MAX_DISTANCE = 6  # bits of 64; same photo re-shot or re-compressed stay
 def _digits(text: str | None) -> str:
     if not text:
         return ""
+    if text.isascii() and text.isdigit():  # the common case: already clean
+        return text
     return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isascii() and c.isdigit())
 
 

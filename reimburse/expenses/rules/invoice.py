@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from reimburse.expenses.domain import Category, Finding, InvoiceFacts, LegalEntity, Severity
 from reimburse.expenses.rules.keywords import expected_rates, normalise
@@ -22,11 +23,21 @@ from reimburse.ocr.fapiao.formats import (
     is_invoice_number,
 )
 from reimburse.ocr.fapiao.tax import rate_in_force, sum_matches
-from reimburse.ocr.fapiao.uscc import tax_id_problem
+from reimburse.ocr.fapiao.uscc import tax_id_problem as _tax_id_problem
+
+# Tax IDs repeat across thousands of invoices (the company's own, frequent sellers); the check
+# is pure, so remembering it is safe and keeps claim scoring fast.
+tax_id_problem = lru_cache(maxsize=65_536)(_tax_id_problem)
 
 # Documents without code/number anatomy of the VAT system (quota invoices, railway tickets).
 _LOOSE_IDENTIFIERS = frozenset({DocumentType.TRAIN_TICKET, DocumentType.QUOTA, DocumentType.OTHER_INVOICE})
 _DIGITAL = frozenset({DocumentType.DIGITAL_GENERAL, DocumentType.DIGITAL_SPECIAL})
+
+
+@lru_cache(maxsize=64)
+def _entity_index(entities: tuple[LegalEntity, ...]) -> tuple[dict[str, LegalEntity], dict[str, LegalEntity]]:
+    by_tax = {normalise(e.tax_id): e for e in entities}
+    return by_tax, {normalise(e.name): e for e in entities}
 
 
 def check_buyer(
@@ -37,8 +48,7 @@ def check_buyer(
     policy lists (train tickets, taxi receipts)."""
     name = normalise(facts.buyer_name or "")
     tax_id = normalise(facts.buyer_tax_id or "")
-    by_tax = {normalise(e.tax_id): e for e in entities}
-    by_name = {normalise(e.name): e for e in by_tax.values()}
+    by_tax, by_name = _entity_index(tuple(entities))
     if tax_id and tax_id in by_tax:
         entity = by_tax[tax_id]
         if name and name != normalise(entity.name):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
+from functools import lru_cache
 
 from reimburse.expenses.domain import Category
 
@@ -78,8 +79,10 @@ RATE_CLASSES: tuple[tuple[str, frozenset[Decimal]], ...] = (
 GOODS_RATES = frozenset({Decimal("0.13"), Decimal("0.09")})
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and brackets to ASCII), no whitespace, ASCII upper-case."""
+    """NFKC (full-width letters and brackets to ASCII), no whitespace, ASCII upper-case.
+    Cached: names and tax IDs repeat across invoices."""
     return "".join(unicodedata.normalize("NFKC", text).split()).upper()
 
 
@@ -89,6 +92,7 @@ def short_name(line_name: str) -> str | None:
     return m.group(1) if m else None
 
 
+@lru_cache(maxsize=16_384)
 def line_categories(line_name: str) -> frozenset[Category] | None:
     """Categories a line's tax classification fits; None when it says nothing we know."""
     name = short_name(line_name) or normalise(line_name)
@@ -98,6 +102,7 @@ def line_categories(line_name: str) -> frozenset[Category] | None:
     return None
 
 
+@lru_cache(maxsize=16_384)
 def seller_categories(seller_name: str) -> frozenset[Category] | None:
     name = normalise(seller_name)
     found: set[Category] = set()
@@ -107,6 +112,7 @@ def seller_categories(seller_name: str) -> frozenset[Category] | None:
     return frozenset(found) if found else None
 
 
+@lru_cache(maxsize=16_384)
 def expected_rates(line_name: str) -> frozenset[Decimal] | None:
     """Plausible VAT rates for a line; None when its classification is unknown (no check)."""
     name = short_name(line_name)
