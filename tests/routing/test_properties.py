@@ -15,6 +15,8 @@ from reimburse.routing.domain import (
     AddSigner,
     Approve,
     AuditRecord,
+    Comment,
+    Delegate,
     Event,
     Flow,
     FlowInstance,
@@ -22,6 +24,7 @@ from reimburse.routing.domain import (
     Node,
     NodeKind,
     Reject,
+    Remind,
     Resolver,
     ResolverKind,
     Resubmit,
@@ -50,10 +53,7 @@ slas = st.one_of(
         Sla,
         remind_after_hours=st.sampled_from([None, 1.0]),
         escalate_after_hours=st.just(2.0),
-        # no auto-approve here: the properties below are about people approving
-        action=st.sampled_from(
-            [SlaAction.FORWARD_MANAGER, SlaAction.ESCALATE_MANAGER, SlaAction.AUTO_REJECT]
-        ),
+        action=st.sampled_from(list(SlaAction)),
     ),
 )
 
@@ -83,7 +83,7 @@ flows = st.builds(
 @st.composite
 def events(draw: st.DrawFn) -> list[tuple[str, str, str]]:
     kinds = ["approve"] * 12 + ["reject", "return", "resubmit", "transfer", "add_before", "add_after"]
-    kinds += ["withdraw", "tick", "approve_any"] * 2
+    kinds += ["withdraw", "tick", "approve_any", "comment", "delegate", "remind"] * 2
     return draw(
         st.lists(
             st.tuples(st.sampled_from(kinds), st.sampled_from(PEOPLE), st.sampled_from(PEOPLE)),
@@ -111,6 +111,12 @@ def _event(inst: FlowInstance, kind: str, actor: str, other: str) -> tuple[Event
     if kind in ("add_before", "add_after"):
         pos = AddPosition.BEFORE if kind == "add_before" else AddPosition.AFTER
         return AddSigner(holder, other, pos), T0
+    if kind == "comment":
+        return Comment(actor, "?"), T0
+    if kind == "delegate":
+        return Delegate(holder, to=other), T0
+    if kind == "remind":
+        return Remind("alice"), T0
     if kind == "withdraw":
         return Withdraw("alice" if actor in ("alice", "bob") else actor), T0
     timer = inst.timers[0] if inst.timers else None
@@ -140,6 +146,9 @@ def check_invariants(inst: FlowInstance, planned: set[str]) -> None:
             assert s.status is StepStatus.APPROVED, s
             approved = [t for t in s.tasks if t.status is TaskStatus.APPROVED]
             assert approved and all(t.acted_by and t.acted_by != "alice" for t in approved)
+            # the system approves only where the node's SLA says so
+            by_system = any(t.acted_by == "system" for t in approved)
+            assert not by_system or (s.sla is not None and s.sla.action is SlaAction.AUTO_APPROVE)
             if s.kind in (NodeKind.COUNTERSIGN, NodeKind.SEQUENTIAL):
                 # ... and a countersign (or chain) needs every signer
                 for person in s.assignees:

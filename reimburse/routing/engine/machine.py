@@ -505,9 +505,9 @@ def _on_comment(w: _Work, e: Comment) -> None:
 def _on_remind(w: _Work, e: Remind) -> None:
     _require_submitter(w, e.actor)
     _require_running(w)
-    w.effects.append(
-        Notify(w.claim, NotifyKind.REMINDER, _pending_holders(w), actor=e.actor, comment=e.comment)
-    )
+    people = _pending_holders(w)
+    if people:
+        w.effects.append(Notify(w.claim, NotifyKind.REMINDER, people, actor=e.actor, comment=e.comment))
 
 
 def _on_delegate(w: _Work, e: Delegate) -> None:
@@ -532,7 +532,8 @@ def _on_timer(w: _Work, e: TimerTick) -> None:
                 p for t in step.tasks if t.status is TaskStatus.PENDING for p in (t.assignee, *t.alternates)
             )
         )
-        w.effects.append(Notify(w.claim, NotifyKind.REMINDER, people, step.id, SYSTEM))
+        if people:
+            w.effects.append(Notify(w.claim, NotifyKind.REMINDER, people, step.id, SYSTEM))
         return
     action = step.sla.action if step.sla else SlaAction.NONE
     w.action = f"sla_{action.value}"
