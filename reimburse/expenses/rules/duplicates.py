@@ -48,8 +48,12 @@ def invoice_key(facts: InvoiceFacts) -> str | None:
 
 
 def dhash(gray: npt.NDArray[np.generic], size: int = 8) -> int:
-    """Difference hash: shrink to (size) x (size+1) by area averaging, compare neighbours."""
+    """Difference hash: shrink to (size) x (size+1) by area averaging, compare neighbours.
+    A colour image (H x W x 3, or 4 with alpha) is turned grey first (BT.601 luma; the channel
+    order does not matter much for a hash of light and dark)."""
     img = np.asarray(gray, dtype=np.float64)
+    if img.ndim == 3 and img.shape[2] in (3, 4):
+        img = img[:, :, :3] @ np.array([0.299, 0.587, 0.114])
     if img.ndim != 2 or img.shape[0] < size or img.shape[1] < size + 1:
         raise ValueError(f"dhash needs a 2-D grey image of at least {size}x{size + 1} pixels")
     rows = np.linspace(0, img.shape[0], size + 1).astype(np.intp)[:-1]
