@@ -21,6 +21,7 @@ from reimburse.ocr.fapiao.formats import (
 )
 from reimburse.ocr.fapiao.money import parse_money
 from reimburse.ocr.fapiao.tax import RATES, parse_rate, rate_in_force, tax_matches
+from reimburse.ocr.fapiao.uscc import ALPHABET, is_valid_uscc, repair_uscc, uscc_check_digit
 
 
 @pytest.mark.parametrize(
@@ -168,3 +169,38 @@ def test_total_tolerance_grows_with_lines() -> None:
     assert tax_matches(Decimal("100.00"), Decimal("0.13"), Decimal("13.20"), lines=20)
     assert not tax_matches(Decimal("100.00"), Decimal("0.13"), Decimal("13.21"), lines=20)
     assert not tax_matches(Decimal("100.00"), Decimal("0.13"), Decimal("13.02"))
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("开票日期：2O23年0l月02日", date(2023, 1, 2)),
+        ("2o23-1O-3l", date(2023, 10, 31)),
+        ("Invoice 2023.1.2", date(2023, 1, 2)),
+        ("Iol", None),
+    ],
+)
+def test_parse_date_reads_ocr_letters_as_digits(text: str, value: date | None) -> None:
+    assert parse_date(text) == value
+
+
+def test_repair_uscc() -> None:
+    body = "91350100M000100Y4"
+    good = body + uscc_check_digit(body)
+    assert repair_uscc(good) == good
+    assert repair_uscc(good.replace("0", "O")) == good  # O never occurs: certain
+    assert repair_uscc(" " + good.lower() + " ") == good
+    assert repair_uscc("12345") is None
+    # 8 read as B: the only look-alike swap that restores the check character
+    assert repair_uscc("91110105KBPBRNYT41") == "91110105K8PBRNYT41"
+    # here several swaps would satisfy the check character, so no guess is made
+    assert repair_uscc("91110105CYUX5KKB08") is None
+
+
+@given(st.text(alphabet=ALPHABET, min_size=17, max_size=17))
+def test_repair_never_returns_an_invalid_code(body: str) -> None:
+    code = body + uscc_check_digit(body)
+    assert repair_uscc(code) == code
+    wrong = body + ALPHABET[(ALPHABET.index(code[-1]) + 1) % 31]
+    repaired = repair_uscc(wrong)
+    assert repaired is None or is_valid_uscc(repaired)

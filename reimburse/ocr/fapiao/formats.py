@@ -61,13 +61,22 @@ class CodeInfo:
     type_code: str | None
 
 
+# OCR reads 0 as O/o and 1 as l/I/| inside figures; only characters touching a digit or
+# a date separator are taken for digits, so words ("Invoice") are left alone.
+_CONFUSED_DIGIT = re.compile(r"(?<=[\d年月\-./])[OoIl|]|[OoIl|](?=[\d年月日\-./])")
+_AS_DIGIT = {"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"}
+
+
 def parse_date(text: str) -> date | None:
-    """ "2023年01月02日", "2023-01-02", "2023.1.2", "20230102" -> date; None if no real date."""
-    for m in _DATE.finditer(unicodedata.normalize("NFKC", text)):
-        try:
-            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            continue
+    """ "2023年01月02日", "2023-01-02", "2023.1.2", "20230102", "2O23年0l月02日" -> date;
+    None if no real date."""
+    normal = unicodedata.normalize("NFKC", text)
+    for candidate in (normal, _CONFUSED_DIGIT.sub(lambda m: _AS_DIGIT[m.group(0)], normal)):
+        for m in _DATE.finditer(candidate):
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                continue
     return None
 
 

@@ -42,3 +42,34 @@ def tax_id_problem(tax_id: str) -> str | None:
     if len(code) in _LEGACY_LENGTHS and code.isalnum() and code.isascii():
         return None
     return f"a taxpayer ID has 15, 17, 18 or 20 characters, not {len(code)}"
+
+
+# Letters a credit code never contains, read by OCR in place of the digit (or letter) they
+# resemble: these replacements are certain, since the original cannot have been the letter.
+_IMPOSSIBLE = str.maketrans({"O": "0", "I": "1", "S": "5", "Z": "2", "V": "U"})
+# Look-alikes that are both valid characters: a swap is only a guess, made when exactly one
+# swap yields a valid check character.
+_LOOK_ALIKES: dict[str, str] = {"0": "DQ", "D": "0", "Q": "0", "8": "B", "B": "8", "6": "G", "G": "6"}
+
+
+def repair_uscc(code: str) -> str | None:
+    """The credit code OCR most likely misread, or None when no repair is convincing.
+
+    First letters that never occur (I, O, S, V, Z) become their look-alikes; if the check
+    character then holds, that is the code. Otherwise one swap between look-alike valid
+    characters (0/D/Q, 8/B, 6/G) is tried everywhere, and accepted only when exactly one
+    swap makes the check character hold: a random swap passes with probability 1/31, so a
+    unique repair is a good guess but still a guess, and callers should lower confidence.
+    """
+    fixed = code.strip().upper().translate(_IMPOSSIBLE)
+    if len(fixed) != 18 or any(c not in _VALUE for c in fixed):
+        return None
+    if is_valid_uscc(fixed):
+        return fixed
+    repairs = {
+        fixed[:i] + alt + fixed[i + 1 :]
+        for i, c in enumerate(fixed)
+        for alt in _LOOK_ALIKES.get(c, "")
+        if is_valid_uscc(fixed[:i] + alt + fixed[i + 1 :])
+    }
+    return repairs.pop() if len(repairs) == 1 else None
