@@ -109,6 +109,8 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class AutoRules:
+    # True: a node whose approver is the submitter loses them (and is skipped if nobody is left);
+    # False: the submitter's manager takes their place. Either way nobody approves their own claim.
     skip_submitter: bool = True
     merge_consecutive: bool = True
     auto_approve_below: Decimal | None = None

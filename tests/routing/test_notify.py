@@ -340,3 +340,33 @@ def test_email_refused_recipient(smtp_server: SmtpTestServer) -> None:
     assert not exc.value.retryable and smtp_server.mails == []
     with pytest.raises(NotifyFailed, match="no e-mail recipients"):
         send_email(SmtpServer("127.0.0.1", port), Message(NotifyKind.CC, "t", ()))
+
+
+def test_dispatcher_sends_to_every_channel_and_reports_each(
+    bot_server: BotServer, smtp_server: SmtpTestServer, sender: WebhookSender
+) -> None:
+    from reimburse.routing.notify import Dispatcher
+
+    url = base(bot_server)
+    dispatcher = Dispatcher(
+        bots=(
+            WeComBot(f"{url}/cgi-bin/webhook/send?key=k"),
+            DingTalkBot(f"{url}/robot/send?access_token=t", secret=SECRET),
+            FeishuBot(f"{url}/open-apis/bot/v2/hook/h", secret="wrong-secret"),
+        ),
+        smtp=SmtpServer("127.0.0.1", smtp_server.server_address[1]),
+        sender=sender,
+    )
+    effect = Notify("C7", NotifyKind.ASSIGNED, ("east_head",), step_id="dept_head")
+    results = dispatcher.deliver(effect, CLAIM, PEOPLE)
+    assert [(r.channel, r.ok) for r in results] == [
+        ("WeComBot", True),
+        ("DingTalkBot", True),
+        ("FeishuBot", False),  # the server refused the signature; the others still went out
+        ("email", True),
+    ]
+    assert len(bot_server.requests) == 3 and len(smtp_server.mails) == 1
+    # comments go to the people only, not to group chats
+    comment = Notify("C7", NotifyKind.COMMENTED, ("east_head",), actor="alice", comment="请看附件")
+    assert [r.channel for r in dispatcher.deliver(comment, CLAIM, PEOPLE)] == ["email"]
+    assert len(bot_server.requests) == 3 and len(smtp_server.mails) == 2

@@ -58,10 +58,20 @@ def resolve(resolver: Resolver, facts: ClaimFacts, org: Org) -> tuple[str, ...]:
 
 
 def _approvers(node: Node, facts: ClaimFacts, org: Org, skip_submitter: bool) -> tuple[str, ...]:
+    """Resolved people, in order, without repeats. Nobody approves their own claim: the submitter
+    is dropped from approval nodes (``skip_submitter``) or replaced by their manager; CC keeps them.
+    """
     seen: list[str] = []
     for resolver in node.approvers:
         for user in resolve(resolver, facts, org):
-            if user not in seen and not (skip_submitter and user == facts.submitter):
+            if user == facts.submitter and node.kind is not NodeKind.CC:
+                if skip_submitter:
+                    continue
+                substitute = org.manager_of(user)
+                if substitute is None:
+                    continue
+                user = substitute
+            if user not in seen:
                 seen.append(user)
     return tuple(seen)
 
@@ -77,8 +87,7 @@ def _entries(nodes: tuple[Node, ...], flow: Flow, facts: ClaimFacts, org: Org) -
             if any(branches):
                 out.append(_Parallel(branches))
             continue
-        # Nobody approves their own claim; CC may still inform the submitter's peers.
-        users = _approvers(node, facts, org, rules.skip_submitter or node.kind is not NodeKind.CC)
+        users = _approvers(node, facts, org, rules.skip_submitter)
         if not users:
             if node.if_empty is IfEmpty.FAIL:
                 raise NoApprover(f"node {node.id!r} of flow {flow.id} v{flow.version} resolved no approver")

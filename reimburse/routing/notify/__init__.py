@@ -4,6 +4,7 @@
 ``channels`` builds each platform's payload; ``senders`` delivers over HTTP and SMTP.
 """
 
+from reimburse.routing.notify.dispatch import Delivery, Dispatcher
 from reimburse.routing.notify.messages import ClaimSummary, Message, Person, render
 from reimburse.routing.notify.senders import (
     DingTalkBot,
@@ -17,7 +18,9 @@ from reimburse.routing.notify.senders import (
 
 __all__ = [
     "ClaimSummary",
+    "Delivery",
     "DingTalkBot",
+    "Dispatcher",
     "FeishuBot",
     "Message",
     "NotifyFailed",
