@@ -90,12 +90,24 @@ def test_auto_approved_claim_is_approved_on_submit_and_cashier_is_copied() -> No
     assert out.effects[0].action == "submit_auto_approved"  # type: ignore[union-attr]
 
 
-def test_head_submitting_skips_own_node_and_merges() -> None:
-    # The department head's own claim: their node is skipped (nobody approves their own claim).
+def test_head_submitting_goes_to_their_manager() -> None:
+    # The department head's own claim: their manager (the head above) takes the node.
     steps = approvers("500", submitter="east_head", risk=RiskDecision.PASS)
-    assert steps == []  # only node left was theirs; nothing else applies at 500 with risk pass
-    steps = approvers("5000", submitter="east_head", risk=RiskDecision.PASS)
+    assert steps == [("dept_head", ("sales_head",))]
+    steps = approvers("5000", submitter="sales_head", department="sales", risk=RiskDecision.PASS)
+    assert steps == [
+        ("dept_head", ("ceo",)),
+        ("finance_review", ("fr1", "fr2")),
+        ("general_manager", ("gm",)),
+    ]
+
+
+def test_ceo_claim_skips_self_and_merges() -> None:
+    # The CEO has no manager: their own node is dropped, and nobody else is the CEO.
+    steps = approvers("60000", submitter="ceo", department="root", risk=RiskDecision.PASS)
     assert steps == [("finance_review", ("fr1", "fr2")), ("general_manager", ("gm",))]
+    with pytest.raises(NoApprover, match="no approver"):
+        plan(FLOW, facts("500", submitter="ceo", department="root", risk=RiskDecision.PASS), ORG)
 
 
 def test_department_without_head_has_no_dept_node_but_still_needs_finance() -> None:

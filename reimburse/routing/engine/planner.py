@@ -57,13 +57,17 @@ def resolve(resolver: Resolver, facts: ClaimFacts, org: Org) -> tuple[str, ...]:
     return (manager,) if manager else ()
 
 
-def _approvers(node: Node, facts: ClaimFacts, org: Org, skip_submitter: bool) -> tuple[str, ...]:
-    """Resolved people, in order, without repeats. Nobody approves their own claim: the submitter
-    is dropped from approval nodes (``skip_submitter``) or replaced by their manager; CC keeps them.
+def _approvers(node: Node, facts: ClaimFacts, org: Org, skip_submitter: bool) -> tuple[tuple[str, ...], bool]:
+    """Resolved people, in order, without repeats, and whether anyone resolved at all.
+
+    Nobody approves their own claim: the submitter is dropped from approval nodes
+    (``skip_submitter``) or replaced by their manager; CC keeps them.
     """
     seen: list[str] = []
+    resolved = False
     for resolver in node.approvers:
         for user in resolve(resolver, facts, org):
+            resolved = True
             if user == facts.submitter and node.kind is not NodeKind.CC:
                 if skip_submitter:
                     continue
@@ -73,7 +77,7 @@ def _approvers(node: Node, facts: ClaimFacts, org: Org, skip_submitter: bool) ->
                 user = substitute
             if user not in seen:
                 seen.append(user)
-    return tuple(seen)
+    return tuple(seen), resolved
 
 
 def _entries(nodes: tuple[Node, ...], flow: Flow, facts: ClaimFacts, org: Org) -> list[_Entry]:
@@ -87,9 +91,11 @@ def _entries(nodes: tuple[Node, ...], flow: Flow, facts: ClaimFacts, org: Org) -
             if any(branches):
                 out.append(_Parallel(branches))
             continue
-        users = _approvers(node, facts, org, rules.skip_submitter)
+        users, resolved = _approvers(node, facts, org, rules.skip_submitter)
         if not users:
-            if node.if_empty is IfEmpty.FAIL:
+            # "fail" catches a misconfigured org (nobody holds the role); a node that only found
+            # the submitter (a CEO's own claim at the CEO node) is skipped like any other.
+            if node.if_empty is IfEmpty.FAIL and not resolved:
                 raise NoApprover(f"node {node.id!r} of flow {flow.id} v{flow.version} resolved no approver")
             continue
         step = Step(
@@ -143,7 +149,11 @@ def _without_approvals(entries: list[_Entry]) -> list[_Entry]:
 
 
 def plan(flow: Flow, facts: ClaimFacts, org: Org) -> Plan:
-    """Resolve ``flow`` for one claim. Raises ``NoApprover`` for a required node without anyone."""
+    """Resolve ``flow`` for one claim.
+
+    Raises ``NoApprover`` for an ``if_empty: fail`` node without anyone, and when no approval step
+    is left at all unless the auto-approve rule applies.
+    """
     rules = flow.rules
     if rules.reject_when is not None and matches(rules.reject_when, facts, org):
         return Plan(steps=(), auto="auto_rejected")
@@ -159,6 +169,12 @@ def plan(flow: Flow, facts: ClaimFacts, org: Org) -> Plan:
     steps: list[Step] = []
     _link(entries, (), steps)
     _check_unique(steps)
+    if not auto and not any(s.required for s in steps):
+        # Money nobody looked at: only the flow's explicit auto-approve rule may do that.
+        raise NoApprover(
+            f"flow {flow.id} v{flow.version} gives claim {facts.claim_id} no approver "
+            "(every node was skipped or resolved only to the submitter)"
+        )
     return Plan(steps=tuple(steps), auto=auto)
 
 
