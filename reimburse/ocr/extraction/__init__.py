@@ -132,7 +132,8 @@ def cross_check_structured(
         return structured
     reasons: list[ReviewReason] = list(structured.review_reasons)
     if pages:
-        seen = extract(pages, qr)
+        # the invoice face is the first page; later pages are continuation lists (清单)
+        seen = extract(pages[:1], None)
         for name in ("invoice_number", "total", "issue_date"):
             ours, theirs = structured.value(name), seen.value(name)
             if ours is not None and theirs is not None and ours != theirs:
@@ -143,9 +144,15 @@ def cross_check_structured(
                         (name,),
                     )
                 )
-    elif qr is not None:
-        found = dict(structured.fields)
-        _apply_qr(found, qr, next(iter(found.values())).source if found else FieldSource.XML, reasons)
+    if qr is not None:
+        for name, value in _qr_values(qr).items():
+            ours = structured.value(name)
+            if ours is not None and ours != value:
+                reasons.append(
+                    ReviewReason(
+                        "qr_text_mismatch", f"{name}: the QR code says {value}, the file {ours}", (name,)
+                    )
+                )
     checks = run_checks(
         structured.document_type,
         structured.fields,
