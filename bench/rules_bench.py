@@ -151,12 +151,17 @@ def bench_rules(claims: list[Claim]) -> None:
     policy, calendar = default_policy(), china_calendar()
     text = default_policy_text()
     decisions: dict[str, int] = {}
-    gc.collect()
-    t0 = time.perf_counter()
-    for claim in claims:
+    for claim in claims:  # warm-up pass, and the decision mix
         a = evaluate_claim(claim, entities=ENTITIES, policy=policy, calendar=calendar, today=TODAY)
         decisions[a.decision.value] = decisions.get(a.decision.value, 0) + 1
-    ours = time.perf_counter() - t0
+    runs = []
+    for _ in range(3):  # best of three: the machine is shared, the minimum is the least disturbed
+        gc.collect()
+        t0 = time.perf_counter()
+        for claim in claims:
+            evaluate_claim(claim, entities=ENTITIES, policy=policy, calendar=calendar, today=TODAY)
+        runs.append(time.perf_counter() - t0)
+    ours = min(runs)
 
     sample = claims[: max(1, len(claims) // 10)]  # the baseline is slow; a tenth is enough to time it
     t0 = time.perf_counter()
@@ -178,9 +183,9 @@ def bench_rules(claims: list[Claim]) -> None:
     print(f"rules: {len(claims):,} claims ({items:,} items), one core")
     print(f"  decisions: {decisions}")
     rate, base_rate = len(claims) / ours, len(claims) / base
-    print(
-        f"  ours (policy parsed once):   {rate:10,.0f} claims/s  ({ours * 1e6 / len(claims):6.1f} µs/claim)"
-    )
+    per_claim = ours * 1e6 / len(claims)
+    print(f"  ours (policy parsed once):   {rate:10,.0f} claims/s  ({per_claim:6.1f} µs/claim, best of 3)")
+    print(f"    the three runs: {', '.join(f'{len(claims) / r:,.0f}' for r in runs)} claims/s")
     print(f"  baseline (policy per claim): {base_rate:10,.0f} claims/s  (timed on {len(sample):,} claims)")
     print(
         f"  cold (caches cleared per claim): {len(claims) / cold:6,.0f} claims/s, {cold / ours:.1f}x slower"
@@ -203,18 +208,18 @@ def bench_duplicates(stored_max: int, seed: int) -> None:
             assert key is not None
             stored.add(key)
         gc.collect()
-        t0 = time.perf_counter()
-        hits = 0
-        for _ in range(15):
+        rounds = []
+        for _ in range(5):  # best of five rounds of all probes
+            hits = 0
+            t0 = time.perf_counter()
             for p in probes:
                 if invoice_key(p) in stored:
                     hits += 1
-        per = (time.perf_counter() - t0) / (15 * len(probes))
+            rounds.append(time.perf_counter() - t0)
+        per = min(rounds) / len(probes)
         results[size] = per
         ns = per * 1e9
-        print(
-            f"  {len(stored):>10,} stored keys: {ns:6.0f} ns per lookup (key + lookup), {hits // 15:,} hits"
-        )
+        print(f"  {len(stored):>10,} stored keys: {ns:6.0f} ns per lookup (key + lookup), {hits:,} hits")
         del stored
     small, large = results[10_000], results[stored_max]
     linear = stored_max / 10_000
