@@ -171,17 +171,19 @@ def main() -> None:
         return advance(inst, ev, fresh, at, org=org).instance
 
     def measure(name: str, n: int, step: Step) -> float:
-        rates = []
+        walls, cpus = [], []
         for _ in range(args.repeat):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             decisions = drive(claims[:n], plans[:n], start, step)
-            rates.append(decisions / (time.perf_counter() - t))
-        # Best of N is the least disturbed by other processes on a shared machine; median shown too.
+            walls.append(decisions / (time.perf_counter() - t))
+            cpus.append(decisions / (time.process_time() - c))
+        # On a shared machine the wall-clock rate drops with other load; the rate per CPU-second
+        # (process time) is what one core does. Best of N is the least disturbed run.
         print(
-            f"{name:<30} {decisions:>6} decisions  best {max(rates):>9,.0f}/s  "
-            f"median {statistics.median(rates):>9,.0f}/s  (of {args.repeat})"
+            f"{name:<30} {decisions:>6} decisions  per CPU-s best {max(cpus):>9,.0f}  "
+            f"median {statistics.median(cpus):>9,.0f}   wall best {max(walls):>9,.0f}/s"
         )
-        return max(rates)
+        return max(cpus)
 
     outcomes = {"approved": 0, "rejected": 0}
     for f, p in zip(claims, plans, strict=True):
@@ -192,7 +194,7 @@ def main() -> None:
     naive = measure("baseline: naive (re-validate)", args.baseline_claims, naive_step)
     print(f"engine / naive baseline: {engine / naive:.1f}x;  engine + JSON / naive: {with_json / naive:.1f}x")
     verdict = "met" if engine >= 20_000 else "NOT met"
-    print(f"goal >= 20,000 decisions/s on one core (best run): {verdict} ({engine:,.0f}/s)")
+    print(f"goal >= 20,000 decisions/s on one core (per CPU-second, best run): {verdict} ({engine:,.0f}/s)")
     print(
         f"load average while running: {os.getloadavg()[0]:.2f} (2 CPUs here; above ~1 the figures are shared)"
     )
