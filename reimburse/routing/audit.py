@@ -141,3 +141,13 @@ def verify_chain(entries: Sequence[AuditEntry]) -> list[str]:
             problems.append(f"{where}: content does not match its hash (edited)")
         prev_hash = e.hash
     return problems
+
+
+def verify_all(entries: Iterable[AuditEntry]) -> dict[str, list[str]]:
+    """``verify_chain`` per claim over entries of many claims (each claim's in stored order);
+    only claims with problems appear in the result."""
+    by_claim: dict[str, list[AuditEntry]] = {}
+    for e in entries:
+        by_claim.setdefault(e.claim_id, []).append(e)
+    found = {claim: verify_chain(chain) for claim, chain in by_claim.items()}
+    return {claim: problems for claim, problems in found.items() if problems}

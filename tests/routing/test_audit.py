@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from datetime import timedelta
 
-from reimburse.routing.audit import GENESIS, AuditEntry, chain_all, head, verify_chain
+from reimburse.routing.audit import GENESIS, AuditEntry, chain_all, head, verify_all, verify_chain
 from reimburse.routing.domain import Approve, AuditRecord, Comment, Event, Submit
 from reimburse.routing.engine import advance, new_instance
 from reimburse.routing.flows import load_builtin
@@ -84,3 +84,11 @@ def test_entries_round_trip_through_json() -> None:
     entries = trail()
     again = [AuditEntry.from_dict(json.loads(json.dumps(e.to_dict(), ensure_ascii=False))) for e in entries]
     assert again == entries and verify_chain(again) == []
+
+
+def test_verify_all_reports_only_broken_claims() -> None:
+    good = trail()
+    other = [replace(e, claim_id="C2") for e in trail()]  # claim id is hashed: all edited
+    assert verify_all(good) == {}
+    found = verify_all([*good, *other])
+    assert list(found) == ["C2"] and len(found["C2"]) == 5
