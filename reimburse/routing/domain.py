@@ -535,6 +535,9 @@ class Notify:
 
 @dataclass(frozen=True, slots=True)
 class AssignTask:
+    """Put the task in the inbox of everyone in ``may_act``: an upsert keyed by ``task_id`` (a
+    delegation or an escalation re-sends it with more people)."""
+
     kind: ClassVar[str] = "assign_task"
     claim_id: str
     step_id: str
@@ -545,6 +548,9 @@ class AssignTask:
 
 @dataclass(frozen=True, slots=True)
 class CloseTask:
+    """Take the task out of the inbox; ``status`` says why (``waiting``: an added signer goes first,
+    an ``AssignTask`` brings it back)."""
+
     kind: ClassVar[str] = "close_task"
     claim_id: str
     step_id: str

@@ -11,6 +11,7 @@ from reimburse.routing.domain import (
     AddSigner,
     Approve,
     AssignTask,
+    CloseTask,
     Comment,
     Delegate,
     Delegation,
@@ -198,7 +199,12 @@ def test_transfer_moves_the_task() -> None:
 
 
 def test_add_signer_before_comes_back_to_me() -> None:
-    inst = run(start(DEFAULT, "500"), DEFAULT, AddSigner("east_head", "deputy", AddPosition.BEFORE))
+    out = advance(
+        start(DEFAULT, "500"), AddSigner("east_head", "deputy", AddPosition.BEFORE), DEFAULT, T0, org=ORG
+    )
+    assert CloseTask("C1", "dept_head", "dept_head.1", TaskStatus.WAITING) in out.effects
+    assert AssignTask("C1", "dept_head", "dept_head.2", "deputy", ("deputy",)) in out.effects
+    inst = out.instance
     with pytest.raises(WrongState, match="turn"):
         advance(inst, Approve("east_head"), DEFAULT, T0, org=ORG)
     inst = run(inst, DEFAULT, Approve("deputy"))

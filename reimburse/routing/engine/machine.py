@@ -453,6 +453,8 @@ def _on_add_signer(w: _Work, e: AddSigner) -> None:
         added = Task(tid, e.user, task.group, TaskStatus.PENDING, origin=TaskOrigin.ADDED_BEFORE)
         mine = evolve(task, status=TaskStatus.WAITING, after=tid)
         tasks = [mine if t.id == task.id else t for t in step.tasks]
+        # Off my inbox until the added signer has approved; it is assigned to me again then.
+        w.effects.append(CloseTask(w.claim, step.id, task.id, TaskStatus.WAITING))
     else:
         added = Task(
             tid, e.user, task.group, TaskStatus.WAITING, after=task.id, origin=TaskOrigin.ADDED_AFTER
