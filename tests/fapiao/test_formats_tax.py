@@ -98,7 +98,6 @@ def test_parse_date_variants(text: str, value: date | None) -> None:
         ("貳拾參圓陸角", "23.60"),
         ("壹萬圓整", "10000.00"),
         ("负壹佰圆整", "-100.00"),
-        ("拾元整", "10.00"),
         ("壹拾万零伍佰圆整", "100500.00"),
         ("叁佰", "300.00"),  # 圆 lost to OCR
     ],
@@ -204,3 +203,9 @@ def test_repair_never_returns_an_invalid_code(body: str) -> None:
     wrong = body + ALPHABET[(ALPHABET.index(code[-1]) + 1) % 31]
     repaired = repair_uscc(wrong)
     assert repaired is None or is_valid_uscc(repaired)
+
+
+@pytest.mark.parametrize("text", ["拾圆整", "伍佰拾圆", "壹圆角", "叁佰圆伍角分"])
+def test_capitals_with_a_lost_digit_are_not_guessed(text: str) -> None:
+    # "茁拾圆" (伍 under a stamp) must not become 10
+    assert parse_capitals(text) is None

@@ -18,7 +18,13 @@ _VARIANTS = str.maketrans("园圓貳參陸萬億", "圆圆贰叁陆万亿")
 
 
 def parse_capitals(text: str) -> Decimal | None:
-    """The amount the capitals spell, to the cent; None when the text has no capitals."""
+    """The amount the capitals spell, to the cent; None when the text has no capitals or
+    they cannot be read safely.
+
+    On fapiao every unit below 万 (拾, 佰, 仟) and every 角/分 follows its digit (壹拾, never
+    拾), so a unit without a digit before it means OCR lost that digit — a stamp over it, a
+    fold — and reading it as 壹 would turn 伍拾 into 10 without anyone noticing: None.
+    """
     text = text.translate(_VARIANTS)
     negative = "负" in text
     chars = [c for c in text if c in _KEEP]
@@ -33,7 +39,9 @@ def parse_capitals(text: str) -> Decimal | None:
         if c in _DIGITS:
             digit = _DIGITS[c]
         elif c in _SMALL_UNITS:
-            section += (1 if digit is None else digit) * _SMALL_UNITS[c]
+            if digit is None:
+                return None
+            section += digit * _SMALL_UNITS[c]
             digit = None
         elif c == "万":
             wan += (section + (digit or 0)) * 10_000
@@ -44,11 +52,10 @@ def parse_capitals(text: str) -> Decimal | None:
         elif c in "圆元":
             yuan += wan + section + (digit or 0)
             wan, section, digit = 0, 0, None
-        elif c == "角":
-            fraction += Decimal(digit or 0) / 10
-            digit = None
-        elif c == "分":
-            fraction += Decimal(digit or 0) / 100
+        elif c in "角分":
+            if digit is None:
+                return None
+            fraction += Decimal(digit) / (10 if c == "角" else 100)
             digit = None
     yuan += wan + section + (digit or 0)  # "叁佰" with the 圆 lost to OCR
     value = (Decimal(yuan) + fraction).quantize(Decimal("0.01"))
