@@ -300,7 +300,9 @@ def _vat(rng: random.Random, doc_type: DocumentType, agent: bool) -> SynthInvoic
     code = None if digital else _invoice_code(rng, doc_type, code_prefix, issued.year)
     number = _digital_number(rng, issued, prov_code) if digital else _digits(rng, 8)
     check = _digits(rng, 20) if doc_type in _WITH_CHECK_CODE else None
-    buyer = _party(rng, sparse=digital or rng.random() < 0.2)
+    # a special invoice must show all four buyer details; general ones often omit them
+    special = doc_type is DocumentType.VAT_SPECIAL
+    buyer = _party(rng, sparse=digital or (not special and rng.random() < 0.2))
     real_seller = _party(rng, sparse=digital)
     # small-scale sellers, and everything a tax office issues for them, use 3%
     simple = agent or rng.random() < 0.15

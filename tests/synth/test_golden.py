@@ -37,6 +37,10 @@ KNOWN_SILENT: dict[str, str] = {
         "OCR drops the widely spaced '称：' of the buyer's 名称 label, and the buyer name is "
         "then taken from the item table header ('规格型号') without a review reason"
     ),
+    "002_vat_special_agent_render.png": (
+        "the seller's stamp covers the end of the remarks line '代开企业名称:…有限责任公司'; OCR "
+        "stops at '…有限' and the truncated name is reported as the seller without a review reason"
+    ),
     "001_digital_special_photo.jpg": (
         "upside-down photo of a digital invoice: buyer and seller names come out swapped "
         "(their tax IDs are right) and nothing flags the names"
