@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from reimburse.ocr.fapiao.capitals import parse_capitals, to_capitals
 from reimburse.ocr.fapiao.formats import (
     CodeInfo,
+    date_problem,
     describe_invoice_code,
     digital_number_year,
     format_check_code,
@@ -209,3 +210,28 @@ def test_repair_never_returns_an_invalid_code(body: str) -> None:
 def test_capitals_with_a_lost_digit_are_not_guessed(text: str) -> None:
     # "茁拾圆" (伍 under a stamp) must not become 10
     assert parse_capitals(text) is None
+
+
+@pytest.mark.parametrize(
+    ("issued", "code", "number", "problem"),
+    [
+        (date(2024, 3, 1), None, "24112000000012345678", None),
+        (
+            date(2025, 1, 2),
+            None,
+            "24112000000012345678",
+            "the invoice number is of 2024, the issue date of 2025",
+        ),
+        (date(2019, 5, 5), "044001800111", "01234567", None),
+        (
+            date(2017, 5, 5),
+            "044001800111",
+            "01234567",
+            "the invoice code was printed in 2018, after the issue date (2017-05-05)",
+        ),
+        (date(2017, 5, 5), "1100171330", None, None),
+        (date(2017, 5, 5), "not a code", "x", None),
+    ],
+)
+def test_date_problem(issued: date, code: str | None, number: str | None, problem: str | None) -> None:
+    assert date_problem(issued, code=code, number=number) == problem

@@ -10,7 +10,12 @@ import pytest
 
 from reimburse.ocr.domain import DocumentType, Extraction
 from reimburse.ocr.fapiao.capitals import parse_capitals
-from reimburse.ocr.fapiao.formats import describe_invoice_code, digital_number_year, is_check_code
+from reimburse.ocr.fapiao.formats import (
+    date_problem,
+    describe_invoice_code,
+    digital_number_year,
+    is_check_code,
+)
 from reimburse.ocr.fapiao.qr import parse_qr
 from reimburse.ocr.fapiao.tax import parse_rate, rate_in_force, sum_matches, tax_matches
 from reimburse.ocr.fapiao.uscc import is_valid_uscc, tax_id_problem
@@ -94,6 +99,8 @@ def test_identifiers_have_the_shapes_of_their_kind(kind: DocumentType) -> None:
             info = describe_invoice_code(code)
             assert info is not None
             assert info.type_code == _QR_TYPE.get(kind)  # quota codes follow no national rule
+        assert doc.issue_date is not None
+        assert date_problem(doc.issue_date, code=code, number=number) is None
         check = ex.value("check_code")
         assert (check is not None) == (
             kind in (DocumentType.VAT_GENERAL, DocumentType.VAT_ELECTRONIC_GENERAL, DocumentType.VAT_ROLL)

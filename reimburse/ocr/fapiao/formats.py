@@ -126,3 +126,19 @@ def format_check_code(code: str) -> str:
     if not is_check_code(code):
         raise ValueError("a check code has 20 digits")
     return " ".join(code[i : i + 5] for i in range(0, 20, 5))
+
+
+def date_problem(issued: date, *, code: str | None = None, number: str | None = None) -> str | None:
+    """What contradicts the issue date among the identifiers' own dates, or None.
+
+    A fully digital invoice number starts with the year of issue; an invoice code carries
+    the year its batch was printed (or allotted), which cannot be after the issue. Either
+    contradiction means a misread date or identifier.
+    """
+    year = digital_number_year(number) if number else None
+    if year is not None and year != issued.year:
+        return f"the invoice number is of {year}, the issue date of {issued.year}"
+    info = describe_invoice_code(code) if code else None
+    if info is not None and info.year > issued.year:
+        return f"the invoice code was printed in {info.year}, after the issue date ({issued.isoformat()})"
+    return None
