@@ -33,9 +33,13 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.broker_url:
-            from reimburse.documents.tasks import process_document
+            from reimburse.core.celery_app import make_celery
 
-            app.state.dispatch_document = process_document.delay
+            # a sender bound to *these* settings' broker (not the import-time default app)
+            sender = make_celery(settings)
+            app.state.dispatch_document = lambda doc_id: sender.send_task(
+                "documents.process", args=[doc_id], queue="reimburse"
+            )
         elif local_worker:
             from reimburse.documents import runtime
             from reimburse.documents.local_worker import LocalWorker

@@ -7,8 +7,6 @@ Tasks are acknowledged late and receive IDs only (JSON serializer, never pickle)
 
 from __future__ import annotations
 
-import importlib
-
 from celery import Celery
 
 from reimburse.core.settings import Settings, get_settings
@@ -18,7 +16,9 @@ TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks",)
 
 
 def make_celery(settings: Settings) -> Celery:
-    app = Celery("reimburse")
+    # ``include``: workers import the task modules at start-up (importing them here would be
+    # circular: they decorate functions with this module's ``celery_app``)
+    app = Celery("reimburse", include=list(TASK_MODULES))
     broker = settings.broker_url
     app.conf.update(
         broker_url=broker or "memory://",
@@ -36,8 +36,6 @@ def make_celery(settings: Settings) -> Celery:
         # periodic jobs for `reimburse beat`: pick up documents whose worker died
         beat_schedule={"documents-sweep": {"task": "documents.sweep", "schedule": 60.0}},
     )
-    for name in TASK_MODULES:
-        importlib.import_module(name)
     return app
 
 

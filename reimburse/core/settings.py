@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    document_lease_seconds: int = Field(
+        default=300, ge=1, description="a worker that holds a document longer is presumed dead"
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -10,9 +10,13 @@ from functools import lru_cache
 from sqlalchemy import Engine
 
 from reimburse.core.db import engine_for
+from reimburse.core.models import import_all_models
 from reimburse.core.settings import Settings, get_settings
 from reimburse.documents.store import LocalStore
 from reimburse.ocr.reader import DocumentReader, ReadLimits
+
+# A worker process imports only its tasks; the ORM needs every table its rows point at.
+import_all_models()
 
 
 def store_for(settings: Settings) -> LocalStore:

@@ -68,7 +68,7 @@ def accept(
     return doc
 
 
-def claim(session: Session, document_id: int | None, now: datetime) -> int | None:
+def claim(session: Session, document_id: int | None, now: datetime, lease: timedelta = LEASE) -> int | None:
     """Take a document to process (a given one, or the oldest waiting); None if there is none."""
     waiting = or_(
         DocumentRecord.status == "queued",
@@ -83,13 +83,17 @@ def claim(session: Session, document_id: int | None, now: datetime) -> int | Non
     taken = session.execute(
         update(DocumentRecord)
         .where(DocumentRecord.id == document_id, waiting)
-        .values(status="processing", lease_until=now + LEASE, attempts=DocumentRecord.attempts + 1)
+        .values(status="processing", lease_until=now + lease, attempts=DocumentRecord.attempts + 1)
     )
     return document_id if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 def process(
-    engine: Engine, store: LocalStore, reader: Callable[[], DocumentReader], document_id: int | None
+    engine: Engine,
+    store: LocalStore,
+    reader: Callable[[], DocumentReader],
+    document_id: int | None,
+    lease: timedelta = LEASE,
 ) -> int | None:
     """Claim and read one document; returns its id, or None when there was nothing to do.
 
@@ -97,7 +101,7 @@ def process(
     other workers), the results and the final status commit together.
     """
     with unit_of_work(engine) as session:
-        claimed = claim(session, document_id, utcnow())
+        claimed = claim(session, document_id, utcnow(), lease)
         if claimed is None:
             return None
         doc = session.get(DocumentRecord, claimed)

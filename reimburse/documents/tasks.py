@@ -6,6 +6,8 @@ on unexpected errors; ``process`` is idempotent, so a redelivered task does noth
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from reimburse.core.celery_app import celery_app
 from reimburse.core.settings import get_settings
 from reimburse.documents import runtime, service
@@ -22,17 +24,19 @@ from reimburse.documents import runtime, service
 )
 def process_document(document_id: int) -> int | None:
     settings = get_settings()
-    return service.process(runtime.engine(settings), runtime.store_for(settings), runtime.reader, document_id)
+    lease = timedelta(seconds=settings.document_lease_seconds)
+    return service.process(
+        runtime.engine(settings), runtime.store_for(settings), runtime.reader, document_id, lease
+    )
 
 
 @celery_app.task(name="documents.sweep", acks_late=True)  # type: ignore[untyped-decorator]
 def sweep() -> int:
     """Re-queue documents whose worker died (expired leases) or whose message was lost."""
     settings = get_settings()
+    lease = timedelta(seconds=settings.document_lease_seconds)
     count = 0
-    while (
-        service.process(runtime.engine(settings), runtime.store_for(settings), runtime.reader, None)
-        is not None
-    ):
+    store = runtime.store_for(settings)
+    while service.process(runtime.engine(settings), store, runtime.reader, None, lease) is not None:
         count += 1
     return count

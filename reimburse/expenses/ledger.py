@@ -3,8 +3,8 @@
 Both are concurrency-sensitive, so both lean on the database rather than on reads:
 - an invoice enters the registry by INSERT under a unique key; the loser of a race gets an
   IntegrityError, which becomes a clear "duplicate invoice" conflict;
-- a budget row is locked (``FOR UPDATE``; SQLite serialises writers anyway) before its
-  committed amount moves, so two approvals cannot spend the same money twice.
+- a budget row moves only by atomic ``UPDATE ... SET committed = committed + x``, so two
+  submissions or approvals that race cannot spend the same money twice or lose an update.
 """
 
 from __future__ import annotations
@@ -110,24 +110,35 @@ def available(budget: BudgetRecord) -> Decimal:
 
 
 def reserve(session: Session, claim: ClaimRecord) -> list[tuple[BudgetRecord, Decimal]]:
-    """Reserve the claim's demand; returns the budgets it overdraws (and by how much)."""
-    budgets = budgets_for(session, claim, lock=True)
+    """Reserve the claim's demand; returns the budgets it overdraws (and by how much).
+
+    Each budget moves in one atomic ``UPDATE ... SET committed = committed + x RETURNING``:
+    the database applies concurrent reservations one after another (a row lock on
+    PostgreSQL, the write lock on SQLite), and the returned row says where this one landed.
+    """
+    budgets = budgets_for(session, claim, lock=False)
     previous = {
         r.budget_id: r
         for r in session.scalars(select(BudgetReservation).where(BudgetReservation.claim_id == claim.id))
     }
     over: list[tuple[BudgetRecord, Decimal]] = []
-    for budget_id, amount in demand(claim, budgets).items():
-        budget = budgets[budget_id]
-        if amount > available(budget):
-            over.append((budget, amount - available(budget)))
-        budget.committed += amount
+    for budget_id, amount in sorted(demand(claim, budgets).items()):
+        row = session.execute(
+            update(BudgetRecord)
+            .where(BudgetRecord.id == budget_id)
+            .values(committed=BudgetRecord.committed + amount)
+            .returning(BudgetRecord.amount, BudgetRecord.committed, BudgetRecord.spent)
+        ).one()
+        used_after = row.committed + row.spent
+        if used_after > row.amount:
+            over.append((budgets[budget_id], min(amount, used_after - row.amount)))
         earlier = previous.get(budget_id)  # a resubmission reuses its released reservation
         if earlier is not None:
             earlier.amount, earlier.state = amount, "reserved"
         else:
             session.add(BudgetReservation(claim_id=claim.id, budget_id=budget_id, amount=amount))
     session.flush()
+    session.expire_all()  # loaded budget rows are stale now
     return over
 
 
@@ -138,17 +149,10 @@ def settle(session: Session, claim: ClaimRecord, *, consume: bool) -> None:
             BudgetReservation.claim_id == claim.id, BudgetReservation.state == "reserved"
         )
     ).all()
-    if not reservations:
-        return
-    ids = sorted({r.budget_id for r in reservations})
-    budgets = {
-        b.id: b
-        for b in session.scalars(select(BudgetRecord).where(BudgetRecord.id.in_(ids)).with_for_update())
-    }
-    for r in reservations:
-        budget = budgets[r.budget_id]
-        budget.committed -= r.amount
+    for r in sorted(reservations, key=lambda r: r.budget_id):
+        values = {"committed": BudgetRecord.committed - r.amount}
         if consume:
-            budget.spent += r.amount
+            values["spent"] = BudgetRecord.spent + r.amount
+        session.execute(update(BudgetRecord).where(BudgetRecord.id == r.budget_id).values(**values))
         r.state = "consumed" if consume else "released"
     session.flush()
