@@ -20,6 +20,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.documents:router",
     "reimburse.api.claims:router",
     "reimburse.api.payouts:router",
+    "reimburse.api.webhooks:router",
 )
 
 
@@ -43,8 +44,14 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
         elif local_worker:
             from reimburse.documents import runtime
             from reimburse.documents.local_worker import LocalWorker
+            from reimburse.expenses.tasks import housekeeping
 
-            worker = LocalWorker(engine, runtime.store_for(settings), runtime.reader)
+            worker = LocalWorker(
+                engine,
+                runtime.store_for(settings),
+                runtime.reader,
+                housekeeping=lambda: housekeeping(settings),
+            )
             worker.start()
             app.state.dispatch_document = lambda _id: worker.wake()
         yield

@@ -12,7 +12,7 @@ from celery import Celery
 from reimburse.core.settings import Settings, get_settings
 
 # Each domain's tasks module (one line per domain).
-TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks",)
+TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks", "reimburse.expenses.tasks")
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -34,7 +34,10 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         timezone="UTC",
         # periodic jobs for `reimburse beat`: pick up documents whose worker died
-        beat_schedule={"documents-sweep": {"task": "documents.sweep", "schedule": 60.0}},
+        beat_schedule={
+            "documents-sweep": {"task": "documents.sweep", "schedule": 60.0},
+            "claims-housekeeping": {"task": "claims.housekeeping", "schedule": 10.0},
+        },
     )
     return app
 

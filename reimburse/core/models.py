@@ -12,6 +12,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.identity.records",
     "reimburse.documents.records",
     "reimburse.expenses.records",
+    "reimburse.expenses.webhooks",
 )
 
 

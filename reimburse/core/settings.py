@@ -30,6 +30,19 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    public_url: str = Field(default="http://127.0.0.1:8000", description="links in notifications")
+    # notifications (all optional): group bots and e-mail
+    wecom_webhook: str | None = None
+    dingtalk_webhook: str | None = None
+    dingtalk_secret: str | None = None
+    feishu_webhook: str | None = None
+    feishu_secret: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_sender: str = "reimburse@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
     document_lease_seconds: int = Field(
         default=300, ge=1, description="a worker that holds a document longer is presumed dead"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from sqlalchemy import Engine
@@ -27,9 +28,14 @@ class LocalWorker:
         store: LocalStore,
         reader: Callable[[], DocumentReader],
         idle_seconds: float = 0.5,
+        housekeeping: Callable[[], object] | None = None,
+        housekeeping_seconds: float = 5.0,
     ) -> None:
         self.engine, self.store, self.reader = engine, store, reader
         self.idle_seconds = idle_seconds
+        # the embedded stand-in for `reimburse beat`: SLA timers, notifications, webhooks
+        self.housekeeping, self.housekeeping_seconds = housekeeping, housekeeping_seconds
+        self._last_housekeeping = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="reimburse-local-worker", daemon=True)
@@ -53,6 +59,15 @@ class LocalWorker:
             except Exception:
                 log.exception("local worker: processing failed; the document stays queued")
                 done = None
+            if (
+                self.housekeeping is not None
+                and time.monotonic() - self._last_housekeeping > self.housekeeping_seconds
+            ):
+                self._last_housekeeping = time.monotonic()
+                try:
+                    self.housekeeping()
+                except Exception:
+                    log.exception("local worker: housekeeping failed; it runs again shortly")
             if done is None:
                 self._wake.wait(self.idle_seconds)
                 self._wake.clear()

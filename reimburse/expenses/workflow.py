@@ -93,7 +93,7 @@ def submit(
     org = load_org(session)
     if resubmission:
         flow = approvals.flow_for(claim.flow_id or DEFAULT_FLOW[0], claim.flow_version or 1, flow_params)
-        approvals.apply(session, claim, Resubmit(actor=str(actor.user_id)), flow, org, now, _final)
+        approvals.apply(session, claim, Resubmit(actor=str(actor.user_id)), flow, org, now, on_final)
     else:
         flow = approvals.flow_for(*DEFAULT_FLOW, flow_params)
         facts = ClaimFacts(
@@ -107,7 +107,7 @@ def submit(
             submitter_rank=_rank(org, claim.submitter_id),
             submitter_roles=_roles(org, claim.submitter_id),
         )
-        approvals.start(session, claim, facts, flow, org, Submit(actor=str(actor.user_id)), now, _final)
+        approvals.start(session, claim, facts, flow, org, Submit(actor=str(actor.user_id)), now, on_final)
     return claim
 
 
@@ -157,7 +157,7 @@ def act(
     else:
         raise Conflict(f"unknown action {action!r}", code="invalid_action")
     flow = approvals.flow_for(claim.flow_id, claim.flow_version, flow_params)
-    approvals.apply(session, claim, event, flow, load_org(session), now, _final)
+    approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
         ledger.settle(session, claim, consume=False)
@@ -186,12 +186,12 @@ def withdraw(
         flow,
         load_org(session),
         now,
-        _final,
+        on_final,
     )
     return claim
 
 
-def _final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
+def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
     if status is InstanceStatus.APPROVED:
         ledger.settle(session, claim, consume=True)
         ledger.mark_invoices(session, claim, "reimbursed")

@@ -1,0 +1,58 @@
+"""Admin: webhook endpoints, the delivery log, replay."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.core.db import utcnow
+from reimburse.core.errors import Forbidden
+from reimburse.core.principal import Principal, Role
+from reimburse.expenses import webhooks
+
+router = APIRouter(tags=["webhooks"], prefix="/admin/webhooks")
+
+
+class EndpointIn(BaseModel):
+    url: str = Field(min_length=8, max_length=500)
+    events: list[str] = Field(min_length=1, max_length=20)
+
+
+def _admin(principal: Principal) -> None:
+    if not principal.has_role(Role.ADMIN):
+        raise Forbidden("only admins manage webhooks")
+
+
+@router.post("", status_code=201)
+def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    row, secret = webhooks.create_endpoint(session, body.url, body.events)
+    return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
+
+
+@router.get("")
+def list_endpoints(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    rows = session.scalars(select(webhooks.WebhookEndpointRecord).order_by(webhooks.WebhookEndpointRecord.id))
+    return {"items": [{"id": r.id, "url": r.url, "events": r.events, "active": r.active} for r in rows]}
+
+
+@router.get("/deliveries")
+def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int = 100) -> dict[str, Any]:
+    _admin(principal)
+    rows = session.scalars(
+        select(webhooks.WebhookDeliveryRecord)
+        .order_by(webhooks.WebhookDeliveryRecord.id.desc())
+        .limit(min(max(limit, 1), 500))
+    )
+    return {"items": [webhooks.delivery_view(d) for d in rows]}
+
+
+@router.post("/deliveries/{delivery_id}/replay")
+def replay(delivery_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
