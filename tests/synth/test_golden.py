@@ -39,11 +39,7 @@ KNOWN_SILENT: dict[str, str] = {
     ),
     "002_vat_special_agent_render.png": (
         "the seller's stamp covers the end of the remarks line '代开企业名称:…有限责任公司'; OCR "
-        "stops at '…有限' and the truncated name is reported as the seller without a review reason"
-    ),
-    "001_digital_special_photo.jpg": (
-        "upside-down photo of a digital invoice: buyer and seller names come out swapped "
-        "(their tax IDs are right) and nothing flags the names"
+        "stops at '…有限'; the cut name is now flagged (name_incomplete), but a render must read exactly"
     ),
 }
 

@@ -27,7 +27,8 @@ _RECEIPT_LABELS = re.compile(r"票据代码|票据号码")
 _TITLES: tuple[tuple[re.Pattern[str], DocumentType], ...] = (
     (re.compile(r"铁路电子客票|电子客票|火车票"), DocumentType.TRAIN_TICKET),
     (re.compile(r"通行费"), DocumentType.TOLL_ELECTRONIC),
-    (re.compile(r"定额发票|定额"), DocumentType.QUOTA),
+    # PP-OCR reads the 定 of 定额 as 是 under the supervision seal often enough to accept both
+    (re.compile(r"定额发票|定额|[定是]额发票"), DocumentType.QUOTA),
     (re.compile(r"卷票|卷式"), DocumentType.VAT_ROLL),
     (re.compile(r"电子发票\(增值税专用发票\)|电子发票\(专用发票\)"), DocumentType.DIGITAL_SPECIAL),
     (re.compile(r"电子发票\(普通发票\)"), DocumentType.DIGITAL_GENERAL),

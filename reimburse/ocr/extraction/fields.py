@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cmp_to_key
 
-from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label
+from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label, vertically_overlap
 from reimburse.ocr.fapiao.capitals import parse_capitals
 from reimburse.ocr.fapiao.formats import parse_date
 from reimburse.ocr.fapiao.money import fmt_money, parse_money
@@ -34,7 +35,11 @@ _CAPITAL_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆�
 _TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
 # Characters OCR confuses inside a tax ID; USCCs never contain I, O, S, V or Z.
 _TAX_ID_FIXES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5", "o": "0", "l": "1"})
-_NOT_A_NAME = re.compile(r"纳税人|识别号|地址|电话|开户行|账号|密码|^[\d\W]+$")
+_NOT_A_NAME = re.compile(
+    r"纳税人|识别号|地址|电话|开户行|账号|密码|规格|型号|单位|数量|单价|金额|税率|税额|^[\d\W]+$"
+)
+# the item table's first column header also ends in 名称; it labels no party
+_TABLE_HEADER = re.compile(r"货物|劳务|服务名称|项目名称")
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +183,11 @@ class Party:
 
 def find_parties(layout: Layout) -> tuple[Party, Party]:
     """(buyer, seller): names and tax IDs, assigned to a side by the nearest 购/销 marker."""
-    names = [h for h in after_label(layout, NAME_LABEL, _name, look_below=False) if not _in_remarks(h)]
+    names = [
+        h
+        for h in after_label(layout, NAME_LABEL, _name, look_below=False)
+        if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
+    ]
     ids = [h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)]
     buyer_markers, seller_markers = _markers(layout)
     buyer_name = seller_name = buyer_id = seller_id = None
@@ -224,25 +233,37 @@ def _assign(
 ) -> tuple[Candidate | None, Candidate | None]:
     if not hits:
         return None, None
-    if buyer and seller:
+    if buyer or seller:
+        # each candidate goes to the side whose marker is nearer; with one side's marker
+        # missing (OCR drops them often), the candidate nearest the one found takes that side
         b: Candidate | None = None
         s: Candidate | None = None
-        for hit in hits:
+        far = 1e9
+        for hit in sorted(hits, key=lambda h: min([_dist(h.lines[0], m) for m in [*buyer, *seller]])):
             anchor = hit.lines[0]
-            db = min(_dist(anchor, m) for m in buyer)
-            ds = min(_dist(anchor, m) for m in seller)
-            if db <= ds and b is None:
+            db = min((_dist(anchor, m) for m in buyer), default=far)
+            ds = min((_dist(anchor, m) for m in seller), default=far)
+            if db < ds and b is None:
                 b = _cand(hit)
             elif ds < db and s is None:
                 s = _cand(hit)
+            elif b is None:
+                b = _cand(hit)
+            elif s is None:
+                s = _cand(hit)
         return b, s
-    # No markers: the buyer block comes first (above, or left of) the seller block.
-    ordered = sorted(
-        hits, key=lambda h: (round(h.lines[0].top / max(h.lines[0].height * 3, 1)), h.lines[0].left)
-    )
+    # No markers: the buyer block comes first (above, or left of on the same row).
+    ordered = sorted(hits, key=cmp_to_key(_reading_order))
     first = _cand(ordered[0])
     second = _cand(ordered[1]) if len(ordered) > 1 else None
     return first, second
+
+
+def _reading_order(a: Hit, b: Hit) -> int:
+    la, lb = a.lines[0], b.lines[0]
+    if vertically_overlap(la, lb):
+        return -1 if la.left < lb.left else 1
+    return -1 if la.top < lb.top else 1
 
 
 def _dist(a: Line, marker: Line) -> float:
