@@ -33,10 +33,6 @@ RENDER_FLAG_ALLOWED: dict[str, tuple[str, str]] = {
 }
 # Known silent errors of the extraction (not of the samples): strict xfails.
 KNOWN_SILENT: dict[str, str] = {
-    "000_vat_electronic_general_render.png": (
-        "OCR drops the widely spaced '称：' of the buyer's 名称 label, and the buyer name is "
-        "then taken from the item table header ('规格型号') without a review reason"
-    ),
     "002_vat_special_agent_render.png": (
         "the seller's stamp covers the end of the remarks line '代开企业名称:…有限责任公司'; OCR "
         "stops at '…有限'; the cut name is now flagged (name_incomplete), but a render must read exactly"

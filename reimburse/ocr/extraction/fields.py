@@ -24,7 +24,8 @@ CHECK_LABEL = re.compile(r"校验码|校验吗|校验")
 SMALL_TOTAL_LABEL = re.compile(r"小写|价税合计|合计金额|票价|金额合计")
 CAPITALS_LABEL = re.compile(r"大写")
 SUM_ROW_LABEL = re.compile(r"^合计$|^合$|^合计[¥\d-]|^合\s*计")
-NAME_LABEL = re.compile(r"(?:购买方|销售方|购方|销方)?名称[:：]?|^称[:：]")
+# "名 称：" is printed widely spaced; OCR returns it whole, as "名" + "称：", or drops one half
+NAME_LABEL = re.compile(r"(?:购买方|销售方|购方|销方)?名称[:：]?|^称[:：]|^名$")
 TAX_ID_LABEL = re.compile(r"纳税人识别号|统一社会信用代码(?:/纳税人识别号)?|识别号|税号")
 BUYER_NAME_LABEL = re.compile(r"(?:购买方|购方|买方)名称[:：]?")
 SELLER_NAME_LABEL = re.compile(r"(?:销售方|销方|卖方)名称[:：]?")
@@ -188,7 +189,8 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
         for h in after_label(layout, NAME_LABEL, _name, look_below=False)
         if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
     ]
-    ids = [h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)]
+    names = _distinct(names)  # "名" and "称：" both point at the same value
+    ids = _distinct([h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)])
     buyer_markers, seller_markers = _markers(layout)
     buyer_name = seller_name = buyer_id = seller_id = None
     for hit in names:
@@ -205,6 +207,18 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     seller_name = seller_name or sides_n[1]
     buyer_id, seller_id = sides_i
     return Party(buyer_name, buyer_id), Party(seller_name, seller_id)
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """One hit per value run (the last line a hit was read from)."""
+    seen: set[int] = set()
+    out = []
+    for h in hits:
+        key = id(h.lines[-1])
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
 
 
 def _in_remarks(hit: Hit) -> bool:
