@@ -80,15 +80,20 @@ def beat() -> None:
 
 
 def demo() -> None:
-    """Seed a demo company: people, departments, budgets, a payroll API key."""
+    """Seed a demo company: people, departments, budgets, a few claims, a payroll API key.
+
+    Every demo user's password is printed; sign in at http://127.0.0.1:8000 as alice
+    (salesperson), teamlead (her head), finrev (finance), gm, admin."""
     from reimburse.core.db import engine_for, unit_of_work
     from reimburse.core.migrate import upgrade
+    from reimburse.expenses.demo import seed_demo_claims
     from reimburse.identity.seed import seed_demo_org
 
     settings = get_settings()
     upgrade(settings.sqlalchemy_url)
     with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
         result = seed_demo_org(session, environment=settings.environment)
+        result["demo_claims"] = seed_demo_claims(session)
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
