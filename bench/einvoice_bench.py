@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import pymupdf
 
 from reimburse.ocr.reader import DocumentReader
-from tests.einvoice.builders import Invoice, digital_xml, ofd, pdf
+from reimburse.synth.einvoice import Invoice, digital_xml, ofd, pdf
 
 
 def timed(reader: DocumentReader, data: bytes, n: int) -> list[float]:

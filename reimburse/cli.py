@@ -90,6 +90,26 @@ def evaluate(
     typer.echo(format_report(summary))
 
 
+samples_app = typer.Typer(
+    help="The project's own synthetic fapiao (never real invoices).", no_args_is_help=True
+)
+app.add_typer(samples_app, name="samples")
+
+
+@samples_app.command("generate")
+def samples_generate(
+    out: Annotated[Path, typer.Argument(help="folder to write images, expected JSON and labels.jsonl to")],
+    count: Annotated[int, typer.Option(help="how many documents")] = 12,
+    seed: Annotated[int, typer.Option(help="random seed (same seed, same bytes)")] = 2026,
+) -> None:
+    """Render synthetic fapiao (renders, phone photos, scans, negatives) with their expected
+    JSON and a labels.jsonl that `reimburse eval` reads."""
+    from reimburse.synth.einvoice import write_all_samples
+
+    paths = write_all_samples(out, count=count, seed=seed)
+    typer.echo(f"wrote {len(paths)} documents to {out}")
+
+
 register_service_commands(app)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 
 router = APIRouter(tags=["operations"])
@@ -35,6 +35,24 @@ def readyz(request: Request) -> JSONResponse:
     )
 
 
+_DOCUMENTS = Gauge("reimburse_documents", "documents by status (queued = the OCR queue depth)", ["status"])
+_CLAIMS = Gauge("reimburse_claims", "claims by state", ["state"])
+_OUTBOX = Gauge("reimburse_outbox_pending", "notifications and webhook events waiting to be sent")
+
+
 @router.get("/metrics")
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
+    """Prometheus metrics; the gauges are read from the database at scrape time."""
+    try:
+        with request.app.state.engine.connect() as conn:
+            for table, gauge in (("documents", _DOCUMENTS), ("claims", _CLAIMS)):
+                gauge.clear()
+                for status, count in conn.execute(
+                    text(f"SELECT status, COUNT(*) FROM {table} GROUP BY status")
+                ):
+                    gauge.labels(status).set(count)
+            pending = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")).scalar()
+            _OUTBOX.set(pending or 0)
+    except Exception:  # metrics report what they can; a missing table is not an outage
+        pass
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -15,7 +15,7 @@ from reimburse.ocr.einvoice.pdf import read_pdf
 from reimburse.ocr.einvoice.xml import read_xml
 from reimburse.ocr.errors import DocumentError, EncryptedDocument, HostileDocument
 from reimburse.ocr.reader import DocumentReader, ReadLimits
-from tests.einvoice.builders import BUYER_ID, SELLER_ID, Invoice, digital_xml, ofd, pdf
+from reimburse.synth.einvoice import BUYER_ID, SELLER_ID, Invoice, digital_xml, ofd, pdf
 
 LIMITS = ReadLimits()
 EXPECTED = {

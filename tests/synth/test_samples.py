@@ -12,11 +12,13 @@ import pytest
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.ocr.imaging.load import load_image
 from reimburse.ocr.imaging.qr import decode_qr
+from reimburse.synth.einvoice import write_all_samples
 from reimburse.synth.samples import LABEL_QUALITY, generate_samples
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "samples"
-# How the committed set was made: generate_samples(Path("samples"), count=12, seed=2026).
+# How the committed set was made: `reimburse samples generate samples --count 12 --seed 2026`
+# (write_all_samples: the images of generate_samples plus one PDF, OFD and XML e-invoice).
 COMMITTED_SEED, COMMITTED_COUNT = 2026, 12
 
 
@@ -98,7 +100,7 @@ def test_generation_is_deterministic(written: tuple[Path, list[Path]], tmp_path:
 def test_committed_samples_are_what_the_generator_writes(tmp_path: Path) -> None:
     # Only labels and expected JSON are compared: image bytes may differ with the versions
     # of Pillow/OpenCV/fonts, the values they show may not.
-    paths = generate_samples(tmp_path, count=COMMITTED_COUNT, seed=COMMITTED_SEED)
+    paths = write_all_samples(tmp_path, count=COMMITTED_COUNT, seed=COMMITTED_SEED)
     assert _labels(tmp_path) == _labels(COMMITTED)
     for path in paths:
         name = path.stem + ".expected.json"

@@ -1,13 +1,17 @@
-"""Synthetic e-invoice files for the tests: PDF (reportlab, built-in CID font), OFD, XML.
+"""Synthetic e-invoice files: PDF (reportlab, its built-in CID font), OFD, digital XML.
 
-Invented names and numbers only; the tax IDs are valid synthetic USCCs.
+Invented names and numbers only; the tax IDs are valid synthetic USCCs. Used by the tests,
+the e-invoice benchmark and ``reimburse samples generate``.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import qrcode
 from reportlab.lib.units import mm
@@ -188,3 +192,56 @@ def digital_xml(inv: Invoice) -> bytes:
         f"<InvoiceNumber>{inv.number}</InvoiceNumber><IssueTime>{inv.date} 10:00:00</IssueTime>"
         "</TaxSupervisionInfo></EInvoice>"
     ).encode()
+
+
+def expected_fields(inv: Invoice) -> dict[str, str | None]:
+    return {
+        "invoice_code": inv.code,
+        "invoice_number": inv.number,
+        "issue_date": inv.date,
+        "amount_excl_tax": inv.amount,
+        "tax": inv.tax,
+        "total": inv.total,
+        "check_code": None,
+        "buyer_name": inv.buyer,
+        "buyer_tax_id": BUYER_ID,
+        "seller_name": inv.seller,
+        "seller_tax_id": SELLER_ID,
+    }
+
+
+def write_einvoice_samples(out_dir: Path, start: int = 100) -> list[dict[str, Any]]:
+    """A PDF, an OFD and an XML e-invoice with their expected JSON; returns the label rows."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    inv = Invoice()
+    rows = []
+    for i, (ext, data) in enumerate((("pdf", pdf(inv)), ("ofd", ofd(inv)), ("xml", digital_xml(inv)))):
+        stem = f"{start + i:03d}_digital_general_{ext}"
+        name = f"{stem}.{ext}"
+        (out_dir / name).write_bytes(data)
+        expected = {"is_invoice": True, "document_type": "digital_general", "fields": expected_fields(inv)}
+        (out_dir / f"{stem}.expected.json").write_text(
+            json.dumps(expected, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        rows.append(
+            {
+                "file": name,
+                "kind": ext,
+                "is_invoice": True,
+                "label_quality": "synthetic",
+                "fields": expected_fields(inv),
+            }
+        )
+    return rows
+
+
+def write_all_samples(out_dir: Path, *, count: int, seed: int) -> list[Path]:
+    """The image samples (``synth.samples``) plus one PDF, OFD and XML e-invoice, one labels.jsonl."""
+    from reimburse.synth.samples import generate_samples
+
+    paths = generate_samples(out_dir, count=count, seed=seed)
+    rows = write_einvoice_samples(out_dir)
+    with (out_dir / "labels.jsonl").open("a", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return [*paths, *(out_dir / row["file"] for row in rows)]
