@@ -1,0 +1,14 @@
+# One image for the api, worker and beat services of docker-compose.yml.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY reimburse ./reimburse
+RUN pip install '.[postgres]' \
+    && useradd --create-home --uid 1000 reimburse \
+    && mkdir -p /data && chown reimburse /data
+USER reimburse
+ENV REIMBURSE_DATA_DIR=/data
+EXPOSE 8000
+CMD ["reimburse", "serve", "--host", "0.0.0.0", "--no-worker"]
