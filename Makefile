@@ -18,7 +18,8 @@ $(BIN)/reimburse: pyproject.toml
 
 setup: $(BIN)/reimburse  ## create .venv and install the project with its dev tools
 
-serve: setup  ## embedded default: migrate SQLite under ./var, start the API and a local worker
+serve: setup  ## embedded default: SQLite under ./var, demo company, the API and a local worker
+	$(BIN)/reimburse demo
 	$(BIN)/reimburse serve
 
 worker: setup  ## a Celery worker for REIMBURSE_BROKER_URL (production mode)
