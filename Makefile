@@ -32,6 +32,9 @@ test-integration: setup  ## integration tests on PostgreSQL + Redis + a real Cel
 	REIMBURSE_INTEGRATION=1 REIMBURSE_TEST_DATABASE_URL=$(PG_URL) REIMBURSE_TEST_REDIS_URL=$(REDIS_URL) \
 		$(BIN)/pytest -q -p no:cacheprovider
 
+test-browser: setup  ## the web app in Debian's chromium through Playwright (phone viewport)
+	$(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
+
 lint: setup  ## ruff lint + format check, and the import boundaries of the pure cores
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -43,4 +46,4 @@ typecheck: setup  ## mypy (strict on the pure cores)
 bench: setup  ## print the benchmark figures
 	@for b in bench/*_bench.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-check: lint typecheck test test-integration  ## everything CI runs
+check: lint typecheck test test-integration test-browser  ## everything CI runs

@@ -75,4 +75,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
         module_name, _, attr = target.partition(":")
         v1.include_router(getattr(importlib.import_module(module_name), attr))
     app.include_router(v1)
+    from reimburse.api.web import mount
+
+    mount(app)
     return app

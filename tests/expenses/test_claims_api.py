@@ -22,10 +22,12 @@ from tests.ocr.imaging_helpers import font, qr_image
 TODAY_ISH = (date.today() - timedelta(days=3)).isoformat()
 
 
-def invoice_png(number: str = "44556677") -> bytes:
+def invoice_png(
+    number: str = "44556677", amount: str = "94.34", total: str = "100.00", capitals: str = "壹佰圆整"
+) -> bytes:
     """A synthetic electronic general invoice issued to the demo company, dated this week."""
     day = date.today() - timedelta(days=3)
-    qr = f"01,10,031002300111,{number},94.34,{day:%Y%m%d},12345678901234567890,ABCD,"
+    qr = f"01,10,031002300111,{number},{amount},{day:%Y%m%d},12345678901234567890,ABCD,"
     image = Image.new("RGB", (1400, 900), "white")
     image.paste(qr_image(qr), (40, 30))
     draw = ImageDraw.Draw(image)
@@ -35,8 +37,8 @@ def invoice_png(number: str = "44556677") -> bytes:
         ((70, 260), f"名称：{COMPANY}", 30),
         ((70, 310), f"纳税人识别号：{COMPANY_TAX_ID}", 30),
         ((70, 600), "名称：明月示例文具有限公司", 30),
-        ((70, 650), "价税合计(大写) 壹佰圆整", 30),
-        ((800, 650), "(小写)¥100.00", 30),
+        ((70, 650), f"价税合计(大写) {capitals}", 30),
+        ((800, 650), f"(小写)¥{total}", 30),
     ]
     for xy, text, size in lines:
         draw.text(xy, text, font=font(size, cjk=True), fill=(0, 0, 0))
