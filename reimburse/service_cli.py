@@ -35,6 +35,7 @@ def serve(
     no_worker: Annotated[
         bool, typer.Option("--no-worker", help="API only (production: run `reimburse worker` separately)")
     ] = False,
+    workers: Annotated[int, typer.Option(help="API processes (with --no-worker or a broker)")] = 1,
 ) -> None:
     """Migrate, then serve the API and web app. Without a broker, uploads are read by a worker
     thread in this process; with REIMBURSE_BROKER_URL they go to Celery workers."""
@@ -50,6 +51,10 @@ def serve(
         f"reimburse on http://{host}:{port}  (database: {settings.sqlalchemy_url.split('@')[-1]}; "
         f"worker: {'in-process' if local else 'celery' if settings.broker_url else 'none'})"
     )
+    if workers > 1 and not local:
+        # several processes: uvicorn imports the factory in each (settings come from the environment)
+        uvicorn.run("reimburse.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        return
     uvicorn.run(create_app(settings, local_worker=local), host=host, port=port, log_level="info")
 
 
