@@ -106,8 +106,8 @@ def main() -> None:
         subprocess.run([*cli, "demo"], env=env, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     )
     server = subprocess.Popen(
-        [*cli, "serve", "--port", str(args.port), "--no-worker", "--workers", str(args.workers)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*cli, "serve", "--port", str(args.port), "--no-worker", "--workers", str(args.workers)],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{args.port}"
     try:
@@ -152,7 +152,8 @@ def main() -> None:
         rps, lat = hammer(urls, lead, args.clients, args.seconds)
         print("python client (shares the cores with the server):")
         print(
-            f"baseline GET /healthz: {base_rps:7.0f} req/s  p50 {pct(base_lat, 50):6.1f} ms  p99 {pct(base_lat, 99):6.1f} ms"
+            f"baseline GET /healthz: {base_rps:7.0f} req/s  "
+            f"p50 {pct(base_lat, 50):6.1f} ms  p99 {pct(base_lat, 99):6.1f} ms"
         )
         print(
             f"inbox + claim reads:   {rps:7.0f} req/s  p50 {pct(lat, 50):6.1f} ms  p99 {pct(lat, 99):6.1f} ms"
