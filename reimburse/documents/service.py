@@ -141,8 +141,24 @@ def process(
             row.pop("source", None)
             session.add(DocumentResultRecord(document_id=claimed, position=pos, result=row))
         doc.status, doc.error_code, doc.error_message = outcome
+        if doc.kind == "image" and outcome[0] == "done":
+            doc.image_hash = photo_hash(store.get(digest))
         doc.lease_until, doc.processed_at, doc.seconds = None, utcnow(), round(elapsed, 3)
     return claimed
+
+
+def photo_hash(data: bytes) -> int | None:
+    """The photo's dHash as a signed 64-bit integer (what the database column holds)."""
+    import cv2
+    import numpy as np
+
+    from reimburse.expenses.rules.duplicates import dhash
+
+    grey = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_4)
+    if grey is None or min(grey.shape[:2]) < 9:
+        return None
+    value = dhash(grey)
+    return value - (1 << 64) if value >= 1 << 63 else value
 
 
 def document_view(doc: DocumentRecord, results: list[DocumentResultRecord]) -> dict[str, Any]:

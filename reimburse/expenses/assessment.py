@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reimburse.core.db import utcnow
+from reimburse.documents.records import DocumentRecord
 from reimburse.expenses import ledger
 from reimburse.expenses.domain import (
     Category,
@@ -32,7 +33,14 @@ from reimburse.expenses.domain import (
 from reimburse.expenses.policy import china_calendar, default_policy
 from reimburse.expenses.records import ClaimItemRecord, ClaimRecord
 from reimburse.expenses.rules.claim import evaluate_claim
-from reimburse.expenses.rules.duplicates import duplicate_finding, invoice_key
+from reimburse.expenses.rules.duplicates import (
+    StoredHash,
+    duplicate_finding,
+    hamming,
+    invoice_key,
+    near_duplicate_finding,
+    near_duplicates,
+)
 from reimburse.expenses.workflow import Assessment
 from reimburse.identity.records import LegalEntityRecord, UserRecord
 from reimburse.ocr.domain import DocumentType
@@ -140,6 +148,37 @@ def _duplicates_on_file(session: Session, claim: ClaimRecord) -> list[Finding]:
     return [duplicate_finding(keys[k], k, f"claim {cid}") for k, cid in held.items()]
 
 
+def _near_duplicate_photos(session: Session, claim: ClaimRecord) -> list[Finding]:
+    """Photos that look like one already in another claim (re-shot, re-compressed, resized).
+
+    A linear scan over the stored hashes: fine for thousands of photos; beyond that the
+    candidates should be narrowed first (same seller, same month) — not done yet.
+    """
+    mine = {
+        i.position: h
+        for i in claim.items
+        if i.document_id is not None
+        and (h := session.scalar(select(DocumentRecord.image_hash).where(DocumentRecord.id == i.document_id)))
+        is not None
+    }
+    if not mine:
+        return []
+    rows = session.execute(
+        select(ClaimItemRecord.claim_id, ClaimItemRecord.position, DocumentRecord.image_hash)
+        .join(DocumentRecord, DocumentRecord.id == ClaimItemRecord.document_id)
+        .where(ClaimItemRecord.claim_id != claim.id, DocumentRecord.image_hash.is_not(None))
+    ).all()
+    stored = [
+        StoredHash(f"claim {cid} item {pos + 1}", h & (2**64 - 1)) for cid, pos, h in rows if h is not None
+    ]
+    out = []
+    for position, value in mine.items():
+        for match in near_duplicates(value & (2**64 - 1), stored):
+            out.append(near_duplicate_finding(position, match, hamming(value & (2**64 - 1), match.value)))
+            break
+    return out
+
+
 def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding], bool]:
     budgets = ledger.budgets_for(session, claim, lock=False)
     out = []
@@ -187,10 +226,11 @@ def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over
 
 def assess_claim(session: Session, claim: ClaimRecord) -> Assessment:
     """At submission: invoices are already locked and budget reserved by the caller."""
-    return _assessment(session, claim, [], False)
+    return _assessment(session, claim, _near_duplicate_photos(session, claim), False)
 
 
 def preview(session: Session, claim: ClaimRecord) -> Assessment:
     """Before submitting: the same rules plus duplicates on file and budget left, changing nothing."""
     budget, over = _budget_findings(session, claim)
-    return _assessment(session, claim, [*_duplicates_on_file(session, claim), *budget], over)
+    extra = [*_duplicates_on_file(session, claim), *_near_duplicate_photos(session, claim), *budget]
+    return _assessment(session, claim, extra, over)

@@ -210,3 +210,38 @@ def test_an_invoice_can_be_claimed_only_once(api: Any, migrated_engine: Engine, 
     refused = client.post(f"/api/v1/claims/{second['id']}/submit", headers=alice)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "duplicate_invoice"
     assert client.get(f"/api/v1/claims/{second['id']}", headers=alice).json()["status"] == "draft"
+
+
+def test_the_same_photo_in_another_claim_is_flagged_even_when_its_fields_differ(
+    api: Any, migrated_engine: Engine, settings: Settings
+) -> None:
+    client, _ = api
+    alice = login(client, "alice")
+    png = invoice_png("66778899")
+    image = cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_COLOR)
+    ok, jpg = cv2.imencode(".jpg", cv2.resize(image, None, fx=0.8, fy=0.8), [cv2.IMWRITE_JPEG_QUALITY, 70])
+    assert ok
+    ids = []
+    for name, data, kind in (("a.png", png, "image/png"), ("b.jpg", jpg.tobytes(), "image/jpeg")):
+        up = client.post("/api/v1/documents", headers=alice, files=[("files", (name, data, kind))])
+        ids.append(up.json()["documents"][0]["id"])
+        service.process(migrated_engine, runtime.store_for(settings), runtime.reader, ids[-1])
+    first = new_claim(
+        client,
+        alice,
+        {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": ids[0]},
+    )
+    assert client.post(f"/api/v1/claims/{first['id']}/submit", headers=alice).status_code == 200
+    # the second upload is the same paper, re-compressed; its number "corrected" to dodge the key
+    second = new_claim(
+        client,
+        alice,
+        {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": ids[1],
+         "fields": {"invoice_number": "66778800"}},
+    )  # fmt: skip
+    assert second["items"][0]["corrections"] == [
+        {"field": "invoice_number", "old": "66778899", "new": "66778800"}
+    ]
+    check = client.post(f"/api/v1/claims/{second['id']}/check", headers=alice).json()
+    assert "near_duplicate_image" in {f["code"] for f in check["findings"]}
+    assert "duplicate_invoice" not in {f["code"] for f in check["findings"]}
