@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.core.errors import NotFound
@@ -44,6 +45,19 @@ def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
     auth.logout(session, request.headers.get("authorization", ""))
+
+
+@router.get("/people")
+def people(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """The colleague directory (names only) for transfer / add-signer pickers."""
+    if principal.user_id is None:
+        return {"items": []}
+    rows = session.scalars(select(UserRecord).where(UserRecord.active.is_(True)).order_by(UserRecord.id))
+    return {
+        "items": [
+            {"id": u.id, "display_name": u.display_name, "department_id": u.department_id} for u in rows
+        ]
+    }
 
 
 @router.get("/me")

@@ -163,8 +163,21 @@ function itemPayload(item) {
 }
 
 async function submitClaim(items, form, submit) {
+  // one request at a time: a second tap while the first is on its way would create a second claim
+  if (form.dataset.busy) return;
+  form.dataset.busy = "1";
+  form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   const box = form.querySelector("#findings");
   box.replaceChildren();
+  try {
+    await submitClaimNow(items, form, submit, box);
+  } finally {
+    delete form.dataset.busy;
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  }
+}
+
+async function submitClaimNow(items, form, submit, box) {
   await guard(async () => {
     let claimId = form.dataset.claim;
     const body = { purpose: form.purpose.value || "报销", items: items.map(itemPayload) };
@@ -257,16 +270,22 @@ async function reviewPage(id) {
   await guard(async () => {
     const c = await api(`/claims/${id}`);
     const comment = h("textarea", { id: "comment", rows: 2, "aria-label": t("act.comment") });
-    const act = (action) => guard(async () => {
-      await api(`/claims/${id}/actions`, { method: "POST", body: { action, comment: comment.value, version: c.version } });
+    const people = (await api("/people")).items.filter((p) => p.id !== user().id);
+    const who = h("select", { id: "who", "aria-label": t("act.who") }, ...people.map((p) => h("option", { value: p.id }, p.display_name)));
+    const act = (action, extra = {}) => guard(async () => {
+      await api(`/claims/${id}/actions`, { method: "POST", body: { action, comment: comment.value, version: c.version, ...extra } });
       location.hash = "#/inbox";
     });
     const buttons = h("div", { class: "row actions" },
       h("button", { id: "approve", class: "primary", onclick: () => act("approve"), title: "a" }, t("act.approve")),
       h("button", { id: "return", onclick: () => act("return"), title: "t" }, t("act.return")),
       h("button", { id: "reject", class: "danger", onclick: () => act("reject"), title: "r" }, t("act.reject")));
+    const delegate = h("div", { class: "row" }, who,
+      h("button", { id: "transfer", onclick: () => act("transfer", { to_user_id: Number(who.value) }) }, t("act.transfer")),
+      h("button", { id: "add-signer", onclick: () => act("add_signer", { to_user_id: Number(who.value), position: "after" }) }, t("act.addsigner")),
+      h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly")));
     page(`${c.number} · ${c.submitter.display_name} · ¥${c.total}`, h("p", {}, c.purpose), claimDetail(c),
-      h("label", { for: "comment" }, t("act.comment")), comment, buttons);
+      h("label", { for: "comment" }, t("act.comment")), comment, buttons, delegate);
     keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
   });
 }

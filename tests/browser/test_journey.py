@@ -200,3 +200,23 @@ def test_reject_and_return_then_resubmit(server: dict[str, Any], browser: Any) -
     alice.goto(f"{base}/#/claims/{rejected}")
     alice.wait_for_selector(".status.rejected")
     assert alice.locator("#resubmit").count() == 0
+
+
+def test_transfer_to_a_colleague(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    claim_id = _per_diem_claim(base, "转交给销售总监")
+    lead = phone(browser, base, "teamlead")
+    lead.goto(f"{base}/#/inbox/{claim_id}")
+    lead.wait_for_selector("#transfer")
+    lead.select_option("#who", label="周销售总监")
+    lead.click("#transfer")
+    lead.wait_for_url("**/#/inbox")
+    head = phone(browser, base, "saleshead")
+    head.goto(f"{base}/#/inbox")
+    head.wait_for_selector(f"li[data-claim='{claim_id}']")
+    head.keyboard.press("Tab")
+    head.goto(f"{base}/#/inbox/{claim_id}")
+    head.wait_for_selector("#approve")
+    head.keyboard.press("a")  # the desktop shortcut
+    head.wait_for_url("**/#/inbox")
+    assert claim_status(base, claim_id) in ("approved", "submitted")  # the next node may follow
