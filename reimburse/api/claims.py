@@ -47,6 +47,7 @@ class ClaimIn(BaseModel):
     items: list[ItemIn] = Field(default_factory=list, max_length=200)
     trip_start: date | None = None
     trip_end: date | None = None
+    cost_centre: str | None = Field(default=None, max_length=32)
     version: int | None = None  # for edits: the version the page showed
 
 
@@ -68,6 +69,7 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
         purpose=body.purpose,
         trip_start=body.trip_start,
         trip_end=body.trip_end,
+        cost_centre=body.cost_centre,
         items=tuple(claims.ItemInput(**i.model_dump()) for i in body.items),
     )
 

@@ -58,6 +58,7 @@ class ClaimInput:
     trip_start: date | None = None
     trip_end: date | None = None
     department_id: int | None = None
+    cost_centre: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ def create_claim(
     claim = ClaimRecord(
         submitter_id=actor.user_id,
         department_id=data.department_id or actor.department_id,
+        cost_centre=data.cost_centre,
         purpose=_purpose(data.purpose),
         trip_start=data.trip_start,
         trip_end=data.trip_end,
@@ -112,6 +114,7 @@ def update_claim(
         raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
+    claim.cost_centre = data.cost_centre
     claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     session.flush()

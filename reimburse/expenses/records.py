@@ -38,6 +38,7 @@ class ClaimRecord(Base):
     number: Mapped[str | None] = mapped_column(String(32), unique=True)
     submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    cost_centre: Mapped[str | None] = mapped_column(String(32))  # a cost_centres.code
     purpose: Mapped[str] = mapped_column(String(500))
     trip_start: Mapped[date | None] = mapped_column(Date)
     trip_end: Mapped[date | None] = mapped_column(Date)

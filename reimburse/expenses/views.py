@@ -105,6 +105,7 @@ def claim_view(
         {
             "trip_start": claim.trip_start.isoformat() if claim.trip_start else None,
             "trip_end": claim.trip_end.isoformat() if claim.trip_end else None,
+            "cost_centre": claim.cost_centre,
             "items": [item_view(i) for i in claim.items],
             "risk": {"score": claim.risk_score, "decision": claim.decision, "findings": claim.findings},
             "route": route_view(claim.route),

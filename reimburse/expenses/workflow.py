@@ -106,6 +106,7 @@ def submit(
             over_budget=over_budget,
             submitter_rank=_rank(org, claim.submitter_id),
             submitter_roles=_roles(org, claim.submitter_id),
+            cost_centre=claim.cost_centre,
         )
         approvals.start(session, claim, facts, flow, org, Submit(actor=str(actor.user_id)), now, on_final)
     return claim

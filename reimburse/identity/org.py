@@ -13,7 +13,7 @@ from datetime import UTC, datetime, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.identity.records import CostCentreRecord, DelegationRecord, DepartmentRecord, UserRecord
 from reimburse.routing.domain import Delegation, Department, Org, User
 
 
@@ -48,7 +48,12 @@ def load_org(session: Session) -> Org:
         )
         for d in session.scalars(select(DelegationRecord))
     )
-    return Org(departments=departments, users=users, delegations=delegations)
+    owners = {
+        c.code: str(c.owner_user_id)
+        for c in session.scalars(select(CostCentreRecord))
+        if c.owner_user_id is not None
+    }
+    return Org(departments=departments, users=users, cost_centre_owners=owners, delegations=delegations)
 
 
 def subtree(session: Session, department_ids: Iterable[int]) -> set[int]:

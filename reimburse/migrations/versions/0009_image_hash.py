@@ -1,4 +1,4 @@
-"""documents.image_hash: the photo's perceptual hash, for near-duplicate detection
+"""documents.image_hash (the photo's perceptual hash, for near-duplicates); claims.cost_centre
 
 Revision ID: 0009_image_hash
 Revises: 0006_webhooks
@@ -20,9 +20,13 @@ def upgrade() -> None:
     with op.batch_alter_table("documents") as batch:
         batch.add_column(sa.Column("image_hash", sa.BigInteger(), nullable=True))
         batch.create_index(batch.f("ix_documents_image_hash"), ["image_hash"], unique=False)
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("cost_centre", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_column("cost_centre")
     with op.batch_alter_table("documents") as batch:
         batch.drop_index(batch.f("ix_documents_image_hash"))
         batch.drop_column("image_hash")
