@@ -42,8 +42,10 @@ def serve(
     import uvicorn
 
     from reimburse.api.app import create_app
+    from reimburse.core.logs import configure
     from reimburse.core.migrate import upgrade
 
+    configure()
     settings = get_settings()
     upgrade(settings.sqlalchemy_url)
     local = not no_worker and not settings.broker_url
@@ -53,9 +55,16 @@ def serve(
     )
     if workers > 1 and not local:
         # several processes: uvicorn imports the factory in each (settings come from the environment)
-        uvicorn.run("reimburse.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "reimburse.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_config=None,
+        )
         return
-    uvicorn.run(create_app(settings, local_worker=local), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings, local_worker=local), host=host, port=port, log_config=None)
 
 
 def worker(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 
 from reimburse.api.errors import install_error_handlers
 from reimburse.api.health import router as health_router
+from reimburse.api.requestlog import install_request_log
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.sessions = session_factory(engine)
     app.state.authenticator = authenticate
     install_error_handlers(app)
+    install_request_log(app)
     app.include_router(health_router)
     v1 = APIRouter(prefix="/api/v1")
     for target in DOMAIN_ROUTERS:
