@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
@@ -101,7 +102,9 @@ def list_claims(
     cursor: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    query = access.visible_claims(session, principal, mine=mine)
+    query = access.visible_claims(session, principal, mine=mine).options(
+        defer(ClaimRecord.route), defer(ClaimRecord.findings)
+    )
     if status:
         query = query.where(ClaimRecord.status == status)
     if cursor is not None:
@@ -197,7 +200,9 @@ def inbox(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
         )
     )
     claim_ids = {t.claim_id for t in tasks}
-    by_claim = {c.id: c for c in session.scalars(select(ClaimRecord).where(ClaimRecord.id.in_(claim_ids)))}
+    # summaries only: leave the route and findings JSON (the large columns) in the database
+    summaries = select(ClaimRecord).options(defer(ClaimRecord.route), defer(ClaimRecord.findings))
+    by_claim = {c.id: c for c in session.scalars(summaries.where(ClaimRecord.id.in_(claim_ids)))}
     names = user_names(session, {c.submitter_id for c in by_claim.values()})
     waiting = [t for t in tasks if t.claim_id in by_claim and by_claim[t.claim_id].status == "submitted"]
     # oldest first, then largest

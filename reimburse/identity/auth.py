@@ -115,13 +115,15 @@ def authenticate(session: Session, header: str) -> Principal | None:
         return None
     if secret.startswith("rk_"):
         return _api_key(session, secret)
-    row = session.scalars(
-        select(AccessTokenRecord).where(AccessTokenRecord.digest == _digest(secret))
-    ).first()
-    if row is None or row.revoked or row.expires_at <= utcnow():
+    found = session.execute(
+        select(AccessTokenRecord, UserRecord)
+        .join(UserRecord, UserRecord.id == AccessTokenRecord.user_id)
+        .where(AccessTokenRecord.digest == _digest(secret))
+    ).first()  # one round trip per request for the token and its user
+    if found is None:
         return None
-    user = session.get(UserRecord, row.user_id)
-    if user is None or not user.active:
+    row, user = found
+    if row.revoked or row.expires_at <= utcnow() or not user.active:
         return None
     return principal_for(user)
 
