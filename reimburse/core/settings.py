@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    # optional OIDC single sign-on: bearer ID tokens from this issuer are accepted
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None  # the client id the tokens are issued for
+    oidc_jwks_url: str | None = None  # default: the issuer's /.well-known/openid-configuration
+    oidc_username_claim: str = "preferred_username"
     public_url: str = Field(default="http://127.0.0.1:8000", description="links in notifications")
     # notifications (all optional): group bots and e-mail
     wecom_webhook: str | None = None

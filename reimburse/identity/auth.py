@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import utcnow
 from reimburse.core.errors import ReimburseError
 from reimburse.core.principal import Principal, Role
+from reimburse.core.settings import Settings
+from reimburse.identity import oidc
 from reimburse.identity.records import AccessTokenRecord, ApiKeyRecord, UserRecord
 
 _HASHER = PasswordHasher()
@@ -108,13 +110,20 @@ def principal_for(user: UserRecord) -> Principal:
     )
 
 
-def authenticate(session: Session, header: str) -> Principal | None:
-    """The caller behind an ``Authorization`` header, or None."""
+def authenticate(session: Session, header: str, settings: Settings | None = None) -> Principal | None:
+    """The caller behind an ``Authorization`` header, or None.
+
+    ``settings`` enables OIDC ID tokens when an issuer is configured.
+    """
     secret = _bearer(header)
     if secret is None:
         return None
     if secret.startswith("rk_"):
         return _api_key(session, secret)
+    if settings is not None and settings.oidc_issuer and oidc.looks_like_jwt(secret):
+        claims = oidc.verify(settings, secret)
+        user = oidc.user_for(session, settings, claims) if claims else None
+        return principal_for(user) if user is not None else None
     found = session.execute(
         select(AccessTokenRecord, UserRecord)
         .join(UserRecord, UserRecord.id == AccessTokenRecord.user_id)
