@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
-from reimburse.ocr.domain import DocumentType, FieldValue, LineItem, ReviewReason
+from reimburse.ocr.domain import DocumentType, FieldSource, FieldValue, LineItem, ReviewReason
 from reimburse.ocr.fapiao.tax import parse_rate, sum_matches, tax_matches
 from reimburse.ocr.fapiao.uscc import tax_id_problem
 
@@ -46,7 +46,10 @@ def run_checks(
     reasons += _formats(doc_type, value)
     reasons += _sums(value, capitals_total)
     reasons += _rates(value, items)
-    reasons += _names(value)
+    # cut-short names are an OCR failure; text layers and embedded data state names whole
+    reasons += _names(
+        {k: v.value for k, v in fields.items() if v.source in (FieldSource.OCR, FieldSource.QR)}
+    )
     low = [
         k
         for k, v in fields.items()
