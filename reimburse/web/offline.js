@@ -35,15 +35,22 @@ export async function remove(id) {
   await new Promise((res) => { tx.oncomplete = res; });
 }
 
-// Upload everything waiting; an item is removed only after the server accepted it.
+// Upload everything waiting; an item is removed only after the server answered for it. A refusal
+// that retrying cannot fix (a 4xx other than 401/408/429: wrong type, too large) drops the item,
+// or it would be sent again at every reconnect.
 export async function flush(uploadFn) {
   const items = await pending();
   const done = [];
   for (const item of items) {
     const file = new File([item.blob], item.name, { type: item.type });
-    const result = await uploadFn([file]);
+    try {
+      const result = await uploadFn([file]);
+      done.push(...result.documents);
+    } catch (err) {
+      const permanent = err.status >= 400 && err.status < 500 && ![401, 408, 429].includes(err.status);
+      if (!permanent) throw err;
+    }
     await remove(item.id);
-    done.push(...result.documents);
   }
   return done;
 }

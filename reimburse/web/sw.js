@@ -1,16 +1,22 @@
 // App-shell cache so that the capture page opens without signal; API calls always go to the network.
-const CACHE = "reimburse-shell-v1";
-const SHELL = ["/", "/app/app.js", "/app/api.js", "/app/i18n.js", "/app/offline.js", "/app/style.css", "/app/manifest.json"];
+// Network first for the shell too (a deploy shows at once); the cache answers only when offline.
+const CACHE = "reimburse-shell-v2";
+const SHELL = ["/", "/app/app.js", "/app/api.js", "/app/dom.js", "/app/i18n.js", "/app/offline.js", "/app/capture.js",
+  "/app/claims.js", "/app/claimview.js", "/app/inbox.js", "/app/finance.js", "/app/admin.js", "/app/style.css",
+  "/app/manifest.json"];
 
-self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL))));
+self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting())));
 self.addEventListener("activate", (e) => e.waitUntil(
-  caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))));
+  caches.keys().then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+    .then(() => self.clients.claim())));
 self.addEventListener("fetch", (e) => {
   const url = new URL(e.request.url);
-  if (e.request.method !== "GET" || url.pathname.startsWith("/api/")) return;
+  if (e.request.method !== "GET" || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
   e.respondWith(fetch(e.request).then((res) => {
-    const copy = res.clone();
-    caches.open(CACHE).then((c) => c.put(e.request, copy));
+    if (res.ok) {
+      const copy = res.clone();
+      caches.open(CACHE).then((c) => c.put(e.request, copy));
+    }
     return res;
-  }).catch(() => caches.match(e.request)));
+  }).catch(() => caches.match(e.request, { ignoreSearch: true }).then((hit) => hit || (e.request.mode === "navigate" ? caches.match("/") : Response.error()))));
 });

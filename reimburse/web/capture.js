@@ -1,0 +1,187 @@
+// Capture: photo(s) or e-invoice files -> upload with progress -> fields beside the stored image
+// as soon as the background reading finishes -> corrections, category, purpose -> check -> submit.
+import { api, fileUrl, upload } from "/app/api.js";
+import { decision, guard, h, notice, page } from "/app/dom.js";
+import { FIELDS, findingsList } from "/app/claimview.js";
+import { t } from "/app/i18n.js";
+import * as offline from "/app/offline.js";
+
+export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"];
+
+// The page currently shown (null when another page is up): documents uploaded from the offline
+// queue land here.
+let current = null;
+
+export function capturePage() {
+  const input = h("input", { id: "files", type: "file", accept: "image/*,.pdf,.ofd,.xml", capture: "environment",
+    multiple: true, class: "visually-hidden" });
+  const progress = h("progress", { id: "progress", max: 1, value: 0, hidden: true, "aria-label": t("capture.uploading") });
+  const list = h("div", { id: "documents", "aria-live": "polite" });
+  const waiting = h("p", { id: "waiting", class: "notice info", role: "status", hidden: true });
+  const items = [];
+  const claimForm = h("form", { id: "claim-form", class: "card", hidden: true },
+    h("label", { for: "purpose" }, t("capture.purpose")),
+    h("input", { id: "purpose", name: "purpose", required: true, maxlength: 500 }),
+    h("div", { id: "findings", "aria-live": "polite" }),
+    h("div", { class: "row" },
+      h("button", { type: "button", id: "check", onclick: () => submitClaim(items, claimForm, false) }, t("capture.check")),
+      h("button", { type: "submit", id: "submit-claim" }, t("capture.submit"))));
+  claimForm.addEventListener("submit", (e) => { e.preventDefault(); submitClaim(items, claimForm, true); });
+  const show = (docs) => { for (const doc of docs) list.append(documentCard(doc, items, claimForm)); };
+  input.addEventListener("change", () => guard(async () => {
+    const files = [...input.files];
+    input.value = "";
+    if (!files.length) return;
+    if (!navigator.onLine) {
+      await offline.enqueue(files);
+      list.append(notice(t("capture.queued"), "info"));
+      await countWaiting(waiting);
+      return;
+    }
+    progress.hidden = false;
+    progress.value = 0;
+    try {
+      show((await upload(files, (p) => { progress.value = p; })).documents);
+    } catch (err) {
+      if (err.status !== 0) throw err;
+      // the connection dropped during the upload: keep the photos for later
+      await offline.enqueue(files);
+      list.append(notice(t("capture.queued"), "info"));
+    } finally {
+      progress.hidden = true;
+    }
+  }, list));
+  page(t("capture.title"), h("label", { for: "files", class: "pick", role: "button", tabindex: "0",
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } },
+  t("capture.pick")), input, progress, waiting, list, claimForm);
+  current = { show, list, waiting };
+  countWaiting(waiting).catch(() => {});
+}
+
+export function leaveCapture() { current = null; }
+
+async function countWaiting(box) {
+  const n = (await offline.pending()).length;
+  box.hidden = n === 0;
+  box.textContent = `${n} ${t("capture.waiting")}`;
+}
+
+// Called after the offline queue was uploaded: show the new documents if the capture page is up.
+export function receive(docs) {
+  if (!current || !docs.length) return;
+  current.list.append(notice(t("capture.flushed"), "info"));
+  current.show(docs);
+  countWaiting(current.waiting).catch(() => {});
+}
+
+function documentCard(doc, items, claimForm) {
+  const card = h("section", { class: "card doc", "data-document": doc.id, "aria-busy": "true" },
+    h("p", {}, doc.filename, " — ", t("capture.reading")));
+  guard(() => poll(doc.id, card, items, claimForm), card);
+  return card;
+}
+
+async function poll(id, card, items, claimForm) {
+  for (let i = 0, wait = 400; i < 300; i++, wait = Math.min(wait * 1.25, 2000)) {
+    const doc = await api(`/documents/${id}`);
+    if (doc.status === "done" || doc.status === "failed") return showDocument(doc, card, items, claimForm);
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function fieldInput(doc, index, name, value, reason) {
+  const id = `f-${doc.id}-${index}-${name}`;
+  const input = h("input", { id, name, value: value ?? "", "data-original": value ?? "",
+    "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why` : null });
+  const box = h("div", { class: reason ? "field flagged" : "field" },
+    h("label", { for: id }, t(`field.${name}`)), input,
+    reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
+  // a changed value is a correction; the server records old -> new when the claim is saved
+  input.addEventListener("input", () => box.classList.toggle("corrected", input.value !== input.dataset.original));
+  return box;
+}
+
+function showDocument(doc, card, items, claimForm) {
+  card.replaceChildren();
+  card.removeAttribute("aria-busy");
+  if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${doc.error.message}`)); return; }
+  const preview = h("div", { class: "preview" });
+  if (doc.kind === "image") {
+    fileUrl(doc.id).then((url) => preview.append(h("img", { src: url, alt: `${t("capture.image")}: ${doc.filename}` })))
+      .catch(() => {});
+  } else {
+    preview.append(h("p", {}, doc.filename));
+  }
+  if (!doc.results.length) card.append(preview, notice(t("capture.notinvoice"), "info"));
+  doc.results.forEach((res, index) => {
+    if (!res.is_invoice) { card.append(preview, notice(t("capture.notinvoice"), "info")); return; }
+    const flagged = new Map();
+    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
+    const fields = h("div", { class: "fields" }, ...FIELDS.map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
+    const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(r.message, "warn"));
+    const key = `${doc.id}-${index}`;
+    const category = h("select", { id: `cat-${key}`, name: "category" },
+      ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
+    const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
+      pattern: "\\d+(\\.\\d{1,2})?", value: res.fields.total ?? "" });
+    const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
+      value: res.fields.issue_date ?? "" });
+    const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500 });
+    const item = { documentId: doc.id, index, fields, category, amount, date, notes };
+    const remove = h("button", { type: "button", class: "link", onclick: () => {
+      items.splice(items.indexOf(item), 1);
+      card.remove();
+      claimForm.hidden = items.length === 0;
+    } }, t("capture.remove"));
+    card.append(h("div", { class: "split" }, preview, h("div", {},
+      h("p", {}, res.document_type), ...general, fields,
+      h("label", { for: category.id }, t("capture.category")), category,
+      h("label", { for: amount.id }, t("capture.amount")), amount,
+      h("label", { for: date.id }, t("capture.date")), date,
+      h("label", { for: notes.id }, t("capture.notes")), notes, h("div", { class: "row" }, remove))));
+    items.push(item);
+    claimForm.hidden = false;
+  });
+}
+
+function itemPayload(item) {
+  const corrected = {};
+  item.fields.querySelectorAll("input").forEach((inp) => {
+    if (inp.value !== inp.dataset.original) corrected[inp.name] = inp.value || null;
+  });
+  return { category: item.category.value, amount: item.amount.value, expense_date: item.date.value,
+    description: item.notes.value, document_id: item.documentId, result_index: item.index,
+    fields: Object.keys(corrected).length ? corrected : null };
+}
+
+async function submitClaim(items, form, submit) {
+  // one request at a time: a second tap while the first is on its way would create a second claim
+  if (form.dataset.busy) return;
+  if (!form.reportValidity() || !items.every((i) => i.amount.reportValidity() && i.date.reportValidity())) return;
+  form.dataset.busy = "1";
+  form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+  const box = form.querySelector("#findings");
+  box.replaceChildren();
+  try {
+    await guard(() => saveAndCheck(items, form, submit, box), box);
+  } finally {
+    delete form.dataset.busy;
+    form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+  }
+}
+
+async function saveAndCheck(items, form, submit, box) {
+  let claimId = form.dataset.claim;
+  const body = { purpose: form.purpose.value, items: items.map(itemPayload) };
+  if (claimId) await api(`/claims/${claimId}`, { method: "PATCH", body });
+  else claimId = form.dataset.claim = (await api("/claims", { method: "POST", body })).id;
+  if (!submit) {
+    const check = await api(`/claims/${claimId}/check`, { method: "POST" });
+    box.append(h("h2", {}, t("claim.findings")),
+      check.findings.length ? findingsList(check.findings) : h("p", { class: "ok" }, `✓ ${t("capture.checked")}`),
+      check.decision ? h("p", {}, `${t("claim.risk")} ${check.score} · `, decision(check.decision)) : null);
+    return;
+  }
+  await api(`/claims/${claimId}/submit`, { method: "POST", headers: { "Idempotency-Key": `submit-${claimId}` } });
+  location.hash = `#/claims/${claimId}`;
+}

@@ -1,0 +1,58 @@
+// My claims: the list with status, one claim with its timeline; withdraw while in approval,
+// edit the purpose and resubmit after it was returned.
+import { api, user } from "/app/api.js";
+import { claimDetail } from "/app/claimview.js";
+import { guard, h, money, page, people, status, when } from "/app/dom.js";
+import { t } from "/app/i18n.js";
+
+export async function claimsPage() {
+  await guard(async () => {
+    const data = await api("/claims?mine=true");
+    const rows = data.items.map((c) => h("li", { "data-claim": c.id },
+      h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.purpose} · ${money(c.total)}`), " ", status(c.status),
+      h("small", { class: "muted" }, ` ${when(c.submitted_at || c.created_at)}`)));
+    page(t("claims.title"), rows.length ? h("ul", { class: "list" }, ...rows) : h("p", {}, t("claims.empty")));
+  });
+}
+
+// The items as the API takes them back: corrections are sent again as the corrected fields, or
+// the server would read the invoice afresh and lose them.
+export function itemsForEdit(items) {
+  return items.map((i) => ({
+    category: i.category, amount: i.amount, expense_date: i.expense_date, description: i.description,
+    document_id: i.document_id, result_index: i.result_index,
+    fields: i.corrections && i.corrections.length ? Object.fromEntries(i.corrections.map((c) => [c.field, c.new])) : null,
+    no_invoice_kind: i.no_invoice_kind, no_invoice_reason: i.no_invoice_reason,
+    attendees: i.attendees, nights: i.nights, city_tier: i.city_tier,
+  }));
+}
+
+export async function claimPage(id, rerender) {
+  await guard(async () => {
+    const [c, dir] = await Promise.all([api(`/claims/${id}`), people()]);
+    const mine = c.submitter.id === user().id;
+    const actions = h("div", { class: "card actions" });
+    const busy = (fn) => guard(async () => {
+      actions.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      try { await fn(); } finally { actions.querySelectorAll("button").forEach((b) => { b.disabled = false; }); }
+    }, actions);
+    if (mine && c.status === "submitted") {
+      actions.append(h("button", { id: "withdraw", class: "danger", onclick: () => busy(async () => {
+        await api(`/claims/${id}/withdraw`, { method: "POST", body: {} });
+        rerender();
+      }) }, t("claim.withdraw")));
+    }
+    if (mine && (c.status === "returned" || c.status === "draft")) {
+      const purpose = h("input", { id: "purpose", value: c.purpose, required: true, maxlength: 500 });
+      actions.append(h("label", { for: "purpose" }, t("capture.purpose")), purpose,
+        h("div", { class: "row" }, h("button", { id: "resubmit", class: "primary", onclick: () => busy(async () => {
+          await api(`/claims/${id}`, { method: "PATCH",
+            body: { purpose: purpose.value, items: itemsForEdit(c.items), version: c.version } });
+          await api(`/claims/${id}/submit`, { method: "POST" });
+          rerender();
+        }) }, c.status === "draft" ? t("capture.submit") : t("claim.resubmit"))));
+    }
+    page(`${c.number} · ${money(c.total)}`, h("p", {}, c.purpose, " ", status(c.status)),
+      actions.childElementCount ? actions : null, claimDetail(c, dir));
+  });
+}

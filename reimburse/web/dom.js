@@ -1,0 +1,84 @@
+// DOM helpers shared by the pages. Text is always set as text, never as HTML, so names read
+// from invoices cannot inject markup.
+import { api, ApiError, setSession } from "/app/api.js";
+import { t } from "/app/i18n.js";
+
+export const main = document.getElementById("main");
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
+    else if (k === "class") el.className = v;
+    else el.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+export function page(title, ...content) {
+  main.replaceChildren(h("h1", {}, title), ...content);
+  main.focus();
+}
+
+export function notice(message, kind = "error") {
+  return h("p", { class: `notice ${kind}`, role: kind === "error" ? "alert" : "status" }, message);
+}
+
+export function status(s) { return h("span", { class: `status ${s}` }, t(`status.${s}`)); }
+
+export function decision(d) {
+  return d ? h("span", { class: `risk ${d}` }, t(`risk.${d}`)) : null;
+}
+
+export function money(value) { return `¥${value}`; }
+
+export function when(iso) { return iso ? iso.slice(0, 16).replace("T", " ") : ""; }
+
+export function daysSince(iso, now = Date.now()) {
+  return iso ? Math.floor((now - Date.parse(iso)) / 86_400_000) : 0;
+}
+
+// Runs an action; a 401 sends the user to sign in, any other error is shown where it happened.
+export async function guard(fn, where = main) {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) { setSession(null); location.hash = "#/login"; return; }
+    where.append(notice(`${t("error")}: ${err.message}`));
+  }
+}
+
+// The colleague directory, once per page load: timelines and routes carry user ids.
+let directory = null;
+export async function people() {
+  if (!directory) directory = api("/people").then((d) => new Map(d.items.map((p) => [String(p.id), p])));
+  try {
+    return await directory;
+  } catch (err) {
+    directory = null;
+    throw err;
+  }
+}
+export function forgetPeople() { directory = null; }
+
+export function nameOf(dir, id) {
+  const p = dir.get(String(id));
+  return p ? p.display_name : String(id);
+}
+
+// Downloads an authenticated file (export links cannot carry the bearer token).
+export async function download(path, filename, token) {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const a = h("a", { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

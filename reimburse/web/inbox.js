@@ -1,0 +1,82 @@
+// The approver's inbox (oldest and largest first, as the API sorts it) and the review screen:
+// one tap on a phone, a/r/t on a keyboard, batch approval of the low-risk claims.
+import { api, user } from "/app/api.js";
+import { claimDetail } from "/app/claimview.js";
+import { daysSince, decision, guard, h, money, notice, page, people } from "/app/dom.js";
+import { t } from "/app/i18n.js";
+
+let keys = {};
+export function clearKeys() { keys = {}; }
+
+document.addEventListener("keydown", (e) => {
+  if (e.target.matches("input, textarea, select, [contenteditable]") || e.ctrlKey || e.metaKey || e.altKey) return;
+  const fn = keys[e.key];
+  if (fn) { e.preventDefault(); fn(); }
+});
+
+export async function inboxPage(rerender) {
+  await guard(async () => {
+    const data = await api("/inbox");
+    const rows = data.items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
+      h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
+      h("div", { class: "muted" }, `${i.claim.purpose} · ${i.node} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
+        decision(i.claim.risk.decision))));
+    const lowRisk = data.items.filter((i) => i.claim.risk.decision === "pass");
+    const result = h("div", { "aria-live": "polite" });
+    const batch = lowRisk.length ? h("button", { id: "batch", class: "primary", onclick: (e) => guard(async () => {
+      e.target.disabled = true;
+      let done = 0;
+      for (const i of lowRisk) {
+        // one at a time, each with the version the inbox showed: a claim changed meanwhile is refused
+        await api(`/claims/${i.claim.id}/actions`, { method: "POST",
+          body: { action: "approve", task_id: i.task_id, version: i.claim.version } });
+        done += 1;
+      }
+      await rerender();
+      main().append(notice(`${t("inbox.batchdone")}: ${done}`, "info"));
+    }, result) }, `${t("inbox.batch")} (${lowRisk.length})`) : null;
+    page(t("inbox.title"), batch, result, rows.length ? h("ul", { class: "list plain" }, ...rows) : h("p", {}, t("inbox.empty")));
+  });
+}
+
+function main() { return document.getElementById("main"); }
+
+export async function reviewPage(id) {
+  await guard(async () => {
+    const [c, dir, inbox] = await Promise.all([api(`/claims/${id}`), people(), api("/inbox")]);
+    const task = inbox.items.find((i) => String(i.claim.id) === String(id));
+    const comment = h("textarea", { id: "comment", rows: 2 });
+    const others = [...dir.values()].filter((p) => p.id !== user().id && p.id !== c.submitter.id);
+    const who = h("select", { id: "who" }, ...others.map((p) => h("option", { value: p.id }, p.display_name)));
+    const box = h("div", { class: "card actions" });
+    let busy = false;
+    const act = (action, extra = {}) => guard(async () => {
+      if (busy) return;
+      busy = true;
+      box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+      try {
+        await api(`/claims/${id}/actions`, { method: "POST",
+          body: { action, comment: comment.value, version: c.version, task_id: task ? task.task_id : null, ...extra } });
+        location.hash = "#/inbox";
+      } finally {
+        busy = false;
+        box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+      }
+    }, box);
+    box.append(h("label", { for: "comment" }, t("act.comment")), comment,
+      h("div", { class: "row" },
+        h("button", { id: "approve", class: "primary", onclick: () => act("approve"), "aria-keyshortcuts": "a" }, t("act.approve")),
+        h("button", { id: "return", onclick: () => act("return"), "aria-keyshortcuts": "t" }, t("act.return")),
+        h("button", { id: "reject", class: "danger", onclick: () => act("reject"), "aria-keyshortcuts": "r" }, t("act.reject"))),
+      h("p", { class: "muted keys" }, t("inbox.keys")),
+      h("label", { for: "who" }, t("act.who")), who,
+      h("div", { class: "row" },
+        h("button", { id: "transfer", onclick: () => act("transfer", { to_user_id: Number(who.value) }) }, t("act.transfer")),
+        h("button", { id: "add-signer", onclick: () => act("add_signer", { to_user_id: Number(who.value), position: "after" }) },
+          t("act.addsigner")),
+        h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly"))));
+    page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.purpose, " ", decision(c.risk.decision)),
+      task ? box : null, claimDetail(c, dir));
+    if (task) keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
+  });
+}

@@ -1,0 +1,54 @@
+"""Steps the browser tests share: sign in on a phone, API calls for setup and for checking."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import httpx
+
+PASSWORD = "demo-pass-123"
+PHONE = {"width": 390, "height": 844}
+
+
+def phone(browser: Any, base: str, username: str) -> Any:
+    """A fresh phone-sized context signed in as ``username``; its page shows the app."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = ctx.new_page()
+    page.goto(f"{base}/#/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#nav:not([hidden])")
+    return page
+
+
+def api_token(base: str, username: str) -> dict[str, str]:
+    r = httpx.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    r.raise_for_status()
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def claim(base: str, claim_id: str | int, who: str = "alice") -> dict[str, Any]:
+    r = httpx.get(f"{base}/api/v1/claims/{claim_id}", headers=api_token(base, who))
+    r.raise_for_status()
+    return dict(r.json())
+
+
+def per_diem_claim(base: str, purpose: str, amount: str = "480.00", days: int = 1) -> str:
+    """A submitted claim without invoice (no OCR needed). One day at 480 is over the per-diem
+    cap (a finding: finance review); five days at 450 is within it (low risk, department head only)."""
+    alice = api_token(base, "alice")
+    today = datetime.date.today()
+    item = {"category": "travel", "amount": amount, "expense_date": today.isoformat(),
+            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    body: dict[str, Any] = {"purpose": purpose, "items": [item]}
+    if days > 1:
+        body["trip_start"] = (today - datetime.timedelta(days=days - 1)).isoformat()
+        body["trip_end"] = today.isoformat()
+    made = httpx.post(f"{base}/api/v1/claims", headers=alice, json=body)
+    made.raise_for_status()
+    claim_id = made.json()["id"]
+    submitted = httpx.post(f"{base}/api/v1/claims/{claim_id}/submit", headers=alice)
+    assert submitted.status_code == 200, submitted.text
+    return str(claim_id)

@@ -1,0 +1,76 @@
+"""Approver decisions in the browser: reject, withdraw, transfer with the keyboard shortcut, and
+batch approval of low-risk claims."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import claim, per_diem_claim, phone
+
+pytestmark = pytest.mark.browser
+
+
+def test_reject_shows_as_final_and_withdraw(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    rejected = per_diem_claim(base, "被驳回的出差")
+    lead = phone(browser, base, "teamlead")
+    lead.goto(f"{base}/#/inbox/{rejected}")
+    lead.wait_for_selector("#reject")
+    lead.fill("#comment", "无出差审批单")
+    lead.keyboard.press("Tab")
+    lead.click("#reject")
+    lead.wait_for_url("**/#/inbox")
+    assert claim(base, rejected)["status"] == "rejected"
+
+    withdrawn = per_diem_claim(base, "提交错了")
+    alice = phone(browser, base, "alice")
+    alice.goto(f"{base}/#/claims/{rejected}")
+    alice.wait_for_selector(".status.rejected")
+    assert alice.locator("#resubmit").count() == 0 and alice.locator("#withdraw").count() == 0
+    assert alice.locator(".timeline q", has_text="无出差审批单").count() == 1
+    alice.goto(f"{base}/#/claims/{withdrawn}")
+    alice.click("#withdraw")
+    alice.wait_for_selector(".status.withdrawn")
+    assert claim(base, withdrawn)["status"] == "withdrawn"
+
+
+def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    claim_id = per_diem_claim(base, "转交给销售总监")
+    lead = phone(browser, base, "teamlead")
+    lead.goto(f"{base}/#/inbox/{claim_id}")
+    lead.wait_for_selector("#transfer")
+    assert lead.locator("#who option", has_text="张小花").count() == 0  # not to the submitter
+    lead.select_option("#who", label="周销售总监")
+    lead.click("#transfer")
+    lead.wait_for_url("**/#/inbox")
+    assert lead.locator(f"li[data-claim='{claim_id}']").count() == 0
+    head = phone(browser, base, "saleshead")
+    head.goto(f"{base}/#/inbox")
+    head.click(f"li[data-claim='{claim_id}'] a")
+    head.wait_for_selector("#approve")
+    head.keyboard.press("a")  # the desktop shortcut
+    head.wait_for_url("**/#/inbox")
+    after = claim(base, claim_id)
+    assert [e["action"] for e in after["timeline"]][-2:] == ["transfer", "approve"]
+    assert after["route"]["nodes"][0]["status"] == "approved"
+
+
+def test_batch_approval_of_low_risk_claims(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    low = [per_diem_claim(base, f"五天出差补助 {n}", amount="450.00", days=5) for n in (1, 2)]
+    risky = per_diem_claim(base, "超标准补助")  # over the per-diem cap: finance review, not batched
+    assert [claim(base, c)["risk"]["decision"] for c in (*low, risky)] == ["pass", "pass", "finance_review"]
+    lead = phone(browser, base, "teamlead")
+    lead.goto(f"{base}/#/inbox")
+    lead.wait_for_selector(f"li[data-claim='{risky}']")
+    batch = lead.locator("#batch")
+    assert "(2)" in batch.inner_text()
+    batch.click()
+    lead.wait_for_selector(".notice.info")
+    assert [claim(base, c)["status"] for c in low] == ["approved", "approved"]
+    assert claim(base, risky)["status"] == "submitted"
+    assert lead.locator(f"li[data-claim='{risky}']").count() == 1
+    assert lead.locator("#batch").count() == 0

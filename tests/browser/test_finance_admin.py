@@ -1,0 +1,74 @@
+"""The finance workbench (exception queue with filters, payouts, mark paid) and the admin's
+webhooks page, in the browser."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.browser.helpers import api_token, claim, per_diem_claim, phone
+
+pytestmark = pytest.mark.browser
+
+
+def test_exception_queue_filters_and_mark_paid(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    risky = per_diem_claim(base, "超标准补助待复核")  # per-diem over the cap: finance review
+    fin = phone(browser, base, "finrev")
+    fin.goto(f"{base}/#/finance")
+    row = fin.locator(f"#exception-list li[data-claim='{risky}']")
+    row.wait_for()
+    assert "per_diem_over_cap" in row.inner_text()  # the reason is shown, not just the flag
+    fin.select_option("#f-category", "office")  # no office items in that claim: filtered out
+    assert row.count() == 0
+    fin.select_option("#f-category", "travel")
+    fin.select_option("#f-risk", "finance_review")
+    assert row.count() == 1
+    fin.select_option("#f-age", "7")  # submitted today: not waiting a week
+    assert row.count() == 0
+    fin.select_option("#f-age", "")
+    assert row.count() == 1
+
+    # approve it through the route by API, then finance marks it paid in the workbench
+    for who in ("teamlead", "finrev"):
+        current = claim(base, risky)
+        if current["status"] != "submitted":
+            break
+        r = httpx.post(f"{base}/api/v1/claims/{risky}/actions", headers=api_token(base, who),
+                       json={"action": "approve", "version": current["version"]})  # fmt: skip
+        assert r.status_code == 200, r.text
+    assert claim(base, risky)["status"] == "approved"
+    fin.reload()
+    payout = fin.locator(f"#payouts li[data-claim='{risky}']")
+    payout.locator(".mark-paid").click()
+    payout.locator(".status.paid").wait_for()
+    assert claim(base, risky)["status"] == "paid"
+
+
+def test_finance_pages_are_not_offered_to_employees(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    alice = phone(browser, base, "alice")
+    assert alice.locator("#nav a[href='#/finance']").is_hidden()
+    assert alice.locator("#nav a[href='#/admin']").is_hidden()
+    alice.goto(f"{base}/#/finance")  # typed by hand: the API refuses, the page says so
+    alice.locator(".notice.error").wait_for()
+
+
+def test_admin_adds_a_webhook_and_sees_the_secret_once(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    admin = phone(browser, base, "admin")
+    admin.click("#nav a[href='#/admin']")
+    url = "http://127.0.0.1:9/reimburse-hook"  # the discard port: deliveries fail at once, offline
+    admin.fill("#wh-url", url)
+    admin.click("#webhook-form button[type=submit]")
+    admin.locator("#endpoints li", has_text=url).wait_for()
+    secret = admin.locator(".notice.info").inner_text().split(": ", 1)[1]
+    assert len(secret) >= 16
+    admin.reload()
+    admin.locator("#endpoints li", has_text=url).wait_for()
+    assert secret not in admin.locator("main").inner_text()  # shown once, at creation
+    listed = httpx.get(f"{base}/api/v1/admin/webhooks", headers=api_token(base, "admin")).json()["items"]
+    assert [w["url"] for w in listed] == [url]
+    assert set(listed[0]["events"]) == {"claim.approved", "claim.paid"}

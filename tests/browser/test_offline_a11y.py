@@ -1,0 +1,127 @@
+"""Offline and accessibility in the browser.
+
+Offline: a photo taken without signal waits in IndexedDB and goes up by itself when the browser
+is online again; the service worker answers the app shell from its cache when the network is
+gone. Accessibility: every form control has a label, every button a name, and text on the main
+screens has a contrast of at least 4.5:1 against its background.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import per_diem_claim, phone
+from tests.expenses.test_claims_api import invoice_png
+
+pytestmark = pytest.mark.browser
+
+# Runs in the page: unlabelled controls, nameless buttons, and text below 4.5:1 (solid colours).
+AUDIT = """() => {
+  const visible = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+  const problems = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    const named = (el.labels && el.labels.length) || el.getAttribute("aria-label")
+      || el.getAttribute("aria-labelledby");
+    if (!named) problems.push(`no label: ${el.outerHTML.slice(0, 80)}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    const name = el.textContent.trim() || el.getAttribute("aria-label");
+    if (visible(el) && !name) problems.push(`no name: ${el.outerHTML.slice(0, 80)}`);
+  }
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !visible(el)) continue;
+    const style = getComputedStyle(el);
+    if (parseFloat(style.opacity) < 1) continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${el.tagName} ${text}`);
+  }
+  return problems;
+}"""
+
+
+def test_photo_taken_offline_uploads_when_back_online(
+    server: dict[str, Any], browser: Any, tmp_path: Path
+) -> None:
+    base = server["base"]
+    page = phone(browser, base, "alice")
+    page.goto(f"{base}/#/capture")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    photo = tmp_path / "offline.png"
+    photo.write_bytes(invoice_png("66001234", amount="200.00", total="212.00", capitals="贰佰壹拾贰圆整"))
+    page.context.set_offline(True)
+    page.locator("#offline").wait_for()  # the banner says so
+    page.set_input_files("#files", str(photo))
+    page.locator("#waiting").wait_for()
+    assert page.locator("#waiting").inner_text().startswith("1 ")
+    stored = page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("reimburse-offline");
+      r.onsuccess = () => { const q = r.result.transaction("uploads").objectStore("uploads").getAll();
+        q.onsuccess = () => ok(q.result.map((i) => [i.name, i.blob.size])); }; })""")
+    assert stored == [["offline.png", photo.stat().st_size]]
+
+    # the app shell still opens from the service worker's cache without network
+    reloaded = page.reload()
+    assert reloaded is not None and reloaded.from_service_worker
+    page.locator("#files").wait_for(state="attached")
+    assert page.locator("#waiting").inner_text().startswith("1 ")
+
+    page.context.set_offline(False)  # back online: the queued photo uploads and is read
+    number = page.locator("input[name=invoice_number]").first
+    number.wait_for(timeout=90_000)
+    assert number.input_value() == "66001234"
+    assert page.locator("#waiting").is_hidden()
+    left = page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("reimburse-offline");
+      r.onsuccess = () => { const q = r.result.transaction("uploads").objectStore("uploads").count();
+        q.onsuccess = () => ok(q.result); }; })""")
+    assert left == 0
+
+
+def test_forms_are_labelled_and_readable(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    login = ctx.new_page()
+    login.goto(f"{base}/#/login")
+    login.wait_for_selector("#username")
+    assert login.evaluate(AUDIT) == []
+    # keyboard only: the username field has focus, Tab goes to the password, then the button
+    assert login.evaluate("document.activeElement.id") == "username"
+    login.keyboard.press("Tab")
+    assert login.evaluate("document.activeElement.id") == "password"
+    login.keyboard.press("Tab")
+    assert login.evaluate("document.activeElement.type") == "submit"
+
+    claim_id = per_diem_claim(base, "无障碍检查用的出差补助")
+    screens = {
+        "alice": ["#/capture", "#/claims", f"#/claims/{claim_id}"],
+        "teamlead": ["#/inbox", f"#/inbox/{claim_id}"],
+        "finrev": ["#/finance"],
+        "admin": ["#/admin"],
+    }
+    for who, hashes in screens.items():
+        page = phone(browser, base, who)
+        for lang in ("zh", "en"):
+            if lang == "en":
+                page.click("#lang")
+            for h in hashes:
+                page.goto(f"{base}/{h}")
+                page.wait_for_selector("main h1")
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate(AUDIT) == [], (who, lang, h)
+        page.context.close()
