@@ -1,7 +1,8 @@
-"""A real Celery worker on Redis reads uploads end to end, and a killed worker loses nothing.
+"""A real Celery worker (on Redis, and on RabbitMQ) reads uploads end to end, and a killed
+worker loses nothing.
 
-Runs under ``make test-integration`` (REIMBURSE_INTEGRATION=1, PostgreSQL + Redis); an
-unreachable Redis is a failure there, never a skip.
+Runs under ``make test-integration`` (REIMBURSE_INTEGRATION=1, PostgreSQL + Redis + RabbitMQ);
+an unreachable broker is a failure there, never a skip.
 """
 
 from __future__ import annotations
@@ -31,21 +32,22 @@ from tests.ocr.imaging_helpers import NUMBER, jpeg, page, photo
 
 pytestmark = pytest.mark.integration
 REDIS_URL = os.environ.get("REIMBURSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+AMQP_URL = os.environ.get("REIMBURSE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _require_redis() -> None:
-    url = urlparse(REDIS_URL)
+def _require(broker: str) -> None:
+    url = urlparse(broker)
     try:
         socket.create_connection((url.hostname or "127.0.0.1", url.port or 6379), timeout=5).close()
     except OSError as exc:
-        pytest.fail(f"Redis at {REDIS_URL} is unreachable: {exc}")
+        pytest.fail(f"the broker at {broker} is unreachable: {exc}")
 
 
-@pytest.fixture()
-def broker_settings(settings: Settings, tmp_path: Path) -> Settings:
-    _require_redis()
-    return settings.model_copy(update={"broker_url": REDIS_URL, "document_lease_seconds": 3})
+@pytest.fixture(params=[REDIS_URL, AMQP_URL], ids=["redis", "rabbitmq"])
+def broker_settings(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) -> Settings:
+    _require(request.param)
+    return settings.model_copy(update={"broker_url": request.param, "document_lease_seconds": 3})
 
 
 def _env(s: Settings) -> dict[str, str]:
@@ -53,7 +55,7 @@ def _env(s: Settings) -> dict[str, str]:
         **os.environ,
         "REIMBURSE_ENVIRONMENT": "test",
         "REIMBURSE_DATABASE_URL": s.sqlalchemy_url,
-        "REIMBURSE_BROKER_URL": REDIS_URL,
+        "REIMBURSE_BROKER_URL": s.broker_url or "",
         "REIMBURSE_DATA_DIR": str(s.data_dir),
         "REIMBURSE_DOCUMENT_LEASE_SECONDS": str(s.document_lease_seconds),
         "OMP_NUM_THREADS": "1",
