@@ -3,7 +3,7 @@
 import { api, fileUrl, upload } from "/app/api.js";
 import { decision, guard, h, notice, page } from "/app/dom.js";
 import { FIELDS, findingsList } from "/app/claimview.js";
-import { t } from "/app/i18n.js";
+import { t, tOr } from "/app/i18n.js";
 import * as offline from "/app/offline.js";
 
 export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"];
@@ -134,7 +134,7 @@ function showDocument(doc, card, items, claimForm) {
       claimForm.hidden = items.length === 0;
     } }, t("capture.remove"));
     card.append(h("div", { class: "split" }, preview, h("div", {},
-      h("p", {}, res.document_type), ...general, fields,
+      h("p", { class: "doctype" }, tOr("doc", res.document_type)), ...general, fields,
       h("label", { for: category.id }, t("capture.category")), category,
       h("label", { for: amount.id }, t("capture.amount")), amount,
       h("label", { for: date.id }, t("capture.date")), date,

@@ -32,6 +32,7 @@ function itemView(item) {
   const head = h("p", {}, h("strong", {}, t(`cat.${item.category}`)), ` ${money(item.amount)} · ${item.expense_date}`,
     item.description ? ` · ${item.description}` : "");
   const box = h("li", { class: "item card", "data-item": item.position }, head);
+  if (item.invoice) box.append(h("p", { class: "doctype muted" }, tOr("doc", item.invoice.document_type)));
   if (item.document_id) {
     const img = h("div", { class: "preview" });
     fileUrl(item.document_id)
@@ -52,7 +53,7 @@ export function routeView(route, dir) {
   if (!route) return null;
   return h("ol", { class: "route" }, ...route.nodes.map((n) => h("li", { class: n.status, "data-node": n.id },
     h("strong", {}, n.name), ` · ${tOr("node", n.status)}`,
-    n.assignees.length ? ` · ${n.assignees.map((a) => nameOf(dir, a)).join("、")}` : "")));
+    n.assignees.length ? h("span", { class: "who" }, n.assignees.map((a) => nameOf(dir, a)).join("、")) : null)));
 }
 
 export function timelineView(timeline, dir) {
