@@ -11,7 +11,8 @@ export const FIELDS = ["invoice_code", "invoice_number", "issue_date", "amount_e
 export function findingsList(findings) {
   if (!findings || !findings.length) return h("p", { class: "ok" }, `✓ ${t("claim.nofindings")}`);
   return h("ul", { class: "findings" },
-    ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code }, `[${f.code}] ${f.message}`)));
+    ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code },
+      Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "", `[${f.code}] ${f.message}`)));
 }
 
 function invoiceFields(item) {

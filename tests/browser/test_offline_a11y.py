@@ -65,7 +65,8 @@ def test_photo_taken_offline_uploads_when_back_online(
     page.goto(f"{base}/#/capture")
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     photo = tmp_path / "offline.png"
-    photo.write_bytes(invoice_png("66001234", amount="200.00", total="212.00", capitals="贰佰壹拾贰圆整"))
+    # the capitals say 200, the figures 212: the reader flags the total for review
+    photo.write_bytes(invoice_png("66001234", amount="200.00", total="212.00", capitals="贰佰圆整"))
     page.context.set_offline(True)
     page.locator("#offline").wait_for()  # the banner says so
     page.set_input_files("#files", str(photo))
@@ -86,6 +87,11 @@ def test_photo_taken_offline_uploads_when_back_online(
     number = page.locator("input[name=invoice_number]").first
     number.wait_for(timeout=90_000)
     assert number.input_value() == "66001234"
+    total = page.locator(".field.flagged input[name=total]")
+    assert total.get_attribute("aria-invalid") == "true"
+    reason = page.locator(f"#{total.get_attribute('aria-describedby')}").inner_text()
+    assert reason.startswith("请核对") and "212.00" in reason
+    assert page.locator(".field.flagged").count() == 1
     assert page.locator("#waiting").is_hidden()
     left = page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("reimburse-offline");
       r.onsuccess = () => { const q = r.result.transaction("uploads").objectStore("uploads").count();

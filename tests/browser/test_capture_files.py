@@ -1,0 +1,39 @@
+"""Several e-invoice files picked at once (PDF, OFD, XML from ``samples/``, all synthetic): each
+is read and shown with its fields, and the check before submitting names the duplicates and the
+other findings with their reasons."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ROOT
+from tests.browser.helpers import phone
+
+pytestmark = pytest.mark.browser
+FILES = ["100_digital_general_pdf.pdf", "101_digital_general_ofd.ofd", "102_digital_general_xml.xml"]
+
+
+def test_three_e_invoice_files_and_the_check(server: dict[str, Any], browser: Any) -> None:
+    base = server["base"]
+    expected = [
+        json.loads((ROOT / "samples" / f"{f.rsplit('.', 1)[0]}.expected.json").read_text()) for f in FILES
+    ]
+    page = phone(browser, base, "bob")
+    page.set_input_files("#files", [str(ROOT / "samples" / f) for f in FILES])
+    page.wait_for_function("document.querySelectorAll('input[name=invoice_number]').length === 3")
+    numbers = [n.input_value() for n in page.locator("input[name=invoice_number]").all()]
+    assert numbers == [e["fields"]["invoice_number"] for e in expected]
+    assert page.locator(".doc .doctype").all_inner_texts() == ["电子发票（普通发票）"] * 3
+    assert page.locator(".doc .preview").all_inner_texts() == FILES  # no image: the file's name
+    page.locator(".doc").nth(2).get_by_role("button", name="移除").click()  # one fewer
+    assert page.locator(".doc").count() == 2
+    page.fill("#purpose", "客户招待")
+    page.click("#check")
+    page.wait_for_selector("#findings h2")
+    duplicate = page.locator("#findings li[data-code=duplicate_invoice]")
+    assert duplicate.count() == 1 and duplicate.inner_text().startswith("明细 2")
+    assert page.locator("#findings li[data-code=invoice_too_old]").count() == 2  # dated 2024
+    assert page.locator("#findings .risk").inner_text() == "阻断"
