@@ -60,6 +60,7 @@ function route() {
   if (!user() && hash !== "#/login") { location.hash = "#/login"; return undefined; }
   const [, name, id] = hash.split("/");
   markCurrent(name);
+  document.getElementById("main").replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
   const pages = {
     login: loginPage,
     capture: capturePage,

@@ -22,6 +22,9 @@ export function capturePage() {
   const claimForm = h("form", { id: "claim-form", class: "card", hidden: true },
     h("label", { for: "purpose" }, t("capture.purpose")),
     h("input", { id: "purpose", name: "purpose", required: true, maxlength: 500 }),
+    h("div", { class: "pair" },
+      h("div", {}, h("label", { for: "trip-start" }, t("capture.tripstart")), h("input", { id: "trip-start", name: "trip_start", type: "date" })),
+      h("div", {}, h("label", { for: "trip-end" }, t("capture.tripend")), h("input", { id: "trip-end", name: "trip_end", type: "date" }))),
     h("div", { id: "findings", "aria-live": "polite" }),
     h("div", { class: "row" },
       h("button", { type: "button", id: "check", onclick: () => submitClaim(items, claimForm, false) }, t("capture.check")),
@@ -51,9 +54,11 @@ export function capturePage() {
       progress.hidden = true;
     }
   }, list));
+  const noInvoice = h("button", { type: "button", id: "add-no-invoice", class: "link",
+    onclick: () => list.append(noInvoiceCard(items, claimForm)) }, t("capture.noinvoice"));
   page(t("capture.title"), h("label", { for: "files", class: "pick", role: "button", tabindex: "0",
     onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } },
-  t("capture.pick")), input, progress, waiting, list, claimForm);
+  t("capture.pick")), input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
   current = { show, list, waiting };
   countWaiting(waiting).catch(() => {});
 }
@@ -127,12 +132,8 @@ function showDocument(doc, card, items, claimForm) {
     const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
       value: res.fields.issue_date ?? "" });
     const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500 });
-    const item = { documentId: doc.id, index, fields, category, amount, date, notes };
-    const remove = h("button", { type: "button", class: "link", onclick: () => {
-      items.splice(items.indexOf(item), 1);
-      card.remove();
-      claimForm.hidden = items.length === 0;
-    } }, t("capture.remove"));
+    const item = { inputs: [amount, date], payload: () => invoicePayload(doc.id, index, fields, category, amount, date, notes) };
+    const remove = removeButton(items, item, card, claimForm);
     card.append(h("div", { class: "split" }, preview, h("div", {},
       h("p", { class: "doctype" }, tOr("doc", res.document_type)), ...general, fields,
       h("label", { for: category.id }, t("capture.category")), category,
@@ -144,20 +145,57 @@ function showDocument(doc, card, items, claimForm) {
   });
 }
 
-function itemPayload(item) {
+function removeButton(items, item, card, claimForm) {
+  return h("button", { type: "button", class: "link", onclick: () => {
+    items.splice(items.indexOf(item), 1);
+    card.remove();
+    claimForm.hidden = items.length === 0;
+  } }, t("capture.remove"));
+}
+
+function invoicePayload(documentId, index, fields, category, amount, date, notes) {
   const corrected = {};
-  item.fields.querySelectorAll("input").forEach((inp) => {
+  fields.querySelectorAll("input").forEach((inp) => {
     if (inp.value !== inp.dataset.original) corrected[inp.name] = inp.value || null;
   });
-  return { category: item.category.value, amount: item.amount.value, expense_date: item.date.value,
-    description: item.notes.value, document_id: item.documentId, result_index: item.index,
-    fields: Object.keys(corrected).length ? corrected : null };
+  return { category: category.value, amount: amount.value, expense_date: date.value, description: notes.value,
+    document_id: documentId, result_index: index, fields: Object.keys(corrected).length ? corrected : null };
+}
+
+// Per-diem and mileage rest on no invoice: they say why instead.
+let noInvoiceCount = 0;
+function noInvoiceCard(items, claimForm) {
+  const key = `n${++noInvoiceCount}`;
+  const kind = h("select", { id: `kind-${key}`, name: "no_invoice_kind" },
+    h("option", { value: "per_diem" }, t("capture.perdiem")), h("option", { value: "mileage" }, t("capture.mileage")));
+  const category = h("select", { id: `cat-${key}`, name: "category" },
+    ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
+  kind.addEventListener("change", () => { category.value = kind.value === "mileage" ? "transport" : "travel"; });
+  const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
+    pattern: "\\d+(\\.\\d{1,2})?" });
+  const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
+    value: new Date().toISOString().slice(0, 10) });
+  const reason = h("input", { id: `why-${key}`, name: "no_invoice_reason", required: true, maxlength: 500 });
+  const card = h("section", { class: "card doc no-invoice" });
+  const item = { inputs: [amount, date, reason], payload: () => ({ category: category.value, amount: amount.value,
+    expense_date: date.value, no_invoice_kind: kind.value, no_invoice_reason: reason.value }) };
+  card.append(h("h2", {}, t("claim.noinvoice")),
+    h("label", { for: kind.id }, t("capture.kind")), kind,
+    h("label", { for: category.id }, t("capture.category")), category,
+    h("label", { for: amount.id }, t("capture.amount")), amount,
+    h("label", { for: date.id }, t("capture.date")), date,
+    h("label", { for: reason.id }, t("capture.reason")), reason,
+    h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
+  items.push(item);
+  claimForm.hidden = false;
+  setTimeout(() => amount.focus());
+  return card;
 }
 
 async function submitClaim(items, form, submit) {
   // one request at a time: a second tap while the first is on its way would create a second claim
   if (form.dataset.busy) return;
-  if (!form.reportValidity() || !items.every((i) => i.amount.reportValidity() && i.date.reportValidity())) return;
+  if (!form.reportValidity() || !items.every((i) => i.inputs.every((inp) => inp.reportValidity()))) return;
   form.dataset.busy = "1";
   form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   const box = form.querySelector("#findings");
@@ -172,7 +210,8 @@ async function submitClaim(items, form, submit) {
 
 async function saveAndCheck(items, form, submit, box) {
   let claimId = form.dataset.claim;
-  const body = { purpose: form.purpose.value, items: items.map(itemPayload) };
+  const body = { purpose: form.purpose.value, items: items.map((i) => i.payload()),
+    trip_start: form.trip_start.value || null, trip_end: form.trip_end.value || null };
   if (claimId) await api(`/claims/${claimId}`, { method: "PATCH", body });
   else claimId = form.dataset.claim = (await api("/claims", { method: "POST", body })).id;
   if (!submit) {

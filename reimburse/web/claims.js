@@ -7,11 +7,19 @@ import { t } from "/app/i18n.js";
 
 export async function claimsPage() {
   await guard(async () => {
-    const data = await api("/claims?mine=true");
-    const rows = data.items.map((c) => h("li", { "data-claim": c.id },
-      h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.purpose} · ${money(c.total)}`), " ", status(c.status),
-      h("small", { class: "muted" }, ` ${when(c.submitted_at || c.created_at)}`)));
-    page(t("claims.title"), rows.length ? h("ul", { class: "list" }, ...rows) : h("p", {}, t("claims.empty")));
+    const list = h("ul", { class: "list", id: "claims" });
+    const more = h("button", { id: "more", hidden: true }, t("more"));
+    const load = async (cursor) => {
+      const data = await api(`/claims?mine=true&limit=30${cursor ? `&cursor=${cursor}` : ""}`);
+      list.append(...data.items.map((c) => h("li", { "data-claim": c.id },
+        h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.purpose} · ${money(c.total)}`), " ", status(c.status),
+        h("small", { class: "muted" }, ` ${when(c.submitted_at || c.created_at)}`))));
+      more.hidden = !data.next_cursor;
+      more.onclick = () => guard(() => load(data.next_cursor), list);
+      return data.items.length;
+    };
+    const first = await load(null);
+    page(t("claims.title"), first ? list : h("p", {}, t("claims.empty")), more);
   });
 }
 

@@ -37,7 +37,13 @@ export function decision(d) {
 
 export function money(value) { return `¥${value}`; }
 
-export function when(iso) { return iso ? iso.slice(0, 16).replace("T", " ") : ""; }
+// Times come in UTC; people read them in their own time zone, as YYYY-MM-DD HH:mm.
+export function when(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 
 export function daysSince(iso, now = Date.now()) {
   return iso ? Math.floor((now - Date.parse(iso)) / 86_400_000) : 0;

@@ -10,7 +10,7 @@ const MAX_EXCEPTIONS = 200; // claims in approval read per visit; the API has no
 export async function financePage() {
   await guard(async () => {
     const payouts = h("ul", { class: "list plain", id: "payouts" });
-    const more = h("button", { id: "more-payouts", hidden: true }, "…");
+    const more = h("button", { id: "more-payouts", hidden: true }, t("more"));
     const exports = h("div", { class: "row" },
       h("button", { id: "export", onclick: (e) => guard(() => download("/api/v1/payouts/export.csv", "payouts.csv", token()), e.target.parentNode) },
         t("finance.export")),

@@ -35,7 +35,17 @@ export async function inboxPage(rerender) {
       await rerender();
       main().append(notice(`${t("inbox.batchdone")}: ${done}`, "info"));
     }, result) }, `${t("inbox.batch")} (${lowRisk.length})`) : null;
-    page(t("inbox.title"), batch, result, rows.length ? h("ul", { class: "list plain" }, ...rows) : h("p", {}, t("inbox.empty")));
+    page(t("inbox.title"), batch, result,
+      rows.length ? h("ul", { class: "list plain inbox" }, ...rows) : h("p", {}, t("inbox.empty")),
+      rows.length ? h("p", { class: "muted keys" }, t("inbox.listkeys")) : null);
+    // desktop: j/k walk the list, Enter opens (the focused link does that by itself)
+    let at = -1;
+    const move = (step) => {
+      at = Math.max(0, Math.min(rows.length - 1, at + step));
+      rows.forEach((r, i) => r.classList.toggle("current", i === at));
+      rows[at].querySelector("a").focus();
+    };
+    if (rows.length && location.hash === "#/inbox") keys = { j: () => move(1), k: () => move(-1) };
   });
 }
 
@@ -77,6 +87,6 @@ export async function reviewPage(id) {
         h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly"))));
     page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.purpose, " ", decision(c.risk.decision)),
       task ? box : null, claimDetail(c, dir));
-    if (task) keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
+    if (task && location.hash === `#/inbox/${id}`) keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
   });
 }

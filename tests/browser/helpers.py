@@ -10,6 +10,44 @@ import httpx
 PASSWORD = "demo-pass-123"
 PHONE = {"width": 390, "height": 844}
 
+# Runs in the page: unlabelled controls, nameless buttons, and text below 4.5:1 (solid colours).
+AUDIT = """() => {
+  const visible = (el) => el.offsetParent !== null || el.getClientRects().length > 0;
+  const problems = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    const named = (el.labels && el.labels.length) || el.getAttribute("aria-label")
+      || el.getAttribute("aria-labelledby");
+    if (!named) problems.push(`no label: ${el.outerHTML.slice(0, 80)}`);
+  }
+  for (const el of document.querySelectorAll("button, a[href]")) {
+    const name = el.textContent.trim() || el.getAttribute("aria-label");
+    if (visible(el) && !name) problems.push(`no name: ${el.outerHTML.slice(0, 80)}`);
+  }
+  const rgb = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  for (const el of document.querySelectorAll("body *")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !visible(el)) continue;
+    const style = getComputedStyle(el);
+    if (parseFloat(style.opacity) < 1) continue;
+    const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)}: ${el.tagName} ${text}`);
+  }
+  return problems;
+}"""
+
 
 def phone(browser: Any, base: str, username: str) -> Any:
     """A fresh phone-sized context signed in as ``username``; its page shows the app."""

@@ -3,11 +3,12 @@ batch approval of low-risk claims."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
 
-from tests.browser.helpers import claim, per_diem_claim, phone
+from tests.browser.helpers import AUDIT, claim, per_diem_claim, phone
 
 pytestmark = pytest.mark.browser
 
@@ -58,14 +59,43 @@ def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], b
     assert after["route"]["nodes"][0]["status"] == "approved"
 
 
+def per_diem_in_ui(browser: Any, base: str) -> str:
+    """Alice claims five days of per-diem on the capture page: an item without invoice."""
+    page = phone(browser, base, "alice")
+    page.click("#add-no-invoice")
+    assert page.evaluate("document.activeElement.name") == "amount"  # focus moves to the new item
+    page.fill("input[name=amount]", "450.00")
+    page.fill("input[name=no_invoice_reason]", "杭州客户现场支持五天")
+    today = datetime.date.today()
+    page.fill("#trip-start", (today - datetime.timedelta(days=4)).isoformat())
+    page.fill("#trip-end", today.isoformat())
+    page.fill("#purpose", "杭州出差补助")
+    page.click("#check")
+    page.wait_for_selector("#findings .risk.pass")  # within the per-diem cap: low risk
+    assert page.evaluate(AUDIT) == []
+    page.click("#submit-claim")
+    page.wait_for_url("**/#/claims/*")
+    claim_id = str(page.url.rsplit("/", 1)[-1])
+    page.context.close()
+    return claim_id
+
+
 def test_batch_approval_of_low_risk_claims(server: dict[str, Any], browser: Any) -> None:
     base = server["base"]
-    low = [per_diem_claim(base, f"五天出差补助 {n}", amount="450.00", days=5) for n in (1, 2)]
+    low = [per_diem_in_ui(browser, base), per_diem_claim(base, "五天出差补助", amount="450.00", days=5)]
+    made = claim(base, low[0])
+    assert made["trip_start"] and made["items"][0]["no_invoice_kind"] == "per_diem"
     risky = per_diem_claim(base, "超标准补助")  # over the per-diem cap: finance review, not batched
     assert [claim(base, c)["risk"]["decision"] for c in (*low, risky)] == ["pass", "pass", "finance_review"]
     lead = phone(browser, base, "teamlead")
     lead.goto(f"{base}/#/inbox")
     lead.wait_for_selector(f"li[data-claim='{risky}']")
+    lead.keyboard.press("j")  # the desktop list keys: j moves to the first claim, j again the second
+    lead.keyboard.press("j")
+    second = lead.locator("li.current")
+    assert (
+        second.count() == 1 and lead.locator("ul.inbox > li").nth(1).get_attribute("class") == "card current"
+    )
     batch = lead.locator("#batch")
     assert "(2)" in batch.inner_text()
     batch.click()

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.browser.helpers import claim, phone
+from tests.browser.helpers import AUDIT, claim, phone
 from tests.expenses.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
@@ -55,6 +55,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     page.fill("#purpose", "办公用品采购")
     page.click("#check")
     page.wait_for_selector("#findings h2")
+    assert page.evaluate(AUDIT) == []  # labels and contrast with a document, a correction and findings
     page.click("#submit-claim")
     page.wait_for_url("**/#/claims/*")
     claim_id = page.url.rsplit("/", 1)[-1]
