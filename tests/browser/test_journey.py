@@ -43,6 +43,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     number = page.locator("input[name=invoice_number]").first
     number.wait_for(timeout=90_000)
     assert number.input_value() == "55001234"
+    assert page.locator("#progress").evaluate("p => p.value") == 1  # upload progress events arrived
     assert page.locator("input[name=total]").first.input_value() == "1272.00"
     assert page.locator("#amt-1-0, input[name=amount]").first.input_value() == "1272.00"
     page.locator(".preview img").wait_for()  # the stored image beside the fields
