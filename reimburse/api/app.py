@@ -22,6 +22,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.claims:router",
     "reimburse.api.payouts:router",
     "reimburse.api.webhooks:router",
+    "reimburse.api.verification:router",
 )
 
 

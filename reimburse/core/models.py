@@ -13,6 +13,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.documents.records",
     "reimburse.expenses.records",
     "reimburse.expenses.webhooks",
+    "reimburse.expenses.verify_service",
 )
 
 

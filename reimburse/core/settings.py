@@ -35,6 +35,14 @@ class Settings(BaseSettings):
     oidc_audience: str | None = None  # the client id the tokens are issued for
     oidc_jwks_url: str | None = None  # default: the issuer's /.well-known/openid-configuration
     oidc_username_claim: str = "preferred_username"
+    # invoice verification with the tax bureau (发票查验): "none" (default) or "tencent"
+    verification_provider: str = "none"
+    verification_secret_id: str | None = None
+    verification_secret_key: str | None = None
+    verification_endpoint: str | None = None  # e.g. https://ocr.tencentcloudapi.com
+    verification_region: str = "ap-shanghai"
+    verification_timeout: float = 10.0
+    verification_rate: float = Field(default=20.0, gt=0, description="provider requests per second")
     public_url: str = Field(default="http://127.0.0.1:8000", description="links in notifications")
     # notifications (all optional): group bots and e-mail
     wecom_webhook: str | None = None

@@ -197,7 +197,10 @@ def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding
 
 
 def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over_budget: bool) -> Assessment:
+    from reimburse.expenses.verify_service import findings_for
+
     today = utcnow().date()
+    extra = [*extra, *findings_for(session, claim, default_policy().invoice.unverified_severity)]
     entities = [LegalEntity(e.name, e.tax_id) for e in session.scalars(select(LegalEntityRecord))]
     result = evaluate_claim(
         to_domain(session, claim),

@@ -10,7 +10,9 @@ from reimburse.core.celery_app import celery_app
 from reimburse.core.db import engine_for, utcnow
 from reimburse.core.models import import_all_models
 from reimburse.core.settings import Settings, get_settings
-from reimburse.expenses import background
+from reimburse.expenses import background, verify_service
+from reimburse.expenses.verification.port import InvoiceVerifier
+from reimburse.expenses.verification.registry import make_verifier
 from reimburse.routing.notify.dispatch import Dispatcher
 from reimburse.routing.notify.senders import Bot, DingTalkBot, FeishuBot, SmtpServer, WeComBot
 
@@ -46,11 +48,48 @@ def _client() -> httpx.Client:
     return httpx.Client(timeout=10.0, follow_redirects=False)
 
 
+def verifier_for(settings: Settings) -> InvoiceVerifier:
+    """The configured provider's adapter, one per process and configuration."""
+    return _verifier(
+        settings.verification_provider,
+        settings.verification_secret_id,
+        settings.verification_secret_key,
+        settings.verification_endpoint,
+        settings.verification_region,
+        settings.verification_timeout,
+    )
+
+
+@lru_cache(maxsize=4)
+def _verifier(
+    provider: str,
+    secret_id: str | None,
+    secret_key: str | None,
+    endpoint: str | None,
+    region: str,
+    timeout: float,
+) -> InvoiceVerifier:
+    if provider == "none":
+        return make_verifier("none")
+    options: dict[str, object] = {
+        "secret_id": secret_id,
+        "secret_key": secret_key,
+        "region": region,
+        "timeout": timeout,
+    }
+    if endpoint:
+        options["endpoint"] = endpoint
+    return make_verifier(provider, **options)
+
+
 def housekeeping(settings: Settings) -> int:
     engine = engine_for(settings.sqlalchemy_url)
     now = utcnow()
-    return background.fire_timers(engine, now) + background.drain_outbox(
-        engine, now, dispatcher_for(settings), _client()
+    checks = verify_service.run_due(engine, now, verifier_for(settings), rate=settings.verification_rate)
+    return (
+        background.fire_timers(engine, now)
+        + background.drain_outbox(engine, now, dispatcher_for(settings), _client())
+        + checks
     )
 
 

@@ -75,6 +75,9 @@ def submit(
         raise Conflict("a claim needs at least one item", code="claim_empty")
     resubmission = claim.status == "returned"
     ledger.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
+    from reimburse.expenses.verify_service import queue_checks
+
+    queue_checks(session, claim, now)  # checked with the tax bureau in the background
     over = ledger.reserve(session, claim)
     result = assess(session, claim)
     over_budget = bool(over) or result.over_budget
