@@ -61,6 +61,9 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
     if claim.status != "approved":
         raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
     claim.status, claim.paid_at, claim.payout_reference = "paid", now, reference
+    from reimburse.expenses.ledger import mark_invoices
+
+    mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
     session.add(
         OutboxRecord(
             kind="webhook",

@@ -143,7 +143,54 @@ def run_due(
                 except VerificationError as exc:
                     outcome = exc
             _apply(row, outcome, now)
+            if isinstance(outcome, VerificationAnswer):
+                _report(session, row, outcome)
     return sent
+
+
+_BAD = frozenset(
+    {
+        VerificationStatus.VOIDED,
+        VerificationStatus.RED_REVERSED_FULL,
+        VerificationStatus.RED_REVERSED_PARTIAL,
+        VerificationStatus.NOT_FOUND,
+        VerificationStatus.MISMATCH,
+    }
+)
+
+
+def _report(session: Session, row: InvoiceCheckRecord, answer: VerificationAnswer) -> None:
+    """A bad answer that arrives after submission goes onto the claim, so finance sees it in
+    the exception queue and the claim is no longer treated as low-risk."""
+    if answer.status not in _BAD or row.item_id is None:
+        return
+    from reimburse.expenses.assessment import facts_from_fields
+
+    item = session.get(ClaimItemRecord, row.item_id)
+    claim = session.get(ClaimRecord, item.claim_id) if item is not None else None
+    if item is None or claim is None or item.invoice is None:
+        return
+    found = rules.findings_from_answer(
+        facts_from_fields(item.invoice), answer, unverified_severity=Severity.INFO, item=item.position
+    )
+    codes = {f["code"] for f in claim.findings}
+    added = [
+        {
+            "code": f.code,
+            "severity": f.severity.value,
+            "message": f.message,
+            "item": f.item,
+            "fields": list(f.fields),
+        }
+        for f in found
+        if f.code not in codes
+    ]
+    if not added:
+        return
+    claim.findings = [*claim.findings, *added]
+    if claim.status == "submitted":
+        blocking = any(f.severity is Severity.BLOCK for f in found)
+        claim.decision = "block" if blocking else "finance_review"
 
 
 def _apply(row: InvoiceCheckRecord, outcome: VerificationAnswer | VerificationError, now: datetime) -> None:

@@ -31,7 +31,7 @@ def _submitted_claim(
     )
     doc_id = up.json()["documents"][0]["id"]
     service.process(engine, runtime.store_for(settings), runtime.reader, doc_id)
-    item = {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": doc_id}
+    item = {"category": "office", "amount": "1272.00", "expense_date": TODAY_ISH, "document_id": doc_id}
     claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "办公", "items": [item]}).json()
     assert client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).status_code == 200
     return alice, claim["id"]
@@ -62,12 +62,18 @@ def test_a_voided_invoice_becomes_a_blocking_finding(
 ) -> None:
     with demo_api(migrated_engine, settings) as (client, _):
         alice, claim_id = _submitted_claim(client, migrated_engine, settings, "70000002")
-        provider.replies.append(ok(Number="70000002", Code="031002300111", IsAbandoned="1"))
+        provider.replies.append(
+            ok(Number="70000002", Code="031002300111", IsAbandoned="1", AmountWithoutTax="1200.00")
+        )
         assert verify_service.run_due(migrated_engine, utcnow(), _tencent(provider)) == 1
         assert provider.seen and provider.seen[0][1]["InvoiceNo"] == "70000002"
         (row,) = client.get(f"/api/v1/claims/{claim_id}/verification", headers=alice).json()["items"]
         assert row["status"] == "voided"
         assert "invoice_voided" in _check_codes(client, alice, claim_id)
+        stored = client.get(f"/api/v1/claims/{claim_id}", headers=alice).json()
+        assert stored["status"] == "submitted"  # reported onto the running claim, for finance
+        assert stored["risk"]["decision"] == "block"
+        assert "invoice_voided" in {f["code"] for f in stored["risk"]["findings"]}
 
 
 def test_throttling_backs_off_and_the_daily_cap_waits_for_tomorrow(
