@@ -23,6 +23,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.payouts:router",
     "reimburse.api.webhooks:router",
     "reimburse.api.verification:router",
+    "reimburse.api.reports:router",
 )
 
 
