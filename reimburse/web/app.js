@@ -4,6 +4,7 @@ import { adminPage } from "/app/admin.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
 import { claimPage, claimsPage } from "/app/claims.js";
 import { forgetPeople, guard, h, page } from "/app/dom.js";
+import { dashboardPage } from "/app/dashboard.js";
 import { financePage } from "/app/finance.js";
 import { lang, setLang, t, translate } from "/app/i18n.js";
 import { clearKeys, inboxPage, reviewPage } from "/app/inbox.js";
@@ -67,6 +68,7 @@ function route() {
     claims: () => (id ? claimPage(id, route) : claimsPage()),
     inbox: () => (id ? reviewPage(id) : inboxPage(route)),
     finance: financePage,
+    dashboard: dashboardPage,
     admin: () => adminPage(route),
   };
   return (pages[name] || capturePage)();

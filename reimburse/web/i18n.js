@@ -3,7 +3,9 @@
 const STRINGS = {
   zh: {
     app: "报销", logout: "退出", skip: "跳到正文", "nav.capture": "拍票", "nav.claims": "我的报销",
-    "nav.inbox": "待我审批", "nav.finance": "财务", "nav.admin": "管理", "login.title": "登录",
+    "nav.inbox": "待我审批", "nav.finance": "财务", "nav.admin": "管理", "nav.dashboard": "看板",
+    "dash.title": "看板", "dash.spendcat": "各类别支出", "dash.spenddept": "各部门支出", "dash.trend": "每月支出",
+    "dash.budget": "预算使用率", "dash.cycle": "各审批节点平均耗时", "dash.findings": "常见检查问题", "dash.empty": "暂无数据", "login.title": "登录",
     "login.user": "用户名", "login.password": "密码", "login.submit": "登录",
     "capture.title": "拍发票", "capture.pick": "拍照或选择文件（照片、PDF、OFD、XML）",
     "capture.uploading": "上传中", "capture.reading": "识别中…", "capture.failed": "无法识别",
@@ -56,7 +58,10 @@ const STRINGS = {
   },
   en: {
     app: "Reimburse", logout: "Sign out", skip: "Skip to content", "nav.capture": "Capture",
-    "nav.claims": "My claims", "nav.inbox": "Inbox", "nav.finance": "Finance", "nav.admin": "Admin",
+    "nav.claims": "My claims", "nav.inbox": "Inbox", "nav.finance": "Finance", "nav.admin": "Admin", "nav.dashboard": "Dashboard",
+    "dash.title": "Dashboard", "dash.spendcat": "Spend by category", "dash.spenddept": "Spend by department",
+    "dash.trend": "Spend per month", "dash.budget": "Budget used", "dash.cycle": "Average time per approval step",
+    "dash.findings": "Top findings", "dash.empty": "No data yet",
     "login.title": "Sign in", "login.user": "Username", "login.password": "Password", "login.submit": "Sign in",
     "capture.title": "Capture an invoice", "capture.pick": "Take a photo or pick files (photo, PDF, OFD, XML)",
     "capture.uploading": "Uploading", "capture.reading": "Reading…", "capture.failed": "Could not read",

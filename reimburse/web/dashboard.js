@@ -1,0 +1,64 @@
+// Dashboards: spend by month per category and per department, budget burn against plan,
+// approval cycle time per step, top findings. Charts are plain SVG bars, each with a text
+// table alternative (screen readers, and numbers one can copy).
+import { api } from "/app/api.js";
+import { guard, h, page } from "/app/dom.js";
+import { t } from "/app/i18n.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attrs = {}, text) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+// Horizontal bars: one row per label, value printed at the end of the bar.
+function bars(title, rows, unit = "") {
+  const max = Math.max(1, ...rows.map((r) => Number(r.value)));
+  const rowH = 26;
+  const chart = svg("svg", { viewBox: `0 0 360 ${rows.length * rowH + 4}`, role: "img", "aria-label": title, class: "chart" });
+  rows.forEach((r, i) => {
+    const w = Math.max(1, (Number(r.value) / max) * 200);
+    chart.append(
+      svg("text", { x: 0, y: i * rowH + 17, class: "label" }, r.label.length > 14 ? `${r.label.slice(0, 13)}…` : r.label),
+      svg("rect", { x: 120, y: i * rowH + 5, width: w, height: 16, rx: 3, class: "bar" }),
+      svg("text", { x: 124 + w, y: i * rowH + 17, class: "value" }, `${r.value}${unit}`),
+    );
+  });
+  const table = h("table", { class: "sr-table" },
+    h("caption", {}, title),
+    ...rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.label), h("td", {}, `${r.value}${unit}`))));
+  return h("section", { class: "card" }, h("h2", {}, title), rows.length ? chart : h("p", {}, t("dash.empty")), table);
+}
+
+function latestMonth(series) {
+  const months = [...new Set(series.map((p) => p.period))].sort();
+  return months[months.length - 1];
+}
+
+function sumBy(series, period) {
+  const out = new Map();
+  for (const p of series) if (!period || p.period === period) out.set(p.key, (out.get(p.key) || 0) + Number(p.value));
+  return [...out.entries()].map(([label, value]) => ({ label, value: value.toFixed(2) })).sort((a, b) => b.value - a.value);
+}
+
+export async function dashboardPage() {
+  await guard(async () => {
+    const [cat, dept, budget, cycle, findings] = await Promise.all([
+      api("/reports/spend?by=category"), api("/reports/spend?by=department"), api("/reports/budget"),
+      api("/reports/cycle-time"), api("/reports/findings"),
+    ]);
+    const month = latestMonth(cat.series);
+    const months = [...new Set(cat.series.map((p) => p.period))].sort();
+    const trend = months.map((m) => ({ label: m, value: sumBy(cat.series, m).reduce((s, r) => s + Number(r.value), 0).toFixed(2) }));
+    page(t("dash.title"),
+      bars(`${t("dash.spendcat")} ${month || ""}`, sumBy(cat.series, month).map((r) => ({ ...r, label: t(`cat.${r.label}`) }))),
+      bars(`${t("dash.spenddept")} ${month || ""}`, sumBy(dept.series, month)),
+      bars(t("dash.trend"), trend),
+      bars(t("dash.budget"), budget.series.map((b) => ({ label: b.key, value: b.value })), "%"),
+      bars(t("dash.cycle"), cycle.series.map((c) => ({ label: c.key, value: c.value })), "h"),
+      bars(t("dash.findings"), findings.series.map((f) => ({ label: f.key, value: String(f.value) }))));
+  });
+}
