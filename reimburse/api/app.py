@@ -24,6 +24,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.webhooks:router",
     "reimburse.api.verification:router",
     "reimburse.api.reports:router",
+    "reimburse.api.admin:router",
 )
 
 

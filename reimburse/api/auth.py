@@ -11,7 +11,7 @@ from sqlalchemy import select
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.core.errors import NotFound
 from reimburse.identity import auth
-from reimburse.identity.records import UserRecord
+from reimburse.identity.records import DepartmentRecord, UserRecord
 
 router = APIRouter(tags=["auth"])
 
@@ -56,6 +56,20 @@ def people(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return {
         "items": [
             {"id": u.id, "display_name": u.display_name, "department_id": u.department_id} for u in rows
+        ]
+    }
+
+
+@router.get("/departments")
+def departments(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """The department tree (names, parents, heads): for pickers, filters and labels."""
+    if principal.user_id is None:
+        return {"items": []}
+    rows = session.scalars(select(DepartmentRecord).order_by(DepartmentRecord.id))
+    return {
+        "items": [
+            {"id": d.id, "name": d.name, "parent_id": d.parent_id, "head_user_id": d.head_user_id}
+            for d in rows
         ]
     }
 

@@ -14,6 +14,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.expenses.records",
     "reimburse.expenses.webhooks",
     "reimburse.expenses.verify_service",
+    "reimburse.expenses.admin",
 )
 
 

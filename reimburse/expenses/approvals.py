@@ -39,7 +39,6 @@ from reimburse.routing.domain import (
     ScheduleTimer,
 )
 from reimburse.routing.engine import advance, new_instance
-from reimburse.routing.flows import load_builtin
 from reimburse.routing.serde import instance_from_dict, instance_to_dict
 
 # Claim status for each routing status.
@@ -55,13 +54,14 @@ CLAIM_STATUS = {
 FinalHook = Callable[[Session, ClaimRecord, InstanceStatus, datetime], None]
 
 
-def flow_for(flow_id: str, version: int, params: dict[str, Any] | None = None) -> Flow:
-    """The flow a claim runs. Only the shipped default exists so far; stored, admin-edited
-    versions would be looked up here by (id, version)."""
-    flow = load_builtin(flow_id, params=params)
-    if flow.version != version:
-        raise LookupError(f"flow {flow_id} v{version} is not available")
-    return flow
+def flow_for(
+    session: Session, flow_id: str, version: int | None, params: dict[str, Any] | None = None
+) -> Flow:
+    """The flow a claim runs: the version it started with (``None``: the latest, for a new claim).
+    Admin-saved versions are stored; the shipped default is version 1."""
+    from reimburse.expenses.admin import flow
+
+    return flow(session, flow_id, version, params)
 
 
 def start(

@@ -30,7 +30,7 @@ from reimburse.expenses.domain import (
     NoInvoiceKind,
     Severity,
 )
-from reimburse.expenses.policy import china_calendar, default_policy
+from reimburse.expenses.policy import china_calendar
 from reimburse.expenses.records import ClaimItemRecord, ClaimRecord
 from reimburse.expenses.rules.claim import evaluate_claim
 from reimburse.expenses.rules.duplicates import (
@@ -200,12 +200,15 @@ def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over
     from reimburse.expenses.verify_service import findings_for
 
     today = utcnow().date()
-    extra = [*extra, *findings_for(session, claim, default_policy().invoice.unverified_severity)]
+    from reimburse.expenses.admin import current_policy
+
+    policy = current_policy(session)
+    extra = [*extra, *findings_for(session, claim, policy.invoice.unverified_severity)]
     entities = [LegalEntity(e.name, e.tax_id) for e in session.scalars(select(LegalEntityRecord))]
     result = evaluate_claim(
         to_domain(session, claim),
         entities=entities,
-        policy=default_policy(),
+        policy=policy,
         calendar=china_calendar(),
         today=today,
         history=_history(session, claim, today),

@@ -117,7 +117,7 @@ def fire_timers(engine: Engine, now: datetime) -> int:
             if claim.status != "submitted":
                 continue
             assert org is not None
-            flow = approvals.flow_for(claim.flow_id, claim.flow_version)
+            flow = approvals.flow_for(session, claim.flow_id, claim.flow_version)
             approvals.apply(session, claim, TimerTick(timer_id=key), flow, org, now, workflow.on_final)
             fired += 1
     return fired

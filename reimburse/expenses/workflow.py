@@ -38,7 +38,7 @@ from reimburse.routing.domain import (
     Withdraw,
 )
 
-DEFAULT_FLOW = ("default", 1)
+DEFAULT_FLOW = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +95,10 @@ def submit(
     claim.submitted_at = now
     org = load_org(session)
     if resubmission:
-        flow = approvals.flow_for(claim.flow_id or DEFAULT_FLOW[0], claim.flow_version or 1, flow_params)
+        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
         approvals.apply(session, claim, Resubmit(actor=str(actor.user_id)), flow, org, now, on_final)
     else:
-        flow = approvals.flow_for(*DEFAULT_FLOW, flow_params)
+        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
         facts = ClaimFacts(
             claim_id=str(claim.id),
             submitter=str(claim.submitter_id),
@@ -160,7 +160,7 @@ def act(
         event = Remind(actor=who, comment=comment)
     else:
         raise Conflict(f"unknown action {action!r}", code="invalid_action")
-    flow = approvals.flow_for(claim.flow_id, claim.flow_version, flow_params)
+    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
     approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
@@ -182,7 +182,7 @@ def withdraw(
         raise Forbidden("only the submitter withdraws a claim")
     if claim.route is None or claim.flow_id is None or claim.flow_version is None:
         raise Conflict("a draft is deleted, not withdrawn", code="claim_not_submitted")
-    flow = approvals.flow_for(claim.flow_id, claim.flow_version, flow_params)
+    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
     approvals.apply(
         session,
         claim,

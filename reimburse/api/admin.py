@@ -1,0 +1,263 @@
+"""Admin: the expense policy and approval flows (as versions), budgets, people, departments,
+delegations. Admins only (budgets: finance too); every change is refused to anyone else."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.core.errors import Forbidden, InvalidInput, NotFound
+from reimburse.core.principal import Principal, Role
+from reimburse.expenses import admin
+from reimburse.expenses.records import BudgetRecord
+from reimburse.identity.auth import hash_password
+from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+
+router = APIRouter(tags=["admin"], prefix="/admin")
+
+
+def _admin(p: Principal) -> None:
+    if not p.has_role(Role.ADMIN):
+        raise Forbidden("only admins do this")
+
+
+class TextIn(BaseModel):
+    text: str = Field(min_length=1, max_length=200_000)
+
+
+@router.get("/policy")
+def get_policy(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    if not principal.has_role(Role.ADMIN, Role.FINANCE):
+        raise Forbidden("only admins and finance read the policy")
+    text, version = admin.policy_text(session)
+    return {"version": version, "text": text}
+
+
+@router.put("/policy")
+def put_policy(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    return {"version": admin.save_policy(session, body.text, principal.subject)}
+
+
+@router.get("/flows")
+def list_flows(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    rows = session.execute(select(admin.FlowVersionRecord.flow_id, admin.FlowVersionRecord.version)).all()
+    versions: dict[str, list[int]] = {"default": [1]}
+    for flow_id, version in rows:
+        versions.setdefault(flow_id, []).append(version)
+    return {"items": [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]}
+
+
+@router.get("/flows/{flow_id}")
+def get_flow(
+    flow_id: str, principal: CurrentPrincipal, session: SessionDep, version: int | None = None
+) -> dict[str, Any]:
+    _admin(principal)
+    text, _ = admin.flow_source(session, flow_id, version)
+    return {"text": text, "diagram": admin.flow_diagram(admin.flow(session, flow_id, version))}
+
+
+@router.put("/flows")
+def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    flow = admin.save_flow(session, body.text, principal.subject)
+    return {"id": flow.id, "version": flow.version, "diagram": admin.flow_diagram(flow)}
+
+
+class BudgetIn(BaseModel):
+    department_id: int
+    category: str = Field(pattern=r"^(\*|travel|lodging|meals|transport|office|client_entertainment|other)$")
+    period: Literal["month", "quarter", "year"]
+    start: date
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+
+
+def _period_end(start: date, period: str) -> date:
+    months = {"month": 1, "quarter": 3, "year": 12}[period]
+    m = start.month - 1 + months
+    return date(start.year + m // 12, m % 12 + 1, 1)
+
+
+def _budget_view(b: BudgetRecord) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "department_id": b.department_id,
+        "category": b.category,
+        "period": b.period,
+        "start": b.period_start.isoformat(),
+        "end": (b.period_end - timedelta(days=1)).isoformat(),
+        "amount": f"{b.amount:.2f}",
+        "committed": f"{b.committed:.2f}",
+        "spent": f"{b.spent:.2f}",
+        "available": f"{b.amount - b.committed - b.spent:.2f}",
+    }
+
+
+@router.get("/budgets")
+def list_budgets(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    if not principal.has_role(Role.ADMIN, Role.FINANCE):
+        raise Forbidden("only admins and finance manage budgets")
+    rows = session.scalars(
+        select(BudgetRecord).order_by(BudgetRecord.period_start, BudgetRecord.department_id)
+    )
+    return {"items": [_budget_view(b) for b in rows]}
+
+
+@router.post("/budgets", status_code=201)
+def create_budget(body: BudgetIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    if not principal.has_role(Role.ADMIN, Role.FINANCE):
+        raise Forbidden("only admins and finance manage budgets")
+    start = body.start.replace(day=1)
+    if body.period == "quarter" and (start.month - 1) % 3:
+        raise InvalidInput("a quarter starts in January, April, July or October")
+    if body.period == "year":
+        start = start.replace(month=1)
+    row = BudgetRecord(
+        department_id=body.department_id,
+        category=body.category,
+        period=body.period,
+        period_start=start,
+        period_end=_period_end(start, body.period),
+        amount=body.amount,
+    )
+    session.add(row)
+    session.flush()
+    return _budget_view(row)
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.@-]+$")
+    display_name: str = Field(min_length=1, max_length=128)
+    password: str = Field(min_length=8, max_length=256)
+    email: str | None = None
+    roles: list[str] = Field(default_factory=list)
+    department_id: int | None = None
+    manager_id: int | None = None
+    rank: int = 0
+
+
+class UserPatch(BaseModel):
+    display_name: str | None = None
+    roles: list[str] | None = None
+    department_id: int | None = None
+    manager_id: int | None = None
+    rank: int | None = None
+    active: bool | None = None
+
+
+def _user_view(u: UserRecord) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "username": u.username,
+        "display_name": u.display_name,
+        "email": u.email,
+        "roles": u.roles,
+        "department_id": u.department_id,
+        "manager_id": u.manager_id,
+        "rank": u.rank,
+        "active": u.active,
+    }
+
+
+@router.get("/users")
+def list_users(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    return {"items": [_user_view(u) for u in session.scalars(select(UserRecord).order_by(UserRecord.id))]}
+
+
+@router.post("/users", status_code=201)
+def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    if session.scalars(select(UserRecord).where(UserRecord.username == body.username)).first():
+        raise InvalidInput(f"the username {body.username!r} is taken", code="username_taken")
+    user = UserRecord(
+        username=body.username,
+        display_name=body.display_name,
+        email=body.email,
+        password_hash=hash_password(body.password),
+        roles=sorted(set(body.roles)),
+        department_id=body.department_id,
+        manager_id=body.manager_id,
+        rank=body.rank,
+    )
+    session.add(user)
+    session.flush()
+    return _user_view(user)
+
+
+@router.patch("/users/{user_id}")
+def patch_user(
+    user_id: int, body: UserPatch, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, Any]:
+    _admin(principal)
+    user = session.get(UserRecord, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    for key, value in body.model_dump(exclude_unset=True).items():
+        setattr(user, key, sorted(set(value)) if key == "roles" else value)
+    session.flush()
+    return _user_view(user)
+
+
+class DepartmentIn(BaseModel):
+    name: str = Field(min_length=1, max_length=128)
+    parent_id: int | None = None
+    head_user_id: int | None = None
+
+
+@router.post("/departments", status_code=201)
+def create_department(body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    _admin(principal)
+    dept = DepartmentRecord(name=body.name, parent_id=body.parent_id, head_user_id=body.head_user_id)
+    session.add(dept)
+    session.flush()
+    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+
+
+@router.patch("/departments/{dept_id}")
+def patch_department(
+    dept_id: int, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
+) -> dict[str, Any]:
+    _admin(principal)
+    dept = session.get(DepartmentRecord, dept_id)
+    if dept is None:
+        raise NotFound(f"department {dept_id} not found")
+    parent = body.parent_id
+    seen = {dept_id}
+    while parent is not None:  # refuse a cycle in the tree
+        if parent in seen:
+            raise InvalidInput("a department cannot be inside itself", code="department_cycle")
+        seen.add(parent)
+        above = session.get(DepartmentRecord, parent)
+        parent = above.parent_id if above else None
+    dept.name, dept.parent_id, dept.head_user_id = body.name, body.parent_id, body.head_user_id
+    session.flush()
+    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+
+
+class DelegationIn(BaseModel):
+    user_id: int
+    delegate_id: int
+    starts_on: date
+    ends_on: date
+
+
+@router.post("/delegations", status_code=201)
+def create_delegation(body: DelegationIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Out-of-office: the delegate may act for the user in the date range. Admins set any;
+    people set their own."""
+    if not principal.has_role(Role.ADMIN) and principal.user_id != body.user_id:
+        raise Forbidden("you can delegate only your own approvals")
+    if body.ends_on < body.starts_on or body.user_id == body.delegate_id:
+        raise InvalidInput("a delegation needs another person and an end on or after its start")
+    row = DelegationRecord(**body.model_dump())
+    session.add(row)
+    session.flush()
+    return {"id": row.id, **body.model_dump(mode="json")}

@@ -1,0 +1,148 @@
+"""What admins change without code: the expense policy and the approval flows, as versions.
+
+Every save is a new version (nothing is edited in place): claims keep the flow version they
+started with, and a policy change applies to claims assessed after it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from reimburse.core.db import Base, UTCDateTime, utcnow
+from reimburse.core.errors import InvalidInput, NotFound
+from reimburse.expenses.policy import default_policy, default_policy_text
+from reimburse.expenses.rules.policy import Policy, PolicyError, load_policy_text
+from reimburse.routing.domain import Flow
+from reimburse.routing.flows import builtin_source, load_flow
+
+
+class PolicyVersionRecord(Base):
+    __tablename__ = "policy_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FlowVersionRecord(Base):
+    __tablename__ = "flow_versions"
+    __table_args__ = (UniqueConstraint("flow_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+_parsed: dict[int, Policy] = {}
+
+
+def current_policy(session: Session) -> Policy:
+    latest = session.scalars(select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc())).first()
+    if latest is None:
+        return default_policy()
+    if latest.id not in _parsed:
+        _parsed[latest.id] = load_policy_text(latest.text)
+    return _parsed[latest.id]
+
+
+def policy_text(session: Session) -> tuple[str, int]:
+    latest = session.scalars(select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc())).first()
+    return (latest.text, latest.id) if latest else (default_policy_text(), 0)
+
+
+def save_policy(session: Session, text: str, who: str) -> int:
+    try:
+        load_policy_text(text)
+    except PolicyError as exc:
+        raise InvalidInput(
+            "the policy is not valid", code="invalid_policy", details=list(exc.problems)
+        ) from exc
+    row = PolicyVersionRecord(text=text, created_by=who)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def flow_source(session: Session, flow_id: str, version: int | None = None) -> tuple[str, int]:
+    """A flow's text: the given version, or the latest; the shipped default is version 1."""
+    query = select(FlowVersionRecord).where(FlowVersionRecord.flow_id == flow_id)
+    if version is not None:
+        query = query.where(FlowVersionRecord.version == version)
+    row = session.scalars(query.order_by(FlowVersionRecord.version.desc())).first()
+    if row is not None:
+        return row.text, row.version
+    if flow_id == "default" and version in (None, 1):
+        return builtin_source("default"), 1
+    raise NotFound(f"flow {flow_id} v{version} not found")
+
+
+def flow(
+    session: Session, flow_id: str, version: int | None = None, params: dict[str, Any] | None = None
+) -> Flow:
+    text, _ = flow_source(session, flow_id, version)
+    return load_flow(text, params=params)
+
+
+def save_flow(session: Session, text: str, who: str) -> Flow:
+    parsed = load_flow(text)  # an InvalidFlow (422) lists every problem with its path
+    latest = session.scalar(
+        select(func.max(FlowVersionRecord.version)).where(FlowVersionRecord.flow_id == parsed.id)
+    )
+    floor = max(latest or 0, 1 if parsed.id == "default" else 0)
+    if parsed.version <= floor:
+        raise InvalidInput(
+            f"flow {parsed.id} needs a version above {floor}: versions are never edited in place",
+            code="flow_version_exists",
+        )
+    session.add(FlowVersionRecord(flow_id=parsed.id, version=parsed.version, text=text, created_by=who))
+    session.flush()
+    return parsed
+
+
+def flow_diagram(f: Flow) -> dict[str, Any]:
+    """The flow as ordered nodes for a readable diagram."""
+
+    def cond(c: Any) -> str | None:
+        """A condition as text, e.g. "amount_gt=1000 and risk=('review',)"."""
+        if c is None:
+            return None
+        parts = [
+            f"{f.name}={getattr(c, f.name)}"
+            for f in dataclasses.fields(c)
+            if f.name != "any_of" and getattr(c, f.name) not in (None, ())
+        ]
+        alternatives = [text for a in c.any_of if (text := cond(a))]
+        if alternatives:
+            parts.append("(" + " or ".join(alternatives) + ")")
+        return " and ".join(parts) or None
+
+    def node(n: Any) -> dict[str, Any]:
+        return {
+            "id": n.id,
+            "name": n.name,
+            "kind": n.kind.value,
+            "when": cond(n.when),
+            "approvers": [
+                {"type": r.kind.value, "levels": r.levels, "role": r.role, "users": list(r.users)}
+                for r in n.approvers
+            ],
+            "sla": None
+            if n.sla is None
+            else {
+                "remind_after_hours": n.sla.remind_after_hours,
+                "escalate_after_hours": n.sla.escalate_after_hours,
+                "action": n.sla.action.value,
+            },
+            "branches": [[node(b) for b in branch] for branch in n.branches],
+        }
+
+    return {"id": f.id, "version": f.version, "name": f.name, "nodes": [node(n) for n in f.nodes]}
