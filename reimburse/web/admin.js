@@ -1,8 +1,9 @@
-// Admin: webhook endpoints (the signing secret is shown once, at creation), the delivery log, replay.
-// People, departments, budgets, policy caps and flows have no admin API yet.
+// Admin: webhook endpoints (the signing secret is shown once, at creation), the delivery log, replay;
+// policy, flows, budgets and people come from adminorg.js.
 import { api } from "/app/api.js";
 import { guard, h, notice, page, when } from "/app/dom.js";
 import { t } from "/app/i18n.js";
+import { orgSections } from "/app/adminorg.js";
 
 export async function adminPage(rerender) {
   await guard(async () => {
@@ -32,7 +33,8 @@ export async function adminPage(rerender) {
         await api(`/admin/webhooks/deliveries/${d.id}/replay`, { method: "POST" });
         await rerender();
       }, e.target.parentNode) }, t("admin.replay"))));
+    const org = await orgSections(rerender);
     page(t("admin.title"), h("h2", {}, t("admin.webhooks")), endpointList, form, secret,
-      h("h2", {}, t("admin.deliveries")), h("ul", { class: "list", id: "deliveries" }, ...(rows.length ? rows : [h("li", {}, t("admin.none"))])));
+      h("h2", {}, t("admin.deliveries")), h("ul", { class: "list", id: "deliveries" }, ...(rows.length ? rows : [h("li", {}, t("admin.none"))])), ...org);
   });
 }

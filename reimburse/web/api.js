@@ -17,6 +17,7 @@ export class ApiError extends Error {
     super((body && body.error && body.error.message) || `HTTP ${status}`);
     this.status = status;
     this.code = body && body.error && body.error.code;
+    this.details = body && body.error && body.error.details; // e.g. every problem of a policy
   }
 }
 

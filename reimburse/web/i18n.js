@@ -3,7 +3,9 @@
 const STRINGS = {
   zh: {
     app: "报销", logout: "退出", skip: "跳到正文", "nav.capture": "拍票", "nav.claims": "我的报销",
-    "nav.inbox": "待我审批", "nav.finance": "财务", "nav.admin": "管理", "nav.dashboard": "看板",
+    "nav.inbox": "待我审批", "nav.finance": "财务", "nav.admin": "管理", "nav.dashboard": "看板", "admin.save": "保存为新版本", "admin.saved": "已保存", "admin.policy": "报销制度",
+    "admin.flow": "审批流程", "admin.when": "条件", "admin.budgets": "预算", "admin.department": "部门", "admin.period": "期间",
+    "admin.start": "开始", "admin.available": "可用", "admin.people": "人员", "admin.name": "姓名",
     "dash.title": "看板", "dash.spendcat": "各类别支出", "dash.spenddept": "各部门支出", "dash.trend": "每月支出",
     "dash.budget": "预算使用率", "dash.cycle": "各审批节点平均耗时", "dash.findings": "常见检查问题", "dash.empty": "暂无数据", "login.title": "登录",
     "login.user": "用户名", "login.password": "密码", "login.submit": "登录",
@@ -58,7 +60,10 @@ const STRINGS = {
   },
   en: {
     app: "Reimburse", logout: "Sign out", skip: "Skip to content", "nav.capture": "Capture",
-    "nav.claims": "My claims", "nav.inbox": "Inbox", "nav.finance": "Finance", "nav.admin": "Admin", "nav.dashboard": "Dashboard",
+    "nav.claims": "My claims", "nav.inbox": "Inbox", "nav.finance": "Finance", "nav.admin": "Admin", "nav.dashboard": "Dashboard", "admin.save": "Save as a new version", "admin.saved": "Saved",
+    "admin.policy": "Expense policy", "admin.flow": "Approval flow", "admin.when": "when", "admin.budgets": "Budgets",
+    "admin.department": "Department", "admin.period": "Period", "admin.start": "Start", "admin.available": "Available",
+    "admin.people": "People", "admin.name": "Name",
     "dash.title": "Dashboard", "dash.spendcat": "Spend by category", "dash.spenddept": "Spend by department",
     "dash.trend": "Spend per month", "dash.budget": "Budget used", "dash.cycle": "Average time per approval step",
     "dash.findings": "Top findings", "dash.empty": "No data yet",

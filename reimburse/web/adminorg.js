@@ -1,0 +1,90 @@
+// Admin without code: the expense policy and approval flows (saved as new versions, validated by
+// the server, every problem shown), budgets, and people.
+import { api } from "/app/api.js";
+import { guard, h, notice } from "/app/dom.js";
+import { t } from "/app/i18n.js";
+
+function problems(err) {
+  return err && err.details ? [].concat(err.details.problems || err.details).map(String) : [];
+}
+
+function editor(id, label, text, save) {
+  const area = h("textarea", { id, rows: 14, spellcheck: "false", class: "code" }, text);
+  const out = h("div", { "aria-live": "polite" });
+  const button = h("button", { type: "button", id: `${id}-save`, onclick: async () => {
+    out.replaceChildren();
+    try {
+      out.append(notice(await save(area.value), "info"));
+    } catch (err) {
+      out.append(notice(err.message), h("ul", { class: "findings" }, ...problems(err).map((p) => h("li", { class: "error" }, p))));
+    }
+  } }, t("admin.save"));
+  return h("section", { class: "card" }, h("h2", {}, label), h("label", { for: id }, label), area, h("div", { class: "row" }, button), out);
+}
+
+function diagram(d) {
+  return h("ol", { class: "route", id: "flow-diagram" }, ...d.nodes.map((n) => h("li", {},
+    `${n.name} · ${n.kind}`, n.when ? ` · ${t("admin.when")} ${n.when}` : "",
+    ` · ${n.approvers.map((a) => a.role || a.type).join(", ")}`,
+    n.sla ? ` · SLA ${n.sla.remind_after_hours ?? "-"}h/${n.sla.escalate_after_hours ?? "-"}h` : "")));
+}
+
+export async function orgSections(rerender) {
+  const [policy, flow, budgets, users, depts] = await Promise.all([
+    api("/admin/policy"), api("/admin/flows/default"), api("/admin/budgets"), api("/admin/users"), api("/departments"),
+  ]);
+  const deptName = new Map(depts.items.map((d) => [d.id, d.name]));
+  const policyBox = editor("policy-text", `${t("admin.policy")} (v${policy.version})`, policy.text, async (text) => {
+    const saved = await api("/admin/policy", { method: "PUT", body: { text } });
+    return `${t("admin.saved")} v${saved.version}`;
+  });
+  const flowView = h("div", {}, diagram(flow.diagram));
+  const flowBox = editor("flow-text", `${t("admin.flow")} ${flow.diagram.name} (v${flow.diagram.version})`, flow.text, async (text) => {
+    const saved = await api("/admin/flows", { method: "PUT", body: { text } });
+    flowView.replaceChildren(diagram(saved.diagram));
+    return `${t("admin.saved")} v${saved.version}`;
+  });
+  flowBox.insertBefore(flowView, flowBox.querySelector("label"));
+  const budgetRows = budgets.items.map((b) => h("tr", {},
+    h("td", {}, deptName.get(b.department_id) || b.department_id), h("td", {}, b.category), h("td", {}, `${b.start} – ${b.end}`),
+    h("td", {}, b.amount), h("td", {}, b.available)));
+  const budgetForm = h("form", { class: "stack", id: "budget-form" },
+    h("select", { name: "department_id", "aria-label": t("admin.department") }, ...depts.items.map((d) => h("option", { value: d.id }, d.name))),
+    h("input", { name: "category", value: "*", "aria-label": t("capture.category") }),
+    h("select", { name: "period", "aria-label": t("admin.period") }, ...["month", "quarter", "year"].map((p) => h("option", { value: p }, p))),
+    h("input", { name: "start", type: "date", required: true, "aria-label": t("admin.start") }),
+    h("input", { name: "amount", inputmode: "decimal", required: true, "aria-label": t("capture.amount") }),
+    h("button", { type: "submit" }, t("admin.add")));
+  budgetForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    guard(async () => {
+      const f = budgetForm;
+      await api("/admin/budgets", { method: "POST", body: { department_id: Number(f.department_id.value), category: f.category.value,
+        period: f.period.value, start: f.start.value, amount: f.amount.value } });
+      await rerender();
+    }, budgetForm);
+  });
+  const budgetBox = h("section", { class: "card" }, h("h2", {}, t("admin.budgets")),
+    h("div", { class: "scroll" }, h("table", { id: "budgets" }, h("tr", {}, ...["admin.department", "capture.category", "admin.period", "capture.amount", "admin.available"]
+      .map((k) => h("th", { scope: "col" }, t(k)))), ...budgetRows)), budgetForm);
+  const peopleForm = h("form", { class: "stack", id: "user-form" },
+    h("input", { name: "username", required: true, "aria-label": t("login.user") }),
+    h("input", { name: "display_name", required: true, "aria-label": t("admin.name") }),
+    h("input", { name: "password", type: "password", required: true, minlength: 8, "aria-label": t("login.password") }),
+    h("select", { name: "department_id", "aria-label": t("admin.department") }, ...depts.items.map((d) => h("option", { value: d.id }, d.name))),
+    h("button", { type: "submit" }, t("admin.add")));
+  peopleForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    guard(async () => {
+      const f = peopleForm;
+      await api("/admin/users", { method: "POST", body: { username: f.username.value, display_name: f.display_name.value,
+        password: f.password.value, department_id: Number(f.department_id.value) } });
+      await rerender();
+    }, peopleForm);
+  });
+  const peopleBox = h("section", { class: "card" }, h("h2", {}, t("admin.people")),
+    h("ul", { class: "list", id: "people" }, ...users.items.map((u) => h("li", {},
+      `${u.display_name} (${u.username}) · ${deptName.get(u.department_id) || "-"} · ${u.roles.join(", ")}${u.active ? "" : " · ✗"}`))),
+    peopleForm);
+  return [policyBox, flowBox, budgetBox, peopleBox];
+}
