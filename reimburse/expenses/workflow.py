@@ -79,14 +79,24 @@ def submit(
 
     queue_checks(session, claim, now)  # checked with the tax bureau in the background
     over = ledger.reserve(session, claim)
+    from reimburse.expenses.admin import current_policy
+
+    action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
+    if over and action == "block":
+        budget, short = over[0]
+        raise Conflict(
+            f"the claim exceeds the {budget.category} budget of its department by {short:.2f}; "
+            "the policy does not allow it",
+            code="over_budget",
+        )  # the transaction rolls back: nothing stays reserved
     result = assess(session, claim)
-    over_budget = bool(over) or result.over_budget
+    over_budget = (bool(over) or result.over_budget) and action == "add_approver"
     findings = list(result.findings)
     for budget, short in over:
         findings.append(
             {
                 "code": "over_budget",
-                "severity": "warning",
+                "severity": "warning" if action == "add_approver" else "info",
                 "message": f"exceeds the {budget.category} budget of its department by {short:.2f}",
                 "item": None,
             }

@@ -136,3 +136,27 @@ def test_budgets_people_departments_and_delegation(migrated_engine: Engine, sett
         assert client.post("/api/v1/admin/delegations", headers=alice, json=mine).status_code == 201
         other = mine | {"user_id": lead_id, "delegate_id": demo["users"]["alice"]}
         assert client.post("/api/v1/admin/delegations", headers=alice, json=other).status_code == 403
+
+
+def test_over_budget_follows_the_policy_block_or_add_the_finance_director(
+    migrated_engine: Engine, settings: Settings
+) -> None:
+    with demo_api(migrated_engine, settings) as (client, demo):
+        admin, finrev, alice = login(client, "admin"), login(client, "finrev"), login(client, "alice")
+        small = {"department_id": demo["departments"]["east"], "category": "travel", "period": "month",
+                 "start": "2026-11-01", "amount": "100.00"}  # fmt: skip
+        assert client.post("/api/v1/admin/budgets", headers=finrev, json=small).status_code == 201
+        added = _submit(client, alice)  # default policy: add an approver
+        assert "finance_director" in [n["id"] for n in added["route"]["nodes"]]
+        text = client.get("/api/v1/admin/policy", headers=admin).json()["text"]
+        assert "over_budget: add_approver" in text
+        blocking = text.replace("over_budget: add_approver", "over_budget: block")
+        assert client.put("/api/v1/admin/policy", headers=admin, json={"text": blocking}).status_code == 200
+        claim = client.post(
+            "/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [PER_DIEM]}
+        ).json()
+        refused = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "over_budget"
+        assert client.get(f"/api/v1/claims/{claim['id']}", headers=alice).json()["status"] == "draft"
+        budget = client.get("/api/v1/admin/budgets", headers=finrev).json()["items"][0]
+        assert budget["committed"] == "1500.00"  # only the first claim's reservation
