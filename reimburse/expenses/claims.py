@@ -15,24 +15,13 @@ from sqlalchemy.orm import Session
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reimburse.core.principal import Principal
 from reimburse.expenses.records import ClaimItemRecord, ClaimRecord
+from reimburse.ocr.domain import FIELD_NAMES
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
 NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
 EDITABLE = frozenset({"draft", "returned"})
 _CENT = Decimal("0.01")
-_INVOICE_FIELDS = (
-    "invoice_code",
-    "invoice_number",
-    "issue_date",
-    "amount_excl_tax",
-    "tax",
-    "total",
-    "check_code",
-    "buyer_name",
-    "buyer_tax_id",
-    "seller_name",
-    "seller_tax_id",
-)
+_INVOICE_FIELDS = FIELD_NAMES
 
 
 @dataclass(frozen=True, slots=True)
