@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY reimburse ./reimburse
-RUN pip install '.[postgres]' \
+RUN pip install '.[postgres,s3]' \
     && useradd --create-home --uid 1000 reimburse \
     && mkdir -p /data && chown reimburse /data
 USER reimburse

@@ -6,8 +6,10 @@ never import this module.
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -59,11 +61,39 @@ class Settings(BaseSettings):
     document_lease_seconds: int = Field(
         default=300, ge=1, description="a worker that holds a document longer is presumed dead"
     )
+    # where uploaded files live: "local" (data_dir/store) or "s3" (any S3-compatible service)
+    storage: Literal["local", "s3"] = "local"
+    s3_bucket: str | None = None
+    s3_prefix: str = Field(default="", description="key prefix inside the bucket, e.g. reimburse/prod")
+    s3_endpoint_url: str | None = Field(default=None, description="MinIO, Ceph, OSS...; AWS if unset")
+    s3_region: str | None = None
+    # unset: boto3's own chain (AWS_* variables, ~/.aws, an instance or pod role)
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    s3_connect_timeout: float = Field(default=5.0, gt=0)
+    s3_read_timeout: float = Field(default=30.0, gt=0)
+    s3_max_attempts: int = Field(default=3, ge=1, description="tries per request, the first included")
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment not in ("development", "test") and self.secret_key == _DEV_SECRET:
             raise ValueError("REIMBURSE_SECRET_KEY must be set outside development")
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_incomplete_s3(self) -> Settings:
+        # Refused at start-up rather than on the first upload, which would answer 500.
+        if self.storage != "s3":
+            return self
+        if not self.s3_bucket:
+            raise ValueError("REIMBURSE_STORAGE=s3 needs REIMBURSE_S3_BUCKET")
+        if (self.s3_access_key_id is None) != (self.s3_secret_access_key is None):
+            raise ValueError(
+                "set both REIMBURSE_S3_ACCESS_KEY_ID and REIMBURSE_S3_SECRET_ACCESS_KEY, or neither"
+            )
+        if importlib.util.find_spec("boto3") is None:  # looks, does not import
+            raise ValueError("REIMBURSE_STORAGE=s3 needs boto3: pip install '.[s3]'")
         return self
 
     @property

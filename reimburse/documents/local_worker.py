@@ -15,17 +15,18 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 
 from reimburse.documents import service
-from reimburse.documents.store import LocalStore
+from reimburse.documents.store import Store
 from reimburse.ocr.reader import DocumentReader
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 30.0
 
 
 class LocalWorker:
     def __init__(
         self,
         engine: Engine,
-        store: LocalStore,
+        store: Store,
         reader: Callable[[], DocumentReader],
         idle_seconds: float = 0.5,
         housekeeping: Callable[[], object] | None = None,
@@ -53,12 +54,14 @@ class LocalWorker:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        failures = 0
         while not self._stop.is_set():
             try:
                 done = service.process(self.engine, self.store, self.reader, None)
+                failures = 0
             except Exception:
                 log.exception("local worker: processing failed; the document stays queued")
-                done = None
+                done, failures = None, failures + 1
             if (
                 self.housekeeping is not None
                 and time.monotonic() - self._last_housekeeping > self.housekeeping_seconds
@@ -69,5 +72,6 @@ class LocalWorker:
                 except Exception:
                     log.exception("local worker: housekeeping failed; it runs again shortly")
             if done is None:
-                self._wake.wait(self.idle_seconds)
+                # back off while failures repeat (the document store or database is down)
+                self._wake.wait(min(self.idle_seconds * 2 ** min(failures, 10), MAX_BACKOFF_SECONDS))
                 self._wake.clear()

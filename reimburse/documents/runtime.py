@@ -12,14 +12,19 @@ from sqlalchemy import Engine
 from reimburse.core.db import engine_for
 from reimburse.core.models import import_all_models
 from reimburse.core.settings import Settings, get_settings
-from reimburse.documents.store import LocalStore
+from reimburse.documents.store import LocalStore, Store
 from reimburse.ocr.reader import DocumentReader, ReadLimits
 
 # A worker process imports only its tasks; the ORM needs every table its rows point at.
 import_all_models()
 
 
-def store_for(settings: Settings) -> LocalStore:
+def store_for(settings: Settings) -> Store:
+    """The document store the settings choose: ``data_dir/store`` or an S3 bucket."""
+    if settings.storage == "s3":
+        from reimburse.documents.s3store import s3_store_for  # boto3 only when S3 is chosen
+
+        return s3_store_for(settings)  # cheap: the client behind it is built once per process
     return LocalStore(settings.data_dir / "store")
 
 

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import unit_of_work, utcnow
 from reimburse.core.errors import ReimburseError
 from reimburse.core.principal import Principal
+from reimburse.documents.exceptions import StorageUnavailable
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
-from reimburse.documents.store import LocalStore
+from reimburse.documents.store import Store
 from reimburse.ocr.errors import FileTooLarge, UnsupportedFormat
 from reimburse.ocr.reader import DocumentReader
 from reimburse.ocr.serialize import extraction_to_json
@@ -44,7 +45,7 @@ class Upload:
 
 
 def accept(
-    session: Session, store: LocalStore, principal: Principal, upload: Upload, max_bytes: int
+    session: Session, store: Store, principal: Principal, upload: Upload, max_bytes: int
 ) -> DocumentRecord:
     if len(upload.data) > max_bytes:
         raise FileTooLarge(f"{upload.filename}: {len(upload.data)} bytes; the limit is {max_bytes}")
@@ -90,7 +91,7 @@ def claim(session: Session, document_id: int | None, now: datetime, lease: timed
 
 def process(
     engine: Engine,
-    store: LocalStore,
+    store: Store,
     reader: Callable[[], DocumentReader],
     document_id: int | None,
     lease: timedelta = LEASE,
@@ -108,24 +109,24 @@ def process(
         assert doc is not None
         digest, attempts = doc.sha256, doc.attempts
     started = time.perf_counter()
+    data = b""
     try:
-        results = reader().read(store.get(digest))
+        data = store.get(digest)
+        results = reader().read(data)
         rows = [extraction_to_json("", r.extraction, pages=r.page_numbers) for r in results]
         outcome: tuple[str, str | None, str | None] = ("done", None, None)
+    except StorageUnavailable as exc:
+        # The store is down, the document is fine: give it back without using up one of its
+        # attempts, so an outage never fails documents; Celery retries, the sweep or the
+        # local worker picks it up again.
+        log.warning("document %s: %s", claimed, exc.message)
+        _give_back(engine, claimed, attempts - 1, exc)
+        raise
     except ReimburseError as exc:
         rows, outcome = [], ("failed", exc.code, exc.message)
     except Exception as exc:
         log.exception("document %s failed unexpectedly (attempt %s)", claimed, attempts)
-        final = attempts >= MAX_ATTEMPTS
-        with unit_of_work(engine) as session:
-            doc = session.get(DocumentRecord, claimed)
-            assert doc is not None
-            doc.status = "failed" if final else "queued"
-            doc.lease_until = None
-            doc.error_code, doc.error_message = (
-                ("processing_failed", type(exc).__name__) if final else (None, None)
-            )
-        if final:
+        if _give_back(engine, claimed, attempts, exc):
             return claimed
         raise
     elapsed = time.perf_counter() - started
@@ -142,9 +143,24 @@ def process(
             session.add(DocumentResultRecord(document_id=claimed, position=pos, result=row))
         doc.status, doc.error_code, doc.error_message = outcome
         if doc.kind == "image" and outcome[0] == "done":
-            doc.image_hash = photo_hash(store.get(digest))
+            doc.image_hash = photo_hash(data)
         doc.lease_until, doc.processed_at, doc.seconds = None, utcnow(), round(elapsed, 3)
     return claimed
+
+
+def _give_back(engine: Engine, document_id: int, attempts: int, exc: Exception) -> bool:
+    """After a failure that may pass, re-queue the document with ``attempts`` recorded, or
+    mark it failed once ``MAX_ATTEMPTS`` are used up; True when it was marked failed."""
+    final = attempts >= MAX_ATTEMPTS
+    with unit_of_work(engine) as session:
+        doc = session.get(DocumentRecord, document_id)
+        assert doc is not None
+        doc.status = "failed" if final else "queued"
+        doc.attempts, doc.lease_until = attempts, None
+        doc.error_code, doc.error_message = (
+            ("processing_failed", type(exc).__name__) if final else (None, None)
+        )
+    return final
 
 
 def photo_hash(data: bytes) -> int | None:

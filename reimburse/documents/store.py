@@ -1,7 +1,10 @@
-"""A content-addressed local file store: a file's name is its SHA-256.
+"""The document store: content-addressed, a file's name is its SHA-256.
 
-Writes go to a temporary file in the same directory, are fsynced, then renamed into place,
-so a crash leaves either the whole file or nothing; the same content is stored once.
+``Store`` is what the rest of the project depends on; ``LocalStore`` (here) keeps files on a
+local or shared disk, ``S3Store`` (``documents/s3store.py``) in S3-compatible object storage.
+
+``LocalStore`` writes to a temporary file in the same directory, fsyncs it, then renames it
+into place, so a crash leaves either the whole file or nothing; the same content is stored once.
 """
 
 from __future__ import annotations
@@ -10,8 +13,38 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from reimburse.core.errors import NotFound
+
+_HEX = frozenset("0123456789abcdef")
+
+
+class Store(Protocol):
+    """Where uploaded bytes live, named by their SHA-256 (lower-case hex)."""
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably (once per content) and return its SHA-256 hex digest."""
+        ...
+
+    def get(self, digest: str) -> bytes:
+        """The bytes named ``digest``; ``NotFound`` if there are none."""
+        ...
+
+    def exists(self, digest: str) -> bool:
+        """Whether bytes named ``digest`` are stored."""
+        ...
+
+
+def check_digest(digest: str) -> str:
+    """``digest`` if it is a lower-case SHA-256 hex digest; ``NotFound`` otherwise.
+
+    Digests become paths and object keys, so anything else (``../``, upper case, a prefix) is
+    refused before it gets near the file system or the bucket.
+    """
+    if len(digest) != 64 or not _HEX.issuperset(digest):
+        raise NotFound("no such stored file")
+    return digest
 
 
 class LocalStore:
@@ -19,11 +52,11 @@ class LocalStore:
         self.root = root
 
     def _path(self, digest: str) -> Path:
-        if len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-            raise NotFound("no such stored file")
+        check_digest(digest)
         return self.root / digest[:2] / digest[2:4] / digest
 
     def put(self, data: bytes) -> str:
+        """Store ``data`` (fsynced, then renamed into place) and return its SHA-256 hex digest."""
         digest = hashlib.sha256(data).hexdigest()
         path = self._path(digest)
         if path.exists():
@@ -47,10 +80,12 @@ class LocalStore:
         return digest
 
     def get(self, digest: str) -> bytes:
+        """The stored bytes; ``NotFound`` if there are none."""
         path = self._path(digest)
         if not path.is_file():
             raise NotFound("the stored file is missing")
         return path.read_bytes()
 
     def exists(self, digest: str) -> bool:
+        """Whether the file is stored."""
         return self._path(digest).is_file()
