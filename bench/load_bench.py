@@ -129,7 +129,8 @@ def main() -> None:
                 item = {"category": "travel", "amount": "680.00", "expense_date": time.strftime("%Y-%m-%d"),
                         "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
                 claim = c.post("/api/v1/claims", json={"purpose": f"出差 {i}", "items": [item]}).json()
-                c.post(f"/api/v1/claims/{claim['id']}/submit")
+                submitted = c.post(f"/api/v1/claims/{claim['id']}/submit")
+                assert submitted.status_code == 200, submitted.text
                 ids.append(claim["id"])
         print(
             f"server: {base} on {args.db.split('@')[-1]}, {args.workers} API processes; "

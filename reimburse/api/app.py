@@ -71,6 +71,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
+    app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.authenticator = lambda session, header: authenticate(session, header, settings)
     install_error_handlers(app)
     install_request_log(app)

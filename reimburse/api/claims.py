@@ -23,7 +23,7 @@ from reimburse.expenses.assessment import assess_claim, preview
 from reimburse.expenses.documents import extracted_for
 from reimburse.expenses.records import ApprovalTaskRecord, AuditEntryRecord, ClaimRecord
 from reimburse.expenses.views import claim_summary, claim_view
-from reimburse.identity.org import load_org, user_names
+from reimburse.identity.org import load_org
 
 router = APIRouter(tags=["claims"])
 
@@ -83,7 +83,7 @@ def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
             .order_by(AuditEntryRecord.seq)
         )
     )
-    return claim_view(claim, timeline, user_names(session, {claim.submitter_id}))
+    return claim_view(claim, timeline)
 
 
 @router.post("/claims", status_code=201)
@@ -110,10 +110,9 @@ def list_claims(
     if cursor is not None:
         query = query.where(ClaimRecord.id < cursor)
     rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))
-    names = user_names(session, {c.submitter_id for c in rows})
     more = len(rows) > limit
     rows = rows[:limit]
-    return {"items": [claim_summary(c, names) for c in rows], "next_cursor": rows[-1].id if more else None}
+    return {"items": [claim_summary(c) for c in rows], "next_cursor": rows[-1].id if more else None}
 
 
 @router.get("/claims/{claim_id}")
@@ -203,14 +202,13 @@ def inbox(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     # summaries only: leave the route and findings JSON (the large columns) in the database
     summaries = select(ClaimRecord).options(defer(ClaimRecord.route), defer(ClaimRecord.findings))
     by_claim = {c.id: c for c in session.scalars(summaries.where(ClaimRecord.id.in_(claim_ids)))}
-    names = user_names(session, {c.submitter_id for c in by_claim.values()})
     waiting = [t for t in tasks if t.claim_id in by_claim and by_claim[t.claim_id].status == "submitted"]
     # oldest first, then largest
     waiting.sort(
         key=lambda t: (by_claim[t.claim_id].submitted_at or t.created_at, -by_claim[t.claim_id].total)
     )
     items = [
-        {"task_id": t.task_key, "node": t.step_name, "claim": claim_summary(by_claim[t.claim_id], names)}
+        {"task_id": t.task_key, "node": t.step_name, "claim": claim_summary(by_claim[t.claim_id])}
         for t in waiting
     ]
     return {"items": items}

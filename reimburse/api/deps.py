@@ -1,17 +1,26 @@
 """Request-scoped dependencies. The request owns the session: it commits when the route
-returns normally and rolls back when it raises."""
+returns normally and rolls back when it raises.
+
+Reads (GET/HEAD) get a session without a transaction: PostgreSQL's READ COMMITTED gives each
+statement its own snapshot inside a transaction too, so BEGIN/COMMIT would only add two round
+trips to every read. A read that does write something (an API key's ``last_used_at``) is still
+flushed, statement by statement.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from reimburse.core.errors import ReimburseError
 from reimburse.core.principal import Principal
 from reimburse.core.settings import Settings
+
+_READS = frozenset({"GET", "HEAD"})
 
 
 class Unauthenticated(ReimburseError):
@@ -24,10 +33,8 @@ def get_settings_dep(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.sessions()
+def _commit_close(session: Session) -> None:
     try:
-        yield session
         session.commit()
     except BaseException:
         session.rollback()
@@ -36,7 +43,33 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+def _rollback_close(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    # async so that opening (no I/O) and a read's close cost no trip through the thread pool;
+    # anything that talks to the database on the way out runs in the pool
+    reads = request.method in _READS
+    session: Session = (request.app.state.read_sessions if reads else request.app.state.sessions)()
+    try:
+        yield session
+    except BaseException:
+        await run_in_threadpool(_rollback_close, session)
+        raise
+    if reads and not (session.new or session.dirty or session.deleted):
+        session.close()  # an autocommit connection goes back to the pool without a round trip
+    else:
+        await run_in_threadpool(_commit_close, session)
+
+
+# scope="function": the session commits when the route returns, *before* the response goes out
+# (FastAPI's default runs a yield dependency's exit after sending: a client could be told
+# "stored" for work whose commit then failed, or read a claim it created before it exists)
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

@@ -8,7 +8,7 @@ someone may not see is reported as not found, so ids reveal nothing.
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.principal import Principal, Role
@@ -36,21 +36,37 @@ def visible_claims(session: Session, principal: Principal, *, mine: bool = False
     return query.where(or_(*conditions))
 
 
+# every caller of claim_for shows or checks the items: load them in the same statement
+_WITH_ITEMS = joinedload(ClaimRecord.items)
+
+
 def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRecord:
     """The claim, if the caller may see it (acting is then decided by the routing engine)."""
     claim: ClaimRecord | None
     if principal.user_id is not None and not sees_everything(principal):
         # the common case first, in one query: my own claim, or one I hold a task on
         tasks = select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == principal.user_id)
-        claim = session.scalars(
-            select(ClaimRecord).where(
-                ClaimRecord.id == claim_id,
-                or_(ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)),
+        claim = (
+            session.scalars(
+                select(ClaimRecord)
+                .options(_WITH_ITEMS)
+                .where(
+                    ClaimRecord.id == claim_id,
+                    or_(ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)),
+                )
             )
-        ).first()
+            .unique()
+            .one_or_none()
+        )
         if claim is not None:
             return claim
-    claim = session.scalars(visible_claims(session, principal).where(ClaimRecord.id == claim_id)).first()
+    claim = (
+        session.scalars(
+            visible_claims(session, principal).options(_WITH_ITEMS).where(ClaimRecord.id == claim_id)
+        )
+        .unique()
+        .one_or_none()
+    )
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
     return claim

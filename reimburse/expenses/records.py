@@ -24,9 +24,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select as _select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from reimburse.core.db import Base, UTCDateTime, utcnow
+from reimburse.identity.records import UserRecord
 
 MONEY = Numeric(14, 2)
 
@@ -61,6 +63,14 @@ class ClaimRecord(Base):
 
     items: Mapped[list[ClaimItemRecord]] = relationship(
         back_populates="claim", cascade="all, delete-orphan", order_by="ClaimItemRecord.position"
+    )
+    # read with the claim (a primary-key lookup inside the same statement): every view of a
+    # claim names its submitter, and a separate query for one name cost as much as the claim
+    submitter_name: Mapped[str | None] = column_property(
+        _select(UserRecord.display_name)
+        .where(UserRecord.id == submitter_id)
+        .correlate_except(UserRecord)  # also when a query joins users itself
+        .scalar_subquery()
     )
 
     # optimistic concurrency: a stale page's write fails instead of overwriting

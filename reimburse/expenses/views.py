@@ -78,7 +78,7 @@ def audit_view(entry: AuditEntryRecord) -> dict[str, Any]:
     }
 
 
-def claim_summary(claim: ClaimRecord, names: dict[int, str] | None = None) -> dict[str, Any]:
+def claim_summary(claim: ClaimRecord) -> dict[str, Any]:
     return {
         "id": claim.id,
         "number": claim.number,
@@ -86,7 +86,7 @@ def claim_summary(claim: ClaimRecord, names: dict[int, str] | None = None) -> di
         "purpose": claim.purpose,
         "total": money(claim.total),
         "currency": claim.currency,
-        "submitter": {"id": claim.submitter_id, "display_name": (names or {}).get(claim.submitter_id)},
+        "submitter": {"id": claim.submitter_id, "display_name": claim.submitter_name},
         "department_id": claim.department_id,
         "risk": {"score": claim.risk_score, "decision": claim.decision},
         "created_at": claim.created_at.isoformat(),
@@ -97,10 +97,8 @@ def claim_summary(claim: ClaimRecord, names: dict[int, str] | None = None) -> di
     }
 
 
-def claim_view(
-    claim: ClaimRecord, timeline: list[AuditEntryRecord], names: dict[int, str] | None = None
-) -> dict[str, Any]:
-    out = claim_summary(claim, names)
+def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str, Any]:
+    out = claim_summary(claim)
     out.update(
         {
             "trip_start": claim.trip_start.isoformat() if claim.trip_start else None,

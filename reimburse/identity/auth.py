@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from reimburse.core.db import utcnow
@@ -102,12 +102,31 @@ def create_api_key(
 
 
 def principal_for(user: UserRecord) -> Principal:
+    return _principal(user.id, user.roles, user.department_id)
+
+
+def _principal(user_id: int, roles: list[str], department_id: int | None) -> Principal:
     return Principal(
-        subject=f"user:{user.id}",
-        user_id=user.id,
-        roles=frozenset(Role(r) for r in user.roles if r in _ACCESS_ROLES) | {Role.EMPLOYEE},
-        department_id=user.department_id,
+        subject=f"user:{user_id}",
+        user_id=user_id,
+        roles=frozenset(Role(r) for r in roles if r in _ACCESS_ROLES) | {Role.EMPLOYEE},
+        department_id=department_id,
     )
+
+
+# Every request runs this: plain columns (no ORM objects to build and track) in one round trip.
+_TOKEN_LOOKUP = (
+    select(
+        AccessTokenRecord.revoked,
+        AccessTokenRecord.expires_at,
+        UserRecord.id,
+        UserRecord.active,
+        UserRecord.roles,
+        UserRecord.department_id,
+    )
+    .join(UserRecord, UserRecord.id == AccessTokenRecord.user_id)
+    .where(AccessTokenRecord.digest == bindparam("digest"))
+)
 
 
 def authenticate(session: Session, header: str, settings: Settings | None = None) -> Principal | None:
@@ -124,17 +143,13 @@ def authenticate(session: Session, header: str, settings: Settings | None = None
         claims = oidc.verify(settings, secret)
         user = oidc.user_for(session, settings, claims) if claims else None
         return principal_for(user) if user is not None else None
-    found = session.execute(
-        select(AccessTokenRecord, UserRecord)
-        .join(UserRecord, UserRecord.id == AccessTokenRecord.user_id)
-        .where(AccessTokenRecord.digest == _digest(secret))
-    ).first()  # one round trip per request for the token and its user
+    found = session.execute(_TOKEN_LOOKUP, {"digest": _digest(secret)}).first()
     if found is None:
         return None
-    row, user = found
-    if row.revoked or row.expires_at <= utcnow() or not user.active:
+    revoked, expires_at, user_id, active, roles, department_id = found
+    if revoked or expires_at <= utcnow() or not active:
         return None
-    return principal_for(user)
+    return _principal(user_id, roles, department_id)
 
 
 def _api_key(session: Session, secret: str) -> Principal | None:

@@ -75,10 +75,3 @@ def subtree(session: Session, department_ids: Iterable[int]) -> set[int]:
 
 def headed_by(session: Session, user_id: int) -> list[int]:
     return list(session.scalars(select(DepartmentRecord.id).where(DepartmentRecord.head_user_id == user_id)))
-
-
-def user_names(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(UserRecord.id, UserRecord.display_name).where(UserRecord.id.in_(ids)))
-    return {uid: name for uid, name in rows}
