@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
 from tests.expenses.test_claims_api import approve_all
@@ -19,14 +20,15 @@ def test_reports_after_an_approved_claim(migrated_engine: Engine, settings: Sett
             seed_demo_claims(s)  # budgets and three claims
             s.commit()
         alice, lead, finrev = login(client, "alice"), login(client, "teamlead"), login(client, "finrev")
-        item = {"category": "meals", "amount": "300.00", "expense_date": "2026-11-20",
+        today = utcnow().date()  # the demo budgets cover the current month
+        item = {"category": "meals", "amount": "300.00", "expense_date": today.isoformat(),
                 "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
         claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}).json()
         client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
         approve_all(client, claim["id"])
         assert client.get(f"/api/v1/claims/{claim['id']}", headers=alice).json()["status"] == "approved"
         spend = client.get("/api/v1/reports/spend?by=category", headers=finrev).json()["series"]
-        assert {"period": "2026-11", "key": "meals", "value": "300.00"} in spend
+        assert {"period": f"{today:%Y-%m}", "key": "meals", "value": "300.00"} in spend
         by_dept = client.get("/api/v1/reports/spend", headers=lead).json()["series"]
         assert by_dept and all(p["key"] == "华东销售组" for p in by_dept)  # the head sees his subtree
         burn = client.get("/api/v1/reports/budget", headers=finrev).json()["series"]
