@@ -20,6 +20,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.auth:router",
     "reimburse.api.documents:router",
     "reimburse.api.claims:router",
+    "reimburse.api.claim_budget:router",
     "reimburse.api.payouts:router",
     "reimburse.api.webhooks:router",
     "reimburse.api.verification:router",

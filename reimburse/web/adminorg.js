@@ -1,12 +1,11 @@
-// Admin without code: the expense policy and approval flows (saved as new versions, validated by
-// the server, every problem shown), budgets, and people.
+// Admin without code: the expense policy (its caps as a form, the rest as text) and approval
+// flows (saved as new versions, validated by the server, every problem shown), budgets,
+// departments and people.
 import { api } from "/app/api.js";
-import { guard, h, notice } from "/app/dom.js";
+import { departmentsSection } from "/app/admindepts.js";
+import { guard, h, notice, problemList } from "/app/dom.js";
 import { t } from "/app/i18n.js";
-
-function problems(err) {
-  return err && err.details ? [].concat(err.details.problems || err.details).map(String) : [];
-}
+import { capsForm } from "/app/policycaps.js";
 
 function editor(id, label, text, save) {
   const area = h("textarea", { id, rows: 14, spellcheck: "false", class: "code" }, text);
@@ -16,7 +15,7 @@ function editor(id, label, text, save) {
     try {
       out.append(notice(await save(area.value), "info"));
     } catch (err) {
-      out.append(notice(err.message), h("ul", { class: "findings" }, ...problems(err).map((p) => h("li", { class: "error" }, p))));
+      out.append(notice(err.message), problemList(err));
     }
   } }, t("admin.save"));
   return h("section", { class: "card" }, h("h2", {}, label), h("label", { for: id }, label), area, h("div", { class: "row" }, button), out);
@@ -34,9 +33,22 @@ export async function orgSections(rerender) {
     api("/admin/policy"), api("/admin/flows/default"), api("/admin/budgets"), api("/admin/users"), api("/departments"),
   ]);
   const deptName = new Map(depts.items.map((d) => [d.id, d.name]));
-  const policyBox = editor("policy-text", `${t("admin.policy")} (v${policy.version})`, policy.text, async (text) => {
-    const saved = await api("/admin/policy", { method: "PUT", body: { text } });
-    return `${t("admin.saved")} v${saved.version}`;
+  // the policy as last saved, shared by the caps form and the text editor: a save in one shows in the other
+  const saved = { text: policy.text, version: policy.version };
+  const policyTitle = () => `${t("admin.policy")} (v${saved.version})`;
+  const policyBox = editor("policy-text", policyTitle(), policy.text, async (text) => {
+    const done = await api("/admin/policy", { method: "PUT", body: { text } });
+    Object.assign(saved, { text, version: done.version });
+    retitle();
+    caps.refresh();
+    return `${t("admin.saved")} v${done.version}`;
+  });
+  const area = policyBox.querySelector("textarea");
+  const retitle = () => policyBox.querySelectorAll("h2, label").forEach((el) => { el.textContent = policyTitle(); });
+  const caps = capsForm(saved, () => area.value !== saved.text, (text, version) => {
+    Object.assign(saved, { text, version });
+    area.value = text;
+    retitle();
   });
   const flowView = h("div", {}, diagram(flow.diagram));
   const flowBox = editor("flow-text", `${t("admin.flow")} ${flow.diagram.name} (v${flow.diagram.version})`, flow.text, async (text) => {
@@ -86,5 +98,10 @@ export async function orgSections(rerender) {
     h("ul", { class: "list", id: "people" }, ...users.items.map((u) => h("li", {},
       `${u.display_name} (${u.username}) · ${deptName.get(u.department_id) || "-"} · ${u.roles.join(", ")}${u.active ? "" : " · ✗"}`))),
     peopleForm);
-  return [policyBox, flowBox, budgetBox, peopleBox];
+  const deptBox = departmentsSection(depts.items, users.items, async (message) => {
+    await rerender();
+    const status = document.getElementById("dept-status");
+    if (status) status.append(notice(message, "info"));
+  });
+  return [caps.element, policyBox, flowBox, budgetBox, deptBox, peopleBox];
 }

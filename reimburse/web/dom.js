@@ -59,6 +59,17 @@ export async function guard(fn, where = main) {
   }
 }
 
+// Every problem an API error carries (a policy's "path: what" list, or a request's field errors),
+// as text, so a refused save can list all of them instead of the first.
+export function problems(err) {
+  const details = err && err.details ? [].concat(err.details.problems || err.details) : [];
+  return details.map((d) => (d && typeof d === "object" && d.msg ? `${(d.loc || []).join(".")}: ${d.msg}` : String(d)));
+}
+
+export function problemList(err) {
+  return h("ul", { class: "findings" }, ...problems(err).map((p) => h("li", { class: "error" }, p)));
+}
+
 // The colleague directory, once per page load: timelines and routes carry user ids.
 let directory = null;
 export async function people() {

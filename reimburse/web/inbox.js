@@ -1,6 +1,8 @@
 // The approver's inbox (oldest and largest first, as the API sorts it) and the review screen:
-// one tap on a phone, a/r/t on a keyboard, batch approval of the low-risk claims.
+// the budget the claim draws on, one tap on a phone, a/r/t on a keyboard, batch approval of the
+// low-risk claims.
 import { api, user } from "/app/api.js";
+import { budgetPanel } from "/app/budgetpanel.js";
 import { claimDetail } from "/app/claimview.js";
 import { daysSince, decision, guard, h, money, notice, page, people } from "/app/dom.js";
 import { t } from "/app/i18n.js";
@@ -86,7 +88,7 @@ export async function reviewPage(id) {
           t("act.addsigner")),
         h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly"))));
     page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.purpose, " ", decision(c.risk.decision)),
-      task ? box : null, claimDetail(c, dir));
+      budgetPanel(id), task ? box : null, claimDetail(c, dir));
     if (task && location.hash === `#/inbox/${id}`) keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
   });
 }
