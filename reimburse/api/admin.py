@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
@@ -194,7 +194,7 @@ def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) 
 
 @router.patch("/users/{user_id}")
 def patch_user(
-    user_id: int, body: UserPatch, principal: CurrentPrincipal, session: SessionDep
+    user_id: int, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
     user = session.get(UserRecord, user_id)
@@ -203,6 +203,7 @@ def patch_user(
     for key, value in body.model_dump(exclude_unset=True).items():
         setattr(user, key, sorted(set(value)) if key == "roles" else value)
     session.flush()
+    request.app.state.principal_cache.clear()  # roles or "active" may have changed: look again
     return _user_view(user)
 
 

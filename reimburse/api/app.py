@@ -14,6 +14,7 @@ from reimburse.api.requestlog import install_request_log
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
+from reimburse.identity.cache import PrincipalCache
 
 # "module:attribute" of each domain's APIRouter, mounted under /api/v1 (one line per domain).
 DOMAIN_ROUTERS: tuple[str, ...] = (
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.sessions = session_factory(engine)
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.authenticator = lambda session, header: authenticate(session, header, settings)
+    app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     install_error_handlers(app)
     install_request_log(app)
     app.include_router(health_router)

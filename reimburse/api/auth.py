@@ -44,7 +44,9 @@ def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
 
 @router.post("/auth/logout", status_code=204)
 def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
-    auth.logout(session, request.headers.get("authorization", ""))
+    header = request.headers.get("authorization", "")
+    auth.logout(session, header)
+    request.app.state.principal_cache.evict(header)
 
 
 @router.get("/people")

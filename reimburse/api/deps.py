@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from reimburse.core.errors import ReimburseError
 from reimburse.core.principal import Principal
 from reimburse.core.settings import Settings
+from reimburse.identity.cache import PrincipalCache
 
 _READS = frozenset({"GET", "HEAD"})
 
@@ -73,15 +74,22 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_principal(request: Request, session: SessionDep) -> Principal:
+async def get_principal(request: Request, session: SessionDep) -> Principal:
     """Resolve the caller from the Authorization header.
 
     ``app.state.authenticator`` (set by the identity domain) maps (session, header) to a
     Principal or None; without one, or with no valid credential, the request is refused.
+    A credential seen in the last seconds comes from ``app.state.principal_cache`` without a
+    database look-up (or a trip through the thread pool).
     """
     authenticator = getattr(request.app.state, "authenticator", None)
+    cache: PrincipalCache | None = getattr(request.app.state, "principal_cache", None)
     header = request.headers.get("authorization", "")
-    principal = authenticator(session, header) if authenticator is not None and header else None
+    principal = cache.get(header) if cache is not None and header else None
+    if principal is None and authenticator is not None and header:
+        principal = await run_in_threadpool(authenticator, session, header)
+        if isinstance(principal, Principal) and cache is not None:
+            cache.put(header, principal)
     if not isinstance(principal, Principal):
         raise Unauthenticated("sign in, or send a valid bearer token or API key")
     return principal

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    auth_cache_seconds: float = Field(
+        default=5.0, ge=0, description="how long an API process reuses a checked credential (0: never)"
+    )
     # optional OIDC single sign-on: bearer ID tokens from this issuer are accepted
     oidc_issuer: str | None = None
     oidc_audience: str | None = None  # the client id the tokens are issued for
