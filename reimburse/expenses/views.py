@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from reimburse.expenses.records import AuditEntryRecord, ClaimItemRecord, ClaimRecord
 
@@ -78,7 +79,65 @@ def audit_view(entry: AuditEntryRecord) -> dict[str, Any]:
     }
 
 
-def claim_summary(claim: ClaimRecord) -> dict[str, Any]:
+class SummaryFields(Protocol):
+    """What a claim summary shows: a ``ClaimRecord``, or a row of ``SUMMARY_COLUMNS``."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def number(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def purpose(self) -> str: ...
+    @property
+    def total(self) -> Decimal: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def submitter_id(self) -> int: ...
+    @property
+    def submitter_name(self) -> str | None: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def risk_score(self) -> int | None: ...
+    @property
+    def decision(self) -> str | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def decided_at(self) -> datetime | None: ...
+    @property
+    def paid_at(self) -> datetime | None: ...
+    @property
+    def version(self) -> int: ...
+
+
+# Lists (the inbox) select just these columns: plain rows, no ORM objects to build per claim.
+SUMMARY_COLUMNS = (
+    ClaimRecord.id,
+    ClaimRecord.number,
+    ClaimRecord.status,
+    ClaimRecord.purpose,
+    ClaimRecord.total,
+    ClaimRecord.currency,
+    ClaimRecord.submitter_id,
+    ClaimRecord.submitter_name,
+    ClaimRecord.department_id,
+    ClaimRecord.risk_score,
+    ClaimRecord.decision,
+    ClaimRecord.created_at,
+    ClaimRecord.submitted_at,
+    ClaimRecord.decided_at,
+    ClaimRecord.paid_at,
+    ClaimRecord.version,
+)
+
+
+def claim_summary(claim: SummaryFields) -> dict[str, Any]:
     return {
         "id": claim.id,
         "number": claim.number,

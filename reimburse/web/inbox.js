@@ -18,36 +18,50 @@ document.addEventListener("keydown", (e) => {
 
 export async function inboxPage(rerender) {
   await guard(async () => {
-    const data = await api("/inbox");
-    const rows = data.items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
-      h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
-      h("div", { class: "muted" }, `${i.claim.purpose} · ${i.node} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
-        decision(i.claim.risk.decision))));
-    const lowRisk = data.items.filter((i) => i.claim.risk.decision === "pass");
-    const result = h("div", { "aria-live": "polite" });
-    const batch = lowRisk.length ? h("button", { id: "batch", class: "primary", onclick: (e) => guard(async () => {
-      e.target.disabled = true;
-      let done = 0;
-      for (const i of lowRisk) {
-        // one at a time, each with the version the inbox showed: a claim changed meanwhile is refused
-        await api(`/claims/${i.claim.id}/actions`, { method: "POST",
-          body: { action: "approve", task_id: i.task_id, version: i.claim.version } });
-        done += 1;
-      }
-      await rerender();
-      main().append(notice(`${t("inbox.batchdone")}: ${done}`, "info"));
-    }, result) }, `${t("inbox.batch")} (${lowRisk.length})`) : null;
-    page(t("inbox.title"), batch, result,
-      rows.length ? h("ul", { class: "list plain inbox" }, ...rows) : h("p", {}, t("inbox.empty")),
-      rows.length ? h("p", { class: "muted keys" }, t("inbox.listkeys")) : null);
-    // desktop: j/k walk the list, Enter opens (the focused link does that by itself)
-    let at = -1;
-    const move = (step) => {
-      at = Math.max(0, Math.min(rows.length - 1, at + step));
-      rows.forEach((r, i) => r.classList.toggle("current", i === at));
-      rows[at].querySelector("a").focus();
+    // a page at a time (the API pages the inbox); "more" continues after the last one shown
+    const first = await api("/inbox");
+    const items = [...first.items];
+    let cursor = first.next_cursor;
+    const render = () => {
+      const rows = items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
+        h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
+        h("div", { class: "muted" }, `${i.claim.purpose} · ${i.node} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
+          decision(i.claim.risk.decision))));
+      const lowRisk = items.filter((i) => i.claim.risk.decision === "pass");
+      const result = h("div", { "aria-live": "polite" });
+      const batch = lowRisk.length ? h("button", { id: "batch", class: "primary", onclick: (e) => guard(async () => {
+        e.target.disabled = true;
+        let done = 0;
+        for (const i of lowRisk) {
+          // one at a time, each with the version the inbox showed: a claim changed meanwhile is refused
+          await api(`/claims/${i.claim.id}/actions`, { method: "POST",
+            body: { action: "approve", task_id: i.task_id, version: i.claim.version } });
+          done += 1;
+        }
+        await rerender();
+        main().append(notice(`${t("inbox.batchdone")}: ${done}`, "info"));
+      }, result) }, `${t("inbox.batch")} (${lowRisk.length})`) : null;
+      const more = cursor ? h("button", { id: "more", onclick: (e) => guard(async () => {
+        e.target.disabled = true;
+        const next = await api(`/inbox?cursor=${encodeURIComponent(cursor)}`);
+        items.push(...next.items);
+        cursor = next.next_cursor;
+        render();
+      }, result) }, `${t("inbox.more")} (${items.length}/${first.total})`) : null;
+      page(t("inbox.title"), batch, result,
+        rows.length ? h("ul", { class: "list plain inbox" }, ...rows) : h("p", {}, t("inbox.empty")),
+        more,
+        rows.length ? h("p", { class: "muted keys" }, t("inbox.listkeys")) : null);
+      // desktop: j/k walk the list, Enter opens (the focused link does that by itself)
+      let at = -1;
+      const move = (step) => {
+        at = Math.max(0, Math.min(rows.length - 1, at + step));
+        rows.forEach((r, i) => r.classList.toggle("current", i === at));
+        rows[at].querySelector("a").focus();
+      };
+      if (rows.length && location.hash === "#/inbox") keys = { j: () => move(1), k: () => move(-1) };
     };
-    if (rows.length && location.hash === "#/inbox") keys = { j: () => move(1), k: () => move(-1) };
+    render();
   });
 }
 
@@ -55,7 +69,7 @@ function main() { return document.getElementById("main"); }
 
 export async function reviewPage(id) {
   await guard(async () => {
-    const [c, dir, inbox] = await Promise.all([api(`/claims/${id}`), people(), api("/inbox")]);
+    const [c, dir, inbox] = await Promise.all([api(`/claims/${id}`), people(), api(`/inbox?claim_id=${id}`)]);
     const task = inbox.items.find((i) => String(i.claim.id) === String(id));
     const comment = h("textarea", { id: "comment", rows: 2 });
     const others = [...dir.values()].filter((p) => p.id !== user().id && p.id !== c.submitter.id);
