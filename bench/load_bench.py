@@ -138,14 +138,15 @@ def main() -> None:
         )
         if AB:
             b_rps, b50, b99 = ab(f"{base}/healthz", {}, args.clients, args.seconds)
-            print(f"ab, GET /healthz (baseline):  {b_rps:7.0f} req/s  p50 {b50:4.0f} ms  p99 {b99:4.0f} ms")
+            print(f"ab, GET /healthz (baseline):    {b_rps:7.0f} req/s  p50 {b50:4.0f} ms  p99 {b99:4.0f} ms")
             for name, url in (
-                ("GET /inbox", f"{base}/api/v1/inbox"),
+                ("GET /inbox (first page, 20)", f"{base}/api/v1/inbox"),
+                ("GET /inbox?limit=50", f"{base}/api/v1/inbox?limit=50"),
                 ("GET /claims/{id}", f"{base}/api/v1/claims/{ids[0]}"),
             ):
                 rps, p50, p99 = ab(url, lead, args.clients, args.seconds)
                 print(
-                    f"ab, {name:26} {rps:7.0f} req/s  p50 {p50:4.0f} ms  p99 {p99:4.0f} ms  "
+                    f"ab, {name:28} {rps:7.0f} req/s  p50 {p50:4.0f} ms  p99 {p99:4.0f} ms  "
                     f"({rps / b_rps:.0%} of the baseline; target >= 500 req/s)"
                 )
         base_rps, base_lat = hammer([f"{base}/healthz"], {}, args.clients, args.seconds / 2)

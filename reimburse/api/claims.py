@@ -14,18 +14,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
-from reimburse.expenses import access, claims, workflow
+from reimburse.expenses import access, claims, inbox, workflow
 from reimburse.expenses.assessment import assess_claim, preview
 from reimburse.expenses.documents import extracted_for
-from reimburse.expenses.records import ApprovalTaskRecord, AuditEntryRecord, ClaimRecord
-from reimburse.expenses.views import SUMMARY_COLUMNS, claim_summary, claim_view
+from reimburse.expenses.records import AuditEntryRecord, ClaimRecord
+from reimburse.expenses.views import claim_summary, claim_view
 from reimburse.identity.org import load_org
 
 router = APIRouter(tags=["claims"])
@@ -78,14 +78,15 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
     )
 
 
+_TIMELINE = (
+    select(AuditEntryRecord)
+    .where(AuditEntryRecord.claim_id == bindparam("claim_id"))
+    .order_by(AuditEntryRecord.seq)
+)
+
+
 def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
-    timeline = list(
-        session.scalars(
-            select(AuditEntryRecord)
-            .where(AuditEntryRecord.claim_id == claim.id)
-            .order_by(AuditEntryRecord.seq)
-        )
-    )
+    timeline = list(session.scalars(_TIMELINE, {"claim_id": claim.id}))
     return claim_view(claim, timeline)
 
 
@@ -188,74 +189,37 @@ def act_on_claim(
     return _view(session, claim)
 
 
-def _inbox_cursor(since: datetime, total: Decimal, task_row: int) -> str:
-    raw = json.dumps([since.isoformat(), str(total), task_row]).encode()
+def _inbox_cursor(at: inbox.Position) -> str:
+    raw = json.dumps([at.since.isoformat(), str(at.total), at.task_row]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def _inbox_position(cursor: str) -> tuple[datetime, Decimal, int]:
+def _inbox_position(cursor: str) -> inbox.Position:
     try:
         since, total, task_row = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return datetime.fromisoformat(since), Decimal(total), int(task_row)
+        return inbox.Position(datetime.fromisoformat(since), Decimal(total), int(task_row))
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor") from exc
 
 
 @router.get("/inbox")
-def inbox(
+def inbox_route(
     principal: CurrentPrincipal,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    # a phone screen shows about ten; the web app asks for the next page when it needs it
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     claim_id: int | None = None,
 ) -> dict[str, Any]:
     """What waits for me (or for someone I stand in for), oldest and largest first, a page at a
     time: ``next_cursor`` continues after the last task shown, even when tasks were decided in
     between; ``total`` counts the whole inbox; ``claim_id`` keeps one claim's tasks."""
-    me = principal.user_id
-    if me is None:
+    if principal.user_id is None:
         return {"items": [], "next_cursor": None, "total": 0}
-    waiting = [
-        ApprovalTaskRecord.user_id == me,
-        ApprovalTaskRecord.open.is_(True),
-        ClaimRecord.status == "submitted",
-    ]
-    if claim_id is not None:
-        waiting.append(ClaimRecord.id == claim_id)
-    since = func.coalesce(ClaimRecord.submitted_at, ApprovalTaskRecord.created_at)
-    count = select(func.count()).select_from(ApprovalTaskRecord).join(ClaimRecord).where(*waiting)
-    query = (
-        select(
-            ApprovalTaskRecord.id.label("task_row"),
-            ApprovalTaskRecord.task_key,
-            ApprovalTaskRecord.step_name,
-            since.label("since"),
-            count.scalar_subquery().label("inbox_size"),  # uncorrelated: counted once per statement
-            *SUMMARY_COLUMNS,
-        )
-        .join(ClaimRecord, ClaimRecord.id == ApprovalTaskRecord.claim_id)
-        .where(*waiting)
-        .order_by(since, ClaimRecord.total.desc(), ApprovalTaskRecord.id)  # oldest, then largest
-        .limit(limit + 1)
-    )
-    if cursor is not None:
-        at, amount, row = _inbox_position(cursor)
-        query = query.where(
-            or_(
-                since > at,
-                and_(since == at, ClaimRecord.total < amount),
-                and_(since == at, ClaimRecord.total == amount, ApprovalTaskRecord.id > row),
-            )
-        )
-    rows = list(session.execute(query))
-    page, last = rows[:limit], rows[limit - 1] if len(rows) > limit else None
-    total = page[0].inbox_size if page else 0
-    if not page and cursor is not None:  # past the end: still say how many wait
-        total = session.scalar(
-            select(func.count()).select_from(ApprovalTaskRecord).join(ClaimRecord).where(*waiting)
-        )
+    after = _inbox_position(cursor) if cursor is not None else None
+    page = inbox.inbox_page(session, principal.user_id, limit, after, claim_id)
     return {
-        "items": [{"task_id": r.task_key, "node": r.step_name, "claim": claim_summary(r)} for r in page],
-        "next_cursor": _inbox_cursor(last.since, last.total, last.task_row) if last is not None else None,
-        "total": total,
+        "items": [{"task_id": r.task_key, "node": r.step_name, "claim": claim_summary(r)} for r in page.rows],
+        "next_cursor": _inbox_cursor(page.next) if page.next is not None else None,
+        "total": page.total,
     }

@@ -7,7 +7,7 @@ someone may not see is reported as not found, so ids reveal nothing.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from reimburse.core.errors import Conflict, NotFound
@@ -38,6 +38,20 @@ def visible_claims(session: Session, principal: Principal, *, mine: bool = False
 
 # every caller of claim_for shows or checks the items: load them in the same statement
 _WITH_ITEMS = joinedload(ClaimRecord.items)
+# built once (every claim read runs it), values bound per call
+_MINE_OR_ASSIGNED = (
+    select(ClaimRecord)
+    .options(_WITH_ITEMS)
+    .where(
+        ClaimRecord.id == bindparam("claim_id"),
+        or_(
+            ClaimRecord.submitter_id == bindparam("me"),
+            ClaimRecord.id.in_(
+                select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == bindparam("me"))
+            ),
+        ),
+    )
+)
 
 
 def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRecord:
@@ -45,19 +59,8 @@ def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRec
     claim: ClaimRecord | None
     if principal.user_id is not None and not sees_everything(principal):
         # the common case first, in one query: my own claim, or one I hold a task on
-        tasks = select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == principal.user_id)
-        claim = (
-            session.scalars(
-                select(ClaimRecord)
-                .options(_WITH_ITEMS)
-                .where(
-                    ClaimRecord.id == claim_id,
-                    or_(ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)),
-                )
-            )
-            .unique()
-            .one_or_none()
-        )
+        found = session.scalars(_MINE_OR_ASSIGNED, {"claim_id": claim_id, "me": principal.user_id})
+        claim = found.unique().one_or_none()
         if claim is not None:
             return claim
     claim = (

@@ -22,7 +22,7 @@ def test_more_appends_the_next_page_and_review_finds_a_later_task(
     lead = phone(browser, base, "teamlead")
 
     def one_per_page(route: Any) -> None:
-        # pages of one, so that a few claims need "more" (the API's own default page is 50)
+        # pages of one, so that a few claims need "more" (the API's own default page is 20)
         parts = urlsplit(route.request.url)
         query = parse_qs(parts.query)
         if "claim_id" not in query:
