@@ -6,6 +6,7 @@ open one, commit or roll back. Services and repositories receive it and never co
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -69,7 +71,33 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_connections_idle_longer_than(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out (a restarted or
+# failed-over server, a firewall that dropped it). SQLAlchemy's pool_pre_ping pings on every
+# checkout, a round trip that cost 8% of a claim read; a connection in steady use needs none,
+# and the first error on one that went stale makes SQLAlchemy drop the pool's older connections.
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_connections_idle_longer_than(engine: Engine, seconds: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            # the pool throws this connection away and checks out another (or a new one)
+            raise DisconnectionError("a pooled connection went stale") from exc
 
 
 @lru_cache(maxsize=8)
