@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reimburse.core.errors import ReimburseError
@@ -48,6 +49,16 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body(code, str(exc.detail)),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
+        # a unique or foreign key the database refused at flush or commit: another request
+        # stored something meanwhile (the services check first; this is the race they lose)
+        log.warning("integrity error: %s", exc.orig)
+        return JSONResponse(
+            error_body("conflict", "the change conflicts with data stored meanwhile; reload and try again"),
+            status_code=409,
         )
 
     @app.exception_handler(Exception)

@@ -7,6 +7,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 
+from reimburse.documents.runtime import store_for
+
 router = APIRouter(tags=["operations"])
 
 
@@ -18,7 +20,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """The database answers (and the broker, when one is configured)."""
+    """The database and the document store answer (and the broker, when one is configured)."""
     checks: dict[str, str] = {}
     try:
         with request.app.state.engine.connect() as conn:
@@ -26,6 +28,12 @@ def readyz(request: Request) -> JSONResponse:
         checks["database"] = "ok"
     except Exception as exc:  # readiness reports, it never raises
         checks["database"] = f"error: {type(exc).__name__}"
+    try:
+        # a look-up of a name nothing has: one round trip to an object store, a stat locally
+        store_for(request.app.state.settings).exists("0" * 64)
+        checks["store"] = "ok"
+    except Exception as exc:
+        checks["store"] = f"error: {type(exc).__name__}"
     broker_check = getattr(request.app.state, "broker_check", None)
     if broker_check is not None:
         checks["broker"] = broker_check()

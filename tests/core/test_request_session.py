@@ -26,8 +26,8 @@ def test_a_commit_that_fails_is_an_error_response_not_a_success(
         app.router.add_api_route("/test/twin", add_twin, methods=["POST"])  # type: ignore[attr-defined]
         # the server's answer as a client sees it (not the exception re-raised into the test)
         r = TestClient(app, raise_server_exceptions=False).post("/test/twin")
-        assert r.status_code == 500, r.text
-        assert r.json()["error"]["code"] == "internal_error"
+        assert r.status_code == 409, r.text
+        assert r.json()["error"]["code"] == "conflict"
         with Session(migrated_engine) as s:
             assert (
                 s.scalars(select(UserRecord).where(UserRecord.username == "alice")).all()[0].display_name

@@ -260,3 +260,13 @@ def test_an_upload_while_the_store_is_down_is_refused_with_503(
         assert r.status_code == 503, r.text
         assert r.json()["error"]["code"] == "storage_unavailable"
         assert api.get("/api/v1/documents", headers=alice).json()["items"] == []  # no row without bytes
+        ready = api.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["store"].startswith("error")
+
+
+def test_readiness_asks_the_bucket(
+    migrated_engine: Engine, database_url: str, tmp_path: Path, endpoint: str
+) -> None:
+    with demo_api(migrated_engine, _s3_settings(tmp_path, endpoint, "ready", database_url)) as (api, _):
+        ready = api.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "store": "ok"}
