@@ -7,6 +7,7 @@ started with, and a policy change applies to claims assessed after it.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from datetime import datetime
 from typing import Any
 
@@ -111,12 +112,20 @@ def save_flow(session: Session, text: str, who: str) -> Flow:
 def flow_diagram(f: Flow) -> dict[str, Any]:
     """The flow as ordered nodes for a readable diagram."""
 
+    def value(v: Any) -> str:
+        # enums by their flow-file spelling, several values as a|b (not Python reprs)
+        if isinstance(v, enum.Enum):
+            return str(v.value)
+        if isinstance(v, tuple | list | frozenset | set):
+            return "|".join(value(x) for x in v)
+        return str(v)
+
     def cond(c: Any) -> str | None:
-        """A condition as text, e.g. "amount_gt=1000 and risk=('review',)"."""
+        """A condition as text, e.g. "amount_gt=1000 and risk=review|block"."""
         if c is None:
             return None
         parts = [
-            f"{f.name}={getattr(c, f.name)}"
+            f"{f.name}={value(getattr(c, f.name))}"
             for f in dataclasses.fields(c)
             if f.name != "any_of" and getattr(c, f.name) not in (None, ())
         ]
