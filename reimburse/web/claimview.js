@@ -12,7 +12,9 @@ export function findingsList(findings) {
   if (!findings || !findings.length) return h("p", { class: "ok" }, `✓ ${t("claim.nofindings")}`);
   return h("ul", { class: "findings" },
     ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code },
-      Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "", `[${f.code}] ${f.message}`)));
+      Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "",
+      // a title in the reader's language; the rule's own message (with its figures) beside it
+      h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`)));
 }
 
 function invoiceFields(item) {

@@ -3,7 +3,7 @@
 import { api, token } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { t, tOr } from "/app/i18n.js";
 
 const MAX_EXCEPTIONS = 200; // claims in approval read per visit; the API has no exception query yet
 
@@ -65,7 +65,8 @@ async function details(summaries) {
 }
 
 function reasonsOf(c) {
-  const reasons = (c.risk.findings || []).map((f) => `[${f.code}] ${f.message}`);
+  // finance sees the code too: it is what filters, exports and the policy's code_points name
+  const reasons = (c.risk.findings || []).map((f) => `${tOr("finding", f.code)} [${f.code}] ${f.message}`);
   for (const item of c.items) {
     for (const r of (item.invoice && item.invoice.review_reasons) || []) {
       reasons.push(`${t("finance.reviewfields")}: ${r.fields.map((f) => t(`field.${f}`)).join("、") || "—"} — ${r.message}`);

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from reimburse.api.app import create_app
 from reimburse.api.web import WEB
 from reimburse.core.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_shell_modules_and_fallback(settings: Settings) -> None:
@@ -47,3 +51,43 @@ def test_every_string_has_both_languages() -> None:
         used |= set(re.findall(r'\bt\("([\w.]+)"\)', path.read_text()))
     used |= set(re.findall(r'data-i18n="([\w.]+)"', (WEB / "index.html").read_text()))
     assert used and used <= keys_zh, used - keys_zh
+
+
+def _finding_codes() -> set[str]:
+    """Every finding code a rule can emit: the first argument of ``Finding(...)`` and of helpers
+    whose first parameter is ``code``, and ``(code, Severity.X, message)`` tables."""
+    files = [*(ROOT / "reimburse" / "expenses").rglob("*.py")]
+    trees = [ast.parse(p.read_text()) for p in files]
+    makers = {"Finding"} | {
+        n.name
+        for tree in trees
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef) and n.args.args and n.args.args[0].arg == "code"
+    }
+    codes: set[str] = set()
+    for tree in trees:
+        for n in ast.walk(tree):
+            first: ast.expr | None = None
+            if isinstance(n, ast.Call):
+                name = n.func.id if isinstance(n.func, ast.Name) else getattr(n.func, "attr", None)
+                if name in makers:
+                    first = (
+                        n.args[0] if n.args else next((k.value for k in n.keywords if k.arg == "code"), None)
+                    )
+            elif isinstance(n, ast.Tuple) and len(n.elts) == 3:
+                severity = n.elts[1]
+                if isinstance(severity, ast.Attribute) and getattr(severity.value, "id", None) == "Severity":
+                    first = n.elts[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                codes.add(first.value)
+    return codes
+
+
+def test_every_finding_has_a_title_in_both_languages() -> None:
+    codes = _finding_codes()
+    assert {"duplicate_invoice", "per_diem_over_cap", "invoice_voided", "over_budget"} <= codes
+    source = (WEB / "i18n.js").read_text()
+    for start, end in (("zh: {", "en: {"), ("en: {", "export let lang")):
+        table = source[source.index(start) : source.index(end)]
+        titled = set(re.findall(r'"finding\.(\w+)": "', table))
+        assert codes <= titled, (start, sorted(codes - titled))
