@@ -4,7 +4,8 @@ token up in the database every time.
 Only successful look-ups are kept, for ``ttl`` seconds at most, keyed by the credential's
 SHA-256 (the secret itself is not held). The process that revokes something evicts it at once
 (sign-out a token, an admin's change to a user clears the cache); every other API process
-refuses it at most ``ttl`` seconds later. ``ttl=0`` turns the cache off.
+refuses it at most ``ttl`` seconds later. ``ttl=0`` turns the cache off. An API key's
+``last_used_at`` is therefore written on a look-up, at most once per ``ttl`` per process.
 
 Used from the event loop's thread only (``api.deps``), so it needs no lock.
 """
