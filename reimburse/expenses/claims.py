@@ -84,6 +84,7 @@ def create_claim(
     session.add(claim)
     session.flush()
     claim.number = f"BX{claim.created_at:%Y%m}{claim.id:06d}"
+    session.flush()  # now, not at commit: the answer must carry the version the row ends at
     return claim
 
 
