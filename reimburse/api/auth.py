@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, answers
 from reimburse.core.errors import NotFound
 from reimburse.identity import auth
 from reimburse.identity.records import DepartmentRecord, UserRecord
@@ -36,20 +37,20 @@ def user_view(user: UserRecord) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", responses=answers(Login, 401, 422))
 def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
     token, user = auth.login(session, body.username, body.password)
     return {"token": token, "token_type": "bearer", "user": user_view(user)}
 
 
-@router.post("/auth/logout", status_code=204)
+@router.post("/auth/logout", status_code=204, responses=answers(None, 401))
 def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
     header = request.headers.get("authorization", "")
     auth.logout(session, header)
     request.app.state.principal_cache.evict(header)
 
 
-@router.get("/people")
+@router.get("/people", responses=answers(PeoplePage, 401))
 def people(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """The colleague directory (names only) for transfer / add-signer pickers."""
     if principal.user_id is None:
@@ -62,7 +63,7 @@ def people(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     }
 
 
-@router.get("/departments")
+@router.get("/departments", responses=answers(DepartmentList, 401))
 def departments(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """The department tree (names, parents, heads): for pickers, filters and labels."""
     if principal.user_id is None:
@@ -76,7 +77,7 @@ def departments(principal: CurrentPrincipal, session: SessionDep) -> dict[str, A
     }
 
 
-@router.get("/me")
+@router.get("/me", responses=answers(Me, 401, 404))
 def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if principal.user_id is None:
         return {

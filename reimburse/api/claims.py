@@ -19,6 +19,7 @@ from sqlalchemy.orm import defer
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, answers
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.expenses import access, claims, inbox, workflow
@@ -29,6 +30,7 @@ from reimburse.expenses.views import claim_summary, claim_view
 from reimburse.identity.org import load_org
 
 router = APIRouter(tags=["claims"])
+_CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
 
 
 class ItemIn(BaseModel):
@@ -90,14 +92,14 @@ def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
     return claim_view(claim, timeline)
 
 
-@router.post("/claims", status_code=201)
+@router.post("/claims", status_code=201, responses=answers(Claim, 401, 403, 422, status=201))
 def create_claim(body: ClaimIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     data = _input(body)
     claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data))
     return _view(session, claim)
 
 
-@router.get("/claims")
+@router.get("/claims", responses=answers(ClaimsPage, 401, 422))
 def list_claims(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -119,12 +121,12 @@ def list_claims(
     return {"items": [claim_summary(c) for c in rows], "next_cursor": rows[-1].id if more else None}
 
 
-@router.get("/claims/{claim_id}")
+@router.get("/claims/{claim_id}", responses=answers(Claim, 401, 404, 422))
 def get_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return _view(session, access.claim_for(session, principal, claim_id))
 
 
-@router.patch("/claims/{claim_id}")
+@router.patch("/claims/{claim_id}", responses=answers(Claim, *_CHANGE))
 def edit_claim(
     claim_id: int, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
@@ -136,7 +138,7 @@ def edit_claim(
     return _view(session, claim)
 
 
-@router.post("/claims/{claim_id}/check")
+@router.post("/claims/{claim_id}/check", responses=answers(ClaimCheck, 401, 404, 422))
 def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Findings before submitting: duplicates, policy, budget — nothing is changed."""
     claim = access.claim_for(session, principal, claim_id)
@@ -144,7 +146,7 @@ def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep)
     return {"score": result.score, "decision": result.decision, "findings": result.findings}
 
 
-@router.post("/claims/{claim_id}/submit")
+@router.post("/claims/{claim_id}/submit", responses=answers(Claim, *_CHANGE))
 def submit_claim(
     claim_id: int,
     principal: CurrentPrincipal,
@@ -159,7 +161,7 @@ def submit_claim(
     return idempotent(session, principal, f"claims/{claim_id}/submit", idempotency_key, {}, work)
 
 
-@router.post("/claims/{claim_id}/withdraw")
+@router.post("/claims/{claim_id}/withdraw", responses=answers(Claim, *_CHANGE))
 def withdraw_claim(
     claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
@@ -168,7 +170,7 @@ def withdraw_claim(
     return _view(session, claim)
 
 
-@router.post("/claims/{claim_id}/actions")
+@router.post("/claims/{claim_id}/actions", responses=answers(Claim, *_CHANGE))
 def act_on_claim(
     claim_id: int, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
@@ -202,7 +204,7 @@ def _inbox_position(cursor: str) -> inbox.Position:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor") from exc
 
 
-@router.get("/inbox")
+@router.get("/inbox", responses=answers(InboxPage, 401, 422))
 def inbox_route(
     principal: CurrentPrincipal,
     session: SessionDep,

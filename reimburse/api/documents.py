@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
 from reimburse.documents import service
@@ -31,7 +32,9 @@ def _visible(principal: Principal, doc: DocumentRecord | None) -> DocumentRecord
     return doc
 
 
-@router.post("/documents", status_code=202)
+@router.post(
+    "/documents", status_code=202, responses=answers(DocumentUpload, 401, 409, 413, 422, 503, status=202)
+)
 async def upload(
     request: Request,
     principal: CurrentPrincipal,
@@ -69,7 +72,7 @@ async def upload(
     return body
 
 
-@router.get("/documents")
+@router.get("/documents", responses=answers(DocumentList, 401, 422))
 def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int = 50) -> dict[str, Any]:
     docs = session.scalars(
         select(DocumentRecord)
@@ -80,7 +83,7 @@ def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int 
     return {"items": [service.document_view(d, []) for d in docs]}
 
 
-@router.get("/documents/{document_id}")
+@router.get("/documents/{document_id}", responses=answers(Document, 401, 404, 422))
 def get_document(document_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     results = list(

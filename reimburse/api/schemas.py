@@ -1,0 +1,473 @@
+"""The response bodies of the API, as pydantic models: for the OpenAPI document only.
+
+The routes build their JSON as plain dicts (``expenses.views``, ``expenses.payouts``,
+``documents.service.document_view``, ``api.errors.error_body``) and FastAPI never runs these
+models: they are attached with ``responses=`` (see ``answers``), which only feeds
+``/openapi.json``. ``tests/core/test_openapi.py`` validates real answers against them, and
+``extra="forbid"`` makes a field the code returns but the schema lacks fail there.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import FastAPI
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
+from pydantic.json_schema import SkipJsonSchema
+
+
+def _iso_datetime(value: str) -> str:
+    if datetime.fromisoformat(value).tzinfo is None:
+        raise ValueError("a date-time carries its UTC offset")
+    return value
+
+
+def _iso_date(value: str) -> str:
+    date.fromisoformat(value)
+    return value
+
+
+Money = Annotated[
+    str,
+    Field(pattern=r"^-?\d+\.\d{2}$", description="an amount as a decimal string with two decimals"),
+]
+DateTime = Annotated[
+    str, AfterValidator(_iso_datetime), Field(json_schema_extra={"format": "date-time"})
+]  # ISO 8601 with offset, e.g. "2025-03-01T08:30:00+00:00"
+Date = Annotated[str, AfterValidator(_iso_date), Field(json_schema_extra={"format": "date"})]
+
+
+class Schema(BaseModel):
+    """Every response model: a field the code returns but the model does not list is an error."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+class ErrorDetail(Schema):
+    code: str = Field(description="stable machine-readable code, e.g. `not_found`, `stale_version`")
+    message: str = Field(description="for people; may change")
+    details: Any = Field(
+        default=None,
+        description="only when there are extra facts: for 422 `invalid_request` a list of "
+        "`{loc, msg, type}`, otherwise what the error carries (which item, which claim)",
+    )
+
+
+class ErrorBody(Schema):
+    """The one error shape of the API."""
+
+    error: ErrorDetail
+
+
+_ERRORS = {
+    401: "not signed in, or the bearer token or API key is not valid",
+    403: "signed in, but not allowed to do this",
+    404: "not found, or not visible to the caller",
+    409: "conflicts with the current state (of the claim, its version, data stored meanwhile)",
+    413: "a file is larger than the upload limit",
+    422: "the request is not valid (`invalid_request`, with details) or the input is refused",
+    503: "the file store is unreachable (`storage_unavailable`)",
+}
+
+
+def answers(
+    model: type[BaseModel] | None, *errors: int, status: int = 200
+) -> dict[int | str, dict[str, Any]]:
+    """A route's ``responses=``: the success body (``model`` at ``status``) and the error
+    statuses it can answer with, all in the ``ErrorBody`` shape."""
+    out: dict[int | str, dict[str, Any]] = {} if model is None else {status: {"model": model}}
+    out.update({code: {"model": ErrorBody, "description": _ERRORS[code]} for code in errors})
+    return out
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Keep only the ``$ref`` of a body documented with ``answers``: FastAPI merges the generic
+    object schema of the ``-> dict[str, Any]`` annotation in beside it. The annotation still
+    drives the runtime path (unchanged); this touches the document only, built once and cached."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for path in build().get("paths", {}).values():
+                for operation in path.values():
+                    for response in operation.get("responses", {}).values():
+                        for content in response.get("content", {}).values():
+                            ref = content.get("schema", {}).get("$ref")
+                            if ref is not None:
+                                content["schema"] = {"$ref": ref}
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+# --- identity ------------------------------------------------------------------------------
+
+
+class User(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: list[str] = Field(description="sorted; always includes `employee`")
+    department_id: int | None
+    manager_id: int | None
+    rank: int
+    locale: str
+    active: bool
+
+
+class MachinePrincipal(Schema):
+    """``/me`` for an API key or a token of no local user."""
+
+    subject: str
+    roles: list[str]
+    scopes: list[str]
+
+
+class Me(RootModel[User | MachinePrincipal]):
+    """``/me``: the signed-in user, or the machine principal of an API key."""
+
+
+class Login(Schema):
+    token: str = Field(description="send as `Authorization: Bearer <token>`")
+    token_type: str = Field(description="always `bearer`")
+    user: User
+
+
+class Person(Schema):
+    id: int
+    display_name: str
+    department_id: int | None
+
+
+class PeoplePage(Schema):
+    items: list[Person]
+
+
+class Department(Schema):
+    id: int
+    name: str
+    parent_id: int | None
+    head_user_id: int | None
+
+
+class DepartmentList(Schema):
+    items: list[Department]
+
+
+# --- documents -----------------------------------------------------------------------------
+
+
+class LineItem(Schema):
+    """One line of the invoice's goods/services table, as printed (strings, or null)."""
+
+    name: str | None
+    spec: str | None
+    unit: str | None
+    quantity: str | None
+    unit_price: str | None
+    amount: str | None
+    tax_rate: str | None
+    tax: str | None
+
+
+class ReviewReason(Schema):
+    code: str
+    message: str
+    fields: list[str] = Field(description="the invoice fields concerned")
+
+
+class Extraction(Schema):
+    """What the reader found in one invoice of a document (a PDF may hold several)."""
+
+    is_invoice: bool
+    document_type: str = Field(description="e.g. `vat_electronic_general`, `digital_general`, `unknown`")
+    fields: dict[str, str | None] = Field(
+        description="the eleven invoice fields (`invoice_code` ... `seller_tax_id`), null when absent; "
+        "dates `YYYY-MM-DD`, money as two-decimal strings"
+    )
+    line_items: list[LineItem]
+    remarks: str | None
+    agent_issued: bool = Field(description="代开: issued by the tax bureau on the seller's behalf")
+    confidence: dict[str, float] = Field(description="0..1 per field found")
+    field_sources: dict[str, str] = Field(description="per field: `qr`, `ocr`, `pdf_text`, `ofd_xml`, `xml`")
+    needs_review: bool
+    review_reasons: list[ReviewReason]
+    pages: list[int] = Field(default_factory=list, description="only for multi-page files: its pages")
+
+
+class DocumentError(Schema):
+    code: str
+    message: str | None
+
+
+class Document(Schema):
+    id: int
+    filename: str
+    kind: str = Field(description="`image`, `pdf`, `ofd` or `xml`")
+    size: int = Field(description="bytes")
+    sha256: str
+    status: str = Field(description="`queued`, `processing`, `done` or `failed`")
+    created_at: DateTime
+    processed_at: DateTime | None
+    results: list[Extraction] = Field(description="one per invoice found; empty until `done`")
+    error: DocumentError | SkipJsonSchema[None] = Field(default=None, description="only when reading failed")
+
+
+class DocumentList(Schema):
+    """The caller's latest uploads (``results`` left empty here: read one document for them)."""
+
+    items: list[Document]
+
+
+class UploadedDocument(Schema):
+    id: int
+    status: str
+    filename: str
+    kind: str
+
+
+class DocumentUpload(Schema):
+    """Accepted: the files are read in the background; poll ``GET /documents/{id}``."""
+
+    documents: list[UploadedDocument]
+
+
+# --- claims --------------------------------------------------------------------------------
+
+
+class Submitter(Schema):
+    id: int
+    display_name: str | None
+
+
+class RiskSummary(Schema):
+    score: int | None = Field(description="0..100 once submitted, null for a draft")
+    decision: str | None = Field(description="what the score decided, e.g. `pass`, `finance_review`")
+
+
+class ClaimSummary(Schema):
+    id: int
+    number: str | None = Field(description="e.g. `BX...`")
+    status: str = Field(
+        description="`draft`, `submitted`, `returned`, `withdrawn`, `rejected`, `approved` or `paid`"
+    )
+    purpose: str
+    total: Money
+    currency: str
+    submitter: Submitter
+    department_id: int | None
+    risk: RiskSummary
+    created_at: DateTime
+    submitted_at: DateTime | None
+    decided_at: DateTime | None
+    paid_at: DateTime | None
+    version: int = Field(description="send back on edits and actions; a stale one answers 409")
+
+
+class ClaimsPage(Schema):
+    items: list[ClaimSummary]
+    next_cursor: int | None = Field(description="pass as `cursor` for the next page; null on the last")
+
+
+class Finding(Schema):
+    """One thing the rules noticed."""
+
+    code: str = Field(description="stable, e.g. `duplicate_invoice`, `over_cap`, `over_budget`")
+    severity: str = Field(description="`info`, `warning` or `error`")
+    message: str
+    item: int | None = Field(description="the item's index, null for the claim as a whole")
+    fields: list[str] = Field(
+        default_factory=list, description="invoice fields concerned (absent on `over_budget`)"
+    )
+    points: int | SkipJsonSchema[None] = Field(
+        default=None, description="what it added to the risk score (absent on `over_budget`)"
+    )
+
+
+class ClaimRisk(RiskSummary):
+    findings: list[Finding]
+
+
+class ClaimCheck(Schema):
+    """A dry run of submission: what the rules would find; nothing is changed."""
+
+    score: int
+    decision: str
+    findings: list[Finding]
+
+
+class Correction(Schema):
+    field: str
+    old: str | None
+    new: str | None
+
+
+class ItemInvoice(Schema):
+    """The invoice an item rests on, as read, with the submitter's corrections applied."""
+
+    fields: dict[str, str | None]
+    document_type: str | None
+    needs_review: bool
+    review_reasons: list[ReviewReason]
+    line_items: list[LineItem]
+
+
+class ClaimItem(Schema):
+    id: int
+    position: int
+    category: str
+    amount: Money
+    currency: str
+    expense_date: Date
+    description: str
+    document_id: int | None
+    result_index: int | None = Field(description="which invoice of the document")
+    invoice: ItemInvoice | None = Field(description="null for items without invoice")
+    corrections: list[Correction]
+    invoice_key: str | None = Field(description="identifies the invoice across claims (duplicates)")
+    no_invoice_kind: str | None = Field(description="`per_diem` or `mileage` when there is no invoice")
+    no_invoice_reason: str | None
+    attendees: int | None
+    nights: int | None
+    city_tier: int | None
+
+
+class RouteTask(Schema):
+    id: str = Field(description="the `task_id` of actions")
+    assignee: str | None = Field(description="a user id")
+    status: str | None
+    acted_by: str | None
+    acted_at: DateTime | None
+    comment: str | None
+
+
+class RouteNode(Schema):
+    id: str | None
+    name: str | None
+    kind: str | None
+    status: str | None
+    assignees: list[str] = Field(description="user ids")
+    tasks: list[RouteTask]
+
+
+class RouteFlow(Schema):
+    id: str | None
+    version: int | None
+
+
+class Route(Schema):
+    """The approval route planned at submission, with each step's people and state."""
+
+    status: str | None
+    flow: RouteFlow
+    nodes: list[RouteNode]
+
+
+class TimelineEntry(Schema):
+    """One entry of the claim's hash-chained audit trail."""
+
+    seq: int
+    at: DateTime
+    actor: str
+    action: str
+    comment: str
+    state_before: str
+    state_after: str
+    hash: str
+
+
+class Claim(ClaimSummary):
+    trip_start: Date | None
+    trip_end: Date | None
+    cost_centre: str | None
+    items: list[ClaimItem]
+    risk: ClaimRisk
+    route: Route | None = Field(description="null until submitted")
+    timeline: list[TimelineEntry]
+    payout_reference: str | None = Field(description="payroll's reference, once paid")
+
+
+class InboxItem(Schema):
+    task_id: str = Field(description="pass as `task_id` to `POST /claims/{id}/actions`")
+    node: str = Field(description="the name of the step waiting for the caller")
+    claim: ClaimSummary
+
+
+class InboxPage(Schema):
+    items: list[InboxItem]
+    next_cursor: str | None = Field(description="opaque; pass as `cursor`; null on the last page")
+    total: int = Field(description="tasks in the whole inbox, not just this page")
+
+
+# --- budget --------------------------------------------------------------------------------
+
+
+class BudgetDepartment(Schema):
+    id: int | None
+    name: str | None
+
+
+class BudgetLine(Schema):
+    """One budget (department x category x period) and what this claim takes from it."""
+
+    budget_id: int
+    category: str = Field(description="a category, or `*` for everything without its own budget")
+    period: str = Field(description="`month`, `quarter` or `year`")
+    start: Date
+    end: Date = Field(description="inclusive")
+    plan: Money
+    used: Money = Field(description="spent by other claims (approved)")
+    reserved: Money = Field(description="held by other claims in approval")
+    claim: Money = Field(description="what this claim draws")
+    left_before: Money
+    left_after: Money
+    over_by: Money = Field(description="how much of this claim the line cannot cover")
+    exceeds: bool
+    held: str | None = Field(description="`reserved` / `consumed` when this claim's amount is booked")
+
+
+class ClaimBudget(Schema):
+    claim_id: int
+    department: BudgetDepartment
+    lines: list[BudgetLine]
+    unbudgeted: Money = Field(description="items that fall into no budget of the department")
+    exceeds: bool
+    over_budget_action: str = Field(
+        description="the policy's answer to exceeding: `block`, `add_approver`, `warn`"
+    )
+
+
+# --- payouts -------------------------------------------------------------------------------
+
+
+class Payout(Schema):
+    """An approved claim waiting to be paid."""
+
+    claim_id: int
+    number: str | None
+    payee_id: int
+    payee: str
+    purpose: str
+    total: Money
+    currency: str
+    approved_at: DateTime | None
+
+
+class PayoutsPage(Schema):
+    items: list[Payout]
+    next_cursor: int | None = Field(description="pass as `cursor`; null on the last page")
+
+
+class Paid(Schema):
+    """The claim as paid (the same answer when the call is repeated)."""
+
+    claim_id: int
+    number: str | None
+    status: str = Field(description="`paid`")
+    paid_at: DateTime | None
+    reference: str | None = Field(description="payroll's reference, as sent")
