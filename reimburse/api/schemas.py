@@ -278,7 +278,7 @@ class Finding(Schema):
     """One thing the rules noticed."""
 
     code: str = Field(description="stable, e.g. `duplicate_invoice`, `over_cap`, `over_budget`")
-    severity: str = Field(description="`info`, `warning` or `error`")
+    severity: str = Field(description="`info`, `warning`, `error` or `block` (the claim cannot go on)")
     message: str
     item: int | None = Field(description="the item's index, null for the claim as a whole")
     fields: list[str] = Field(
