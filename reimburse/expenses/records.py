@@ -23,8 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy import select as _select
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from reimburse.core.db import Base, UTCDateTime, utcnow
@@ -67,7 +67,7 @@ class ClaimRecord(Base):
     # read with the claim (a primary-key lookup inside the same statement): every view of a
     # claim names its submitter, and a separate query for one name cost as much as the claim
     submitter_name: Mapped[str | None] = column_property(
-        _select(UserRecord.display_name)
+        select(UserRecord.display_name)
         .where(UserRecord.id == submitter_id)
         .correlate_except(UserRecord)  # also when a query joins users itself
         .scalar_subquery()
