@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reimburse.expenses.domain import (
+from reimburse.claims.domain import (
     Category,
     Claim,
     ClaimItem,
@@ -35,14 +35,14 @@ from reimburse.expenses.domain import (
     Money,
     NoInvoiceKind,
 )
-from reimburse.expenses.policy import china_calendar, default_policy, default_policy_text
-from reimburse.expenses.rules.claim import evaluate_claim
-from reimburse.expenses.rules.duplicates import invoice_key
-from reimburse.expenses.rules.invoice import _entity_index, tax_id_problem
-from reimburse.expenses.rules.keywords import expected_rates, line_categories, normalise, seller_categories
-from reimburse.expenses.rules.policy import load_policy_text
 from reimburse.ocr.domain import DocumentType
 from reimburse.ocr.fapiao.uscc import uscc_check_digit
+from reimburse.policy.defaults import china_calendar, default_policy, default_policy_text
+from reimburse.policy.domain import load_policy_text
+from reimburse.policy.rules.claim import evaluate_claim
+from reimburse.policy.rules.duplicates import invoice_key
+from reimburse.policy.rules.invoice import _entity_index, tax_id_problem
+from reimburse.policy.rules.keywords import expected_rates, line_categories, normalise, seller_categories
 
 TODAY = date(2025, 6, 18)
 

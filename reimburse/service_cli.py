@@ -98,9 +98,9 @@ def demo() -> None:
 
     Every demo user's password is printed; sign in at http://127.0.0.1:8000 as alice
     (salesperson), teamlead (her head), finrev (finance), gm, admin."""
+    from reimburse.claims.demo import seed_demo_claims
     from reimburse.core.db import engine_for, unit_of_work
     from reimburse.core.migrate import upgrade
-    from reimburse.expenses.demo import seed_demo_claims
     from reimburse.identity.seed import seed_demo_org
 
     settings = get_settings()
@@ -116,7 +116,7 @@ def audit_verify(
 ) -> None:
     """Check the hash chains of the audit trail; exit 1 if an entry was edited or removed."""
     from reimburse.core.db import engine_for, unit_of_work
-    from reimburse.expenses.approvals import verify
+    from reimburse.routing.service import verify
 
     with unit_of_work(engine_for(get_settings().sqlalchemy_url)) as session:
         problems = verify(session, claim)

@@ -12,12 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.budgets.records import BudgetRecord
 from reimburse.core.errors import Forbidden, InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
-from reimburse.expenses import admin
-from reimburse.expenses.records import BudgetRecord
 from reimburse.identity.auth import hash_password
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.policy import service as policies
+from reimburse.routing import versions
+from reimburse.routing.records import FlowVersionRecord
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -35,20 +37,20 @@ class TextIn(BaseModel):
 def get_policy(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if not principal.has_role(Role.ADMIN, Role.FINANCE):
         raise Forbidden("only admins and finance read the policy")
-    text, version = admin.policy_text(session)
+    text, version = policies.policy_text(session)
     return {"version": version, "text": text}
 
 
 @router.put("/policy")
 def put_policy(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return {"version": admin.save_policy(session, body.text, principal.subject)}
+    return {"version": policies.save_policy(session, body.text, principal.subject)}
 
 
 @router.get("/flows")
 def list_flows(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    rows = session.execute(select(admin.FlowVersionRecord.flow_id, admin.FlowVersionRecord.version)).all()
+    rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
     versions: dict[str, list[int]] = {"default": [1]}
     for flow_id, version in rows:
         versions.setdefault(flow_id, []).append(version)
@@ -60,15 +62,15 @@ def get_flow(
     flow_id: str, principal: CurrentPrincipal, session: SessionDep, version: int | None = None
 ) -> dict[str, Any]:
     _admin(principal)
-    text, _ = admin.flow_source(session, flow_id, version)
-    return {"text": text, "diagram": admin.flow_diagram(admin.flow(session, flow_id, version))}
+    text, _ = versions.flow_source(session, flow_id, version)
+    return {"text": text, "diagram": versions.flow_diagram(versions.flow(session, flow_id, version))}
 
 
 @router.put("/flows")
 def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    flow = admin.save_flow(session, body.text, principal.subject)
-    return {"id": flow.id, "version": flow.version, "diagram": admin.flow_diagram(flow)}
+    flow = versions.save_flow(session, body.text, principal.subject)
+    return {"id": flow.id, "version": flow.version, "diagram": versions.flow_diagram(flow)}
 
 
 class BudgetIn(BaseModel):

@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
         elif local_worker:
             from reimburse.documents import runtime
             from reimburse.documents.local_worker import LocalWorker
-            from reimburse.expenses.tasks import housekeeping
+            from reimburse.jobs.tasks import housekeeping
 
             worker = LocalWorker(
                 engine,

@@ -13,7 +13,8 @@ from fastapi import APIRouter
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.schemas import ClaimBudget, answers
-from reimburse.expenses import access, budget_view
+from reimburse.budgets import view as budget_view
+from reimburse.claims import access
 
 router = APIRouter(tags=["claims"])
 

@@ -20,14 +20,16 @@ from sqlalchemy.orm import defer
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, answers
+from reimburse.claims import access, inbox
+from reimburse.claims import service as claims
+from reimburse.claims.assessment import assess_claim, preview
+from reimburse.claims.evidence import extracted_for
+from reimburse.claims.records import ClaimRecord
+from reimburse.claims.views import claim_summary, claim_view
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
-from reimburse.expenses import access, claims, inbox, workflow
-from reimburse.expenses.assessment import assess_claim, preview
-from reimburse.expenses.documents import extracted_for
-from reimburse.expenses.records import AuditEntryRecord, ClaimRecord
-from reimburse.expenses.views import claim_summary, claim_view
 from reimburse.identity.org import load_org
+from reimburse.routing.records import AuditEntryRecord
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
@@ -155,7 +157,7 @@ def submit_claim(
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         claim = access.claim_for(session, principal, claim_id)
-        workflow.submit(session, principal, claim, assess=assess_claim, load_org=load_org, now=utcnow())
+        claims.submit(session, principal, claim, assess=assess_claim, load_org=load_org, now=utcnow())
         return _view(session, claim)
 
     return idempotent(session, principal, f"claims/{claim_id}/submit", idempotency_key, {}, work)
@@ -166,7 +168,7 @@ def withdraw_claim(
     claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
-    workflow.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
+    claims.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
     return _view(session, claim)
 
 
@@ -176,7 +178,7 @@ def act_on_claim(
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     access.check_version(claim, body.version)
-    workflow.act(
+    claims.act(
         session,
         principal,
         claim,

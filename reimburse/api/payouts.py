@@ -15,7 +15,7 @@ from reimburse.api.schemas import Paid, PayoutsPage, answers
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
-from reimburse.expenses import payouts
+from reimburse.payouts import service as payouts
 
 router = APIRouter(tags=["payouts"])
 

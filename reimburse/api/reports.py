@@ -9,8 +9,8 @@ from fastapi import APIRouter
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
-from reimburse.expenses import reports
 from reimburse.identity.org import headed_by, subtree
+from reimburse.reports import service as reports
 
 router = APIRouter(tags=["reports"], prefix="/reports")
 

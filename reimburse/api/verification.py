@@ -8,10 +8,12 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.claims import access
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden, NotFound
 from reimburse.core.principal import Role
-from reimburse.expenses import access, verify_service
+from reimburse.verification import service as verify_service
+from reimburse.verification.records import InvoiceCheckRecord
 
 router = APIRouter(tags=["verification"])
 
@@ -20,11 +22,7 @@ router = APIRouter(tags=["verification"])
 def claim_verification(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     keys = [i.invoice_key for i in claim.items if i.invoice_key]
-    rows = session.scalars(
-        select(verify_service.InvoiceCheckRecord).where(
-            verify_service.InvoiceCheckRecord.invoice_key.in_(keys)
-        )
-    )
+    rows = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key.in_(keys)))
     by_key = {r.invoice_key: r for r in rows}
     return {
         "items": [

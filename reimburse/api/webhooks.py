@@ -12,7 +12,8 @@ from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
-from reimburse.expenses import webhooks
+from reimburse.webhooks import service as webhooks
+from reimburse.webhooks.records import WebhookDeliveryRecord, WebhookEndpointRecord
 
 router = APIRouter(tags=["webhooks"], prefix="/admin/webhooks")
 
@@ -37,7 +38,7 @@ def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: Sess
 @router.get("")
 def list_endpoints(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    rows = session.scalars(select(webhooks.WebhookEndpointRecord).order_by(webhooks.WebhookEndpointRecord.id))
+    rows = session.scalars(select(WebhookEndpointRecord).order_by(WebhookEndpointRecord.id))
     return {"items": [{"id": r.id, "url": r.url, "events": r.events, "active": r.active} for r in rows]}
 
 
@@ -45,9 +46,7 @@ def list_endpoints(principal: CurrentPrincipal, session: SessionDep) -> dict[str
 def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int = 100) -> dict[str, Any]:
     _admin(principal)
     rows = session.scalars(
-        select(webhooks.WebhookDeliveryRecord)
-        .order_by(webhooks.WebhookDeliveryRecord.id.desc())
-        .limit(min(max(limit, 1), 500))
+        select(WebhookDeliveryRecord).order_by(WebhookDeliveryRecord.id.desc()).limit(min(max(limit, 1), 500))
     )
     return {"items": [webhooks.delivery_view(d) for d in rows]}
 

@@ -12,7 +12,7 @@ from celery import Celery
 from reimburse.core.settings import Settings, get_settings
 
 # Each domain's tasks module (one line per domain).
-TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks", "reimburse.expenses.tasks")
+TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks", "reimburse.jobs.tasks")
 
 
 def make_celery(settings: Settings) -> Celery:

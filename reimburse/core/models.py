@@ -11,10 +11,13 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.core.idempotency",
     "reimburse.identity.records",
     "reimburse.documents.records",
-    "reimburse.expenses.records",
-    "reimburse.expenses.webhooks",
-    "reimburse.expenses.verify_service",
-    "reimburse.expenses.admin",
+    "reimburse.core.outbox",
+    "reimburse.claims.records",
+    "reimburse.budgets.records",
+    "reimburse.routing.records",
+    "reimburse.policy.records",
+    "reimburse.webhooks.records",
+    "reimburse.verification.records",
 )
 
 

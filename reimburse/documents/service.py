@@ -168,7 +168,7 @@ def photo_hash(data: bytes) -> int | None:
     import cv2
     import numpy as np
 
-    from reimburse.expenses.rules.duplicates import dhash
+    from reimburse.policy.rules.duplicates import dhash
 
     grey = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_4)
     if grey is None or min(grey.shape[:2]) < 9:

@@ -56,7 +56,11 @@ def test_every_string_has_both_languages() -> None:
 def _finding_codes() -> set[str]:
     """Every finding code a rule can emit: the first argument of ``Finding(...)`` and of helpers
     whose first parameter is ``code``, and ``(code, Severity.X, message)`` tables."""
-    files = [*(ROOT / "reimburse" / "expenses").rglob("*.py")]
+    files = [
+        p
+        for d in ("claims", "policy", "budgets", "verification")
+        for p in (ROOT / "reimburse" / d).rglob("*.py")
+    ]
     trees = [ast.parse(p.read_text()) for p in files]
     makers = {"Finding"} | {
         n.name

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from reimburse.expenses.domain import (
+from reimburse.claims.domain import (
     Category,
     Claim,
     ClaimItem,

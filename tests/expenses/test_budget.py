@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reimburse.expenses.domain import Budget, BudgetPeriod, Category, Money, PeriodKind, Severity
-from reimburse.expenses.rules.budget import BudgetError, consume, release, reserve
-from reimburse.expenses.rules.policy import OverBudgetAction
+from reimburse.budgets.rules import BudgetError, consume, release, reserve
+from reimburse.claims.domain import Budget, BudgetPeriod, Category, Money, PeriodKind, Severity
+from reimburse.policy.domain import OverBudgetAction
 
 
 def budget(amount: str = "1000.00", committed: str = "0", spent: str = "0") -> Budget:

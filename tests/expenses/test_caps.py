@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from reimburse.expenses.domain import Category, Money, NoInvoiceKind
-from reimburse.expenses.policy import default_policy
-from reimburse.expenses.rules.caps import check_caps, check_no_invoice
+from reimburse.claims.domain import Category, Money, NoInvoiceKind
+from reimburse.policy.defaults import default_policy
+from reimburse.policy.rules.caps import check_caps, check_no_invoice
 
 from .factories import item
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reimburse.expenses.domain import Category, Decision, Finding, InvoiceLine, NoInvoiceKind, Severity
-from reimburse.expenses.policy import china_calendar, default_policy
-from reimburse.expenses.rules.claim import check_claim, evaluate_claim
-from reimburse.expenses.rules.facts import facts_from_extraction
+from reimburse.claims.domain import Category, Decision, Finding, InvoiceLine, NoInvoiceKind, Severity
 from reimburse.ocr.domain import DocumentType, Extraction, FieldSource, FieldValue, LineItem, ReviewReason
+from reimburse.policy.defaults import china_calendar, default_policy
+from reimburse.policy.rules.claim import check_claim, evaluate_claim
+from reimburse.policy.rules.facts import facts_from_extraction
 
 from .factories import ENTITIES, TODAY, claim, invoice, item, uscc
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from reimburse.expenses.domain import (
+from reimburse.claims.domain import (
     BudgetPeriod,
     Category,
     ClaimItem,
@@ -20,8 +20,8 @@ from reimburse.expenses.domain import (
     PeriodKind,
     Severity,
 )
-from reimburse.expenses.policy import default_policy
-from reimburse.expenses.rules.scoring import assess
+from reimburse.policy.defaults import default_policy
+from reimburse.policy.rules.scoring import assess
 
 from .factories import invoice
 

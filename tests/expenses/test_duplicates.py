@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from reimburse.expenses.domain import Category
-from reimburse.expenses.rules.duplicates import (
+from reimburse.claims.domain import Category
+from reimburse.ocr.domain import DocumentType
+from reimburse.policy.rules.duplicates import (
     StoredHash,
     check_duplicates_within,
     dhash,
@@ -14,7 +15,6 @@ from reimburse.expenses.rules.duplicates import (
     invoice_key,
     near_duplicates,
 )
-from reimburse.ocr.domain import DocumentType
 
 from .factories import claim, invoice, item
 

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
-from reimburse.expenses.domain import Category, InvoiceLine, Severity
-from reimburse.expenses.policy import default_policy
-from reimburse.expenses.rules.invoice import (
+from reimburse.claims.domain import Category, InvoiceLine, Severity
+from reimburse.ocr.domain import DocumentType
+from reimburse.policy.defaults import default_policy
+from reimburse.policy.rules.invoice import (
     check_arithmetic,
     check_buyer,
     check_date_window,
@@ -18,7 +19,6 @@ from reimburse.expenses.rules.invoice import (
     check_invoice,
     check_tax_rates,
 )
-from reimburse.ocr.domain import DocumentType
 
 from .factories import COMPANY, ENTITIES, SUBSIDIARY, TODAY, invoice, uscc
 

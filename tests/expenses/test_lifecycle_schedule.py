@@ -6,22 +6,22 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from reimburse.expenses.rules.lifecycle import (
+from reimburse.policy.rules.lifecycle import (
     InvoiceEvent,
     InvoiceHolding,
     InvoiceState,
     LifecycleError,
     transition,
 )
-from reimburse.expenses.verification.domain import VerificationAnswer, VerificationStatus
-from reimburse.expenses.verification.port import (
+from reimburse.verification.domain import VerificationAnswer, VerificationStatus
+from reimburse.verification.port import (
     DailyCapReached,
     ProviderRejected,
     ProviderUnavailable,
     Throttled,
     VerificationError,
 )
-from reimburse.expenses.verification.schedule import MAX_ATTEMPTS, Step, is_final, next_step
+from reimburse.verification.schedule import MAX_ATTEMPTS, Step, is_final, next_step
 
 U, L, R, C = InvoiceState.UNUSED, InvoiceState.LOCKED, InvoiceState.REIMBURSED, InvoiceState.CLOSED
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from reimburse.expenses.domain import Category, InvoiceLine, NoInvoiceKind
-from reimburse.expenses.policy import china_calendar, default_policy
-from reimburse.expenses.rules.patterns import (
+from reimburse.claims.domain import Category, InvoiceLine, NoInvoiceKind
+from reimburse.policy.defaults import china_calendar, default_policy
+from reimburse.policy.rules.patterns import (
     check_rest_day,
     check_round_amount,
     check_seller_category,

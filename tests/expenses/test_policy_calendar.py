@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 import yaml
 
-from reimburse.expenses.domain import Category, NoInvoiceKind, Severity
-from reimburse.expenses.policy import china_calendar, default_policy, default_policy_text
-from reimburse.expenses.rules.calendar import CalendarError, load_calendar_text
-from reimburse.expenses.rules.policy import OverBudgetAction, PolicyError, load_policy_text, policy_to_json
+from reimburse.claims.domain import Category, NoInvoiceKind, Severity
+from reimburse.policy.defaults import china_calendar, default_policy, default_policy_text
+from reimburse.policy.domain import OverBudgetAction, PolicyError, load_policy_text, policy_to_json
+from reimburse.policy.rules.calendar import CalendarError, load_calendar_text
 
 
 def test_default_policy_values() -> None:

@@ -8,18 +8,19 @@ from typing import Any
 
 import pytest
 
-from reimburse.expenses.domain import Severity
-from reimburse.expenses.verification.domain import (
+from reimburse.claims.domain import Severity
+from reimburse.ocr.domain import DocumentType
+from reimburse.verification.domain import (
     AuthoritativeInvoice,
     VerificationAnswer,
     VerificationRequest,
     VerificationStatus,
     VerifyKind,
 )
-from reimburse.expenses.verification.limits import DailyCap, RateLimiter
-from reimburse.expenses.verification.none import NoneVerifier
-from reimburse.expenses.verification.registry import make_verifier
-from reimburse.expenses.verification.rules import (
+from reimburse.verification.limits import DailyCap, RateLimiter
+from reimburse.verification.none import NoneVerifier
+from reimburse.verification.registry import make_verifier
+from reimburse.verification.rules import (
     NotVerifiable,
     build_request,
     checkability,
@@ -28,7 +29,6 @@ from reimburse.expenses.verification.rules import (
     findings_not_verifiable,
     retry_delay,
 )
-from reimburse.ocr.domain import DocumentType
 
 from .factories import COMPANY, invoice
 

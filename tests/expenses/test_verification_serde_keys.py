@@ -9,14 +9,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reimburse.expenses.rules.duplicates import invoice_key
-from reimburse.expenses.verification.domain import (
+from reimburse.ocr.domain import DocumentType
+from reimburse.policy.rules.duplicates import invoice_key
+from reimburse.verification.domain import (
     AuthoritativeInvoice,
     VerificationAnswer,
     VerificationStatus,
 )
-from reimburse.expenses.verification.serde import answer_from_json, answer_to_json
-from reimburse.ocr.domain import DocumentType
+from reimburse.verification.serde import answer_from_json, answer_to_json
 
 from .factories import invoice
 

@@ -19,16 +19,16 @@ from typing import Any
 
 import pytest
 
-from reimburse.expenses.verification.domain import VerificationRequest, VerificationStatus, VerifyKind
-from reimburse.expenses.verification.port import (
+from reimburse.verification.domain import VerificationRequest, VerificationStatus, VerifyKind
+from reimburse.verification.port import (
     DailyCapReached,
     ProviderRejected,
     ProviderUnavailable,
     Throttled,
     VerificationError,
 )
-from reimburse.expenses.verification.registry import make_verifier
-from reimburse.expenses.verification.tencent import TencentVerifier
+from reimburse.verification.registry import make_verifier
+from reimburse.verification.tencent import TencentVerifier
 
 SECRET_ID, SECRET_KEY = "AKIDtest0000", "test-secret-key"
 NOW = 1750000000  # 2025-06-15T15:06:40Z

@@ -19,8 +19,7 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
-from reimburse.routing.domain import Notify, NotifyKind
-from reimburse.routing.notify import (
+from reimburse.notify import (
     ClaimSummary,
     DingTalkBot,
     FeishuBot,
@@ -33,8 +32,9 @@ from reimburse.routing.notify import (
     render,
     send_email,
 )
-from reimburse.routing.notify.channels import dingtalk_sign, feishu_sign, wecom_payload
-from reimburse.routing.notify.messages import truncate_utf8
+from reimburse.notify.channels import dingtalk_sign, feishu_sign, wecom_payload
+from reimburse.notify.messages import truncate_utf8
+from reimburse.routing.domain import Notify, NotifyKind
 
 CLAIM = ClaimSummary(
     "C7", "华东客户拜访差旅", "员工甲", Decimal("12345.6"), url="https://reimburse.example.test/c/C7"
@@ -345,7 +345,7 @@ def test_email_refused_recipient(smtp_server: SmtpTestServer) -> None:
 def test_dispatcher_sends_to_every_channel_and_reports_each(
     bot_server: BotServer, smtp_server: SmtpTestServer, sender: WebhookSender
 ) -> None:
-    from reimburse.routing.notify import Dispatcher
+    from reimburse.notify import Dispatcher
 
     url = base(bot_server)
     dispatcher = Dispatcher(

@@ -14,11 +14,12 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from reimburse.budgets.records import BudgetRecord
+from reimburse.claims import service as claims
+from reimburse.claims.assessment import assess_claim
+from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict
-from reimburse.expenses import claims, workflow
-from reimburse.expenses.assessment import assess_claim
-from reimburse.expenses.records import BudgetRecord, ClaimRecord
 from reimburse.identity.auth import principal_for
 from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
@@ -64,7 +65,7 @@ def _submit(engine: Engine, claim_id: int) -> None:
     with Session(engine) as s:
         claim = s.get(ClaimRecord, claim_id)
         assert claim is not None
-        workflow.submit(s, _alice(s), claim, assess=assess_claim, load_org=load_org, now=utcnow())
+        claims.submit(s, _alice(s), claim, assess=assess_claim, load_org=load_org, now=utcnow())
         s.commit()
 
 

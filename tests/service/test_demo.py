@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from reimburse.expenses.demo import seed_demo_claims
-from reimburse.expenses.records import BudgetRecord, ClaimRecord
+from reimburse.budgets.records import BudgetRecord
+from reimburse.claims.demo import seed_demo_claims
+from reimburse.claims.records import ClaimRecord
 from reimburse.identity.seed import seed_demo_org
 from tests.api_helpers import wipe
 

@@ -14,7 +14,7 @@ def test_reports_after_an_approved_claim(migrated_engine: Engine, settings: Sett
     with demo_api(migrated_engine, settings) as (client, _):
         from sqlalchemy.orm import Session
 
-        from reimburse.expenses.demo import seed_demo_claims
+        from reimburse.claims.demo import seed_demo_claims
 
         with Session(migrated_engine) as s:
             seed_demo_claims(s)  # budgets and three claims

@@ -15,8 +15,9 @@ from sqlalchemy import Engine
 
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
-from reimburse.expenses import background, webhooks
-from reimburse.expenses.tasks import dispatcher_for
+from reimburse.jobs import periodic as background
+from reimburse.jobs.tasks import dispatcher_for
+from reimburse.webhooks import service as webhooks
 from tests.api_helpers import demo_api, login
 
 

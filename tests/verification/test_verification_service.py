@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from reimburse.documents import runtime, service
-from reimburse.expenses import verify_service
-from reimburse.expenses.verification.registry import make_verifier
-from reimburse.expenses.verification.tencent import TencentVerifier
+from reimburse.verification import service as verify_service
+from reimburse.verification.records import InvoiceCheckRecord
+from reimburse.verification.registry import make_verifier
+from reimburse.verification.tencent import TencentVerifier
 from tests.api_helpers import demo_api, login
 from tests.expenses.test_claims_api import TODAY_ISH, invoice_png
 from tests.expenses.test_verification_tencent import SECRET_ID, SECRET_KEY, FakeProvider, Reply, ok, provider
@@ -86,15 +87,15 @@ def test_throttling_backs_off_and_the_daily_cap_waits_for_tomorrow(
         now = utcnow()
         verify_service.run_due(migrated_engine, now, _tencent(provider))
         with Session(migrated_engine) as s:
-            row = s.scalars(select(verify_service.InvoiceCheckRecord)).one()
+            row = s.scalars(select(InvoiceCheckRecord)).one()
             assert row.state == "pending" and row.next_check_at is not None
             assert row.next_check_at >= now + timedelta(seconds=30)  # not sooner than Retry-After
-            s.execute(update(verify_service.InvoiceCheckRecord).values(checks_today=verify_service.DAILY_CAP))
+            s.execute(update(InvoiceCheckRecord).values(checks_today=verify_service.DAILY_CAP))
             s.commit()
         later = now + timedelta(minutes=5)
         assert verify_service.run_due(migrated_engine, later, _tencent(provider)) == 0  # capped: nothing sent
         with Session(migrated_engine) as s:
-            row = s.scalars(select(verify_service.InvoiceCheckRecord)).one()
+            row = s.scalars(select(InvoiceCheckRecord)).one()
             assert row.next_check_at is not None and row.next_check_at.date() > later.date()
         finrev = login(client, "finrev")
         item_id = client.get(f"/api/v1/claims/{claim_id}", headers=alice).json()["items"][0]["id"]

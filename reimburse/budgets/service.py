@@ -1,0 +1,104 @@
+"""Budgets as a ledger: which lines a claim draws on, reserving, consuming and releasing.
+
+A budget row moves only by atomic ``UPDATE ... SET committed = committed + x``, so two
+submissions or approvals that race cannot spend the same money twice or lose an update.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reimburse.budgets.records import BudgetRecord, BudgetReservation
+from reimburse.claims.records import ClaimRecord
+
+
+def budgets_for(session: Session, claim: ClaimRecord, *, lock: bool) -> dict[int, BudgetRecord]:
+    """The budgets the claim's items fall into (department × category or "*", period), locked."""
+    if claim.department_id is None:
+        return {}
+    days = {i.expense_date for i in claim.items}
+    query = select(BudgetRecord).where(BudgetRecord.department_id == claim.department_id)
+    if lock:
+        query = query.with_for_update()
+    out: dict[int, BudgetRecord] = {}
+    for budget in session.scalars(query.order_by(BudgetRecord.id)):
+        if any(budget.period_start <= d < budget.period_end for d in days):
+            out[budget.id] = budget
+    return out
+
+
+def demand(claim: ClaimRecord, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
+    """How much of each budget the claim needs: a category budget first, else the "*" one."""
+    need: dict[int, Decimal] = defaultdict(Decimal)
+    for item in claim.items:
+        budget = _budget_for(item.category, item.expense_date, budgets)
+        if budget is not None:
+            need[budget.id] += item.amount
+    return dict(need)
+
+
+def _budget_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> BudgetRecord | None:
+    matching = [b for b in budgets.values() if b.period_start <= day < b.period_end]
+    exact = [b for b in matching if b.category == category]
+    if exact:
+        return exact[0]
+    general = [b for b in matching if b.category == "*"]
+    return general[0] if general else None
+
+
+def available(budget: BudgetRecord) -> Decimal:
+    return budget.amount - budget.committed - budget.spent
+
+
+def reserve(session: Session, claim: ClaimRecord) -> list[tuple[BudgetRecord, Decimal]]:
+    """Reserve the claim's demand; returns the budgets it overdraws (and by how much).
+
+    Each budget moves in one atomic ``UPDATE ... SET committed = committed + x RETURNING``:
+    the database applies concurrent reservations one after another (a row lock on
+    PostgreSQL, the write lock on SQLite), and the returned row says where this one landed.
+    """
+    budgets = budgets_for(session, claim, lock=False)
+    previous = {
+        r.budget_id: r
+        for r in session.scalars(select(BudgetReservation).where(BudgetReservation.claim_id == claim.id))
+    }
+    over: list[tuple[BudgetRecord, Decimal]] = []
+    for budget_id, amount in sorted(demand(claim, budgets).items()):
+        row = session.execute(
+            update(BudgetRecord)
+            .where(BudgetRecord.id == budget_id)
+            .values(committed=BudgetRecord.committed + amount)
+            .returning(BudgetRecord.amount, BudgetRecord.committed, BudgetRecord.spent)
+        ).one()
+        used_after = row.committed + row.spent
+        if used_after > row.amount:
+            over.append((budgets[budget_id], min(amount, used_after - row.amount)))
+        earlier = previous.get(budget_id)  # a resubmission reuses its released reservation
+        if earlier is not None:
+            earlier.amount, earlier.state = amount, "reserved"
+        else:
+            session.add(BudgetReservation(claim_id=claim.id, budget_id=budget_id, amount=amount))
+    session.flush()
+    session.expire_all()  # loaded budget rows are stale now
+    return over
+
+
+def settle(session: Session, claim: ClaimRecord, *, consume: bool) -> None:
+    """Final approval consumes the reservations; rejection, withdrawal or return releases them."""
+    reservations = session.scalars(
+        select(BudgetReservation).where(
+            BudgetReservation.claim_id == claim.id, BudgetReservation.state == "reserved"
+        )
+    ).all()
+    for r in sorted(reservations, key=lambda r: r.budget_id):
+        values = {"committed": BudgetRecord.committed - r.amount}
+        if consume:
+            values["spent"] = BudgetRecord.spent + r.amount
+        session.execute(update(BudgetRecord).where(BudgetRecord.id == r.budget_id).values(**values))
+        r.state = "consumed" if consume else "released"
+    session.flush()

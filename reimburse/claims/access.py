@@ -1,0 +1,82 @@
+"""Who may see which claims (data scope), in one place.
+
+Employees see their own claims; department heads their department's subtree; finance and
+admins everything; anyone who holds or held a task on a claim sees that claim. A claim
+someone may not see is reported as not found, so ids reveal nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from reimburse.claims.records import ClaimRecord
+from reimburse.core.errors import Conflict, NotFound
+from reimburse.core.principal import Principal, Role
+from reimburse.identity.org import headed_by, subtree
+from reimburse.routing.records import ApprovalTaskRecord
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.has_role(Role.FINANCE, Role.ADMIN)
+
+
+def visible_claims(session: Session, principal: Principal, *, mine: bool = False) -> Select[ClaimRecord]:
+    query = select(ClaimRecord)
+    if principal.user_id is None:
+        return query.where(ClaimRecord.id.is_(None))  # machine clients read claims through payouts
+    if mine:
+        return query.where(ClaimRecord.submitter_id == principal.user_id)
+    if sees_everything(principal):
+        return query
+    departments = subtree(session, headed_by(session, principal.user_id))
+    tasks = select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == principal.user_id)
+    conditions = [ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)]
+    if departments:
+        conditions.append(ClaimRecord.department_id.in_(departments))
+    return query.where(or_(*conditions))
+
+
+# every caller of claim_for shows or checks the items: load them in the same statement
+_WITH_ITEMS = joinedload(ClaimRecord.items)
+# built once (every claim read runs it), values bound per call
+_MINE_OR_ASSIGNED = (
+    select(ClaimRecord)
+    .options(_WITH_ITEMS)
+    .where(
+        ClaimRecord.id == bindparam("claim_id"),
+        or_(
+            ClaimRecord.submitter_id == bindparam("me"),
+            ClaimRecord.id.in_(
+                select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == bindparam("me"))
+            ),
+        ),
+    )
+)
+
+
+def claim_for(session: Session, principal: Principal, claim_id: int) -> ClaimRecord:
+    """The claim, if the caller may see it (acting is then decided by the routing engine)."""
+    claim: ClaimRecord | None
+    if principal.user_id is not None and not sees_everything(principal):
+        # the common case first, in one query: my own claim, or one I hold a task on
+        found = session.scalars(_MINE_OR_ASSIGNED, {"claim_id": claim_id, "me": principal.user_id})
+        claim = found.unique().one_or_none()
+        if claim is not None:
+            return claim
+    claim = (
+        session.scalars(
+            visible_claims(session, principal).options(_WITH_ITEMS).where(ClaimRecord.id == claim_id)
+        )
+        .unique()
+        .one_or_none()
+    )
+    if claim is None:
+        raise NotFound(f"claim {claim_id} not found")
+    return claim
+
+
+def check_version(claim: ClaimRecord, version: int | None) -> None:
+    """A page that showed an older version of the claim acts on stale facts: refuse."""
+    if version is not None and version != claim.version:
+        raise Conflict("the claim changed since you opened it; reload it", code="stale_version")

@@ -1,0 +1,243 @@
+"""Stored claim -> the pure rules -> risk score, decision and findings.
+
+The rules are pure; this module gathers what they need from storage: the company's legal
+entities, the policy, the holiday calendar, the submitter's recent invoices (split-invoice
+detection), duplicates already on file and budget availability.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reimburse.budgets import service as ledger
+from reimburse.claims import registry
+from reimburse.claims.domain import (
+    Category,
+    Claim,
+    ClaimItem,
+    Employee,
+    Finding,
+    InvoiceFacts,
+    InvoiceLine,
+    LegalEntity,
+    Money,
+    NoInvoiceKind,
+    Severity,
+)
+from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.claims.service import Assessment
+from reimburse.core.db import utcnow
+from reimburse.documents.records import DocumentRecord
+from reimburse.identity.records import LegalEntityRecord, UserRecord
+from reimburse.ocr.domain import DocumentType
+from reimburse.ocr.fapiao.formats import parse_date
+from reimburse.ocr.fapiao.money import parse_money
+from reimburse.ocr.fapiao.tax import parse_rate
+from reimburse.policy.defaults import china_calendar
+from reimburse.policy.rules.claim import evaluate_claim
+from reimburse.policy.rules.duplicates import (
+    StoredHash,
+    duplicate_finding,
+    hamming,
+    invoice_key,
+    near_duplicate_finding,
+    near_duplicates,
+)
+
+HISTORY_DAYS = 31
+
+
+def facts_from_fields(invoice: dict[str, Any]) -> InvoiceFacts:
+    """Typed facts from an item's stored invoice (extracted fields, corrections applied)."""
+    fields: dict[str, Any] = invoice.get("fields") or {}
+
+    def money(name: str) -> Decimal | None:
+        value = fields.get(name)
+        return parse_money(value) if value else None
+
+    issued = fields.get("issue_date")
+    try:
+        doc_type = DocumentType(invoice.get("document_type") or "other_invoice")
+    except ValueError:
+        doc_type = DocumentType.OTHER_INVOICE
+    return InvoiceFacts(
+        document_type=doc_type,
+        invoice_code=fields.get("invoice_code"),
+        invoice_number=fields.get("invoice_number"),
+        issue_date=parse_date(issued) if issued else None,
+        amount_excl_tax=money("amount_excl_tax"),
+        tax=money("tax"),
+        total=money("total"),
+        check_code=fields.get("check_code"),
+        buyer_name=fields.get("buyer_name"),
+        buyer_tax_id=fields.get("buyer_tax_id"),
+        seller_name=fields.get("seller_name"),
+        seller_tax_id=fields.get("seller_tax_id"),
+        lines=tuple(
+            InvoiceLine(li["name"], parse_rate(li["tax_rate"]) if li.get("tax_rate") else None)
+            for li in invoice.get("line_items") or []
+            if li.get("name")
+        ),
+        needs_review=bool(invoice.get("needs_review")),
+        agent_issued=bool(invoice.get("agent_issued")),
+    )
+
+
+def key_of(fields: dict[str, Any] | None) -> str | None:
+    return invoice_key(facts_from_fields({"fields": fields or {}})) if fields else None
+
+
+def _item(record: ClaimItemRecord) -> ClaimItem:
+    return ClaimItem(
+        category=Category(record.category),
+        amount=Money(record.amount, record.currency),
+        spent_on=record.expense_date,
+        invoice=facts_from_fields(record.invoice) if record.invoice else None,
+        no_invoice_kind=NoInvoiceKind(record.no_invoice_kind) if record.no_invoice_kind else None,
+        reason=record.no_invoice_reason,
+        attendees=record.attendees,
+        nights=record.nights,
+        city_tier=record.city_tier,
+        description=record.description,
+    )
+
+
+def to_domain(session: Session, claim: ClaimRecord) -> Claim:
+    user = session.get(UserRecord, claim.submitter_id)
+    submitter = Employee(
+        id=str(claim.submitter_id),
+        name=user.display_name if user else str(claim.submitter_id),
+        department_id=str(claim.department_id or ""),
+        rank=user.rank if user else 0,
+        roles=frozenset(user.roles) if user else frozenset(),
+    )
+    return Claim(
+        id=str(claim.id),
+        submitter=submitter,
+        department_id=str(claim.department_id or ""),
+        purpose=claim.purpose,
+        items=tuple(_item(i) for i in claim.items),
+        trip_start=claim.trip_start,
+        trip_end=claim.trip_end,
+    )
+
+
+def _history(session: Session, claim: ClaimRecord, today: date) -> list[InvoiceFacts]:
+    since = today - timedelta(days=HISTORY_DAYS)
+    rows = session.scalars(
+        select(ClaimItemRecord)
+        .join(ClaimRecord, ClaimRecord.id == ClaimItemRecord.claim_id)
+        .where(
+            ClaimRecord.submitter_id == claim.submitter_id,
+            ClaimRecord.id != claim.id,
+            ClaimRecord.status.in_(("submitted", "approved", "paid")),
+            ClaimItemRecord.expense_date >= since,
+            ClaimItemRecord.invoice.is_not(None),
+        )
+    )
+    return [facts_from_fields(r.invoice) for r in rows if r.invoice]
+
+
+def _duplicates_on_file(session: Session, claim: ClaimRecord) -> list[Finding]:
+    keys = {i.invoice_key: i.position for i in claim.items if i.invoice_key}
+    held = registry.held_keys(session, list(keys), exclude_claim=claim.id)
+    return [duplicate_finding(keys[k], k, f"claim {cid}") for k, cid in held.items()]
+
+
+def _near_duplicate_photos(session: Session, claim: ClaimRecord) -> list[Finding]:
+    """Photos that look like one already in another claim (re-shot, re-compressed, resized).
+
+    A linear scan over the stored hashes: fine for thousands of photos; beyond that the
+    candidates should be narrowed first (same seller, same month) — not done yet.
+    """
+    mine = {
+        i.position: h
+        for i in claim.items
+        if i.document_id is not None
+        and (h := session.scalar(select(DocumentRecord.image_hash).where(DocumentRecord.id == i.document_id)))
+        is not None
+    }
+    if not mine:
+        return []
+    rows = session.execute(
+        select(ClaimItemRecord.claim_id, ClaimItemRecord.position, DocumentRecord.image_hash)
+        .join(DocumentRecord, DocumentRecord.id == ClaimItemRecord.document_id)
+        .where(ClaimItemRecord.claim_id != claim.id, DocumentRecord.image_hash.is_not(None))
+    ).all()
+    stored = [
+        StoredHash(f"claim {cid} item {pos + 1}", h & (2**64 - 1)) for cid, pos, h in rows if h is not None
+    ]
+    out = []
+    for position, value in mine.items():
+        for match in near_duplicates(value & (2**64 - 1), stored):
+            out.append(near_duplicate_finding(position, match, hamming(value & (2**64 - 1), match.value)))
+            break
+    return out
+
+
+def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding], bool]:
+    budgets = ledger.budgets_for(session, claim, lock=False)
+    out = []
+    for budget_id, amount in ledger.demand(claim, budgets).items():
+        budget = budgets[budget_id]
+        if amount > ledger.available(budget):
+            out.append(
+                Finding(
+                    "over_budget",
+                    Severity.WARNING,
+                    f"{budget.category} budget: {ledger.available(budget):.2f} left, "
+                    f"this claim needs {amount:.2f}",
+                )
+            )
+    return out, bool(out)
+
+
+def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over_budget: bool) -> Assessment:
+    from reimburse.verification.service import findings_for
+
+    today = utcnow().date()
+    from reimburse.policy.service import current_policy
+
+    policy = current_policy(session)
+    extra = [*extra, *findings_for(session, claim, policy.invoice.unverified_severity)]
+    entities = [LegalEntity(e.name, e.tax_id) for e in session.scalars(select(LegalEntityRecord))]
+    result = evaluate_claim(
+        to_domain(session, claim),
+        entities=entities,
+        policy=policy,
+        calendar=china_calendar(),
+        today=today,
+        history=_history(session, claim, today),
+        extra=extra,
+    )
+    findings = [
+        {
+            "code": s.finding.code,
+            "severity": s.finding.severity.value,
+            "message": s.finding.message,
+            "item": s.finding.item,
+            "fields": list(s.finding.fields),
+            "points": s.points,
+        }
+        for s in result.findings
+    ]
+    return Assessment(
+        score=result.score, decision=result.decision.value, findings=findings, over_budget=over_budget
+    )
+
+
+def assess_claim(session: Session, claim: ClaimRecord) -> Assessment:
+    """At submission: invoices are already locked and budget reserved by the caller."""
+    return _assessment(session, claim, _near_duplicate_photos(session, claim), False)
+
+
+def preview(session: Session, claim: ClaimRecord) -> Assessment:
+    """Before submitting: the same rules plus duplicates on file and budget left, changing nothing."""
+    budget, over = _budget_findings(session, claim)
+    extra = [*_duplicates_on_file(session, claim), *_near_duplicate_photos(session, claim), *budget]
+    return _assessment(session, claim, extra, over)

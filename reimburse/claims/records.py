@@ -1,0 +1,116 @@
+"""Stored expense claims: claims, items, the invoice registry, budgets, approval tasks, audit.
+
+The invoice registry's unique key is what makes duplicate refusal race-free: two claims
+that submit the same invoice at the same moment both try to insert the same key and the
+database lets exactly one of them through. Budgets are rows that submissions lock
+(``SELECT ... FOR UPDATE`` on PostgreSQL) before they reserve, so approvals that race
+cannot spend the same money twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from reimburse.core.db import Base, UTCDateTime, utcnow
+from reimburse.identity.records import UserRecord
+
+MONEY = Numeric(14, 2)
+
+
+class ClaimRecord(Base):
+    __tablename__ = "claims"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    cost_centre: Mapped[str | None] = mapped_column(String(32))  # a cost_centres.code
+    purpose: Mapped[str] = mapped_column(String(500))
+    trip_start: Mapped[date | None] = mapped_column(Date)
+    trip_end: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
+    status: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    risk_score: Mapped[int | None] = mapped_column(Integer)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    flow_id: Mapped[str | None] = mapped_column(String(64))
+    flow_version: Mapped[int | None] = mapped_column(Integer)
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    payout_reference: Mapped[str | None] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    items: Mapped[list[ClaimItemRecord]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="ClaimItemRecord.position"
+    )
+    # read with the claim (a primary-key lookup inside the same statement): every view of a
+    # claim names its submitter, and a separate query for one name cost as much as the claim
+    submitter_name: Mapped[str | None] = column_property(
+        select(UserRecord.display_name)
+        .where(UserRecord.id == submitter_id)
+        .correlate_except(UserRecord)  # also when a query joins users itself
+        .scalar_subquery()
+    )
+
+    # optimistic concurrency: a stale page's write fails instead of overwriting
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ClaimItemRecord(Base):
+    __tablename__ = "claim_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal] = mapped_column(MONEY)
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    expense_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    result_index: Mapped[int | None] = mapped_column(Integer)
+    invoice: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # extracted fields, corrections applied
+    corrections: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    invoice_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    no_invoice_kind: Mapped[str | None] = mapped_column(String(32))
+    no_invoice_reason: Mapped[str | None] = mapped_column(String(500))
+    attendees: Mapped[int | None] = mapped_column(Integer)
+    nights: Mapped[int | None] = mapped_column(Integer)
+    city_tier: Mapped[int | None] = mapped_column(Integer)
+
+    claim: Mapped[ClaimRecord] = relationship(back_populates="items")
+
+
+class InvoiceRegistration(Base):
+    """One row per invoice that is in a claim: the lifecycle unused -> locked -> reimbursed.
+
+    ``invoice_key`` is unique across everything ever stored: an invoice cannot enter a
+    second claim while this row exists; withdrawal or rejection deletes it (unlocks).
+    """
+
+    __tablename__ = "invoice_registry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_key: Mapped[str] = mapped_column(String(64), unique=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("claim_items.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default="locked")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,434 @@
+"""Claims as use cases: create and edit drafts, submit, act, withdraw, and the final decision.
+
+Drafts and returned claims are the submitter's to change. Submission, in one transaction:
+assess the claim (pure rules -> risk score and findings), lock its invoices (unique registry),
+reserve budget, plan the route and apply the submission. If anything refuses, nothing of it
+stays. The final decision consumes (approved) or releases (rejected, withdrawn) the
+reservations and unlocks or closes the invoices.
+
+Services take a session from their caller (the request or task owns it) and never commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from reimburse.budgets import service as ledger
+from reimburse.claims import registry
+from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reimburse.core.outbox import OutboxRecord
+from reimburse.core.principal import Principal
+from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.routing import service as approvals
+from reimburse.routing.domain import (
+    AddPosition,
+    AddSigner,
+    Approve,
+    ClaimFacts,
+    Comment,
+    Event,
+    InstanceStatus,
+    Org,
+    Reject,
+    Remind,
+    Resubmit,
+    Return,
+    RiskDecision,
+    Submit,
+    Transfer,
+    Withdraw,
+)
+
+CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
+NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
+EDITABLE = frozenset({"draft", "returned"})
+_CENT = Decimal("0.01")
+_INVOICE_FIELDS = FIELD_NAMES
+DEFAULT_FLOW = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemInput:
+    category: str
+    amount: Decimal
+    expense_date: date
+    description: str = ""
+    document_id: int | None = None
+    result_index: int | None = None
+    fields: dict[str, str | None] | None = None  # the invoice fields as the submitter confirms them
+    no_invoice_kind: str | None = None
+    no_invoice_reason: str | None = None
+    attendees: int | None = None
+    nights: int | None = None
+    city_tier: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimInput:
+    purpose: str
+    items: tuple[ItemInput, ...] = ()
+    trip_start: date | None = None
+    trip_end: date | None = None
+    department_id: int | None = None
+    cost_centre: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedInvoice:
+    """What the reader found for an item's document (fields + document type + flags)."""
+
+    fields: dict[str, str | None]
+    document_type: str | None = None
+    needs_review: bool = False
+    review_reasons: tuple[dict[str, Any], ...] = ()
+    line_items: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+
+
+def create_claim(
+    session: Session,
+    actor: Principal,
+    data: ClaimInput,
+    extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
+) -> ClaimRecord:
+    if actor.user_id is None:
+        raise Forbidden("only people submit claims")
+    claim = ClaimRecord(
+        submitter_id=actor.user_id,
+        department_id=data.department_id or actor.department_id,
+        cost_centre=data.cost_centre,
+        purpose=_purpose(data.purpose),
+        trip_start=data.trip_start,
+        trip_end=data.trip_end,
+        status="draft",
+        findings=[],
+    )
+    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    session.add(claim)
+    session.flush()
+    claim.number = f"BX{claim.created_at:%Y%m}{claim.id:06d}"
+    session.flush()  # now, not at commit: the answer must carry the version the row ends at
+    return claim
+
+
+def update_claim(
+    session: Session,
+    actor: Principal,
+    claim: ClaimRecord,
+    data: ClaimInput,
+    expected_version: int | None,
+    extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
+) -> ClaimRecord:
+    if claim.submitter_id != actor.user_id:
+        raise Forbidden("only the submitter edits a claim")
+    if claim.status not in EDITABLE:
+        raise Conflict(f"a {claim.status} claim cannot be edited", code="claim_not_editable")
+    if expected_version is not None and expected_version != claim.version:
+        raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
+    claim.purpose = _purpose(data.purpose)
+    claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
+    claim.cost_centre = data.cost_centre
+    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    session.flush()
+    return claim
+
+
+def load_claim(session: Session, claim_id: int) -> ClaimRecord:
+    claim = session.get(ClaimRecord, claim_id)
+    if claim is None:
+        raise NotFound(f"claim {claim_id} not found")
+    return claim
+
+
+def key_of(fields: dict[str, Any]) -> str | None:
+    from reimburse.claims.assessment import key_of as key  # the rules own the key's definition
+
+    return key(fields)
+
+
+def _purpose(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("say what the expense was for (purpose)", code="purpose_required")
+    return text[:500]
+
+
+def _item(
+    position: int, item: ItemInput, extracted: dict[tuple[int, int], ExtractedInvoice]
+) -> ClaimItemRecord:
+    if item.category not in CATEGORIES:
+        raise InvalidInput(f"unknown category {item.category!r}", code="invalid_category")
+    amount = item.amount.quantize(_CENT)
+    if amount <= 0:
+        raise InvalidInput("an item's amount must be positive", code="invalid_amount")
+    invoice: dict[str, Any] | None = None
+    corrections: list[dict[str, Any]] = []
+    if item.document_id is not None:
+        found = extracted.get((item.document_id, item.result_index or 0))
+        if found is None:
+            raise InvalidInput(
+                f"document {item.document_id} has no readable invoice (yet)", code="document_not_ready"
+            )
+        invoice = {
+            "fields": dict(found.fields),
+            "document_type": found.document_type,
+            "needs_review": found.needs_review,
+            "review_reasons": list(found.review_reasons),
+            "line_items": list(found.line_items),
+        }
+        for name, new in (item.fields or {}).items():
+            if name not in _INVOICE_FIELDS:
+                raise InvalidInput(f"{name!r} is not an invoice field", code="invalid_field")
+            old = found.fields.get(name)
+            if new != old:
+                corrections.append({"field": name, "old": old, "new": new})
+                invoice["fields"][name] = new
+    elif item.no_invoice_kind is None:
+        raise InvalidInput(
+            "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
+            code="invoice_required",
+        )
+    elif item.no_invoice_kind not in NO_INVOICE_KINDS or not (item.no_invoice_reason or "").strip():
+        raise InvalidInput(
+            "items without invoice are per_diem or mileage, with a reason", code="invalid_no_invoice"
+        )
+    return ClaimItemRecord(
+        position=position,
+        category=item.category,
+        amount=amount,
+        expense_date=item.expense_date,
+        description=item.description[:500],
+        document_id=item.document_id,
+        result_index=item.result_index,
+        invoice=invoice,
+        corrections=corrections,
+        invoice_key=key_of(invoice["fields"]) if invoice else None,
+        no_invoice_kind=item.no_invoice_kind,
+        no_invoice_reason=item.no_invoice_reason,
+        attendees=item.attendees,
+        nights=item.nights,
+        city_tier=item.city_tier,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """What the rules concluded about a claim (see ``expenses.assessment``)."""
+
+    score: int
+    decision: str  # pass | finance_review | block
+    findings: list[dict[str, Any]]
+    over_budget: bool = False
+
+
+Assess = Callable[[Session, ClaimRecord], Assessment]
+LoadOrg = Callable[[Session], Org]
+
+_RISK = {"pass": RiskDecision.PASS, "finance_review": RiskDecision.REVIEW, "block": RiskDecision.BLOCK}
+
+
+def submit(
+    session: Session,
+    actor: Principal,
+    claim: ClaimRecord,
+    *,
+    assess: Assess,
+    load_org: LoadOrg,
+    now: datetime,
+    flow_params: dict[str, Any] | None = None,
+) -> ClaimRecord:
+    if claim.submitter_id != actor.user_id:
+        raise Forbidden("only the submitter submits a claim")
+    if claim.status not in ("draft", "returned"):
+        raise Conflict(f"a {claim.status} claim cannot be submitted", code="claim_not_submittable")
+    if not claim.items:
+        raise Conflict("a claim needs at least one item", code="claim_empty")
+    resubmission = claim.status == "returned"
+    registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
+    from reimburse.verification.service import queue_checks
+
+    queue_checks(session, claim, now)  # checked with the tax bureau in the background
+    over = ledger.reserve(session, claim)
+    from reimburse.policy.service import current_policy
+
+    action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
+    if over and action == "block":
+        budget, short = over[0]
+        raise Conflict(
+            f"the claim exceeds the {budget.category} budget of its department by {short:.2f}; "
+            "the policy does not allow it",
+            code="over_budget",
+        )  # the transaction rolls back: nothing stays reserved
+    result = assess(session, claim)
+    over_budget = (bool(over) or result.over_budget) and action == "add_approver"
+    findings = list(result.findings)
+    for budget, short in over:
+        findings.append(
+            {
+                "code": "over_budget",
+                "severity": "warning" if action == "add_approver" else "info",
+                "message": f"exceeds the {budget.category} budget of its department by {short:.2f}",
+                "item": None,
+            }
+        )
+    claim.risk_score, claim.decision, claim.findings = result.score, result.decision, findings
+    claim.submitted_at = now
+    org = load_org(session)
+    if resubmission:
+        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        approvals.apply(session, claim, Resubmit(actor=str(actor.user_id)), flow, org, now, on_final)
+    else:
+        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+        facts = ClaimFacts(
+            claim_id=str(claim.id),
+            submitter=str(claim.submitter_id),
+            department=str(claim.department_id) if claim.department_id is not None else "",
+            amount=claim.total,
+            categories=tuple(sorted({i.category for i in claim.items})),
+            risk=_RISK.get(result.decision, RiskDecision.REVIEW),
+            over_budget=over_budget,
+            submitter_rank=_rank(org, claim.submitter_id),
+            submitter_roles=_roles(org, claim.submitter_id),
+            cost_centre=claim.cost_centre,
+        )
+        approvals.start(session, claim, facts, flow, org, Submit(actor=str(actor.user_id)), now, on_final)
+    return claim
+
+
+def act(
+    session: Session,
+    actor: Principal,
+    claim: ClaimRecord,
+    action: str,
+    *,
+    load_org: LoadOrg,
+    now: datetime,
+    comment: str = "",
+    task_id: str | None = None,
+    to_user_id: int | None = None,
+    position: str = "after",
+    flow_params: dict[str, Any] | None = None,
+) -> ClaimRecord:
+    """Approve, reject, return, transfer, add a signer, comment or remind."""
+    if actor.user_id is None:
+        raise Forbidden("only people act on claims")
+    if claim.route is None or claim.flow_id is None or claim.flow_version is None:
+        raise Conflict("the claim has not been submitted", code="claim_not_submitted")
+    who = str(actor.user_id)
+    event: Event
+    if action == "approve":
+        if claim.submitter_id == actor.user_id:
+            raise Forbidden("nobody approves their own claim", code="own_claim")
+        event = Approve(actor=who, comment=comment, task_id=task_id)
+    elif action == "reject":
+        event = Reject(actor=who, comment=comment, task_id=task_id)
+    elif action == "return":
+        event = Return(actor=who, comment=comment, task_id=task_id)
+    elif action == "transfer":
+        event = Transfer(actor=who, to=_required_user(to_user_id), comment=comment, task_id=task_id)
+    elif action == "add_signer":
+        event = AddSigner(
+            actor=who,
+            user=_required_user(to_user_id),
+            position=AddPosition(position),
+            comment=comment,
+            task_id=task_id,
+        )
+    elif action == "comment":
+        event = Comment(actor=who, comment=comment)
+    elif action == "remind":
+        event = Remind(actor=who, comment=comment)
+    else:
+        raise Conflict(f"unknown action {action!r}", code="invalid_action")
+    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
+    approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
+    if action == "return":
+        # back with the submitter: the money and the invoices are held again on resubmission
+        ledger.settle(session, claim, consume=False)
+    return claim
+
+
+def withdraw(
+    session: Session,
+    actor: Principal,
+    claim: ClaimRecord,
+    *,
+    load_org: LoadOrg,
+    now: datetime,
+    comment: str = "",
+    flow_params: dict[str, Any] | None = None,
+) -> ClaimRecord:
+    if claim.submitter_id != actor.user_id:
+        raise Forbidden("only the submitter withdraws a claim")
+    if claim.route is None or claim.flow_id is None or claim.flow_version is None:
+        raise Conflict("a draft is deleted, not withdrawn", code="claim_not_submitted")
+    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
+    approvals.apply(
+        session,
+        claim,
+        Withdraw(actor=str(actor.user_id), comment=comment),
+        flow,
+        load_org(session),
+        now,
+        on_final,
+    )
+    return claim
+
+
+def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
+    if status is InstanceStatus.APPROVED:
+        ledger.settle(session, claim, consume=True)
+        registry.mark_invoices(session, claim, "reimbursed")
+        _webhook(session, "claim.approved", claim)
+    else:
+        ledger.settle(session, claim, consume=False)
+        registry.unlock_invoices(session, claim)
+        _webhook(session, f"claim.{status.value}", claim)
+
+
+def _reregister(session: Session, claim: ClaimRecord) -> None:
+    registry.unlock_invoices(session, claim)
+    session.flush()
+    registry.register_invoices(session, claim)
+
+
+def _webhook(session: Session, topic: str, claim: ClaimRecord) -> None:
+    session.add(
+        OutboxRecord(
+            kind="webhook",
+            topic=topic,
+            payload={
+                "event": topic,
+                "claim_id": claim.id,
+                "number": claim.number,
+                "status": claim.status,
+                "total": f"{claim.total:.2f}",
+                "currency": claim.currency,
+                "submitter_id": claim.submitter_id,
+            },
+        )
+    )
+
+
+def _required_user(user_id: int | None) -> str:
+    if user_id is None:
+        raise Conflict("say who (to_user_id)", code="user_required")
+    return str(user_id)
+
+
+def _rank(org: Org, user_id: int) -> int:
+    user = org.users.get(str(user_id))
+    return user.rank if user else 0
+
+
+def _roles(org: Org, user_id: int) -> tuple[str, ...]:
+    user = org.users.get(str(user_id))
+    return user.roles if user else ()

@@ -1,0 +1,127 @@
+"""Background jobs of the claims domain: deliver the outbox, fire due SLA timers.
+
+Both are idempotent and safe to run from several workers at once: rows are taken with
+``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite has one writer anyway), each job owns its
+transaction, and a crash leaves rows pending for the next run.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from reimburse.claims import service as workflow
+from reimburse.claims.records import ClaimRecord
+from reimburse.core.db import unit_of_work
+from reimburse.core.outbox import OutboxRecord
+from reimburse.identity.org import load_org
+from reimburse.identity.records import UserRecord
+from reimburse.notify.dispatch import Dispatcher
+from reimburse.notify.messages import ClaimSummary, Person
+from reimburse.routing import service as approvals
+from reimburse.routing.domain import Notify, NotifyKind, TimerTick
+from reimburse.routing.records import RouteTimerRecord
+from reimburse.webhooks import service as webhooks
+
+log = logging.getLogger(__name__)
+NOTIFY_ATTEMPTS = 5
+
+
+def drain_outbox(engine: Engine, now: datetime, dispatcher: Dispatcher | None, client: httpx.Client) -> int:
+    """Turn pending outbox rows into notifications and webhook deliveries; send what is due."""
+    done = 0
+    with unit_of_work(engine) as session:
+        rows = session.scalars(
+            select(OutboxRecord)
+            .where(OutboxRecord.status == "pending", OutboxRecord.next_attempt_at <= now)
+            .order_by(OutboxRecord.id)
+            .limit(100)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            if row.kind == "webhook":
+                webhooks.fan_out(session, row.id, row.topic, row.payload, now)
+                row.status = "done"
+            else:
+                _notify(session, row, dispatcher, now)
+            done += 1
+    with unit_of_work(engine) as session:
+        for delivery in webhooks.due(session, now):
+            webhooks.attempt(session, delivery, client, now)
+            done += 1
+    return done
+
+
+def _notify(session: Session, row: OutboxRecord, dispatcher: Dispatcher | None, now: datetime) -> None:
+    row.attempts += 1
+    if dispatcher is None:
+        row.status, row.last_error = "done", "no notification channel configured"
+        return
+    p = row.payload
+    claim = session.get(ClaimRecord, int(p["claim_id"]))
+    if claim is None:
+        row.status, row.last_error = "done", "claim no longer exists"
+        return
+    ids = {
+        int(u)
+        for u in [*p.get("recipients", []), p.get("actor") or "0", str(claim.submitter_id)]
+        if str(u).isdigit()
+    }
+    users = {str(u.id): u for u in session.scalars(select(UserRecord).where(UserRecord.id.in_(ids)))}
+    people = {uid: Person(id=uid, name=u.display_name, email=u.email) for uid, u in users.items()}
+    submitter = users.get(str(claim.submitter_id))
+    effect = Notify(
+        claim_id=str(claim.id),
+        event=NotifyKind(p["event"]),
+        recipients=tuple(p.get("recipients", [])),
+        actor=p.get("actor"),
+        comment=p.get("comment", ""),
+    )
+    summary = ClaimSummary(
+        claim_id=claim.number or str(claim.id),
+        purpose=claim.purpose,
+        submitter_name=submitter.display_name if submitter else "",
+        amount=claim.total,
+        currency=claim.currency,
+    )
+    results = dispatcher.deliver(effect, summary, people)
+    retry = [r for r in results if not r.ok and r.retryable]
+    if retry and row.attempts < NOTIFY_ATTEMPTS:
+        row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))
+        row.last_error = "; ".join(f"{r.channel}: {r.detail}" for r in retry)
+    else:
+        failed = [r for r in results if not r.ok]
+        row.status = "failed" if failed else "done"
+        row.last_error = "; ".join(f"{r.channel}: {r.detail}" for r in failed) or None
+
+
+def fire_timers(engine: Engine, now: datetime) -> int:
+    """Send a TimerTick for every due SLA timer (reminders, escalations, auto-decisions)."""
+    fired = 0
+    with unit_of_work(engine) as session:
+        due = session.scalars(
+            select(RouteTimerRecord)
+            .where(RouteTimerRecord.due_at <= now)
+            .order_by(RouteTimerRecord.due_at)
+            .limit(100)
+            .with_for_update(skip_locked=True)
+        ).all()
+        org = load_org(session) if due else None
+        for timer in due:
+            claim = session.get(ClaimRecord, timer.claim_id)
+            key = timer.timer_key
+            session.delete(timer)
+            session.flush()
+            if claim is None or claim.route is None or claim.flow_id is None or claim.flow_version is None:
+                continue
+            if claim.status != "submitted":
+                continue
+            assert org is not None
+            flow = approvals.flow_for(session, claim.flow_id, claim.flow_version)
+            approvals.apply(session, claim, TimerTick(timer_id=key), flow, org, now, workflow.on_final)
+            fired += 1
+    return fired

@@ -1,0 +1,114 @@
+"""Handing approved claims to payroll: the list to pay, marking paid, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reimburse.claims.records import ClaimRecord
+from reimburse.core.errors import Conflict, NotFound
+from reimburse.core.outbox import OutboxRecord
+from reimburse.identity.records import UserRecord
+
+COLUMNS = ("claim_id", "number", "payee_id", "payee", "purpose", "total", "currency", "approved_at")
+
+
+def payable(session: Session, cursor: int | None, limit: int) -> tuple[list[dict[str, Any]], int | None]:
+    """Approved, unpaid claims in id order; the cursor is the last id seen (stable under inserts)."""
+    query = (
+        select(ClaimRecord, UserRecord.display_name)
+        .join(UserRecord, UserRecord.id == ClaimRecord.submitter_id)
+        .where(ClaimRecord.status == "approved")
+        .order_by(ClaimRecord.id)
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        query = query.where(ClaimRecord.id > cursor)
+    rows = session.execute(query).all()
+    more = len(rows) > limit
+    items = [_row(claim, name) for claim, name in rows[:limit]]
+    return items, (items[-1]["claim_id"] if more and items else None)
+
+
+def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
+    return {
+        "claim_id": claim.id,
+        "number": claim.number,
+        "payee_id": claim.submitter_id,
+        "payee": payee,
+        "purpose": claim.purpose,
+        "total": f"{claim.total:.2f}",
+        "currency": claim.currency,
+        "approved_at": claim.decided_at.isoformat() if claim.decided_at else None,
+    }
+
+
+def mark_paid(session: Session, claim_id: int, reference: str | None, now: datetime) -> dict[str, Any]:
+    claim = session.get(ClaimRecord, claim_id, with_for_update=True)
+    if claim is None:
+        raise NotFound(f"claim {claim_id} not found")
+    if claim.status == "paid":
+        if reference and claim.payout_reference and reference != claim.payout_reference:
+            raise Conflict(
+                f"claim {claim_id} was already paid with reference {claim.payout_reference}",
+                code="already_paid",
+            )
+        return paid_view(claim)
+    if claim.status != "approved":
+        raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
+    claim.status, claim.paid_at, claim.payout_reference = "paid", now, reference
+    from reimburse.claims.registry import mark_invoices
+
+    mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
+    session.add(
+        OutboxRecord(
+            kind="webhook",
+            topic="claim.paid",
+            payload={
+                "event": "claim.paid",
+                "claim_id": claim.id,
+                "number": claim.number,
+                "reference": reference,
+            },
+        )
+    )
+    session.flush()
+    return paid_view(claim)
+
+
+def paid_view(claim: ClaimRecord) -> dict[str, Any]:
+    return {
+        "claim_id": claim.id,
+        "number": claim.number,
+        "status": claim.status,
+        "paid_at": claim.paid_at.isoformat() if claim.paid_at else None,
+        "reference": claim.payout_reference,
+    }
+
+
+def export_csv(items: list[dict[str, Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(items)
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 Chinese correctly
+
+
+def export_xlsx(items: list[dict[str, Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "payouts"
+    ws.append(list(COLUMNS))
+    for item in items:
+        ws.append([item[c] for c in COLUMNS])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

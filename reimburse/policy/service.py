@@ -1,0 +1,41 @@
+"""The expense policy as admins change it without code: every save is a new, validated version
+(nothing is edited in place); a policy change applies to claims assessed after it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reimburse.core.errors import InvalidInput
+from reimburse.policy.defaults import default_policy, default_policy_text
+from reimburse.policy.domain import Policy, PolicyError, load_policy_text
+from reimburse.policy.records import PolicyVersionRecord
+
+_parsed: dict[int, Policy] = {}
+
+
+def current_policy(session: Session) -> Policy:
+    latest = session.scalars(select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc())).first()
+    if latest is None:
+        return default_policy()
+    if latest.id not in _parsed:
+        _parsed[latest.id] = load_policy_text(latest.text)
+    return _parsed[latest.id]
+
+
+def policy_text(session: Session) -> tuple[str, int]:
+    latest = session.scalars(select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc())).first()
+    return (latest.text, latest.id) if latest else (default_policy_text(), 0)
+
+
+def save_policy(session: Session, text: str, who: str) -> int:
+    try:
+        load_policy_text(text)
+    except PolicyError as exc:
+        raise InvalidInput(
+            "the policy is not valid", code="invalid_policy", details=list(exc.problems)
+        ) from exc
+    row = PolicyVersionRecord(text=text, created_by=who)
+    session.add(row)
+    session.flush()
+    return row.id

@@ -1,0 +1,211 @@
+"""Running a claim through its approval flow: the glue between the stored claim and the pure
+routing engine.
+
+The engine decides (``advance``) and returns effects; this module stores them: the new route,
+the open tasks (the inboxes), SLA timers, the audit chain, and outbox messages that are sent
+only after the transaction commits. A claim keeps the flow version it started with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from reimburse.claims.records import ClaimRecord
+from reimburse.core.outbox import OutboxRecord
+from reimburse.routing import audit as audit_chain
+from reimburse.routing.domain import (
+    AssignTask,
+    AuditRecord,
+    CancelTimer,
+    ClaimFacts,
+    CloseTask,
+    Event,
+    FinalStatus,
+    Flow,
+    FlowInstance,
+    InstanceStatus,
+    Notify,
+    Org,
+    ScheduleTimer,
+)
+from reimburse.routing.engine import advance, new_instance
+from reimburse.routing.records import ApprovalTaskRecord, AuditEntryRecord, RouteTimerRecord
+from reimburse.routing.serde import instance_from_dict, instance_to_dict
+
+# Claim status for each routing status.
+CLAIM_STATUS = {
+    InstanceStatus.DRAFT: "draft",
+    InstanceStatus.RUNNING: "submitted",
+    InstanceStatus.RETURNED: "returned",
+    InstanceStatus.APPROVED: "approved",
+    InstanceStatus.REJECTED: "rejected",
+    InstanceStatus.WITHDRAWN: "withdrawn",
+}
+
+FinalHook = Callable[[Session, ClaimRecord, InstanceStatus, datetime], None]
+
+
+def flow_for(
+    session: Session, flow_id: str, version: int | None, params: dict[str, Any] | None = None
+) -> Flow:
+    """The flow a claim runs: the version it started with (``None``: the latest, for a new claim).
+    Admin-saved versions are stored; the shipped default is version 1."""
+    from reimburse.routing.versions import flow
+
+    return flow(session, flow_id, version, params)
+
+
+def start(
+    session: Session,
+    claim: ClaimRecord,
+    facts: ClaimFacts,
+    flow: Flow,
+    org: Org,
+    event: Event,
+    now: datetime,
+    on_final: FinalHook,
+) -> None:
+    """Plan the route for a submitted claim and apply the submission."""
+    instance = new_instance(flow, facts, org)
+    claim.flow_id, claim.flow_version = flow.id, flow.version
+    _advance(session, claim, instance, event, flow, org, now, on_final)
+
+
+def apply(
+    session: Session,
+    claim: ClaimRecord,
+    event: Event,
+    flow: Flow,
+    org: Org,
+    now: datetime,
+    on_final: FinalHook,
+) -> None:
+    """Apply an event (approve, reject, return, resubmit, ...) to a running claim."""
+    if claim.route is None:
+        raise LookupError(f"claim {claim.id} has no route")
+    _advance(session, claim, instance_from_dict(claim.route), event, flow, org, now, on_final)
+
+
+def _advance(
+    session: Session,
+    claim: ClaimRecord,
+    instance: FlowInstance,
+    event: Event,
+    flow: Flow,
+    org: Org,
+    now: datetime,
+    on_final: FinalHook,
+) -> None:
+    outcome = advance(instance, event, flow, now, org=org)
+    claim.route = instance_to_dict(outcome.instance)
+    claim.status = CLAIM_STATUS[outcome.instance.status]
+    for effect in outcome.effects:
+        if isinstance(effect, AuditRecord):
+            _audit(session, claim, effect)
+        elif isinstance(effect, AssignTask):
+            people = dict.fromkeys([effect.assignee, *effect.may_act])
+            for user in people:
+                session.add(
+                    ApprovalTaskRecord(
+                        claim_id=claim.id,
+                        task_key=effect.task_id,
+                        step_name=_step_name(outcome.instance, effect.step_id),
+                        user_id=int(user),
+                        assignee_id=int(effect.assignee),
+                        open=True,
+                    )
+                )
+        elif isinstance(effect, CloseTask):
+            session.execute(
+                update(ApprovalTaskRecord)
+                .where(ApprovalTaskRecord.claim_id == claim.id, ApprovalTaskRecord.task_key == effect.task_id)
+                .values(open=False)
+            )
+        elif isinstance(effect, ScheduleTimer):
+            session.add(RouteTimerRecord(claim_id=claim.id, timer_key=effect.timer_id, due_at=effect.due))
+        elif isinstance(effect, CancelTimer):
+            session.execute(
+                delete(RouteTimerRecord).where(
+                    RouteTimerRecord.claim_id == claim.id, RouteTimerRecord.timer_key == effect.timer_id
+                )
+            )
+        elif isinstance(effect, Notify):
+            session.add(
+                OutboxRecord(
+                    kind="notify",
+                    topic=effect.event.value,
+                    payload={
+                        "claim_id": claim.id,
+                        "claim_number": claim.number,
+                        "event": effect.event.value,
+                        "recipients": list(effect.recipients),
+                        "actor": effect.actor,
+                        "comment": effect.comment,
+                    },
+                )
+            )
+        elif isinstance(effect, FinalStatus):
+            claim.decided_at = now
+            on_final(session, claim, effect.status, now)
+    session.flush()
+
+
+def _step_name(instance: FlowInstance, step_id: str) -> str:
+    return next((s.name for s in instance.steps if s.id == step_id), step_id)
+
+
+def _audit(session: Session, claim: ClaimRecord, record: AuditRecord) -> None:
+    last = session.scalars(
+        select(AuditEntryRecord)
+        .where(AuditEntryRecord.claim_id == claim.id)
+        .order_by(AuditEntryRecord.seq.desc())
+    ).first()
+    previous = _entry(last) if last is not None else None
+    entry = audit_chain.chain(record, previous)
+    session.add(
+        AuditEntryRecord(
+            claim_id=claim.id,
+            seq=entry.seq,
+            actor=entry.actor,
+            at=entry.at,
+            action=entry.action,
+            comment=entry.comment,
+            state_before=entry.state_before,
+            state_after=entry.state_after,
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+        )
+    )
+
+
+def _entry(r: AuditEntryRecord) -> audit_chain.AuditEntry:
+    return audit_chain.AuditEntry(
+        claim_id=str(r.claim_id),
+        seq=r.seq,
+        actor=r.actor,
+        at=r.at,
+        action=r.action,
+        comment=r.comment,
+        state_before=r.state_before,
+        state_after=r.state_after,
+        prev_hash=r.prev_hash,
+        hash=r.hash,
+    )
+
+
+def verify(session: Session, claim_id: int | None = None) -> dict[int, list[str]]:
+    """Problems in the audit chains (all claims, or one): ``{claim_id: [problem, ...]}``."""
+    query = select(AuditEntryRecord).order_by(AuditEntryRecord.claim_id, AuditEntryRecord.seq)
+    if claim_id is not None:
+        query = query.where(AuditEntryRecord.claim_id == claim_id)
+    chains: dict[int, list[audit_chain.AuditEntry]] = {}
+    for r in session.scalars(query):
+        chains.setdefault(r.claim_id, []).append(_entry(r))
+    return {
+        cid: problems for cid, entries in chains.items() if (problems := audit_chain.verify_chain(entries))
+    }

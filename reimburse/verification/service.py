@@ -1,0 +1,239 @@
+"""Invoice verification with the tax bureau (发票查验), as a background queue.
+
+Submitting a claim queues a check per invoice (one row per invoice key: the same invoice is
+never checked twice for two claims). A periodic job takes the due checks, respects the
+provider's rate and the per-invoice daily cap, stores the answer and schedules what the pure
+``verification.schedule`` says (retry with backoff, re-check "not yet available" tomorrow).
+The answers become findings for the claim (``findings_for``); with no provider configured
+every invoice is "unverified", flagged as the policy says.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from reimburse.claims.domain import Finding, Severity
+from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.core.db import unit_of_work
+from reimburse.verification import rules, schedule, serde
+from reimburse.verification.domain import VerificationAnswer, VerificationRequest, VerificationStatus
+from reimburse.verification.limits import RateLimiter
+from reimburse.verification.port import DailyCapReached, InvoiceVerifier, VerificationError
+from reimburse.verification.records import InvoiceCheckRecord
+
+DAILY_CAP = 5  # checks per invoice per day: providers refuse (and bill) more
+
+
+def _request_json(req: VerificationRequest) -> dict[str, Any]:
+    return {
+        "kind": req.kind.value,
+        "invoice_number": req.invoice_number,
+        "issue_date": req.issue_date.isoformat(),
+        "invoice_code": req.invoice_code,
+        "amount_excl_tax": str(req.amount_excl_tax) if req.amount_excl_tax is not None else None,
+        "total": str(req.total) if req.total is not None else None,
+        "check_code_last6": req.check_code_last6,
+    }
+
+
+def _request_from(d: dict[str, Any]) -> VerificationRequest:
+    from decimal import Decimal
+
+    from reimburse.verification.domain import VerifyKind
+
+    return VerificationRequest(
+        kind=VerifyKind(d["kind"]),
+        invoice_number=d["invoice_number"],
+        issue_date=date.fromisoformat(d["issue_date"]),
+        invoice_code=d.get("invoice_code"),
+        amount_excl_tax=Decimal(d["amount_excl_tax"]) if d.get("amount_excl_tax") else None,
+        total=Decimal(d["total"]) if d.get("total") else None,
+        check_code_last6=d.get("check_code_last6"),
+    )
+
+
+def queue_checks(session: Session, claim: ClaimRecord, now: datetime) -> int:
+    """One pending check per invoice of the claim that has none yet; returns how many."""
+    from reimburse.claims.assessment import facts_from_fields
+
+    queued = 0
+    for item in claim.items:
+        if not item.invoice or not item.invoice_key:
+            continue
+        if session.scalars(
+            select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key == item.invoice_key)
+        ).first():
+            continue
+        row = InvoiceCheckRecord(invoice_key=item.invoice_key, item_id=item.id)
+        built = rules.build_request(facts_from_fields(item.invoice))
+        if isinstance(built, rules.NotVerifiable):
+            row.state, row.status, row.reason = "done", VerificationStatus.UNVERIFIED.value, built.reason
+        else:
+            row.request = _request_json(built)
+            when = rules.checkability(built, now.date())
+            if when.checkable:
+                row.next_check_at = now
+            elif when.retry_on is not None:
+                row.next_check_at = datetime.combine(when.retry_on, now.timetz())
+                row.reason = when.reason
+            else:
+                row.state, row.status, row.reason = "done", VerificationStatus.UNVERIFIED.value, when.reason
+        session.add(row)
+        queued += 1
+    session.flush()
+    return queued
+
+
+def run_due(
+    engine: Engine, now: datetime, verifier: InvoiceVerifier, rate: float = 20.0, limit: int = 50
+) -> int:
+    """Check the due invoices; returns how many were sent to the provider."""
+    sent = 0
+    bucket = RateLimiter.start(rate, time.monotonic())
+    with unit_of_work(engine) as session:
+        due = session.scalars(
+            select(InvoiceCheckRecord)
+            .where(InvoiceCheckRecord.state == "pending", InvoiceCheckRecord.next_check_at <= now)
+            .order_by(InvoiceCheckRecord.next_check_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in due:
+            if row.request is None:
+                continue
+            today = now.date()
+            if row.checks_day != today:
+                row.checks_day, row.checks_today = today, 0
+            outcome: VerificationAnswer | VerificationError
+            if row.checks_today >= DAILY_CAP:
+                outcome = DailyCapReached("checked too often today")
+            else:
+                while True:  # the provider's rate (e.g. 20 per second)
+                    bucket, wait = bucket.take(time.monotonic())
+                    if wait <= 0:
+                        break
+                    time.sleep(wait)
+                row.checks_today += 1
+                row.attempts += 1
+                sent += 1
+                try:
+                    outcome = verifier.verify(_request_from(row.request))
+                except VerificationError as exc:
+                    outcome = exc
+            _apply(row, outcome, now)
+            if isinstance(outcome, VerificationAnswer):
+                _report(session, row, outcome)
+    return sent
+
+
+_BAD = frozenset(
+    {
+        VerificationStatus.VOIDED,
+        VerificationStatus.RED_REVERSED_FULL,
+        VerificationStatus.RED_REVERSED_PARTIAL,
+        VerificationStatus.NOT_FOUND,
+        VerificationStatus.MISMATCH,
+    }
+)
+
+
+def _report(session: Session, row: InvoiceCheckRecord, answer: VerificationAnswer) -> None:
+    """A bad answer that arrives after submission goes onto the claim, so finance sees it in
+    the exception queue and the claim is no longer treated as low-risk."""
+    if answer.status not in _BAD or row.item_id is None:
+        return
+    from reimburse.claims.assessment import facts_from_fields
+
+    item = session.get(ClaimItemRecord, row.item_id)
+    claim = session.get(ClaimRecord, item.claim_id) if item is not None else None
+    if item is None or claim is None or item.invoice is None:
+        return
+    found = rules.findings_from_answer(
+        facts_from_fields(item.invoice), answer, unverified_severity=Severity.INFO, item=item.position
+    )
+    codes = {f["code"] for f in claim.findings}
+    added = [
+        {
+            "code": f.code,
+            "severity": f.severity.value,
+            "message": f.message,
+            "item": f.item,
+            "fields": list(f.fields),
+        }
+        for f in found
+        if f.code not in codes
+    ]
+    if not added:
+        return
+    claim.findings = [*claim.findings, *added]
+    if claim.status == "submitted":
+        blocking = any(f.severity is Severity.BLOCK for f in found)
+        claim.decision = "block" if blocking else "finance_review"
+
+
+def _apply(row: InvoiceCheckRecord, outcome: VerificationAnswer | VerificationError, now: datetime) -> None:
+    step = schedule.next_step(outcome, attempt=max(row.attempts, 1), now=now)
+    if isinstance(outcome, VerificationAnswer):
+        row.answer, row.status = serde.answer_to_json(outcome), outcome.status.value
+    row.reason = step.reason or None
+    if step.step is schedule.Step.DONE:
+        row.state, row.next_check_at = "done", None
+    elif step.step in (schedule.Step.RETRY, schedule.Step.RECHECK):
+        row.state, row.next_check_at = "pending", step.at
+    else:
+        row.state, row.next_check_at = "gave_up", None
+        row.status = row.status or VerificationStatus.UNVERIFIED.value
+
+
+def recheck(session: Session, item_id: int, now: datetime) -> InvoiceCheckRecord | None:
+    row = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.item_id == item_id)).first()
+    if row is not None and row.request is not None:
+        row.state, row.next_check_at, row.attempts = "pending", now, 0
+    return row
+
+
+def findings_for(session: Session, claim: ClaimRecord, unverified: Severity = Severity.INFO) -> list[Finding]:
+    from reimburse.claims.assessment import facts_from_fields
+
+    out: list[Finding] = []
+    keys = {i.invoice_key: i for i in claim.items if i.invoice_key and i.invoice}
+    if not keys:
+        return out
+    rows = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key.in_(keys)))
+    for row in rows:
+        item: ClaimItemRecord = keys[row.invoice_key]
+        assert item.invoice is not None
+        facts = facts_from_fields(item.invoice)
+        if row.answer is not None:
+            answer = serde.answer_from_json(row.answer)
+            out += rules.findings_from_answer(
+                facts, answer, unverified_severity=unverified, item=item.position
+            )
+        elif row.status == VerificationStatus.UNVERIFIED.value:
+            reason = rules.NotVerifiable(row.reason or "not checkable", ())
+            out += rules.findings_not_verifiable(reason, unverified_severity=unverified, item=item.position)
+        else:
+            out.append(
+                Finding(
+                    "verification_pending", Severity.INFO, "being checked with the tax bureau", item.position
+                )
+            )
+    return out
+
+
+def view(row: InvoiceCheckRecord) -> dict[str, Any]:
+    return {
+        "invoice_key": row.invoice_key,
+        "item_id": row.item_id,
+        "state": row.state,
+        "status": row.status,
+        "reason": row.reason,
+        "attempts": row.attempts,
+        "next_check_at": row.next_check_at.isoformat() if row.next_check_at else None,
+        "answer": row.answer,
+    }
