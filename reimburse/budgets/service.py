@@ -7,17 +7,40 @@ submissions or approvals that race cannot spend the same money twice or lose an 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
-from reimburse.claims.records import ClaimRecord
 
 
-def budgets_for(session: Session, claim: ClaimRecord, *, lock: bool) -> dict[int, BudgetRecord]:
+class SpendLine(Protocol):
+    """One item of spending: what it is, when, how much."""
+
+    @property
+    def category(self) -> str: ...
+    @property
+    def expense_date(self) -> date: ...
+    @property
+    def amount(self) -> Decimal: ...
+
+
+class Spending(Protocol):
+    """What draws on budgets (a claim): whose department, and its items."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def department_id(self) -> int | None: ...
+    @property
+    def items(self) -> Sequence[SpendLine]: ...
+
+
+def budgets_for(session: Session, claim: Spending, *, lock: bool) -> dict[int, BudgetRecord]:
     """The budgets the claim's items fall into (department × category or "*", period), locked."""
     if claim.department_id is None:
         return {}
@@ -32,7 +55,7 @@ def budgets_for(session: Session, claim: ClaimRecord, *, lock: bool) -> dict[int
     return out
 
 
-def demand(claim: ClaimRecord, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
+def demand(claim: Spending, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
     """How much of each budget the claim needs: a category budget first, else the "*" one."""
     need: dict[int, Decimal] = defaultdict(Decimal)
     for item in claim.items:
@@ -55,7 +78,7 @@ def available(budget: BudgetRecord) -> Decimal:
     return budget.amount - budget.committed - budget.spent
 
 
-def reserve(session: Session, claim: ClaimRecord) -> list[tuple[BudgetRecord, Decimal]]:
+def reserve(session: Session, claim: Spending) -> list[tuple[BudgetRecord, Decimal]]:
     """Reserve the claim's demand; returns the budgets it overdraws (and by how much).
 
     Each budget moves in one atomic ``UPDATE ... SET committed = committed + x RETURNING``:
@@ -88,7 +111,7 @@ def reserve(session: Session, claim: ClaimRecord) -> list[tuple[BudgetRecord, De
     return over
 
 
-def settle(session: Session, claim: ClaimRecord, *, consume: bool) -> None:
+def settle(session: Session, claim: Spending, *, consume: bool) -> None:
     """Final approval consumes the reservations; rejection, withdrawal or return releases them."""
     reservations = session.scalars(
         select(BudgetReservation).where(

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
-from reimburse.claims.records import ClaimRecord
 from reimburse.identity.records import DepartmentRecord
 from reimburse.policy.service import current_policy
 
@@ -72,7 +71,7 @@ class ClaimBudget:
         return any(line.over_by > 0 for line in self.lines)
 
 
-def claim_budget(session: Session, claim: ClaimRecord) -> ClaimBudget:
+def claim_budget(session: Session, claim: ledger.Spending) -> ClaimBudget:
     """The budget lines the claim draws on, with the figures before and after it."""
     budgets = ledger.budgets_for(session, claim, lock=False)
     need = ledger.demand(claim, budgets)

@@ -8,8 +8,6 @@ detection), duplicates already on file and budget availability.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +21,6 @@ from reimburse.claims.domain import (
     Employee,
     Finding,
     InvoiceFacts,
-    InvoiceLine,
     LegalEntity,
     Money,
     NoInvoiceKind,
@@ -34,62 +31,20 @@ from reimburse.claims.service import Assessment
 from reimburse.core.db import utcnow
 from reimburse.documents.records import DocumentRecord
 from reimburse.identity.records import LegalEntityRecord, UserRecord
-from reimburse.ocr.domain import DocumentType
-from reimburse.ocr.fapiao.formats import parse_date
-from reimburse.ocr.fapiao.money import parse_money
-from reimburse.ocr.fapiao.tax import parse_rate
 from reimburse.policy.defaults import china_calendar
 from reimburse.policy.rules.claim import evaluate_claim
 from reimburse.policy.rules.duplicates import (
     StoredHash,
     duplicate_finding,
     hamming,
-    invoice_key,
     near_duplicate_finding,
     near_duplicates,
 )
+from reimburse.policy.rules.facts import facts_from_fields
+from reimburse.policy.service import current_policy
+from reimburse.verification.service import findings_for
 
 HISTORY_DAYS = 31
-
-
-def facts_from_fields(invoice: dict[str, Any]) -> InvoiceFacts:
-    """Typed facts from an item's stored invoice (extracted fields, corrections applied)."""
-    fields: dict[str, Any] = invoice.get("fields") or {}
-
-    def money(name: str) -> Decimal | None:
-        value = fields.get(name)
-        return parse_money(value) if value else None
-
-    issued = fields.get("issue_date")
-    try:
-        doc_type = DocumentType(invoice.get("document_type") or "other_invoice")
-    except ValueError:
-        doc_type = DocumentType.OTHER_INVOICE
-    return InvoiceFacts(
-        document_type=doc_type,
-        invoice_code=fields.get("invoice_code"),
-        invoice_number=fields.get("invoice_number"),
-        issue_date=parse_date(issued) if issued else None,
-        amount_excl_tax=money("amount_excl_tax"),
-        tax=money("tax"),
-        total=money("total"),
-        check_code=fields.get("check_code"),
-        buyer_name=fields.get("buyer_name"),
-        buyer_tax_id=fields.get("buyer_tax_id"),
-        seller_name=fields.get("seller_name"),
-        seller_tax_id=fields.get("seller_tax_id"),
-        lines=tuple(
-            InvoiceLine(li["name"], parse_rate(li["tax_rate"]) if li.get("tax_rate") else None)
-            for li in invoice.get("line_items") or []
-            if li.get("name")
-        ),
-        needs_review=bool(invoice.get("needs_review")),
-        agent_issued=bool(invoice.get("agent_issued")),
-    )
-
-
-def key_of(fields: dict[str, Any] | None) -> str | None:
-    return invoice_key(facts_from_fields({"fields": fields or {}})) if fields else None
 
 
 def _item(record: ClaimItemRecord) -> ClaimItem:
@@ -198,13 +153,9 @@ def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding
 
 
 def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over_budget: bool) -> Assessment:
-    from reimburse.verification.service import findings_for
-
     today = utcnow().date()
-    from reimburse.policy.service import current_policy
-
     policy = current_policy(session)
-    extra = [*extra, *findings_for(session, claim, policy.invoice.unverified_severity)]
+    extra = [*extra, *findings_for(session, claim.items, policy.invoice.unverified_severity)]
     entities = [LegalEntity(e.name, e.tax_id) for e in session.scalars(select(LegalEntityRecord))]
     result = evaluate_claim(
         to_domain(session, claim),

@@ -26,6 +26,8 @@ from reimburse.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.policy.rules.facts import key_of
+from reimburse.policy.service import current_policy
 from reimburse.routing import service as approvals
 from reimburse.routing.domain import (
     AddPosition,
@@ -45,6 +47,7 @@ from reimburse.routing.domain import (
     Transfer,
     Withdraw,
 )
+from reimburse.verification.service import queue_checks
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
 NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
@@ -148,12 +151,6 @@ def load_claim(session: Session, claim_id: int) -> ClaimRecord:
     return claim
 
 
-def key_of(fields: dict[str, Any]) -> str | None:
-    from reimburse.claims.assessment import key_of as key  # the rules own the key's definition
-
-    return key(fields)
-
-
 def _purpose(text: str) -> str:
     text = text.strip()
     if not text:
@@ -253,12 +250,8 @@ def submit(
         raise Conflict("a claim needs at least one item", code="claim_empty")
     resubmission = claim.status == "returned"
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
-    from reimburse.verification.service import queue_checks
-
-    queue_checks(session, claim, now)  # checked with the tax bureau in the background
+    queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
     over = ledger.reserve(session, claim)
-    from reimburse.policy.service import current_policy
-
     action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
     if over and action == "block":
         budget, short = over[0]

@@ -14,6 +14,7 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from reimburse.claims import checks
 from reimburse.claims import service as workflow
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import unit_of_work
@@ -25,6 +26,8 @@ from reimburse.notify.messages import ClaimSummary, Person
 from reimburse.routing import service as approvals
 from reimburse.routing.domain import Notify, NotifyKind, TimerTick
 from reimburse.routing.records import RouteTimerRecord
+from reimburse.verification import service as verification
+from reimburse.verification.port import InvoiceVerifier
 from reimburse.webhooks import service as webhooks
 
 log = logging.getLogger(__name__)
@@ -125,3 +128,8 @@ def fire_timers(engine: Engine, now: datetime) -> int:
             approvals.apply(session, claim, TimerTick(timer_id=key), flow, org, now, workflow.on_final)
             fired += 1
     return fired
+
+
+def check_invoices(engine: Engine, now: datetime, verifier: InvoiceVerifier, rate: float = 20.0) -> int:
+    """Run the due tax-bureau checks; bad answers go onto the claims that hold the invoices."""
+    return verification.run_due(engine, now, verifier, rate=rate, on_answer=checks.report_answer)

@@ -13,7 +13,6 @@ from reimburse.core.settings import Settings, get_settings
 from reimburse.jobs import periodic as background
 from reimburse.notify.dispatch import Dispatcher
 from reimburse.notify.senders import Bot, DingTalkBot, FeishuBot, SmtpServer, WeComBot
-from reimburse.verification import service as verify_service
 from reimburse.verification.port import InvoiceVerifier
 from reimburse.verification.registry import make_verifier
 
@@ -86,7 +85,7 @@ def _verifier(
 def housekeeping(settings: Settings) -> int:
     engine = engine_for(settings.sqlalchemy_url)
     now = utcnow()
-    checks = verify_service.run_due(engine, now, verifier_for(settings), rate=settings.verification_rate)
+    checks = background.check_invoices(engine, now, verifier_for(settings), rate=settings.verification_rate)
     return (
         background.fire_timers(engine, now)
         + background.drain_outbox(engine, now, dispatcher_for(settings), _client())

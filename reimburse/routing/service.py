@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from reimburse.claims.records import ClaimRecord
 from reimburse.core.outbox import OutboxRecord
 from reimburse.routing import audit as audit_chain
 from reimburse.routing.domain import (
@@ -36,6 +35,7 @@ from reimburse.routing.domain import (
 from reimburse.routing.engine import advance, new_instance
 from reimburse.routing.records import ApprovalTaskRecord, AuditEntryRecord, RouteTimerRecord
 from reimburse.routing.serde import instance_from_dict, instance_to_dict
+from reimburse.routing.versions import flow
 
 # Claim status for each routing status.
 CLAIM_STATUS = {
@@ -47,7 +47,23 @@ CLAIM_STATUS = {
     InstanceStatus.WITHDRAWN: "withdrawn",
 }
 
-FinalHook = Callable[[Session, ClaimRecord, InstanceStatus, datetime], None]
+
+class RoutedClaim(Protocol):
+    """What routing reads and writes on a claim: its route and the status that mirrors it."""
+
+    id: int
+    number: str | None
+    status: str
+    route: dict[str, Any] | None
+    flow_id: str | None
+    flow_version: int | None
+    decided_at: datetime | None
+
+
+C = TypeVar("C", bound=RoutedClaim)
+# Called once when a claim's route ends (approved, rejected, withdrawn), inside the same
+# transaction: the claims side settles budgets and invoices there.
+FinalHook = Callable[[Session, C, InstanceStatus, datetime], None]
 
 
 def flow_for(
@@ -55,20 +71,18 @@ def flow_for(
 ) -> Flow:
     """The flow a claim runs: the version it started with (``None``: the latest, for a new claim).
     Admin-saved versions are stored; the shipped default is version 1."""
-    from reimburse.routing.versions import flow
-
     return flow(session, flow_id, version, params)
 
 
 def start(
     session: Session,
-    claim: ClaimRecord,
+    claim: C,
     facts: ClaimFacts,
     flow: Flow,
     org: Org,
     event: Event,
     now: datetime,
-    on_final: FinalHook,
+    on_final: FinalHook[C],
 ) -> None:
     """Plan the route for a submitted claim and apply the submission."""
     instance = new_instance(flow, facts, org)
@@ -78,12 +92,12 @@ def start(
 
 def apply(
     session: Session,
-    claim: ClaimRecord,
+    claim: C,
     event: Event,
     flow: Flow,
     org: Org,
     now: datetime,
-    on_final: FinalHook,
+    on_final: FinalHook[C],
 ) -> None:
     """Apply an event (approve, reject, return, resubmit, ...) to a running claim."""
     if claim.route is None:
@@ -93,13 +107,13 @@ def apply(
 
 def _advance(
     session: Session,
-    claim: ClaimRecord,
+    claim: C,
     instance: FlowInstance,
     event: Event,
     flow: Flow,
     org: Org,
     now: datetime,
-    on_final: FinalHook,
+    on_final: FinalHook[C],
 ) -> None:
     outcome = advance(instance, event, flow, now, org=org)
     claim.route = instance_to_dict(outcome.instance)
@@ -159,7 +173,7 @@ def _step_name(instance: FlowInstance, step_id: str) -> str:
     return next((s.name for s in instance.steps if s.id == step_id), step_id)
 
 
-def _audit(session: Session, claim: ClaimRecord, record: AuditRecord) -> None:
+def _audit(session: Session, claim: RoutedClaim, record: AuditRecord) -> None:
     last = session.scalars(
         select(AuditEntryRecord)
         .where(AuditEntryRecord.claim_id == claim.id)

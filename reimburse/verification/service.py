@@ -11,15 +11,16 @@ every invoice is "unverified", flagged as the policy says.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from reimburse.claims.domain import Finding, Severity
-from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.db import unit_of_work
+from reimburse.policy.rules.facts import facts_from_fields
 from reimburse.verification import rules, schedule, serde
 from reimburse.verification.domain import VerificationAnswer, VerificationRequest, VerificationStatus
 from reimburse.verification.limits import RateLimiter
@@ -27,6 +28,24 @@ from reimburse.verification.port import DailyCapReached, InvoiceVerifier, Verifi
 from reimburse.verification.records import InvoiceCheckRecord
 
 DAILY_CAP = 5  # checks per invoice per day: providers refuse (and bill) more
+
+
+class InvoiceItem(Protocol):
+    """What the queue needs of an expense item: its id, position, stored invoice and key."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def invoice(self) -> dict[str, Any] | None: ...
+    @property
+    def invoice_key(self) -> str | None: ...
+
+
+# Told of every answer for an invoice that belongs to an item (the claims side puts bad
+# answers onto the claim); the queue itself knows invoices, not claims.
+AnswerHook = Callable[[Session, int, VerificationAnswer], None]
 
 
 def _request_json(req: VerificationRequest) -> dict[str, Any]:
@@ -57,12 +76,11 @@ def _request_from(d: dict[str, Any]) -> VerificationRequest:
     )
 
 
-def queue_checks(session: Session, claim: ClaimRecord, now: datetime) -> int:
-    """One pending check per invoice of the claim that has none yet; returns how many."""
-    from reimburse.claims.assessment import facts_from_fields
+def queue_checks(session: Session, items: Iterable[InvoiceItem], now: datetime) -> int:
+    """One pending check per invoice of these items that has none yet; returns how many."""
 
     queued = 0
-    for item in claim.items:
+    for item in items:
         if not item.invoice or not item.invoice_key:
             continue
         if session.scalars(
@@ -90,7 +108,12 @@ def queue_checks(session: Session, claim: ClaimRecord, now: datetime) -> int:
 
 
 def run_due(
-    engine: Engine, now: datetime, verifier: InvoiceVerifier, rate: float = 20.0, limit: int = 50
+    engine: Engine,
+    now: datetime,
+    verifier: InvoiceVerifier,
+    rate: float = 20.0,
+    limit: int = 50,
+    on_answer: AnswerHook | None = None,
 ) -> int:
     """Check the due invoices; returns how many were sent to the provider."""
     sent = 0
@@ -126,54 +149,9 @@ def run_due(
                 except VerificationError as exc:
                     outcome = exc
             _apply(row, outcome, now)
-            if isinstance(outcome, VerificationAnswer):
-                _report(session, row, outcome)
+            if isinstance(outcome, VerificationAnswer) and row.item_id is not None and on_answer:
+                on_answer(session, row.item_id, outcome)
     return sent
-
-
-_BAD = frozenset(
-    {
-        VerificationStatus.VOIDED,
-        VerificationStatus.RED_REVERSED_FULL,
-        VerificationStatus.RED_REVERSED_PARTIAL,
-        VerificationStatus.NOT_FOUND,
-        VerificationStatus.MISMATCH,
-    }
-)
-
-
-def _report(session: Session, row: InvoiceCheckRecord, answer: VerificationAnswer) -> None:
-    """A bad answer that arrives after submission goes onto the claim, so finance sees it in
-    the exception queue and the claim is no longer treated as low-risk."""
-    if answer.status not in _BAD or row.item_id is None:
-        return
-    from reimburse.claims.assessment import facts_from_fields
-
-    item = session.get(ClaimItemRecord, row.item_id)
-    claim = session.get(ClaimRecord, item.claim_id) if item is not None else None
-    if item is None or claim is None or item.invoice is None:
-        return
-    found = rules.findings_from_answer(
-        facts_from_fields(item.invoice), answer, unverified_severity=Severity.INFO, item=item.position
-    )
-    codes = {f["code"] for f in claim.findings}
-    added = [
-        {
-            "code": f.code,
-            "severity": f.severity.value,
-            "message": f.message,
-            "item": f.item,
-            "fields": list(f.fields),
-        }
-        for f in found
-        if f.code not in codes
-    ]
-    if not added:
-        return
-    claim.findings = [*claim.findings, *added]
-    if claim.status == "submitted":
-        blocking = any(f.severity is Severity.BLOCK for f in found)
-        claim.decision = "block" if blocking else "finance_review"
 
 
 def _apply(row: InvoiceCheckRecord, outcome: VerificationAnswer | VerificationError, now: datetime) -> None:
@@ -197,16 +175,16 @@ def recheck(session: Session, item_id: int, now: datetime) -> InvoiceCheckRecord
     return row
 
 
-def findings_for(session: Session, claim: ClaimRecord, unverified: Severity = Severity.INFO) -> list[Finding]:
-    from reimburse.claims.assessment import facts_from_fields
-
+def findings_for(
+    session: Session, items: Iterable[InvoiceItem], unverified: Severity = Severity.INFO
+) -> list[Finding]:
     out: list[Finding] = []
-    keys = {i.invoice_key: i for i in claim.items if i.invoice_key and i.invoice}
+    keys = {i.invoice_key: i for i in items if i.invoice_key and i.invoice}
     if not keys:
         return out
     rows = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key.in_(keys)))
     for row in rows:
-        item: ClaimItemRecord = keys[row.invoice_key]
+        item = keys[row.invoice_key]
         assert item.invoice is not None
         facts = facts_from_fields(item.invoice)
         if row.answer is not None:

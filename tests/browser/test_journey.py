@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tests.browser.helpers import AUDIT, claim, phone
-from tests.expenses.test_claims_api import invoice_png
+from tests.claims.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import AUDIT, per_diem_claim, phone
-from tests.expenses.test_claims_api import invoice_png
+from tests.claims.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
 

@@ -22,7 +22,7 @@ from reimburse.api.app import create_app
 from reimburse.core.settings import Settings
 from reimburse.documents import runtime, service
 from tests.api_helpers import demo_api, login
-from tests.expenses.test_claims_api import TODAY_ISH, approve_all, invoice_png, per_diem
+from tests.claims.test_claims_api import TODAY_ISH, approve_all, invoice_png, per_diem
 
 # (path, method) -> (success status, body model, error statuses answered in the ErrorBody shape)
 DOCUMENTED: dict[tuple[str, str], tuple[int, type[BaseModel], tuple[int, ...]]] = {

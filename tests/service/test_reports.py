@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
-from tests.expenses.test_claims_api import approve_all
+from tests.claims.test_claims_api import approve_all
 
 
 def test_reports_after_an_approved_claim(migrated_engine: Engine, settings: Settings) -> None:

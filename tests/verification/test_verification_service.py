@@ -12,13 +12,21 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from reimburse.documents import runtime, service
+from reimburse.jobs import periodic
 from reimburse.verification import service as verify_service
 from reimburse.verification.records import InvoiceCheckRecord
 from reimburse.verification.registry import make_verifier
 from reimburse.verification.tencent import TencentVerifier
 from tests.api_helpers import demo_api, login
-from tests.expenses.test_claims_api import TODAY_ISH, invoice_png
-from tests.expenses.test_verification_tencent import SECRET_ID, SECRET_KEY, FakeProvider, Reply, ok, provider
+from tests.claims.test_claims_api import TODAY_ISH, invoice_png
+from tests.verification.test_verification_tencent import (
+    SECRET_ID,
+    SECRET_KEY,
+    FakeProvider,
+    Reply,
+    ok,
+    provider,
+)
 
 __all__ = ["provider"]  # the local provider server fixture
 
@@ -48,7 +56,7 @@ def test_without_a_provider_invoices_are_unverified(migrated_engine: Engine, set
     with demo_api(migrated_engine, settings) as (client, _):
         alice, claim_id = _submitted_claim(client, migrated_engine, settings, "70000001")
         assert _check_codes(client, alice, claim_id) >= {"verification_pending"}
-        verify_service.run_due(migrated_engine, utcnow(), make_verifier("none"))
+        periodic.check_invoices(migrated_engine, utcnow(), make_verifier("none"))
         (row,) = client.get(f"/api/v1/claims/{claim_id}/verification", headers=alice).json()["items"]
         assert (row["state"], row["status"]) == ("done", "unverified")
         assert "invoice_unverified" in _check_codes(client, alice, claim_id)
@@ -66,7 +74,7 @@ def test_a_voided_invoice_becomes_a_blocking_finding(
         provider.replies.append(
             ok(Number="70000002", Code="031002300111", IsAbandoned="1", AmountWithoutTax="1200.00")
         )
-        assert verify_service.run_due(migrated_engine, utcnow(), _tencent(provider)) == 1
+        assert periodic.check_invoices(migrated_engine, utcnow(), _tencent(provider)) == 1
         assert provider.seen and provider.seen[0][1]["InvoiceNo"] == "70000002"
         (row,) = client.get(f"/api/v1/claims/{claim_id}/verification", headers=alice).json()["items"]
         assert row["status"] == "voided"
@@ -85,7 +93,7 @@ def test_throttling_backs_off_and_the_daily_cap_waits_for_tomorrow(
         limited = {"Response": {"Error": {"Code": "RequestLimitExceeded", "Message": "slow"}}}
         provider.replies.append(Reply(429, limited, {"Retry-After": "30"}))
         now = utcnow()
-        verify_service.run_due(migrated_engine, now, _tencent(provider))
+        periodic.check_invoices(migrated_engine, now, _tencent(provider))
         with Session(migrated_engine) as s:
             row = s.scalars(select(InvoiceCheckRecord)).one()
             assert row.state == "pending" and row.next_check_at is not None
@@ -93,7 +101,8 @@ def test_throttling_backs_off_and_the_daily_cap_waits_for_tomorrow(
             s.execute(update(InvoiceCheckRecord).values(checks_today=verify_service.DAILY_CAP))
             s.commit()
         later = now + timedelta(minutes=5)
-        assert verify_service.run_due(migrated_engine, later, _tencent(provider)) == 0  # capped: nothing sent
+        sent = periodic.check_invoices(migrated_engine, later, _tencent(provider))
+        assert sent == 0  # capped: nothing sent
         with Session(migrated_engine) as s:
             row = s.scalars(select(InvoiceCheckRecord)).one()
             assert row.next_check_at is not None and row.next_check_at.date() > later.date()

@@ -15,8 +15,7 @@ from reimburse.policy.rules.patterns import (
     check_seller_category,
     check_split_invoices,
 )
-
-from .factories import invoice, item
+from tests.claims.factories import invoice, item
 
 POLICY = default_policy()
 CAL = china_calendar()

@@ -17,8 +17,7 @@ from reimburse.verification.domain import (
     VerificationStatus,
 )
 from reimburse.verification.serde import answer_from_json, answer_to_json
-
-from .factories import invoice
+from tests.claims.factories import invoice
 
 
 def test_answer_round_trip_through_json() -> None:

@@ -10,8 +10,7 @@ from reimburse.ocr.domain import DocumentType, Extraction, FieldSource, FieldVal
 from reimburse.policy.defaults import china_calendar, default_policy
 from reimburse.policy.rules.claim import check_claim, evaluate_claim
 from reimburse.policy.rules.facts import facts_from_extraction
-
-from .factories import ENTITIES, TODAY, claim, invoice, item, uscc
+from tests.claims.factories import ENTITIES, TODAY, claim, invoice, item, uscc
 
 KW = {"entities": ENTITIES, "policy": default_policy(), "calendar": china_calendar(), "today": TODAY}
 

@@ -22,8 +22,7 @@ from reimburse.claims.domain import (
 )
 from reimburse.policy.defaults import default_policy
 from reimburse.policy.rules.scoring import assess
-
-from .factories import invoice
+from tests.claims.factories import invoice
 
 
 def test_money_refuses_floats_and_mixed_currencies() -> None:

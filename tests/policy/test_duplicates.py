@@ -15,8 +15,7 @@ from reimburse.policy.rules.duplicates import (
     invoice_key,
     near_duplicates,
 )
-
-from .factories import claim, invoice, item
+from tests.claims.factories import claim, invoice, item
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,7 @@ import pytest
 from reimburse.claims.domain import Category, Money, NoInvoiceKind
 from reimburse.policy.defaults import default_policy
 from reimburse.policy.rules.caps import check_caps, check_no_invoice
-
-from .factories import item
+from tests.claims.factories import item
 
 POLICY = default_policy()  # meals 150/person/day, entertainment 300/person, lodging 600/450/350, taxi 200
 

@@ -29,8 +29,7 @@ from reimburse.verification.rules import (
     findings_not_verifiable,
     retry_delay,
 )
-
-from .factories import COMPANY, invoice
+from tests.claims.factories import COMPANY, invoice
 
 LEGACY = {"invoice_code": "033001900104", "invoice_number": "12345678", "check_code": "12345678901234567890"}
 

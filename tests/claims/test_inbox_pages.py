@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
-from tests.expenses.test_claims_api import act, new_claim, per_diem
+from tests.claims.test_claims_api import act, new_claim, per_diem
 
 
 def submit_claims(client: TestClient, who: dict[str, str], amounts: list[str]) -> list[int]:

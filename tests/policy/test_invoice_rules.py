@@ -19,8 +19,7 @@ from reimburse.policy.rules.invoice import (
     check_invoice,
     check_tax_rates,
 )
-
-from .factories import COMPANY, ENTITIES, SUBSIDIARY, TODAY, invoice, uscc
+from tests.claims.factories import COMPANY, ENTITIES, SUBSIDIARY, TODAY, invoice, uscc
 
 POLICY = default_policy()
 
