@@ -10,7 +10,8 @@ from typing import Annotated
 import typer
 
 from reimburse.core.settings import get_settings
-from reimburse.ocr.reader import DocumentReader, ReadLimits
+from reimburse.ocr.limits import ReadLimits
+from reimburse.ocr.reader import DocumentReader
 from reimburse.service_cli import register as register_service_commands
 
 app = typer.Typer(

@@ -3,23 +3,22 @@ delegations. Admins only (budgets: finance too); every change is refused to anyo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
-from reimburse.budgets.records import BudgetRecord
-from reimburse.core.errors import Forbidden, InvalidInput, NotFound
+from reimburse.api.schemas import typed
+from reimburse.budgets import service as budgets
+from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
-from reimburse.identity.auth import hash_password
-from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.identity import admin as people
 from reimburse.policy import service as policies
 from reimburse.routing import versions
-from reimburse.routing.records import FlowVersionRecord
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -33,7 +32,7 @@ class TextIn(BaseModel):
     text: str = Field(min_length=1, max_length=200_000)
 
 
-@router.get("/policy")
+@router.get("/policy", **typed(s.PolicyText))
 def get_policy(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if not principal.has_role(Role.ADMIN, Role.FINANCE):
         raise Forbidden("only admins and finance read the policy")
@@ -41,23 +40,19 @@ def get_policy(principal: CurrentPrincipal, session: SessionDep) -> dict[str, An
     return {"version": version, "text": text}
 
 
-@router.put("/policy")
+@router.put("/policy", **typed(s.PolicySaved))
 def put_policy(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return {"version": policies.save_policy(session, body.text, principal.subject)}
 
 
-@router.get("/flows")
+@router.get("/flows", **typed(s.FlowList))
 def list_flows(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
-    versions: dict[str, list[int]] = {"default": [1]}
-    for flow_id, version in rows:
-        versions.setdefault(flow_id, []).append(version)
-    return {"items": [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]}
+    return {"items": versions.flow_versions(session)}
 
 
-@router.get("/flows/{flow_id}")
+@router.get("/flows/{flow_id}", **typed(s.FlowText))
 def get_flow(
     flow_id: str, principal: CurrentPrincipal, session: SessionDep, version: int | None = None
 ) -> dict[str, Any]:
@@ -66,7 +61,7 @@ def get_flow(
     return {"text": text, "diagram": versions.flow_diagram(versions.flow(session, flow_id, version))}
 
 
-@router.put("/flows")
+@router.put("/flows", **typed(s.FlowSaved))
 def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     flow = versions.save_flow(session, body.text, principal.subject)
@@ -81,57 +76,23 @@ class BudgetIn(BaseModel):
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
 
 
-def _period_end(start: date, period: str) -> date:
-    months = {"month": 1, "quarter": 3, "year": 12}[period]
-    m = start.month - 1 + months
-    return date(start.year + m // 12, m % 12 + 1, 1)
+def _finance_or_admin(p: Principal) -> None:
+    if not p.has_role(Role.ADMIN, Role.FINANCE):
+        raise Forbidden("only admins and finance manage budgets")
 
 
-def _budget_view(b: BudgetRecord) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "department_id": b.department_id,
-        "category": b.category,
-        "period": b.period,
-        "start": b.period_start.isoformat(),
-        "end": (b.period_end - timedelta(days=1)).isoformat(),
-        "amount": f"{b.amount:.2f}",
-        "committed": f"{b.committed:.2f}",
-        "spent": f"{b.spent:.2f}",
-        "available": f"{b.amount - b.committed - b.spent:.2f}",
-    }
-
-
-@router.get("/budgets")
+@router.get("/budgets", **typed(s.BudgetList))
 def list_budgets(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    if not principal.has_role(Role.ADMIN, Role.FINANCE):
-        raise Forbidden("only admins and finance manage budgets")
-    rows = session.scalars(
-        select(BudgetRecord).order_by(BudgetRecord.period_start, BudgetRecord.department_id)
-    )
-    return {"items": [_budget_view(b) for b in rows]}
+    _finance_or_admin(principal)
+    return {"items": budgets.budget_list(session)}
 
 
-@router.post("/budgets", status_code=201)
+@router.post("/budgets", status_code=201, **typed(s.Budget))
 def create_budget(body: BudgetIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    if not principal.has_role(Role.ADMIN, Role.FINANCE):
-        raise Forbidden("only admins and finance manage budgets")
-    start = body.start.replace(day=1)
-    if body.period == "quarter" and (start.month - 1) % 3:
-        raise InvalidInput("a quarter starts in January, April, July or October")
-    if body.period == "year":
-        start = start.replace(month=1)
-    row = BudgetRecord(
-        department_id=body.department_id,
-        category=body.category,
-        period=body.period,
-        period_start=start,
-        period_end=_period_end(start, body.period),
-        amount=body.amount,
+    _finance_or_admin(principal)
+    return budgets.create_budget(
+        session, body.department_id, body.category, body.period, body.start, body.amount
     )
-    session.add(row)
-    session.flush()
-    return _budget_view(row)
 
 
 class UserIn(BaseModel):
@@ -154,59 +115,26 @@ class UserPatch(BaseModel):
     active: bool | None = None
 
 
-def _user_view(u: UserRecord) -> dict[str, Any]:
-    return {
-        "id": u.id,
-        "username": u.username,
-        "display_name": u.display_name,
-        "email": u.email,
-        "roles": u.roles,
-        "department_id": u.department_id,
-        "manager_id": u.manager_id,
-        "rank": u.rank,
-        "active": u.active,
-    }
-
-
-@router.get("/users")
+@router.get("/users", **typed(s.AdminUserList))
 def list_users(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return {"items": [_user_view(u) for u in session.scalars(select(UserRecord).order_by(UserRecord.id))]}
+    return {"items": people.users(session)}
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, **typed(s.AdminUser))
 def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    if session.scalars(select(UserRecord).where(UserRecord.username == body.username)).first():
-        raise InvalidInput(f"the username {body.username!r} is taken", code="username_taken")
-    user = UserRecord(
-        username=body.username,
-        display_name=body.display_name,
-        email=body.email,
-        password_hash=hash_password(body.password),
-        roles=sorted(set(body.roles)),
-        department_id=body.department_id,
-        manager_id=body.manager_id,
-        rank=body.rank,
-    )
-    session.add(user)
-    session.flush()
-    return _user_view(user)
+    return people.create_user(session, **body.model_dump())
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", **typed(s.AdminUser))
 def patch_user(
     user_id: int, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
-    user = session.get(UserRecord, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    for key, value in body.model_dump(exclude_unset=True).items():
-        setattr(user, key, sorted(set(value)) if key == "roles" else value)
-    session.flush()
+    user = people.update_user(session, user_id, body.model_dump(exclude_unset=True))
     request.app.state.principal_cache.clear()  # roles or "active" may have changed: look again
-    return _user_view(user)
+    return user
 
 
 class DepartmentIn(BaseModel):
@@ -215,34 +143,18 @@ class DepartmentIn(BaseModel):
     head_user_id: int | None = None
 
 
-@router.post("/departments", status_code=201)
+@router.post("/departments", status_code=201, **typed(s.Department))
 def create_department(body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    dept = DepartmentRecord(name=body.name, parent_id=body.parent_id, head_user_id=body.head_user_id)
-    session.add(dept)
-    session.flush()
-    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    return people.create_department(session, body.name, body.parent_id, body.head_user_id)
 
 
-@router.patch("/departments/{dept_id}")
+@router.patch("/departments/{dept_id}", **typed(s.Department))
 def patch_department(
     dept_id: int, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
-    dept = session.get(DepartmentRecord, dept_id)
-    if dept is None:
-        raise NotFound(f"department {dept_id} not found")
-    parent = body.parent_id
-    seen = {dept_id}
-    while parent is not None:  # refuse a cycle in the tree
-        if parent in seen:
-            raise InvalidInput("a department cannot be inside itself", code="department_cycle")
-        seen.add(parent)
-        above = session.get(DepartmentRecord, parent)
-        parent = above.parent_id if above else None
-    dept.name, dept.parent_id, dept.head_user_id = body.name, body.parent_id, body.head_user_id
-    session.flush()
-    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    return people.update_department(session, dept_id, body.name, body.parent_id, body.head_user_id)
 
 
 class DelegationIn(BaseModel):
@@ -252,15 +164,10 @@ class DelegationIn(BaseModel):
     ends_on: date
 
 
-@router.post("/delegations", status_code=201)
+@router.post("/delegations", status_code=201, **typed(s.Delegation))
 def create_delegation(body: DelegationIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Out-of-office: the delegate may act for the user in the date range. Admins set any;
     people set their own."""
-    if not principal.has_role(Role.ADMIN) and principal.user_id != body.user_id:
-        raise Forbidden("you can delegate only your own approvals")
-    if body.ends_on < body.starts_on or body.user_id == body.delegate_id:
-        raise InvalidInput("a delegation needs another person and an end on or after its start")
-    row = DelegationRecord(**body.model_dump())
-    session.add(row)
-    session.flush()
-    return {"id": row.id, **body.model_dump(mode="json")}
+    return people.create_delegation(
+        session, principal, body.user_id, body.delegate_id, body.starts_on, body.ends_on
+    )

@@ -11,7 +11,6 @@ from fastapi import APIRouter, FastAPI
 from reimburse.api.errors import install_error_handlers
 from reimburse.api.health import router as health_router
 from reimburse.api.requestlog import install_request_log
-from reimburse.api.schemas import install_openapi
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
@@ -87,7 +86,6 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
         module_name, _, attr = target.partition(":")
         v1.include_router(getattr(importlib.import_module(module_name), attr))
     app.include_router(v1)
-    install_openapi(app)
     from reimburse.api.web import mount
 
     mount(app)

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
-from reimburse.api.schemas import ClaimBudget, answers
+from reimburse.api.schemas import ClaimBudget, typed
 from reimburse.budgets import view as budget_view
 from reimburse.claims import access
 
@@ -42,7 +42,7 @@ def _line(line: budget_view.BudgetLine) -> dict[str, Any]:
     }
 
 
-@router.get("/claims/{claim_id}/budget", responses=answers(ClaimBudget, 401, 404, 422))
+@router.get("/claims/{claim_id}/budget", **typed(ClaimBudget, 401, 404, 422))
 def claim_budget(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """The department's budget lines this claim draws on: plan, used and reserved by other
     claims, left before and after this claim, and whether it exceeds them."""

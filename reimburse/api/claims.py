@@ -14,22 +14,17 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 from pydantic import BaseModel, Field
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
-from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, answers
-from reimburse.claims import access, inbox
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, typed
+from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
 from reimburse.claims.evidence import extracted_for
-from reimburse.claims.records import ClaimRecord
-from reimburse.claims.views import claim_summary, claim_view
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.identity.org import load_org
-from reimburse.routing.records import AuditEntryRecord
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
@@ -82,26 +77,14 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
     )
 
 
-_TIMELINE = (
-    select(AuditEntryRecord)
-    .where(AuditEntryRecord.claim_id == bindparam("claim_id"))
-    .order_by(AuditEntryRecord.seq)
-)
-
-
-def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
-    timeline = list(session.scalars(_TIMELINE, {"claim_id": claim.id}))
-    return claim_view(claim, timeline)
-
-
-@router.post("/claims", status_code=201, responses=answers(Claim, 401, 403, 422, status=201))
+@router.post("/claims", status_code=201, **typed(Claim, 401, 403, 422))
 def create_claim(body: ClaimIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     data = _input(body)
     claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data))
-    return _view(session, claim)
+    return views.claim_view_with_timeline(session, claim)
 
 
-@router.get("/claims", responses=answers(ClaimsPage, 401, 422))
+@router.get("/claims", **typed(ClaimsPage, 401, 422))
 def list_claims(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -110,25 +93,18 @@ def list_claims(
     cursor: int | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
-    query = access.visible_claims(session, principal, mine=mine).options(
-        defer(ClaimRecord.route), defer(ClaimRecord.findings)
+    rows, next_cursor = access.claims_page(
+        session, principal, mine=mine, status=status, cursor=cursor, limit=limit
     )
-    if status:
-        query = query.where(ClaimRecord.status == status)
-    if cursor is not None:
-        query = query.where(ClaimRecord.id < cursor)
-    rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [claim_summary(c) for c in rows], "next_cursor": rows[-1].id if more else None}
+    return {"items": [views.claim_summary(c) for c in rows], "next_cursor": next_cursor}
 
 
-@router.get("/claims/{claim_id}", responses=answers(Claim, 401, 404, 422))
+@router.get("/claims/{claim_id}", **typed(Claim, 401, 404, 422))
 def get_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    return _view(session, access.claim_for(session, principal, claim_id))
+    return views.claim_view_with_timeline(session, access.claim_for(session, principal, claim_id))
 
 
-@router.patch("/claims/{claim_id}", responses=answers(Claim, *_CHANGE))
+@router.patch("/claims/{claim_id}", **typed(Claim, *_CHANGE))
 def edit_claim(
     claim_id: int, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
@@ -137,10 +113,10 @@ def edit_claim(
     claims.update_claim(
         session, principal, claim, data, body.version, extracted_for(session, principal, data)
     )
-    return _view(session, claim)
+    return views.claim_view_with_timeline(session, claim)
 
 
-@router.post("/claims/{claim_id}/check", responses=answers(ClaimCheck, 401, 404, 422))
+@router.post("/claims/{claim_id}/check", **typed(ClaimCheck, 401, 404, 422))
 def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Findings before submitting: duplicates, policy, budget — nothing is changed."""
     claim = access.claim_for(session, principal, claim_id)
@@ -148,7 +124,7 @@ def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep)
     return {"score": result.score, "decision": result.decision, "findings": result.findings}
 
 
-@router.post("/claims/{claim_id}/submit", responses=answers(Claim, *_CHANGE))
+@router.post("/claims/{claim_id}/submit", **typed(Claim, *_CHANGE))
 def submit_claim(
     claim_id: int,
     principal: CurrentPrincipal,
@@ -158,21 +134,21 @@ def submit_claim(
     def work() -> dict[str, Any]:
         claim = access.claim_for(session, principal, claim_id)
         claims.submit(session, principal, claim, assess=assess_claim, load_org=load_org, now=utcnow())
-        return _view(session, claim)
+        return views.claim_view_with_timeline(session, claim)
 
     return idempotent(session, principal, f"claims/{claim_id}/submit", idempotency_key, {}, work)
 
 
-@router.post("/claims/{claim_id}/withdraw", responses=answers(Claim, *_CHANGE))
+@router.post("/claims/{claim_id}/withdraw", **typed(Claim, *_CHANGE))
 def withdraw_claim(
     claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     claims.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
-    return _view(session, claim)
+    return views.claim_view_with_timeline(session, claim)
 
 
-@router.post("/claims/{claim_id}/actions", responses=answers(Claim, *_CHANGE))
+@router.post("/claims/{claim_id}/actions", **typed(Claim, *_CHANGE))
 def act_on_claim(
     claim_id: int, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
@@ -190,7 +166,7 @@ def act_on_claim(
         to_user_id=body.to_user_id,
         position=body.position,
     )
-    return _view(session, claim)
+    return views.claim_view_with_timeline(session, claim)
 
 
 def _inbox_cursor(at: inbox.Position) -> str:
@@ -206,7 +182,7 @@ def _inbox_position(cursor: str) -> inbox.Position:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor") from exc
 
 
-@router.get("/inbox", responses=answers(InboxPage, 401, 422))
+@router.get("/inbox", **typed(InboxPage, 401, 422))
 def inbox_route(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -223,7 +199,9 @@ def inbox_route(
     after = _inbox_position(cursor) if cursor is not None else None
     page = inbox.inbox_page(session, principal.user_id, limit, after, claim_id)
     return {
-        "items": [{"task_id": r.task_key, "node": r.step_name, "claim": claim_summary(r)} for r in page.rows],
+        "items": [
+            {"task_id": r.task_key, "node": r.step_name, "claim": views.claim_summary(r)} for r in page.rows
+        ],
         "next_cursor": _inbox_cursor(page.next) if page.next is not None else None,
         "total": page.total,
     }

@@ -7,15 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
-from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
-from reimburse.core.errors import InvalidInput, NotFound
-from reimburse.core.principal import Principal, Role
+from reimburse.api.schemas import Document, DocumentList, DocumentUpload, typed
+from reimburse.core.errors import InvalidInput
 from reimburse.documents import service
-from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.runtime import store_for
 from reimburse.ocr.errors import FileTooLarge
 
@@ -24,17 +21,7 @@ MAX_FILES = 20
 _MEDIA = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "application/xml"}
 
 
-def _visible(principal: Principal, doc: DocumentRecord | None) -> DocumentRecord:
-    if doc is None or not (
-        doc.owner_subject == principal.subject or principal.has_role(Role.FINANCE, Role.ADMIN, Role.APPROVER)
-    ):
-        raise NotFound("document not found")
-    return doc
-
-
-@router.post(
-    "/documents", status_code=202, responses=answers(DocumentUpload, 401, 409, 413, 422, 503, status=202)
-)
+@router.post("/documents", status_code=202, **typed(DocumentUpload, 401, 409, 413, 422, 503))
 async def upload(
     request: Request,
     principal: CurrentPrincipal,
@@ -72,31 +59,21 @@ async def upload(
     return body
 
 
-@router.get("/documents", responses=answers(DocumentList, 401, 422))
+@router.get("/documents", **typed(DocumentList, 401, 422))
 def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int = 50) -> dict[str, Any]:
-    docs = session.scalars(
-        select(DocumentRecord)
-        .where(DocumentRecord.owner_subject == principal.subject)
-        .order_by(DocumentRecord.id.desc())
-        .limit(min(max(limit, 1), 200))
-    ).all()
-    return {"items": [service.document_view(d, []) for d in docs]}
+    return {"items": service.document_page(session, principal, limit)}
 
 
-@router.get("/documents/{document_id}", responses=answers(Document, 401, 404, 422))
+@router.get("/documents/{document_id}", **typed(Document, 401, 404, 422))
 def get_document(document_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    doc = _visible(principal, session.get(DocumentRecord, document_id))
-    results = list(
-        session.scalars(select(DocumentResultRecord).where(DocumentResultRecord.document_id == doc.id))
-    )
-    return service.document_view(doc, results)
+    return service.document_with_results(session, principal, document_id)
 
 
 @router.get("/documents/{document_id}/file")
 def get_file(
     document_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
-    doc = _visible(principal, session.get(DocumentRecord, document_id))
+    doc = service.visible_document(session, principal, document_id)
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)
     return Response(content=data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
-from sqlalchemy import text
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from reimburse.api import schemas as s
+from reimburse.api.schemas import typed
+from reimburse.core.metrics import database_answers, refresh_gauges
 from reimburse.documents.runtime import store_for
 
 router = APIRouter(tags=["operations"])
 
 
-@router.get("/healthz")
+@router.get("/healthz", **typed(s.Health))
 def healthz() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
@@ -21,13 +23,7 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
     """The database and the document store answer (and the broker, when one is configured)."""
-    checks: dict[str, str] = {}
-    try:
-        with request.app.state.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as exc:  # readiness reports, it never raises
-        checks["database"] = f"error: {type(exc).__name__}"
+    checks = {"database": database_answers(request.app.state.engine)}
     try:
         # a look-up of a name nothing has: one round trip to an object store, a stat locally
         store_for(request.app.state.settings).exists("0" * 64)
@@ -43,24 +39,8 @@ def readyz(request: Request) -> JSONResponse:
     )
 
 
-_DOCUMENTS = Gauge("reimburse_documents", "documents by status (queued = the OCR queue depth)", ["status"])
-_CLAIMS = Gauge("reimburse_claims", "claims by state", ["state"])
-_OUTBOX = Gauge("reimburse_outbox_pending", "notifications and webhook events waiting to be sent")
-
-
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
     """Prometheus metrics; the gauges are read from the database at scrape time."""
-    try:
-        with request.app.state.engine.connect() as conn:
-            for table, gauge in (("documents", _DOCUMENTS), ("claims", _CLAIMS)):
-                gauge.clear()
-                for status, count in conn.execute(
-                    text(f"SELECT status, COUNT(*) FROM {table} GROUP BY status")
-                ):
-                    gauge.labels(status).set(count)
-            pending = conn.execute(text("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")).scalar()
-            _OUTBOX.set(pending or 0)
-    except Exception:  # metrics report what they can; a missing table is not an outage
-        pass
+    refresh_gauges(request.app.state.engine)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
-from reimburse.api.schemas import Paid, PayoutsPage, answers
+from reimburse.api.schemas import Paid, PayoutsPage, typed
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -32,7 +32,7 @@ def _require(principal: Principal, scope: str) -> None:
     raise Forbidden(f"needs the finance role or the {scope} scope", code="missing_scope")
 
 
-@router.get("/payouts", responses=answers(PayoutsPage, 401, 403, 422))
+@router.get("/payouts", **typed(PayoutsPage, 401, 403, 422))
 def list_payouts(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -44,7 +44,7 @@ def list_payouts(
     return {"items": items, "next_cursor": next_cursor}
 
 
-@router.post("/payouts/{claim_id}/paid", responses=answers(Paid, 401, 403, 404, 409, 422))
+@router.post("/payouts/{claim_id}/paid", **typed(Paid, 401, 403, 404, 409, 422))
 def mark_paid(
     claim_id: int,
     principal: CurrentPrincipal,

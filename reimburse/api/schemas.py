@@ -1,10 +1,9 @@
-"""The response bodies of the API, as pydantic models: for the OpenAPI document only.
+"""The response bodies of the API, as pydantic models: one model per object, and what is sent.
 
-The routes build their JSON as plain dicts (``expenses.views``, ``expenses.payouts``,
-``documents.service.document_view``, ``api.errors.error_body``) and FastAPI never runs these
-models: they are attached with ``responses=`` (see ``answers``), which only feeds
-``/openapi.json``. ``tests/core/test_openapi.py`` validates real answers against them, and
-``extra="forbid"`` makes a field the code returns but the schema lacks fail there.
+Every JSON route declares its model with ``typed(...)``: FastAPI validates the value the route
+returns against it and serialises exactly the fields that value sets, so ``/openapi.json``
+documents what is sent. ``extra="forbid"`` makes a field the code returns but the model lacks
+an error, not a silent extra; ``tests/core/test_openapi.py`` walks real answers through them.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import FastAPI
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel
 from pydantic.json_schema import SkipJsonSchema
 
@@ -84,24 +82,15 @@ def answers(
     return out
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Keep only the ``$ref`` of a body documented with ``answers``: FastAPI merges the generic
-    object schema of the ``-> dict[str, Any]`` annotation in beside it. The annotation still
-    drives the runtime path (unchanged); this touches the document only, built once and cached."""
-    build = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            for path in build().get("paths", {}).values():
-                for operation in path.values():
-                    for response in operation.get("responses", {}).values():
-                        for content in response.get("content", {}).values():
-                            ref = content.get("schema", {}).get("$ref")
-                            if ref is not None:
-                                content["schema"] = {"$ref": ref}
-        return app.openapi_schema or build()
-
-    app.openapi = openapi  # type: ignore[method-assign]
+def typed(model: type[BaseModel], *errors: int) -> dict[str, Any]:
+    """A route's typed answer: ``model`` is what is sent (FastAPI validates the returned value
+    against it, so a field the code returns but the model lacks fails loudly) and what
+    ``/openapi.json`` documents; ``errors`` are the error statuses it can answer with."""
+    return {
+        "response_model": model,
+        "response_model_exclude_unset": True,
+        "responses": answers(None, *errors),
+    }
 
 
 # --- identity ------------------------------------------------------------------------------
@@ -471,3 +460,193 @@ class Paid(Schema):
     status: str = Field(description="`paid`")
     paid_at: DateTime | None
     reference: str | None = Field(description="payroll's reference, as sent")
+
+
+# --- admin ---------------------------------------------------------------------------------
+
+
+class PolicyText(Schema):
+    version: int = Field(description="the stored version; 0 is the shipped default")
+    text: str = Field(description="the policy document (YAML)")
+
+
+class PolicySaved(Schema):
+    version: int
+
+
+class FlowVersions(Schema):
+    id: str
+    versions: list[int]
+
+
+class FlowList(Schema):
+    items: list[FlowVersions]
+
+
+class DiagramApprover(Schema):
+    type: str
+    levels: int | None
+    role: str | None
+    users: list[str]
+
+
+class DiagramSla(Schema):
+    remind_after_hours: float | None
+    escalate_after_hours: float | None
+    action: str
+
+
+class DiagramNode(Schema):
+    id: str
+    name: str
+    kind: str
+    when: str | None = Field(description="the node's condition as the flow file spells it")
+    approvers: list[DiagramApprover]
+    sla: DiagramSla | None
+    branches: list[list[DiagramNode]]
+
+
+class FlowDiagram(Schema):
+    id: str
+    version: int
+    name: str
+    nodes: list[DiagramNode]
+
+
+class FlowText(Schema):
+    text: str
+    diagram: FlowDiagram
+
+
+class FlowSaved(Schema):
+    id: str
+    version: int
+    diagram: FlowDiagram
+
+
+class Budget(Schema):
+    id: int
+    department_id: int
+    category: str = Field(description="a category, or `*` for the department's total")
+    period: str = Field(description="`month`, `quarter` or `year`")
+    start: Date
+    end: Date = Field(description="inclusive")
+    amount: Money
+    committed: Money = Field(description="reserved by claims in approval")
+    spent: Money
+    available: Money
+
+
+class BudgetList(Schema):
+    items: list[Budget]
+
+
+class AdminUser(Schema):
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: list[str]
+    department_id: int | None
+    manager_id: int | None
+    rank: int
+    active: bool
+
+
+class AdminUserList(Schema):
+    items: list[AdminUser]
+
+
+class Delegation(Schema):
+    id: int
+    user_id: int
+    delegate_id: int
+    starts_on: Date
+    ends_on: Date
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+
+class WebhookCreated(Schema):
+    id: int
+    url: str
+    events: list[str]
+    secret: str = Field(description="the signing secret: shown once, store it now")
+
+
+class WebhookEndpoint(Schema):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+
+
+class WebhookEndpointList(Schema):
+    items: list[WebhookEndpoint]
+
+
+class WebhookDelivery(Schema):
+    id: int
+    endpoint_id: int
+    event: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: DateTime
+    delivered_at: DateTime | None
+
+
+class WebhookDeliveryList(Schema):
+    items: list[WebhookDelivery]
+
+
+# --- verification --------------------------------------------------------------------------
+
+
+class InvoiceCheck(Schema):
+    """The tax bureau's check of one invoice."""
+
+    invoice_key: str
+    item_id: int | None
+    state: str = Field(description="`pending`, `done` or `gave_up`")
+    status: str | None = Field(description="the answer, e.g. `valid`, `voided`, `not_found`, `unverified`")
+    reason: str | None
+    attempts: int
+    next_check_at: DateTime | None
+    answer: dict[str, Any] | None = Field(description="the provider's answer as stored")
+
+
+class ItemCheck(InvoiceCheck):
+    position: int
+
+
+class ClaimVerification(Schema):
+    items: list[ItemCheck]
+
+
+# --- reports -------------------------------------------------------------------------------
+
+
+class Point(Schema):
+    """One point of a chart series."""
+
+    period: str = Field(description="`YYYY-MM`, or `all` / `now`")
+    key: str = Field(description="the department, category, step, finding code or state")
+    value: str | int = Field(description="money or hours as a decimal string, or a count")
+    count: int | SkipJsonSchema[None] = Field(default=None, description="how many went into `value`")
+    plan: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: the budget")
+    committed: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: reserved")
+    spent: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: spent")
+
+
+class Series(Schema):
+    series: list[Point]
+
+
+# --- health --------------------------------------------------------------------------------
+
+
+class Health(Schema):
+    status: str

@@ -5,35 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.schemas import typed
 from reimburse.claims import access
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden, NotFound
 from reimburse.core.principal import Role
 from reimburse.verification import service as verify_service
-from reimburse.verification.records import InvoiceCheckRecord
 
 router = APIRouter(tags=["verification"])
 
 
-@router.get("/claims/{claim_id}/verification")
+@router.get("/claims/{claim_id}/verification", **typed(s.ClaimVerification, 401, 404, 422))
 def claim_verification(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
-    keys = [i.invoice_key for i in claim.items if i.invoice_key]
-    rows = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key.in_(keys)))
-    by_key = {r.invoice_key: r for r in rows}
-    return {
-        "items": [
-            {"item_id": i.id, "position": i.position, **verify_service.view(by_key[i.invoice_key])}
-            for i in claim.items
-            if i.invoice_key in by_key
-        ]
-    }
+    return {"items": verify_service.item_checks(session, claim.items)}
 
 
-@router.post("/finance/verification/{item_id}/recheck")
+@router.post("/finance/verification/{item_id}/recheck", **typed(s.InvoiceCheck, 401, 403, 404, 422))
 def recheck(item_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if not principal.has_role(Role.FINANCE, Role.ADMIN):
         raise Forbidden("only finance re-checks invoices")

@@ -6,14 +6,14 @@ from typing import Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.schemas import typed
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
 from reimburse.webhooks import service as webhooks
-from reimburse.webhooks.records import WebhookDeliveryRecord, WebhookEndpointRecord
 
 router = APIRouter(tags=["webhooks"], prefix="/admin/webhooks")
 
@@ -28,30 +28,26 @@ def _admin(principal: Principal) -> None:
         raise Forbidden("only admins manage webhooks")
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **typed(s.WebhookCreated))
 def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     row, secret = webhooks.create_endpoint(session, body.url, body.events)
     return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
 
 
-@router.get("")
+@router.get("", **typed(s.WebhookEndpointList))
 def list_endpoints(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    rows = session.scalars(select(WebhookEndpointRecord).order_by(WebhookEndpointRecord.id))
-    return {"items": [{"id": r.id, "url": r.url, "events": r.events, "active": r.active} for r in rows]}
+    return {"items": webhooks.endpoints(session)}
 
 
-@router.get("/deliveries")
+@router.get("/deliveries", **typed(s.WebhookDeliveryList))
 def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int = 100) -> dict[str, Any]:
     _admin(principal)
-    rows = session.scalars(
-        select(WebhookDeliveryRecord).order_by(WebhookDeliveryRecord.id.desc()).limit(min(max(limit, 1), 500))
-    )
-    return {"items": [webhooks.delivery_view(d) for d in rows]}
+    return {"items": webhooks.deliveries(session, limit)}
 
 
-@router.post("/deliveries/{delivery_id}/replay")
+@router.post("/deliveries/{delivery_id}/replay", **typed(s.WebhookDelivery, 401, 403, 404, 422))
 def replay(delivery_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))

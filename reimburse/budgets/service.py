@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
+from reimburse.core.errors import InvalidInput
 
 
 class SpendLine(Protocol):
@@ -125,3 +126,52 @@ def settle(session: Session, claim: Spending, *, consume: bool) -> None:
         session.execute(update(BudgetRecord).where(BudgetRecord.id == r.budget_id).values(**values))
         r.state = "consumed" if consume else "released"
     session.flush()
+
+
+def budget_view(b: BudgetRecord) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "department_id": b.department_id,
+        "category": b.category,
+        "period": b.period,
+        "start": b.period_start.isoformat(),
+        "end": (b.period_end - timedelta(days=1)).isoformat(),
+        "amount": f"{b.amount:.2f}",
+        "committed": f"{b.committed:.2f}",
+        "spent": f"{b.spent:.2f}",
+        "available": f"{available(b):.2f}",
+    }
+
+
+def budget_list(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(BudgetRecord).order_by(BudgetRecord.period_start, BudgetRecord.department_id)
+    )
+    return [budget_view(b) for b in rows]
+
+
+_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def create_budget(
+    session: Session, department_id: int, category: str, period: str, start: date, amount: Decimal
+) -> dict[str, Any]:
+    """A budget line for a month, a quarter (starting January, April, July or October) or a
+    year; the start is moved to the first day of its period."""
+    start = start.replace(day=1)
+    if period == "quarter" and (start.month - 1) % 3:
+        raise InvalidInput("a quarter starts in January, April, July or October")
+    if period == "year":
+        start = start.replace(month=1)
+    m = start.month - 1 + _MONTHS[period]
+    row = BudgetRecord(
+        department_id=department_id,
+        category=category,
+        period=period,
+        period_start=start,
+        period_end=date(start.year + m // 12, m % 12 + 1, 1),
+        amount=amount,
+    )
+    session.add(row)
+    session.flush()
+    return budget_view(row)

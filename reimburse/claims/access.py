@@ -8,7 +8,7 @@ someone may not see is reported as not found, so ids reveal nothing.
 from __future__ import annotations
 
 from sqlalchemy import Select, bindparam, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
@@ -80,3 +80,20 @@ def check_version(claim: ClaimRecord, version: int | None) -> None:
     """A page that showed an older version of the claim acts on stale facts: refuse."""
     if version is not None and version != claim.version:
         raise Conflict("the claim changed since you opened it; reload it", code="stale_version")
+
+
+def claims_page(
+    session: Session, principal: Principal, *, mine: bool, status: str | None, cursor: int | None, limit: int
+) -> tuple[list[ClaimRecord], int | None]:
+    """A page of the claims the caller may see, newest first, and the cursor of the next page."""
+    query = visible_claims(session, principal, mine=mine).options(
+        defer(ClaimRecord.route), defer(ClaimRecord.findings)
+    )
+    if status:
+        query = query.where(ClaimRecord.status == status)
+    if cursor is not None:
+        query = query.where(ClaimRecord.id < cursor)
+    rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].id if more else None

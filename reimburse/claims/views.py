@@ -6,6 +6,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.routing.records import AuditEntryRecord
 
@@ -172,3 +175,15 @@ def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str
         }
     )
     return out
+
+
+_TIMELINE = (
+    select(AuditEntryRecord)
+    .where(AuditEntryRecord.claim_id == bindparam("claim_id"))
+    .order_by(AuditEntryRecord.seq)
+)
+
+
+def claim_view_with_timeline(session: Session, claim: ClaimRecord) -> dict[str, Any]:
+    """The whole claim with its audit trail, as the claim screen shows it."""
+    return claim_view(claim, list(session.scalars(_TIMELINE, {"claim_id": claim.id})))

@@ -13,7 +13,8 @@ from reimburse.core.db import engine_for
 from reimburse.core.models import import_all_models
 from reimburse.core.settings import Settings, get_settings
 from reimburse.documents.store import LocalStore, Store
-from reimburse.ocr.reader import DocumentReader, ReadLimits
+from reimburse.ocr.limits import ReadLimits
+from reimburse.ocr.reader import DocumentReader
 
 # A worker process imports only its tasks; the ORM needs every table its rows point at.
 import_all_models()

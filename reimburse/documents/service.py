@@ -20,8 +20,8 @@ from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from reimburse.core.db import unit_of_work, utcnow
-from reimburse.core.errors import ReimburseError
-from reimburse.core.principal import Principal
+from reimburse.core.errors import NotFound, ReimburseError
+from reimburse.core.principal import Principal, Role
 from reimburse.documents.exceptions import StorageUnavailable
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.store import Store
@@ -192,3 +192,32 @@ def document_view(doc: DocumentRecord, results: list[DocumentResultRecord]) -> d
     if doc.error_code:
         out["error"] = {"code": doc.error_code, "message": doc.error_message}
     return out
+
+
+def visible_document(session: Session, principal: Principal, document_id: int) -> DocumentRecord:
+    """The document if the caller may see it; otherwise not found (ids reveal nothing)."""
+    doc = session.get(DocumentRecord, document_id)
+    if doc is None or not (
+        doc.owner_subject == principal.subject or principal.has_role(Role.FINANCE, Role.ADMIN, Role.APPROVER)
+    ):
+        raise NotFound("document not found")
+    return doc
+
+
+def document_page(session: Session, principal: Principal, limit: int) -> list[dict[str, Any]]:
+    """The caller's own uploads, newest first."""
+    docs = session.scalars(
+        select(DocumentRecord)
+        .where(DocumentRecord.owner_subject == principal.subject)
+        .order_by(DocumentRecord.id.desc())
+        .limit(min(max(limit, 1), 200))
+    ).all()
+    return [document_view(d, []) for d in docs]
+
+
+def document_with_results(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
+    doc = visible_document(session, principal, document_id)
+    results = list(
+        session.scalars(select(DocumentResultRecord).where(DocumentResultRecord.document_id == doc.id))
+    )
+    return document_view(doc, results)

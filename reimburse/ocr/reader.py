@@ -14,16 +14,8 @@ from reimburse.ocr.domain import DocumentRead, Extraction
 from reimburse.ocr.engines.base import OcrEngine
 from reimburse.ocr.engines.registry import create_engine
 from reimburse.ocr.errors import FileTooLarge, UnsupportedFormat
+from reimburse.ocr.limits import ReadLimits
 from reimburse.ocr.sniff import FileKind, sniff
-
-
-@dataclass(frozen=True, slots=True)
-class ReadLimits:
-    max_bytes: int = 25 * 1024 * 1024
-    max_image_pixels: int = 80_000_000
-    max_pages: int = 50
-    max_unzipped_bytes: int = 50 * 1024 * 1024
-    max_zip_entries: int = 500
 
 
 @dataclass(frozen=True, slots=True)

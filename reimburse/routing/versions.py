@@ -98,3 +98,12 @@ def flow_diagram(f: Flow) -> dict[str, Any]:
         }
 
     return {"id": f.id, "version": f.version, "name": f.name, "nodes": [node(n) for n in f.nodes]}
+
+
+def flow_versions(session: Session) -> list[dict[str, Any]]:
+    """Every flow with its stored versions (the shipped default is version 1 of "default")."""
+    rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
+    versions: dict[str, list[int]] = {"default": [1]}
+    for flow_id, version in rows:
+        versions.setdefault(flow_id, []).append(version)
+    return [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]

@@ -215,3 +215,16 @@ def view(row: InvoiceCheckRecord) -> dict[str, Any]:
         "next_check_at": row.next_check_at.isoformat() if row.next_check_at else None,
         "answer": row.answer,
     }
+
+
+def item_checks(session: Session, items: Iterable[InvoiceItem]) -> list[dict[str, Any]]:
+    """Each item's check as the claim's verification view shows it (items without one left out)."""
+    items = list(items)
+    keys = [i.invoice_key for i in items if i.invoice_key]
+    rows = session.scalars(select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key.in_(keys)))
+    by_key = {r.invoice_key: r for r in rows}
+    return [
+        {"item_id": i.id, "position": i.position, **view(by_key[i.invoice_key])}
+        for i in items
+        if i.invoice_key in by_key
+    ]

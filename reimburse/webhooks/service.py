@@ -137,3 +137,16 @@ def delivery_view(d: WebhookDeliveryRecord) -> dict[str, Any]:
         "next_attempt_at": d.next_attempt_at.isoformat(),
         "delivered_at": d.delivered_at.isoformat() if d.delivered_at else None,
     }
+
+
+def endpoints(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(select(WebhookEndpointRecord).order_by(WebhookEndpointRecord.id))
+    return [{"id": r.id, "url": r.url, "events": r.events, "active": r.active} for r in rows]
+
+
+def deliveries(session: Session, limit: int) -> list[dict[str, Any]]:
+    """The newest deliveries first: the delivery log admins read and replay from."""
+    rows = session.scalars(
+        select(WebhookDeliveryRecord).order_by(WebhookDeliveryRecord.id.desc()).limit(min(max(limit, 1), 500))
+    )
+    return [delivery_view(d) for d in rows]

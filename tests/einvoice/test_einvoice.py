@@ -14,7 +14,8 @@ from reimburse.ocr.einvoice.ofd import read_ofd
 from reimburse.ocr.einvoice.pdf import read_pdf
 from reimburse.ocr.einvoice.xml import read_xml
 from reimburse.ocr.errors import DocumentError, EncryptedDocument, HostileDocument
-from reimburse.ocr.reader import DocumentReader, ReadLimits
+from reimburse.ocr.limits import ReadLimits
+from reimburse.ocr.reader import DocumentReader
 from reimburse.synth.einvoice import BUYER_ID, SELLER_ID, Invoice, digital_xml, ofd, pdf
 
 LIMITS = ReadLimits()

@@ -28,7 +28,7 @@ from reimburse.ocr.errors import DocumentError, HostileDocument
 from reimburse.ocr.fapiao.qr import parse_qr
 
 if TYPE_CHECKING:
-    from reimburse.ocr.reader import ReadLimits
+    from reimburse.ocr.limits import ReadLimits
 
 _MAX_PAGES_PER_DOC = 200
 

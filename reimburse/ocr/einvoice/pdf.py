@@ -25,7 +25,7 @@ from reimburse.ocr.errors import DocumentError, EncryptedDocument, HostileDocume
 from reimburse.ocr.fapiao.qr import parse_qr
 
 if TYPE_CHECKING:
-    from reimburse.ocr.reader import ReadLimits
+    from reimburse.ocr.limits import ReadLimits
 
 _MIN_TEXT_CHARS = 20  # fewer characters than this on a page: treat it as a scan
 _RASTER_DPI = 200

@@ -19,7 +19,7 @@ from defusedxml.ElementTree import fromstring
 from reimburse.ocr.errors import DocumentError, HostileDocument
 
 if TYPE_CHECKING:
-    from reimburse.ocr.reader import ReadLimits
+    from reimburse.ocr.limits import ReadLimits
 
 MAX_RATIO = 200  # a deflated XML part compresses ~10x; 200x is a bomb
 MAX_XML_BYTES = 8 * 1024 * 1024

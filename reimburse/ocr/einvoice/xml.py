@@ -17,7 +17,7 @@ from reimburse.ocr.errors import UnsupportedFormat
 from reimburse.ocr.fapiao.qr import parse_qr
 
 if TYPE_CHECKING:
-    from reimburse.ocr.reader import ReadLimits
+    from reimburse.ocr.limits import ReadLimits
 
 
 def read_xml(data: bytes, *, limits: ReadLimits) -> DocumentRead:
