@@ -18,6 +18,7 @@ from reimburse.claims.domain import (
     Category,
     Claim,
     ClaimItem,
+    ClaimStatus,
     Employee,
     Finding,
     InvoiceFacts,
@@ -90,7 +91,7 @@ def _history(session: Session, claim: ClaimRecord, today: date) -> list[InvoiceF
         .where(
             ClaimRecord.submitter_id == claim.submitter_id,
             ClaimRecord.id != claim.id,
-            ClaimRecord.status.in_(("submitted", "approved", "paid")),
+            ClaimRecord.status.in_((ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID)),
             ClaimItemRecord.expense_date >= since,
             ClaimItemRecord.invoice.is_not(None),
         )

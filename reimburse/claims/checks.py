@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from reimburse.claims.domain import Severity
+from reimburse.claims.domain import ClaimStatus, Severity
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.policy.rules.facts import facts_from_fields
 from reimburse.verification import rules
@@ -53,6 +53,6 @@ def report_answer(session: Session, item_id: int, answer: VerificationAnswer) ->
     if not added:
         return
     claim.findings = [*claim.findings, *added]
-    if claim.status == "submitted":
+    if claim.status == ClaimStatus.SUBMITTED:
         blocking = any(f.severity is Severity.BLOCK for f in found)
         claim.decision = "block" if blocking else "finance_review"

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Self
 
 from reimburse.ocr.domain import DocumentType
+from reimburse.routing.domain import InstanceStatus
 
 DEFAULT_CURRENCY = "CNY"
 
@@ -108,12 +109,30 @@ class NoInvoiceKind(StrEnum):
 
 
 class ClaimStatus(StrEnum):
+    """Where a claim is. While it has a route, the status follows the route's (``of_route``);
+    ``paid`` comes after, from payroll."""
+
     DRAFT = "draft"
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted"  # in approval
+    RETURNED = "returned"  # back with the submitter for changes
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     PAID = "paid"
+
+    @classmethod
+    def of_route(cls, status: InstanceStatus) -> ClaimStatus:
+        return _OF_ROUTE[status]
+
+
+_OF_ROUTE = {
+    InstanceStatus.DRAFT: ClaimStatus.DRAFT,
+    InstanceStatus.RUNNING: ClaimStatus.SUBMITTED,
+    InstanceStatus.RETURNED: ClaimStatus.RETURNED,
+    InstanceStatus.APPROVED: ClaimStatus.APPROVED,
+    InstanceStatus.REJECTED: ClaimStatus.REJECTED,
+    InstanceStatus.WITHDRAWN: ClaimStatus.WITHDRAWN,
+}
 
 
 class Severity(StrEnum):

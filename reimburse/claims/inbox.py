@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
 from reimburse.claims.views import SUMMARY_COLUMNS
 from reimburse.routing.records import ApprovalTaskRecord
@@ -45,7 +46,7 @@ def _waiting(one_claim: bool) -> list[Any]:
     conditions: list[Any] = [
         ApprovalTaskRecord.user_id == bindparam("me"),
         ApprovalTaskRecord.open.is_(True),
-        ClaimRecord.status == "submitted",
+        ClaimRecord.status == ClaimStatus.SUBMITTED,
     ]
     if one_claim:
         conditions.append(ClaimRecord.id == bindparam("claim_id"))

@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from reimburse.claims.domain import ClaimStatus
 from reimburse.core.db import Base, UTCDateTime, utcnow
 from reimburse.identity.records import UserRecord
 
@@ -43,7 +44,7 @@ class ClaimRecord(Base):
     trip_end: Mapped[date | None] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     total: Mapped[Decimal] = mapped_column(MONEY, default=Decimal("0.00"))
-    status: Mapped[str] = mapped_column(String(16), index=True, default="draft")
+    status: Mapped[str] = mapped_column(String(16), index=True, default=ClaimStatus.DRAFT.value)
     risk_score: Mapped[int | None] = mapped_column(Integer)
     decision: Mapped[str | None] = mapped_column(String(16))
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

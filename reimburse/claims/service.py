@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
 from reimburse.claims import registry
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
-from reimburse.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
 from reimburse.ocr.domain import FIELD_NAMES
@@ -51,9 +52,8 @@ from reimburse.verification.service import queue_checks
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
 NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
-EDITABLE = frozenset({"draft", "returned"})
+EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
 _CENT = Decimal("0.01")
-_INVOICE_FIELDS = FIELD_NAMES
 DEFAULT_FLOW = "default"
 
 
@@ -109,7 +109,7 @@ def create_claim(
         purpose=_purpose(data.purpose),
         trip_start=data.trip_start,
         trip_end=data.trip_end,
-        status="draft",
+        status=ClaimStatus.DRAFT,
         findings=[],
     )
     claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
@@ -144,13 +144,6 @@ def update_claim(
     return claim
 
 
-def load_claim(session: Session, claim_id: int) -> ClaimRecord:
-    claim = session.get(ClaimRecord, claim_id)
-    if claim is None:
-        raise NotFound(f"claim {claim_id} not found")
-    return claim
-
-
 def _purpose(text: str) -> str:
     text = text.strip()
     if not text:
@@ -182,7 +175,7 @@ def _item(
             "line_items": list(found.line_items),
         }
         for name, new in (item.fields or {}).items():
-            if name not in _INVOICE_FIELDS:
+            if name not in FIELD_NAMES:
                 raise InvalidInput(f"{name!r} is not an invoice field", code="invalid_field")
             old = found.fields.get(name)
             if new != old:
@@ -244,11 +237,11 @@ def submit(
 ) -> ClaimRecord:
     if claim.submitter_id != actor.user_id:
         raise Forbidden("only the submitter submits a claim")
-    if claim.status not in ("draft", "returned"):
+    if claim.status not in EDITABLE:
         raise Conflict(f"a {claim.status} claim cannot be submitted", code="claim_not_submittable")
     if not claim.items:
         raise Conflict("a claim needs at least one item", code="claim_empty")
-    resubmission = claim.status == "returned"
+    resubmission = claim.status == ClaimStatus.RETURNED
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
     queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
     over = ledger.reserve(session, claim)
@@ -276,8 +269,9 @@ def submit(
     claim.submitted_at = now
     org = load_org(session)
     if resubmission:
-        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
-        approvals.apply(session, claim, Resubmit(actor=str(actor.user_id)), flow, org, now, on_final)
+        route_event(
+            session, claim, Resubmit(actor=str(actor.user_id)), org=org, now=now, flow_params=flow_params
+        )
     else:
         flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
         facts = ClaimFacts(
@@ -292,7 +286,10 @@ def submit(
             submitter_roles=_roles(org, claim.submitter_id),
             cost_centre=claim.cost_centre,
         )
-        approvals.start(session, claim, facts, flow, org, Submit(actor=str(actor.user_id)), now, on_final)
+        submit_event = Submit(actor=str(actor.user_id))
+        claim.status = ClaimStatus.of_route(
+            approvals.start(session, claim, facts, flow, org, submit_event, now, on_final)
+        )
     return claim
 
 
@@ -341,8 +338,7 @@ def act(
         event = Remind(actor=who, comment=comment)
     else:
         raise Conflict(f"unknown action {action!r}", code="invalid_action")
-    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
-    approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
+    route_event(session, claim, event, org=load_org(session), now=now, flow_params=flow_params)
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
         ledger.settle(session, claim, consume=False)
@@ -363,20 +359,28 @@ def withdraw(
         raise Forbidden("only the submitter withdraws a claim")
     if claim.route is None or claim.flow_id is None or claim.flow_version is None:
         raise Conflict("a draft is deleted, not withdrawn", code="claim_not_submitted")
-    flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
-    approvals.apply(
-        session,
-        claim,
-        Withdraw(actor=str(actor.user_id), comment=comment),
-        flow,
-        load_org(session),
-        now,
-        on_final,
-    )
+    event = Withdraw(actor=str(actor.user_id), comment=comment)
+    route_event(session, claim, event, org=load_org(session), now=now, flow_params=flow_params)
     return claim
 
 
+def route_event(
+    session: Session,
+    claim: ClaimRecord,
+    event: Event,
+    *,
+    org: Org,
+    now: datetime,
+    flow_params: dict[str, Any] | None = None,
+) -> None:
+    """Apply a routing event to a submitted claim on the flow version it started with; the
+    claim's status follows its route."""
+    flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+    claim.status = ClaimStatus.of_route(approvals.apply(session, claim, event, flow, org, now, on_final))
+
+
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
+    claim.status = ClaimStatus.of_route(status)  # before the webhook reads it
     if status is InstanceStatus.APPROVED:
         ledger.settle(session, claim, consume=True)
         registry.mark_invoices(session, claim, "reimbursed")

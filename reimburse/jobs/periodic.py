@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.claims import checks
 from reimburse.claims import service as workflow
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import unit_of_work
 from reimburse.core.outbox import OutboxRecord
@@ -23,7 +24,6 @@ from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
 from reimburse.notify.dispatch import Dispatcher
 from reimburse.notify.messages import ClaimSummary, Person
-from reimburse.routing import service as approvals
 from reimburse.routing.domain import Notify, NotifyKind, TimerTick
 from reimburse.routing.records import RouteTimerRecord
 from reimburse.verification import service as verification
@@ -121,11 +121,10 @@ def fire_timers(engine: Engine, now: datetime) -> int:
             session.flush()
             if claim is None or claim.route is None or claim.flow_id is None or claim.flow_version is None:
                 continue
-            if claim.status != "submitted":
+            if claim.status != ClaimStatus.SUBMITTED:
                 continue
             assert org is not None
-            flow = approvals.flow_for(session, claim.flow_id, claim.flow_version)
-            approvals.apply(session, claim, TimerTick(timer_id=key), flow, org, now, workflow.on_final)
+            workflow.route_event(session, claim, TimerTick(timer_id=key), org=org, now=now)
             fired += 1
     return fired
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
@@ -23,7 +24,7 @@ def payable(session: Session, cursor: int | None, limit: int) -> tuple[list[dict
     query = (
         select(ClaimRecord, UserRecord.display_name)
         .join(UserRecord, UserRecord.id == ClaimRecord.submitter_id)
-        .where(ClaimRecord.status == "approved")
+        .where(ClaimRecord.status == ClaimStatus.APPROVED)
         .order_by(ClaimRecord.id)
         .limit(limit + 1)
     )
@@ -52,16 +53,16 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
-    if claim.status == "paid":
+    if claim.status == ClaimStatus.PAID:
         if reference and claim.payout_reference and reference != claim.payout_reference:
             raise Conflict(
                 f"claim {claim_id} was already paid with reference {claim.payout_reference}",
                 code="already_paid",
             )
         return paid_view(claim)
-    if claim.status != "approved":
+    if claim.status != ClaimStatus.APPROVED:
         raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
-    claim.status, claim.paid_at, claim.payout_reference = "paid", now, reference
+    claim.status, claim.paid_at, claim.payout_reference = ClaimStatus.PAID, now, reference
     from reimburse.claims.registry import mark_invoices
 
     mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment

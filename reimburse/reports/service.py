@@ -15,11 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reimburse.budgets.records import BudgetRecord
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.identity.records import DepartmentRecord
 from reimburse.routing.records import AuditEntryRecord
 
-SPENT = ("approved", "paid")
+SPENT = (ClaimStatus.APPROVED, ClaimStatus.PAID)
 
 
 def _scoped(query: Any, departments: set[int] | None) -> Any:

@@ -37,23 +37,13 @@ from reimburse.routing.records import ApprovalTaskRecord, AuditEntryRecord, Rout
 from reimburse.routing.serde import instance_from_dict, instance_to_dict
 from reimburse.routing.versions import flow
 
-# Claim status for each routing status.
-CLAIM_STATUS = {
-    InstanceStatus.DRAFT: "draft",
-    InstanceStatus.RUNNING: "submitted",
-    InstanceStatus.RETURNED: "returned",
-    InstanceStatus.APPROVED: "approved",
-    InstanceStatus.REJECTED: "rejected",
-    InstanceStatus.WITHDRAWN: "withdrawn",
-}
-
 
 class RoutedClaim(Protocol):
-    """What routing reads and writes on a claim: its route and the status that mirrors it."""
+    """What routing reads and writes on a claim: its route and flow version. The claim's own
+    status follows the route's, which ``start`` and ``apply`` return; the claims side maps it."""
 
     id: int
     number: str | None
-    status: str
     route: dict[str, Any] | None
     flow_id: str | None
     flow_version: int | None
@@ -83,11 +73,11 @@ def start(
     event: Event,
     now: datetime,
     on_final: FinalHook[C],
-) -> None:
+) -> InstanceStatus:
     """Plan the route for a submitted claim and apply the submission."""
     instance = new_instance(flow, facts, org)
     claim.flow_id, claim.flow_version = flow.id, flow.version
-    _advance(session, claim, instance, event, flow, org, now, on_final)
+    return _advance(session, claim, instance, event, flow, org, now, on_final)
 
 
 def apply(
@@ -98,11 +88,11 @@ def apply(
     org: Org,
     now: datetime,
     on_final: FinalHook[C],
-) -> None:
+) -> InstanceStatus:
     """Apply an event (approve, reject, return, resubmit, ...) to a running claim."""
     if claim.route is None:
         raise LookupError(f"claim {claim.id} has no route")
-    _advance(session, claim, instance_from_dict(claim.route), event, flow, org, now, on_final)
+    return _advance(session, claim, instance_from_dict(claim.route), event, flow, org, now, on_final)
 
 
 def _advance(
@@ -114,10 +104,9 @@ def _advance(
     org: Org,
     now: datetime,
     on_final: FinalHook[C],
-) -> None:
+) -> InstanceStatus:
     outcome = advance(instance, event, flow, now, org=org)
     claim.route = instance_to_dict(outcome.instance)
-    claim.status = CLAIM_STATUS[outcome.instance.status]
     for effect in outcome.effects:
         if isinstance(effect, AuditRecord):
             _audit(session, claim, effect)
@@ -167,6 +156,7 @@ def _advance(
             claim.decided_at = now
             on_final(session, claim, effect.status, now)
     session.flush()
+    return outcome.instance.status
 
 
 def _step_name(instance: FlowInstance, step_id: str) -> str:
