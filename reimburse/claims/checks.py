@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from reimburse.claims.domain import ClaimStatus, Severity
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.policy.rules.facts import facts_from_fields
+from reimburse.routing.domain import RiskDecision
 from reimburse.verification import rules
 from reimburse.verification.domain import VerificationAnswer, VerificationStatus
 
@@ -55,4 +56,4 @@ def report_answer(session: Session, item_id: int, answer: VerificationAnswer) ->
     claim.findings = [*claim.findings, *added]
     if claim.status == ClaimStatus.SUBMITTED:
         blocking = any(f.severity is Severity.BLOCK for f in found)
-        claim.decision = "block" if blocking else "finance_review"
+        claim.decision = RiskDecision.BLOCK if blocking else RiskDecision.REVIEW

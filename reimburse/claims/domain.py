@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Self
 
 from reimburse.ocr.domain import DocumentType
-from reimburse.routing.domain import InstanceStatus
+from reimburse.routing.domain import InstanceStatus, RiskDecision
 
 DEFAULT_CURRENCY = "CNY"
 
@@ -147,12 +147,6 @@ class Severity(StrEnum):
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2, Severity.BLOCK: 3}
-
-
-class Decision(StrEnum):
-    PASS = "pass"
-    FINANCE_REVIEW = "finance_review"
-    BLOCK = "block"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,7 +363,7 @@ class RiskAssessment:
     """Risk score 0..100, the findings that produced it with their points, and the decision."""
 
     score: int
-    decision: Decision
+    decision: RiskDecision
     findings: tuple[ScoredFinding, ...] = field(default_factory=tuple)
 
     @property

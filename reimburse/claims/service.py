@@ -222,8 +222,6 @@ class Assessment:
 Assess = Callable[[Session, ClaimRecord], Assessment]
 LoadOrg = Callable[[Session], Org]
 
-_RISK = {"pass": RiskDecision.PASS, "finance_review": RiskDecision.REVIEW, "block": RiskDecision.BLOCK}
-
 
 def submit(
     session: Session,
@@ -280,7 +278,7 @@ def submit(
             department=str(claim.department_id) if claim.department_id is not None else "",
             amount=claim.total,
             categories=tuple(sorted({i.category for i in claim.items})),
-            risk=_RISK.get(result.decision, RiskDecision.REVIEW),
+            risk=RiskDecision(result.decision),
             over_budget=over_budget,
             submitter_rank=_rank(org, claim.submitter_id),
             submitter_roles=_roles(org, claim.submitter_id),

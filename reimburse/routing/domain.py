@@ -38,9 +38,17 @@ class ResolverKind(StrEnum):
 
 
 class RiskDecision(StrEnum):
+    """What the expense rules decided about a claim, and what flows route on: one vocabulary
+    from the risk score to the flow file to the API."""
+
     PASS = "pass"
-    REVIEW = "review"
+    REVIEW = "finance_review"  # finance looks before anyone approves it
     BLOCK = "block"
+
+    @classmethod
+    def _missing_(cls, value: object) -> RiskDecision | None:
+        # flow files and stored routes written before the names were one say "review"
+        return cls.REVIEW if value == "review" else None
 
 
 class SlaAction(StrEnum):

@@ -64,7 +64,7 @@ def flow_diagram(f: Flow) -> dict[str, Any]:
         return str(v)
 
     def cond(c: Any) -> str | None:
-        """A condition as text, e.g. "amount_gt=1000 and risk=review|block"."""
+        """A condition as text, e.g. "amount_gt=1000 and risk=finance_review|block"."""
         if c is None:
             return None
         parts = [

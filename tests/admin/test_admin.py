@@ -32,7 +32,7 @@ def test_a_new_flow_version_applies_to_new_claims_and_running_ones_keep_theirs(
         current = client.get("/api/v1/admin/flows/default", headers=admin).json()
         assert [n["id"] for n in current["diagram"]["nodes"]][:2] == ["dept_head", "finance_review"]
         # conditions read as the flow file spells them, not as Python reprs
-        assert current["diagram"]["nodes"][1]["when"] == "(amount_gt=1000 or risk=review)"
+        assert current["diagram"]["nodes"][1]["when"] == "(amount_gt=1000 or risk=finance_review)"
         same = client.put("/api/v1/admin/flows", headers=admin, json={"text": current["text"]})
         assert same.status_code == 422 and same.json()["error"]["code"] == "flow_version_exists"
         text = (

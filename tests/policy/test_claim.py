@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from reimburse.claims.domain import Category, Decision, Finding, InvoiceLine, NoInvoiceKind, Severity
+from reimburse.claims.domain import Category, Finding, InvoiceLine, NoInvoiceKind, Severity
 from reimburse.ocr.domain import DocumentType, Extraction, FieldSource, FieldValue, LineItem, ReviewReason
 from reimburse.policy.defaults import china_calendar, default_policy
 from reimburse.policy.rules.claim import check_claim, evaluate_claim
 from reimburse.policy.rules.facts import facts_from_extraction
+from reimburse.routing.domain import RiskDecision
 from tests.claims.factories import ENTITIES, TODAY, claim, invoice, item, uscc
 
 KW = {"entities": ENTITIES, "policy": default_policy(), "calendar": china_calendar(), "today": TODAY}
@@ -36,7 +37,7 @@ def test_clean_claim_passes() -> None:
     )
     c = claim(item(), hotel, per_diem, trip_start=date(2025, 6, 15), trip_end=date(2025, 6, 16))
     a = evaluate_claim(c, **KW)
-    assert (a.score, a.decision, a.findings) == (0, Decision.PASS, ())
+    assert (a.score, a.decision, a.findings) == (0, RiskDecision.PASS, ())
 
 
 def test_problems_add_up_to_a_decision() -> None:
@@ -47,13 +48,13 @@ def test_problems_add_up_to_a_decision() -> None:
     a = evaluate_claim(claim(bad_buyer, office_meal), **KW)
     codes = [s.finding.code for s in a.findings]
     assert codes == ["buyer_tax_id_mismatch", "seller_category_mismatch"]
-    assert (a.score, a.decision) == (60, Decision.FINANCE_REVIEW)
+    assert (a.score, a.decision) == (60, RiskDecision.REVIEW)
 
 
 def test_service_findings_join_the_score() -> None:
     dup = Finding("duplicate_invoice", Severity.BLOCK, "already claimed", 0)
     a = evaluate_claim(claim(), extra=[dup], **KW)
-    assert a.decision is Decision.BLOCK and a.score == 100
+    assert a.decision is RiskDecision.BLOCK and a.score == 100
 
 
 def test_claim_level_checks() -> None:

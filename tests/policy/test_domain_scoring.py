@@ -12,7 +12,6 @@ from reimburse.claims.domain import (
     Category,
     ClaimItem,
     ClaimItemError,
-    Decision,
     Finding,
     Money,
     MoneyError,
@@ -22,6 +21,7 @@ from reimburse.claims.domain import (
 )
 from reimburse.policy.defaults import default_policy
 from reimburse.policy.rules.scoring import assess
+from reimburse.routing.domain import RiskDecision
 from tests.claims.factories import invoice
 
 
@@ -83,16 +83,16 @@ def f(code: str, sev: Severity) -> Finding:
 @pytest.mark.parametrize(
     ("findings", "score", "decision"),
     [
-        ([], 0, Decision.PASS),
-        ([f("rest_day_spend", Severity.INFO)], 10, Decision.PASS),
-        ([f("round_amount", Severity.INFO), f("x", Severity.INFO)], 5, Decision.PASS),
-        ([f("meals_over_cap", Severity.WARNING)], 15, Decision.FINANCE_REVIEW),
-        ([f("a", Severity.ERROR), f("b", Severity.ERROR)], 80, Decision.FINANCE_REVIEW),
-        ([f("a", Severity.ERROR)] * 3, 100, Decision.BLOCK),  # capped at 100, and 100 >= block_at
-        ([f("duplicate_invoice", Severity.BLOCK)], 100, Decision.BLOCK),
+        ([], 0, RiskDecision.PASS),
+        ([f("rest_day_spend", Severity.INFO)], 10, RiskDecision.PASS),
+        ([f("round_amount", Severity.INFO), f("x", Severity.INFO)], 5, RiskDecision.PASS),
+        ([f("meals_over_cap", Severity.WARNING)], 15, RiskDecision.REVIEW),
+        ([f("a", Severity.ERROR), f("b", Severity.ERROR)], 80, RiskDecision.REVIEW),
+        ([f("a", Severity.ERROR)] * 3, 100, RiskDecision.BLOCK),  # capped at 100, and 100 >= block_at
+        ([f("duplicate_invoice", Severity.BLOCK)], 100, RiskDecision.BLOCK),
     ],
 )
-def test_score_and_decision(findings: list[Finding], score: int, decision: Decision) -> None:
+def test_score_and_decision(findings: list[Finding], score: int, decision: RiskDecision) -> None:
     a = assess(findings, POLICY)
     assert (a.score, a.decision) == (score, decision)
 
@@ -103,7 +103,7 @@ def test_block_severity_blocks_even_when_weighted_to_zero() -> None:
 
     quiet = dataclasses.replace(policy, risk=dataclasses.replace(policy.risk, code_points={"over_budget": 0}))
     a = assess([f("over_budget", Severity.BLOCK)], quiet)
-    assert (a.score, a.decision) == (0, Decision.BLOCK)
+    assert (a.score, a.decision) == (0, RiskDecision.BLOCK)
 
 
 def test_reasons_list_the_scoring_findings_worst_first() -> None:

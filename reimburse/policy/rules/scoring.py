@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from reimburse.claims.domain import Decision, Finding, RiskAssessment, ScoredFinding, Severity
+from reimburse.claims.domain import Finding, RiskAssessment, ScoredFinding, Severity
 from reimburse.policy.domain import Policy
+from reimburse.routing.domain import RiskDecision
 
 
 def assess(findings: Iterable[Finding], policy: Policy) -> RiskAssessment:
@@ -19,9 +20,9 @@ def assess(findings: Iterable[Finding], policy: Policy) -> RiskAssessment:
     ordered = tuple(sorted(scored, key=lambda s: (-s.finding.severity.rank, -s.points, s.finding.code)))
     score = min(100, sum(s.points for s in scored))
     if any(s.finding.severity is Severity.BLOCK for s in scored) or score >= policy.risk.block_at:
-        decision = Decision.BLOCK
+        decision = RiskDecision.BLOCK
     elif score >= policy.risk.review_at:
-        decision = Decision.FINANCE_REVIEW
+        decision = RiskDecision.REVIEW
     else:
-        decision = Decision.PASS
+        decision = RiskDecision.PASS
     return RiskAssessment(score=score, decision=decision, findings=ordered)
