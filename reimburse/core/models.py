@@ -15,6 +15,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.expenses.webhooks",
     "reimburse.expenses.verify_service",
     "reimburse.expenses.admin",
+    "reimburse.workapps.records",
 )
 
 
