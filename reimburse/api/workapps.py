@@ -80,8 +80,10 @@ def workapp_signed_in(
     session: SessionDep,
     settings: SettingsDep,
     code: str = Query(default="", max_length=512),
+    auth_code: str = Query(default="", alias="authCode", max_length=512),  # DingTalk's name for it
     state: str = Query(default="", max_length=128),
 ) -> Response:
+    code = code or auth_code
     expected = request.cookies.get(STATE_COOKIE, "")
     try:
         # login CSRF: the state must be the one this browser was given, and only once
