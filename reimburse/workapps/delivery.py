@@ -141,7 +141,12 @@ def _fan_out_row(session: Session, row: OutboxRecord, platforms: list[Platform],
                 claim_id=claim.id,
                 task_key=task_key if card else None,
                 card_key=secrets.token_urlsafe(24) if card else None,
-                content={"title": msg.title, "lines": lines, "url": summary.url},
+                content={
+                    "title": msg.title,
+                    "lines": lines,
+                    "url": summary.url,
+                    "review_url": f"{public_url.rstrip('/')}/inbox/{claim.id}",
+                },
             )
         )
         made += 1
@@ -202,7 +207,14 @@ def deliver(session: Session, apps: Mapping[Platform, WorkApp], now: datetime) -
 
 def _card(m: WorkAppMessageRecord) -> Card:
     c = m.content
-    return Card(c["title"], tuple(c["lines"]), c["url"], m.card_key or "", final=m.final)
+    return Card(
+        c["title"],
+        tuple(c["lines"]),
+        c["url"],
+        m.card_key or "",
+        final=m.final,
+        review_url=c.get("review_url", ""),
+    )
 
 
 def _failed(m: WorkAppMessageRecord, exc: WorkAppError, now: datetime) -> None:

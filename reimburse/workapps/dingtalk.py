@@ -156,6 +156,7 @@ class DingTalk:
                 "url": card.url,
                 "key": card.key,
                 "status": card.final or "",
+                "review_url": card.review_url,
                 "closed": "true" if card.final else "false",
             }
         }

@@ -35,6 +35,7 @@ class Card:
     url: str
     key: str
     final: str | None = None  # set: the card is closed and shows this instead of the buttons
+    review_url: str = ""  # the reject screen, for platforms whose cards cannot ask for a reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -159,9 +159,16 @@ class Feishu:
                 "type": style,
                 "value": {"action": action, "key": card.key},
             }
-            for label, style, action in (("同意", "primary", "approve"), ("驳回", "danger", "reject"))
+            for label, style, action in (("同意", "primary", "approve"),)
         ]
-        return self._card(card.title, card.lines, card.url, [*buttons, self._open(card.url)])
+        # the reason for a rejection is asked on the reject screen
+        reject = {
+            "tag": "button",
+            "text": {"tag": "plain_text", "content": "驳回…"},
+            "type": "danger",
+            "url": card.review_url or card.url,
+        }
+        return self._card(card.title, card.lines, card.url, [*buttons, reject, self._open(card.url)])
 
     def send_card(self, user_id: str, card: Card) -> str:
         return self._send(user_id, self._approval(card))

@@ -144,6 +144,8 @@ def _click(session: Session, platform: Platform, click: CardClick, now: datetime
         return Outcome(click, False, f"this card is closed ({card.final}): nothing changed")
     if click.action not in ("approve", "reject"):
         return Outcome(click, False, f"unknown action {click.action!r}: nothing changed")
+    if click.action == "reject" and not click.comment.strip():
+        return Outcome(click, False, "a rejection needs a reason: open the claim to reject it")
     user = session.get(UserRecord, card.user_id)
     if user is None or not user.active:
         return Outcome(click, False, "your account is deactivated: nothing changed")

@@ -138,7 +138,8 @@ class WeCom:
         if card.final is None:
             body["button_list"] = [
                 {"text": "同意", "style": 1, "key": f"approve:{card.key}"},
-                {"text": "驳回", "style": 2, "key": f"reject:{card.key}"},
+                # a template card cannot ask for a reason: "reject" opens the reject screen
+                {"text": "驳回…", "style": 2, "type": 1, "url": card.review_url or card.url},
             ]
         return body
 

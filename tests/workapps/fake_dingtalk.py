@@ -211,8 +211,9 @@ class FakeDingTalk(FakeServer):
             assert crypto.wx_decrypt(AES_KEY, a["encrypt"], APP_KEY) == b"success"
         return r
 
-    def click(self, url: str, userid: str, ref: str, action: str) -> httpx.Response:
-        content = {"cardPrivateData": {"actionIds": [action], "params": {}}}
+    def click(self, url: str, userid: str, ref: str, action: str, comment: str = "") -> httpx.Response:
+        params = {"comment": comment} if comment else {}
+        content = {"cardPrivateData": {"actionIds": [action], "params": params}}
         data = {"outTrackId": ref, "corpId": CORP_ID, "userId": userid, "content": json.dumps(content)}
         return self.post_event(url, data)
 

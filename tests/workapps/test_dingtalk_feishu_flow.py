@@ -119,3 +119,25 @@ def test_strangers_and_forged_callbacks_are_refused(stack: dict[str, Any]) -> No
         params={"signature": "0" * 40, "timestamp": "1", "nonce": "n"},
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "callback_refused"
+
+
+@pytest.mark.parametrize("stack", ["dingtalk"], indirect=True)
+def test_reject_from_a_dingtalk_card_needs_a_reason_and_tells_the_submitter(stack: dict[str, Any]) -> None:
+    fake, p, base, settings = stack["fake"], stack["prefix"], stack["base"], stack["settings"]
+    callback = f"{base}/api/v1/workapps/dingtalk/callback"
+    fake.signed_in = f"{p}alice"
+    _, session = browser_sign_in(base, "dingtalk")
+    assert isinstance(session, dict)
+    claim_id = _submit(base, session["token"])
+    tasks.housekeeping(settings)
+    ((ref, card),) = [(r, c) for r, c in fake.cards.items() if c["touser"] == f"{p}teamlead"]
+    assert card["data"]["review_url"] == f"{base}/inbox/{claim_id}"
+    r = fake.click(callback, f"{p}teamlead", ref, "reject")
+    assert r.headers["x-reimburse-outcome"] == "a rejection needs a reason: open the claim to reject it"
+    r = fake.click(callback, f"{p}teamlead", ref, "reject", comment="发票抬头不对")
+    assert r.headers["x-reimburse-outcome"] == f"rejected claim {claim_id}"
+    wait_for(lambda: fake.cards[ref]["final"])
+    assert fake.cards[ref]["final"].startswith("已驳回")
+    tasks.housekeeping(settings)
+    texts = [t for t in fake.texts if t["touser"] == f"{p}alice" and t["title"] == "报销单已驳回"]
+    assert texts and "发票抬头不对" in texts[0]["markdown"]
