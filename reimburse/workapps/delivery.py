@@ -114,6 +114,7 @@ def _fan_out_row(session: Session, row: OutboxRecord, platforms: list[Platform],
         amount=claim.total,
         currency=claim.currency,
         url=claim_url(public_url, claim.id),
+        approvers=approvers(session, claim.id),
     )
     kind = NotifyKind(p["event"])
     made = 0
@@ -128,8 +129,6 @@ def _fan_out_row(session: Session, row: OutboxRecord, platforms: list[Platform],
         )
         msg = render(effect, summary, people, step)
         lines = list(msg.lines)
-        if waiting := approvers(session, claim.id):
-            lines.append(f"审批人：{waiting}")
         card = kind in _CARD_KINDS and task_key is not None
         session.add(
             WorkAppMessageRecord(

@@ -33,7 +33,9 @@ def test_check_fetches_a_token_and_names_what_is_missing(tmp_path: Path) -> None
         assert "wecom: access token fetched" in ok.stdout
         assert "dingtalk: not configured (set REIMBURSE_DINGTALK_CORP_ID" in ok.stdout
 
-        wrong = _run({**env, "REIMBURSE_WECOM_SECRET": "not-the-secret", "REIMBURSE_WECOM_TOKEN": ""}, tmp_path)
+        wrong = _run(
+            {**env, "REIMBURSE_WECOM_SECRET": "not-the-secret", "REIMBURSE_WECOM_TOKEN": ""}, tmp_path
+        )
         assert wrong.returncode == 1
         assert "wecom: missing REIMBURSE_WECOM_TOKEN" in wrong.stdout
         assert "token fetch from http://127.0.0.1" in wrong.stdout and "error 40001" in wrong.stdout

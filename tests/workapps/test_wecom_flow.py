@@ -105,7 +105,12 @@ def test_sign_in_approve_from_card_outcome_and_leave(wecom: dict[str, Any]) -> N
     assert values["金额"] == "¥320.00" and values["环节"] and "报销单" in values
     assert card["card"]["card_action"]["url"] == f"{base}/claims/{claim_id}"
     # the card cannot ask for a reason, so reject opens the reject screen
-    assert card["card"]["button_list"][1] == {"text": "驳回…", "style": 2, "type": 1, "url": f"{base}/inbox/{claim_id}"}
+    assert card["card"]["button_list"][1] == {
+        "text": "驳回…",
+        "style": 2,
+        "type": 1,
+        "url": f"{base}/inbox/{claim_id}",
+    }
 
     r = fake.click(callback, "wx_teamlead", code, card["card"]["button_list"][0]["key"])
     assert r.status_code == 200 and r.text == "success"
