@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from reimburse.core.celery_app import celery_app
 from reimburse.core.db import engine_for, unit_of_work, utcnow
@@ -53,6 +55,21 @@ def directory_sync(settings: Settings) -> list[SyncReport]:
             )
         reports.append(report)
     return reports
+
+
+_last_sync: dict[str, float] = {}
+
+
+def local_housekeeping(settings: Settings) -> int:
+    """For ``reimburse serve`` without a broker: messages every run, the directory sync on its
+    interval (what ``reimburse beat`` schedules as two jobs)."""
+    done = housekeeping(settings)
+    if enabled_apps(settings):
+        key, now = settings.sqlalchemy_url, time.monotonic()
+        if now - _last_sync.get(key, -math.inf) >= settings.directory_sync_minutes * 60:
+            _last_sync[key] = now
+            done += len(directory_sync(settings))
+    return done
 
 
 @celery_app.task(name="workapps.housekeeping", acks_late=True)  # type: ignore[untyped-decorator]

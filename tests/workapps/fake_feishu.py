@@ -166,15 +166,24 @@ class FakeFeishu(FakeServer):
         return httpx.post(url, content=body, headers=headers, timeout=30)
 
     def _header(self, event_type: str) -> dict[str, Any]:
-        return {"event_id": secrets.token_hex(16), "event_type": event_type, "token": TOKEN,
-                "create_time": str(int(time.time() * 1000)), "tenant_key": TENANT, "app_id": APP_ID}  # fmt: skip
+        return {
+            "event_id": secrets.token_hex(16),
+            "event_type": event_type,
+            "token": TOKEN,
+            "create_time": str(int(time.time() * 1000)),
+            "tenant_key": TENANT,
+            "app_id": APP_ID,
+        }
 
     def click(self, url: str, userid: str, ref: str, action: str) -> httpx.Response:
         value = next(
             b["value"] for b in _buttons(self.messages[ref]["card"]) if b["value"]["action"] == action
         )
-        event = {"operator": {"user_id": userid, "open_id": f"ou_{userid}", "tenant_key": TENANT},
-                 "action": {"value": value, "tag": "button"}, "context": {"open_message_id": ref}}  # fmt: skip
+        event = {
+            "operator": {"user_id": userid, "open_id": f"ou_{userid}", "tenant_key": TENANT},
+            "action": {"value": value, "tag": "button"},
+            "context": {"open_message_id": ref},
+        }
         return self.post_event(
             url, {"schema": "2.0", "header": self._header("card.action.trigger"), "event": event}
         )

@@ -111,7 +111,6 @@ def test_strangers_and_forged_callbacks_are_refused(stack: dict[str, Any]) -> No
     fake.signed_in = None
     status, page = browser_sign_in(base, platform)
     assert status == 403 and "only members of the company" in str(page)
-    query, body = fake.last_callback
     r = httpx.post(
         f"{base}/api/v1/workapps/{platform}/callback",
         content=b'{"encrypt": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}',

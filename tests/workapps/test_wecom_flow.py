@@ -254,3 +254,20 @@ def test_scheduled_sync_deactivates_a_disabled_member_and_reports_manual_edits(w
     ]
     # bob's token fails once the API process's short credential cache lapses (default 5 s)
     wait_for(lambda: httpx.get(f"{base}/api/v1/me", headers=bob).status_code == 401, timeout=10)
+
+
+def test_create_user_event_brings_the_new_member_in_with_a_sync(wecom: dict[str, Any]) -> None:
+    fake, base = wecom["fake"], wecom["base"]
+    fake.users["wx_carol"] = {"name": "王小红", "department": [4], "email": "carol@example.com", "status": 1}
+    r = fake.contact_event(f"{base}/api/v1/workapps/wecom/callback", "create_user", "wx_carol")
+    assert r.status_code == 200 and r.headers["x-reimburse-outcome"] == "directory changed: a sync follows"
+
+    def carol() -> UserRecord | None:
+        with Session(wecom["engine"]) as s:
+            return s.scalars(select(UserRecord).where(UserRecord.email == "carol@example.com")).first()
+
+    user = wait_for(carol)
+    assert user.display_name == "王小红" and user.active
+    fake.signed_in = "wx_carol"
+    status, session = browser_sign_in(base, "wecom")
+    assert status == 303 and isinstance(session, dict) and session["user"]["display_name"] == "王小红"
