@@ -15,9 +15,12 @@ import json
 import secrets
 from html import escape
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from reimburse.api.auth import user_view
 from reimburse.api.deps import SessionDep, SettingsDep
@@ -97,16 +100,10 @@ def workapp_signed_in(
     except SignInRefused as exc:
         return _refusal(platform, exc)
     fragment = json.dumps({"token": token, "user": user_view(user)}, separators=(",", ":"))
-    response = RedirectResponse("/#/signed-in?" + _quote(fragment), 303)
+    response = RedirectResponse("/#/signed-in?" + quote(fragment, safe=""), 303)
     response.delete_cookie(STATE_COOKIE, path=f"/api/v1/auth/{platform.value}")
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
 
 
 def _refusal(platform: Platform, exc: SignInRefused) -> HTMLResponse:
@@ -123,13 +120,32 @@ def _refusal(platform: Platform, exc: SignInRefused) -> HTMLResponse:
     return response
 
 
-@router.api_route("/workapps/{platform}/callback", methods=["GET", "POST"])
+@router.get("/workapps/{platform}/callback")
+async def workapp_callback_check(
+    platform: Platform,
+    request: Request,
+    background: BackgroundTasks,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """The URL check WeCom makes when the callback URL is saved (``echostr``)."""
+    return await _callback(platform, request, background, session, settings)
+
+
+@router.post("/workapps/{platform}/callback")
 async def workapp_callback(
     platform: Platform,
     request: Request,
     background: BackgroundTasks,
     session: SessionDep,
     settings: SettingsDep,
+) -> Response:
+    """Events: card buttons, directory changes, URL checks (DingTalk, Feishu)."""
+    return await _callback(platform, request, background, session, settings)
+
+
+async def _callback(
+    platform: Platform, request: Request, background: BackgroundTasks, session: Session, settings: Settings
 ) -> Response:
     app = _app(settings, platform)
     incoming = CallbackRequest(
@@ -138,7 +154,6 @@ async def workapp_callback(
         headers={k.lower(): v for k, v in request.headers.items()},
         body=await request.body(),
     )
-    from starlette.concurrency import run_in_threadpool
 
     def work() -> tuple[service.Outcome, bytes, str]:
         inbound = service.open_callback(app, incoming)
