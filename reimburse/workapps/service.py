@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from reimburse.core.db import utcnow
 from reimburse.core.errors import ReimburseError
 from reimburse.expenses import access, workflow
 from reimburse.identity import auth
@@ -41,14 +43,15 @@ log = logging.getLogger(__name__)
 
 
 def first_time(session: Session, platform: str, kind: str, key: str) -> bool:
-    """Record ``key`` as seen; False if it was seen before (a replay, a reused code)."""
-    try:
-        with session.begin_nested():
-            session.add(WorkAppSeenRecord(platform=str(platform), kind=kind, key=key[:128]))
-            session.flush()
-    except IntegrityError:
-        return False
-    return True
+    """Record ``key`` as seen; False if it was seen before (a replay, a reused code).
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` rather than a savepoint: it also works on the
+    autocommit session of a GET (the OAuth return is one), and two racing requests cannot
+    both win."""
+    values = {"platform": str(platform), "kind": kind, "key": key[:128], "created_at": utcnow()}
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(WorkAppSeenRecord).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(WorkAppSeenRecord.id)).first() is not None
 
 
 def account_user(session: Session, platform: Platform, platform_user_id: str) -> UserRecord | None:
