@@ -18,6 +18,7 @@ from reimburse.expenses import admin
 from reimburse.expenses.records import BudgetRecord
 from reimburse.identity.auth import hash_password
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.identity.service import deactivate_user
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 
@@ -200,7 +201,11 @@ def patch_user(
     user = session.get(UserRecord, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
-    for key, value in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("active") is False and user.active:
+        # one way out for everyone: the same as a member leaving the work-app directory
+        deactivate_user(session, user.id, actor=principal.subject, reason="deactivated by an administrator")
+    for key, value in changes.items():
         setattr(user, key, sorted(set(value)) if key == "roles" else value)
     session.flush()
     request.app.state.principal_cache.clear()  # roles or "active" may have changed: look again

@@ -140,3 +140,18 @@ def test_reject_from_a_dingtalk_card_needs_a_reason_and_tells_the_submitter(stac
     tasks.housekeeping(settings)
     texts = [t for t in fake.texts if t["touser"] == f"{p}alice" and t["title"] == "报销单已驳回"]
     assert texts and "发票抬头不对" in texts[0]["markdown"]
+
+
+def test_callback_url_check(stack: dict[str, Any]) -> None:
+    fake, platform, base = stack["fake"], stack["platform"], stack["base"]
+    url = f"{base}/api/v1/workapps/{platform}/callback"
+    if platform == "feishu":
+        from tests.workapps.fake_feishu import TOKEN
+
+        r = fake.post_event(url, {"type": "url_verification", "challenge": "c-4711", "token": TOKEN})
+        assert r.status_code == 200 and r.json() == {"challenge": "c-4711"}
+        r = fake.post_event(url, {"type": "url_verification", "challenge": "c-4711", "token": "not-it"})
+        assert r.status_code == 403
+    else:
+        r = fake.post_event(url, {"EventType": "check_url"})  # the fake checks the encrypted "success"
+        assert r.status_code == 200

@@ -271,3 +271,22 @@ def test_create_user_event_brings_the_new_member_in_with_a_sync(wecom: dict[str,
     fake.signed_in = "wx_carol"
     status, session = browser_sign_in(base, "wecom")
     assert status == 303 and isinstance(session, dict) and session["user"]["display_name"] == "王小红"
+
+
+def test_reminder_reaches_the_approver_as_a_personal_message(wecom: dict[str, Any]) -> None:
+    fake, base, settings = wecom["fake"], wecom["base"], wecom["settings"]
+    fake.signed_in = "wx_alice"
+    _, session = browser_sign_in(base, "wecom")
+    assert isinstance(session, dict)
+    claim_id = _submit(base, session["token"])
+    r = httpx.post(
+        f"{base}/api/v1/claims/{claim_id}/actions",
+        json={"action": "remind", "comment": "客户明天要结账"},
+        headers={"Authorization": f"Bearer {session['token']}"},
+    )
+    assert r.status_code == 200, r.text
+    tasks.housekeeping(settings)
+    texts = [m["textcard"] for m in fake.sent if m["touser"] == "wx_teamlead" and m["msgtype"] == "textcard"]
+    assert [t["title"] for t in texts] == ["审批提醒"]
+    assert "客户明天要结账" in texts[0]["description"] and "¥320.00" in texts[0]["description"]
+    assert texts[0]["url"] == f"{base}/claims/{claim_id}"
