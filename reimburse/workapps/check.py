@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from reimburse.core.settings import Settings
 from reimburse.workapps.config import adapter, configs
-from reimburse.workapps.crypto import _aes_key
+from reimburse.workapps.crypto import decode_aes_key
 from reimburse.workapps.domain import Platform, WorkAppError
 
 
@@ -37,7 +37,7 @@ def check(settings: Settings) -> list[CheckResult]:
                 pass  # any string is a valid Encrypt Key
             else:
                 try:
-                    _aes_key(config.aes_key)
+                    decode_aes_key(config.aes_key)
                 except ValueError as exc:
                     problems.append(f"REIMBURSE_{platform.value.upper()}_AES_KEY: {exc}")
         token_ok = False

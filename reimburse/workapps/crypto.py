@@ -37,7 +37,7 @@ def sha1_signature(token: str, timestamp: str, nonce: str, encrypted: str) -> st
     return hashlib.sha1("".join(sorted([token, timestamp, nonce, encrypted])).encode()).hexdigest()
 
 
-def _aes_key(encoding_aes_key: str) -> bytes:
+def decode_aes_key(encoding_aes_key: str) -> bytes:
     try:
         key = base64.b64decode(encoding_aes_key + "=", validate=True)
     except binascii.Error as exc:
@@ -63,7 +63,7 @@ def _pkcs7_unpad(data: bytes, block: int) -> bytes:
 
 def wx_encrypt(encoding_aes_key: str, message: bytes, receive_id: str, random16: bytes | None = None) -> str:
     """The base64 ciphertext of ``message`` (``random16`` fixed only to check published vectors)."""
-    key = _aes_key(encoding_aes_key)
+    key = decode_aes_key(encoding_aes_key)
     prefix = random16 if random16 is not None else os.urandom(16)
     plain = prefix + struct.pack(">I", len(message)) + message + receive_id.encode()
     enc = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
@@ -72,7 +72,7 @@ def wx_encrypt(encoding_aes_key: str, message: bytes, receive_id: str, random16:
 
 def wx_decrypt(encoding_aes_key: str, encrypted: str, receive_id: str | None) -> bytes:
     """The message inside ``encrypted``; refused if it names another receiver."""
-    key = _aes_key(encoding_aes_key)
+    key = decode_aes_key(encoding_aes_key)
     try:
         raw = base64.b64decode(encrypted, validate=True)
     except binascii.Error as exc:

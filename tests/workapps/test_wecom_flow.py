@@ -290,3 +290,38 @@ def test_reminder_reaches_the_approver_as_a_personal_message(wecom: dict[str, An
     assert [t["title"] for t in texts] == ["审批提醒"]
     assert "客户明天要结账" in texts[0]["description"] and "¥320.00" in texts[0]["description"]
     assert texts[0]["url"] == f"{base}/claims/{claim_id}"
+
+
+def test_every_card_of_the_task_closes_when_one_holder_acts(wecom: dict[str, Any]) -> None:
+    fake, base, settings = wecom["fake"], wecom["base"], wecom["settings"]
+    callback = f"{base}/api/v1/workapps/wecom/callback"
+    tokens = {}
+    for who in ("teamlead", "alice"):
+        fake.signed_in = f"wx_{who}"
+        _, session = browser_sign_in(base, "wecom")
+        assert isinstance(session, dict)
+        tokens[who] = {"Authorization": f"Bearer {session['token']}"}
+    people = {
+        p["display_name"]: p["id"]
+        for p in httpx.get(f"{base}/api/v1/people", headers=tokens["alice"]).json()["items"]
+    }
+    today = utcnow().date()
+    r = httpx.post(
+        f"{base}/api/v1/admin/delegations",
+        headers=tokens["teamlead"],
+        json={"user_id": people["吴组长"], "delegate_id": people["周销售总监"],
+              "starts_on": str(today - timedelta(days=1)), "ends_on": str(today + timedelta(days=3))},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    claim_id = _submit(base, tokens["alice"]["Authorization"].removeprefix("Bearer "))
+    tasks.housekeeping(settings)
+    lead_cards, delegate_cards = fake.cards_for("wx_teamlead"), fake.cards_for("wx_saleshead")
+    assert len(lead_cards) == 1 and len(delegate_cards) == 1  # the holder and the delegate may act
+    (delegate_code, delegate_card), (lead_code, _) = delegate_cards[0], lead_cards[0]
+    r = fake.click(callback, "wx_saleshead", delegate_code, delegate_card["card"]["button_list"][0]["key"])
+    assert r.headers["x-reimburse-outcome"] == f"approved claim {claim_id}"
+    wait_for(lambda: fake.cards[lead_code]["final"] and fake.cards[delegate_code]["final"])
+    assert fake.cards[lead_code]["final"] == fake.cards[delegate_code]["final"] == "已同意（周销售总监）"
+    # the lead's closed card cannot act any more
+    r = fake.click(callback, "wx_teamlead", lead_code, f"approve:{fake.cards[lead_code]['card']['task_id']}")
+    assert r.headers["x-reimburse-outcome"].startswith("this card is closed")
