@@ -29,3 +29,21 @@ def test_admin_switching_a_user_off_revokes_every_token(migrated_engine: Engine,
         assert client.get("/api/v1/me", headers=login(client, "bob")).status_code == 200
         with Session(migrated_engine) as s:
             assert s.get(UserRecord, bob_id).active  # type: ignore[union-attr]
+
+
+def test_work_app_routes_of_an_unconfigured_platform_answer_404(
+    migrated_engine: Engine, settings: Settings
+) -> None:
+    with demo_api(migrated_engine, settings) as (client, _):
+        assert client.get("/api/v1/auth/workapps").json() == {"platforms": []}
+        for method, path in (
+            ("GET", "/api/v1/auth/wecom/login"),
+            ("GET", "/api/v1/auth/feishu/callback?code=x&state=y"),
+            ("POST", "/api/v1/workapps/dingtalk/callback"),
+            ("GET", "/api/v1/workapps/wecom/callback"),
+        ):
+            r = client.request(method, path, follow_redirects=False)
+            assert r.status_code in (403, 404), (method, path, r.status_code)
+        r = client.post("/api/v1/workapps/dingtalk/callback")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "workapp_not_configured"
+        assert client.get("/api/v1/auth/teams/login").status_code == 422  # not a platform
