@@ -6,6 +6,7 @@ names the path and the platform's error code, not the URL with its query.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,28 @@ from typing import Any
 import httpx
 
 from reimburse.workapps.domain import WorkAppError
+
+# Query parameters that carry secrets (WeCom and DingTalk put the app secret and the access
+# token in the URL); httpx logs every request URL at INFO, so they are masked there.
+SECRET_PARAMS = frozenset({"corpsecret", "appsecret", "access_token", "code", "authCode"})
+
+
+def redact(url: httpx.URL) -> httpx.URL:
+    if not any(k in SECRET_PARAMS for k in url.params):
+        return url
+    return url.copy_with(
+        params=[(k, "***" if k in SECRET_PARAMS else v) for k, v in url.params.multi_items()]
+    )
+
+
+class _RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, httpx.URL) else a for a in record.args)
+        return True
+
+
+logging.getLogger("httpx").addFilter(_RedactSecrets())
 
 # Rate limits and "busy, try later": WeCom -1 / 45009, DingTalk 90018 / 130101, Feishu 99991400.
 RETRYABLE_CODES = frozenset({-1, 45009, 90018, 130101, 99991400})
