@@ -207,7 +207,8 @@ class DingTalk:
         except ValueError as exc:
             raise crypto.CallbackRefused("the decrypted callback is not JSON") from exc
         replay = hashlib.sha256(f"{signature}|{timestamp}|{nonce}".encode()).hexdigest()
-        return _event(data, replay)
+        sent_at = float(timestamp) / 1000 if timestamp.isdigit() else None  # milliseconds
+        return _event(data, replay, sent_at)
 
     def reply(self, inbound: Inbound, text: str) -> Reply:
         # DingTalk wants the word "success", encrypted and signed, within 1.5 seconds
@@ -260,7 +261,7 @@ class DingTalk:
         return Directory(tuple(departments), tuple(users.values()))
 
 
-def _event(data: dict[str, Any], replay: str) -> Inbound:
+def _event(data: dict[str, Any], replay: str, sent_at: float | None) -> Inbound:
     if "outTrackId" in data:  # an interactive card's button
         try:
             content = json.loads(data.get("content") or "{}")
@@ -275,12 +276,14 @@ def _event(data: dict[str, Any], replay: str) -> Inbound:
             str(data.get("outTrackId", "")),
             str(actions[0]),
             str(params.get("comment", "")),
+            sent_at=sent_at,
         )
     event = str(data.get("EventType", ""))
     if event == "check_url":
         return UrlCheck("success")
     if event in _EVENTS:
-        return DirectoryChange(replay, _EVENTS[event], user_ids=tuple(str(u) for u in data.get("UserId", [])))
+        users = tuple(str(u) for u in data.get("UserId", []))
+        return DirectoryChange(replay, _EVENTS[event], user_ids=users, sent_at=sent_at)
     if event.startswith("org_dept_"):
-        return DirectoryChange(replay, ChangeKind.DEPARTMENT_CHANGED)
+        return DirectoryChange(replay, ChangeKind.DEPARTMENT_CHANGED, sent_at=sent_at)
     return Ignored(event or "unknown")

@@ -81,6 +81,7 @@ class CardClick:
     card_key: str
     action: str  # approve | reject
     comment: str = ""
+    sent_at: float | None = None  # the platform's timestamp (epoch seconds), when it gives one
 
 
 class ChangeKind(StrEnum):
@@ -96,6 +97,7 @@ class DirectoryChange:
     kind: ChangeKind
     user_ids: tuple[str, ...] = ()
     department_id: str | None = None
+    sent_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

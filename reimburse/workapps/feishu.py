@@ -204,8 +204,13 @@ class Feishu:
             return UrlCheck(str(data.get("challenge", "")))
         if self.config.corp_id and header.get("tenant_key") not in (None, self.config.corp_id):
             raise crypto.CallbackRefused("the callback is for another tenant")
+        created = str(header.get("create_time", ""))
+        sent_at = float(created) / 1000 if created.isdigit() else None  # milliseconds
         return _event(
-            str(header.get("event_type", "")), str(header.get("event_id", "")), data.get("event") or {}
+            str(header.get("event_type", "")),
+            str(header.get("event_id", "")),
+            data.get("event") or {},
+            sent_at,
         )
 
     def reply(self, inbound: Inbound, text: str) -> Reply:
@@ -262,7 +267,7 @@ class Feishu:
         return Directory(departments, tuple(users.values()))
 
 
-def _event(event_type: str, event_id: str, event: dict[str, Any]) -> Inbound:
+def _event(event_type: str, event_id: str, event: dict[str, Any], sent_at: float | None) -> Inbound:
     if event_type == "card.action.trigger":
         value = (event.get("action") or {}).get("value") or {}
         operator = event.get("operator") or {}
@@ -273,6 +278,7 @@ def _event(event_type: str, event_id: str, event: dict[str, Any]) -> Inbound:
             str(value.get("key", "")),
             str(value.get("action", "")),
             str(form.get("reason", "")),
+            sent_at=sent_at,
         )
     if event_type in _USER_EVENTS:
         obj = event.get("object") or {}
@@ -280,7 +286,7 @@ def _event(event_type: str, event_id: str, event: dict[str, Any]) -> Inbound:
         status = obj.get("status") or {}
         if kind is ChangeKind.USER_UPDATED and (status.get("is_resigned") or status.get("is_frozen")):
             kind = ChangeKind.USER_LEFT
-        return DirectoryChange(event_id, kind, user_ids=(str(obj.get("user_id", "")),))
+        return DirectoryChange(event_id, kind, user_ids=(str(obj.get("user_id", "")),), sent_at=sent_at)
     if event_type.startswith("contact.department."):
-        return DirectoryChange(event_id, ChangeKind.DEPARTMENT_CHANGED)
+        return DirectoryChange(event_id, ChangeKind.DEPARTMENT_CHANGED, sent_at=sent_at)
     return Ignored(event_type or "unknown")

@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -52,6 +52,14 @@ def first_time(session: Session, platform: str, kind: str, key: str) -> bool:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(WorkAppSeenRecord).values(**values).on_conflict_do_nothing()
     return session.execute(statement.returning(WorkAppSeenRecord.id)).first() is not None
+
+
+def forget_old_keys(session: Session, now: datetime) -> int:
+    """Drop seen keys that can no longer matter (their callbacks are refused as stale anyway)."""
+    result = session.execute(
+        delete(WorkAppSeenRecord).where(WorkAppSeenRecord.created_at < now - MAX_AGE - timedelta(days=1))
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def account_user(session: Session, platform: Platform, platform_user_id: str) -> UserRecord | None:
@@ -121,7 +129,16 @@ def open_callback(app: WorkApp, request: CallbackRequest) -> Inbound:
         raise BadCallback(f"callback refused: {exc}") from exc
 
 
+# Replays are caught by their key in ``workapp_seen``; keys are kept MAX_AGE + a day, and older
+# deliveries are refused outright, so a replay can never outlive its key.
+MAX_AGE = timedelta(days=3)
+
+
 def handle(session: Session, app: WorkApp, inbound: Inbound, now: datetime) -> Outcome:
+    if isinstance(inbound, CardClick | DirectoryChange) and inbound.sent_at is not None:
+        age = now.timestamp() - inbound.sent_at
+        if age > MAX_AGE.total_seconds() or age < -300:
+            return Outcome(inbound, False, "stale callback (timestamp out of range): nothing changed")
     if isinstance(inbound, CardClick):
         if not first_time(session, app.platform, "callback", inbound.replay_key):
             return Outcome(inbound, False, "replayed callback: nothing changed")

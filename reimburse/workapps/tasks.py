@@ -13,6 +13,7 @@ from reimburse.core.settings import Settings, get_settings
 from reimburse.workapps import delivery
 from reimburse.workapps.config import enabled_apps
 from reimburse.workapps.domain import WorkAppError
+from reimburse.workapps.service import forget_old_keys
 from reimburse.workapps.sync import SyncReport, apply_directory
 
 import_all_models()
@@ -28,6 +29,7 @@ def housekeeping(settings: Settings) -> int:
     now = utcnow()
     with unit_of_work(engine) as session:
         made = delivery.fan_out(session, list(apps), settings.public_url, now)
+        forget_old_keys(session, now)
     with unit_of_work(engine) as session:
         return made + delivery.deliver(session, apps, utcnow())  # rows just made are due too
 

@@ -203,7 +203,7 @@ class WeCom:
             encrypted=encrypted,
         )
         replay = hashlib.sha256(f"{signature}|{timestamp}|{nonce}".encode()).hexdigest()
-        return _event(_xml(plain), replay)
+        return _event(_xml(plain), replay, _epoch(timestamp))
 
     def reply(self, inbound: Inbound, text: str) -> Reply:
         if isinstance(inbound, UrlCheck):
@@ -251,18 +251,24 @@ def _xml(data: bytes) -> Element:
     return root
 
 
-def _event(xml: Element, replay: str) -> Inbound:
+def _epoch(timestamp: str) -> float | None:
+    return float(timestamp) if timestamp.isdigit() else None
+
+
+def _event(xml: Element, replay: str, sent_at: float | None) -> Inbound:
     event = xml.findtext("Event") or ""
     if event == "template_card_event":
         action, _, key = (xml.findtext("EventKey") or "").partition(":")
-        return CardClick(replay, xml.findtext("FromUserName") or "", key, action)
+        return CardClick(replay, xml.findtext("FromUserName") or "", key, action, sent_at=sent_at)
     if event == "change_contact":
         change = xml.findtext("ChangeType") or ""
         if change in _USER_EVENTS:
             kind = _USER_EVENTS[change]
             if kind is ChangeKind.USER_UPDATED and (xml.findtext("Status") or "1") not in ("1", ""):
                 kind = ChangeKind.USER_LEFT  # disabled or quit
-            return DirectoryChange(replay, kind, user_ids=(xml.findtext("UserID") or "",))
+            return DirectoryChange(replay, kind, user_ids=(xml.findtext("UserID") or "",), sent_at=sent_at)
         if change.endswith("_party"):
-            return DirectoryChange(replay, ChangeKind.DEPARTMENT_CHANGED, department_id=xml.findtext("Id"))
+            return DirectoryChange(
+                replay, ChangeKind.DEPARTMENT_CHANGED, department_id=xml.findtext("Id"), sent_at=sent_at
+            )
     return Ignored(event or (xml.findtext("MsgType") or "unknown"))

@@ -222,6 +222,16 @@ def test_callbacks_that_are_not_from_wecom_are_refused(wecom: dict[str, Any]) ->
     assert r.status_code == 403 and r.json()["error"]["code"] == "callback_refused"
     with Session(wecom["engine"]) as s:
         assert s.scalars(select(UserRecord).where(UserRecord.username == "bob")).one().active
+    # genuine but years old (a captured request replayed after its key was forgotten): refused
+    old_query, old_body = fake.envelope(
+        "<xml><Event>change_contact</Event><ChangeType>delete_user</ChangeType><UserID>wx_bob</UserID></xml>",
+        timestamp="1409659589",
+    )
+    r = httpx.post(callback, params=old_query, content=old_body)
+    assert r.status_code == 200
+    assert r.headers["x-reimburse-outcome"] == "stale callback (timestamp out of range): nothing changed"
+    with Session(wecom["engine"]) as s:
+        assert s.scalars(select(UserRecord).where(UserRecord.username == "bob")).one().active
     # the URL check WeCom makes when the callback is saved: answer the decrypted echostr
     from reimburse.workapps import crypto
     from tests.workapps import fake_wecom
