@@ -222,10 +222,10 @@ class WeCom:
             )
             for d in self._call("GET", "/cgi-bin/department/list").get("department", [])
         )
-        roots = [d.id for d in departments if d.parent_id is None] or ["1"]
         users: dict[str, PlatformUser] = {}
-        for root in roots:
-            answer = self._call("GET", "/cgi-bin/user/list", params={"department_id": root, "fetch_child": 1})
+        # one department at a time: ``fetch_child`` is not offered to every app any more
+        for department in departments:
+            answer = self._call("GET", "/cgi-bin/user/list", params={"department_id": department.id})
             for u in answer.get("userlist", []):
                 users[str(u["userid"])] = PlatformUser(
                     id=str(u["userid"]),

@@ -129,7 +129,8 @@ class FakeWeCom(FakeServer):
     def user_list(self, req: Req) -> Resp:
         if not self._token_ok(req):
             return _err(40014, "invalid access_token")
-        users = [{"userid": uid, **u} for uid, u in self.users.items()]
+        dept = int(req.query.get("department_id", "0"))
+        users = [{"userid": uid, **u} for uid, u in self.users.items() if dept in u["department"]]
         return Resp(200, {"errcode": 0, "errmsg": "ok", "userlist": users})
 
     # --- the platform calling the service ------------------------------------------------------
