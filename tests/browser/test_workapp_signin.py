@@ -83,3 +83,40 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
     r = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401
     ctx.close()
+
+
+@pytest.fixture(params=["dingtalk", "feishu"])
+def other_service(
+    request: pytest.FixtureRequest, migrated_engine: Engine, database_url: str, tmp_path: Path
+) -> Iterator[dict[str, Any]]:
+    from tests.workapps.fake_dingtalk import FakeDingTalk
+    from tests.workapps.fake_feishu import FakeFeishu
+    from tests.workapps.harness import DEMO_DEPARTMENTS, DEMO_MEMBERS, NAMES
+
+    fake = (FakeDingTalk if request.param == "dingtalk" else FakeFeishu)().start()
+    members = {u: (d, {"name": NAMES[u], "email": f"{u}@example.com"}) for u, d in DEMO_MEMBERS.items()}
+    fake.set_directory(DEMO_DEPARTMENTS, members)
+    try:
+        with running_service(migrated_engine, database_url, tmp_path, fake.settings()) as (base, settings):
+            tasks.directory_sync(settings)
+            yield {"platform": request.param, "fake": fake, "base": base, "settings": settings}
+    finally:
+        fake.stop()
+
+
+def test_dingtalk_and_feishu_sign_in_from_a_desktop_browser(
+    other_service: dict[str, Any], browser: Any
+) -> None:
+    platform, fake, base = other_service["platform"], other_service["fake"], other_service["base"]
+    fake.signed_in = ("dt_" if platform == "dingtalk" else "fs_") + "teamlead"
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.goto(f"{base}/claims/1")  # a link from a message, opened before signing in
+    button = page.locator(f"a[data-workapp={platform}]")
+    button.wait_for()
+    assert button.inner_text() == ("钉钉登录" if platform == "dingtalk" else "飞书登录")
+    button.click()
+    page.wait_for_selector("#nav:not([hidden])")
+    assert page.url.endswith("/#/claims/1")  # back where the link pointed
+    assert page.evaluate("JSON.parse(localStorage.getItem('user')).username") == "teamlead"
+    ctx.close()
