@@ -155,7 +155,7 @@ def workapp_check() -> None:
 
 def workapp_sync() -> None:
     """Pull the directories of the configured work apps now; print what changed and what was kept."""
-    from reimburse.workapps.tasks import directory_sync
+    from reimburse.workapps.jobs import directory_sync
 
     reports = directory_sync(get_settings())
     typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))

@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
             from reimburse.documents import runtime
             from reimburse.documents.local_worker import LocalWorker
             from reimburse.expenses.tasks import housekeeping
-            from reimburse.workapps.tasks import local_housekeeping as workapp_housekeeping
+            from reimburse.workapps.jobs import local_housekeeping as workapp_housekeeping
 
             worker = LocalWorker(
                 engine,

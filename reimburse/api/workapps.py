@@ -26,7 +26,7 @@ from reimburse.api.auth import user_view
 from reimburse.api.deps import SessionDep, SettingsDep
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
-from reimburse.workapps import service, tasks
+from reimburse.workapps import jobs, service
 from reimburse.workapps.config import enabled_apps
 from reimburse.workapps.domain import LABELS, CallbackRequest, Platform, WorkApp
 from reimburse.workapps.exceptions import NotConfigured, SignInRefused
@@ -165,9 +165,9 @@ async def _callback(
     if outcome.deactivated:
         request.app.state.principal_cache.clear()  # their tokens stop working in this process now
     if outcome.changed:
-        background.add_task(tasks.housekeeping, settings)  # card updates and outcome messages
+        background.add_task(jobs.housekeeping, settings)  # card updates and outcome messages
     if outcome.resync:
-        background.add_task(tasks.directory_sync, settings)
+        background.add_task(jobs.directory_sync, settings)
     response = Response(body, media_type=media_type)
     response.headers["X-Reimburse-Outcome"] = outcome.text.encode("ascii", "replace").decode()
     return response

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
-from reimburse.workapps import tasks
+from reimburse.workapps import jobs
 from tests.browser.helpers import PHONE
 from tests.workapps.fake_wecom import FakeWeCom
 from tests.workapps.harness import running_service, wait_for
@@ -28,7 +28,7 @@ def wecom_service(migrated_engine: Engine, database_url: str, tmp_path: Path) ->
     wecom_directory(fake)
     try:
         with running_service(migrated_engine, database_url, tmp_path, fake.settings()) as (base, settings):
-            tasks.directory_sync(settings)
+            jobs.directory_sync(settings)
             yield {"fake": fake, "base": base, "settings": settings}
     finally:
         fake.stop()
@@ -62,7 +62,7 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
 
     claim_id = _submit(base, token)
     for _ in range(6):  # every approver presses approve on the card WeCom showed them
-        tasks.housekeeping(settings)
+        jobs.housekeeping(settings)
         open_cards = [(c, x) for c, x in fake.cards.items() if x["final"] is None]
         if not open_cards:
             break
@@ -71,7 +71,7 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
             assert r.headers["x-reimburse-outcome"] == f"approved claim {claim_id}"
             wait_for(lambda code=code: fake.cards[code]["final"])
     assert fake.cards and all(c["final"].startswith("已同意") for c in fake.cards.values())
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     (outcome,) = [
         m for m in fake.sent if m["touser"] == "wx_alice" and m["textcard"]["title"] == "报销单已通过"
     ]
@@ -98,7 +98,7 @@ def other_service(
     fake.set_directory(DEMO_DEPARTMENTS, members)
     try:
         with running_service(migrated_engine, database_url, tmp_path, fake.settings()) as (base, settings):
-            tasks.directory_sync(settings)
+            jobs.directory_sync(settings)
             yield {"platform": request.param, "fake": fake, "base": base, "settings": settings}
     finally:
         fake.stop()

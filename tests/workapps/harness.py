@@ -8,10 +8,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote
 
 import httpx
 import uvicorn
@@ -44,17 +43,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@dataclass
-class Stack:
-    base: str
-    settings: Settings
-    engine: Engine
-
-    @property
-    def callback(self) -> str:
-        raise NotImplementedError
 
 
 @contextmanager
@@ -116,7 +104,3 @@ def wait_for(check: Callable[[], Any], timeout: float = 15.0) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError("timed out waiting")
-
-
-def query_of(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.expenses.records import AuditEntryRecord
 from reimburse.identity.records import UserRecord
-from reimburse.workapps import tasks
+from reimburse.workapps import jobs
 from tests.workapps.fake_dingtalk import FakeDingTalk
 from tests.workapps.fake_feishu import FakeFeishu
 from tests.workapps.harness import (
@@ -41,7 +41,7 @@ def stack(
     fake.set_directory(DEMO_DEPARTMENTS, members)
     try:
         with running_service(migrated_engine, database_url, tmp_path, fake.settings()) as (base, settings):
-            (report,) = tasks.directory_sync(settings)
+            (report,) = jobs.directory_sync(settings)
             yield {"platform": request.param, "fake": fake, "prefix": prefix, "label": label, "base": base,
                    "settings": settings, "engine": migrated_engine, "report": report}  # fmt: skip
     finally:
@@ -60,7 +60,7 @@ def test_sign_in_card_approval_outcome_and_leave(stack: dict[str, Any]) -> None:
     token = session["token"]
     claim_id = _submit(base, token)
 
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     cards = [(ref, c) for ref, c in fake.cards.items() if c["touser"] == f"{p}teamlead"]
     assert len(cards) == 1
     ref, _ = cards[0]
@@ -87,7 +87,7 @@ def test_sign_in_card_approval_outcome_and_leave(stack: dict[str, Any]) -> None:
     assert replayed.headers["x-reimburse-outcome"] == "replayed callback: nothing changed"
 
     for _ in range(5):  # every further step from its card, until the claim is decided
-        tasks.housekeeping(settings)
+        jobs.housekeeping(settings)
         open_cards = [(ref, c) for ref, c in fake.cards.items() if c["final"] is None]
         if not open_cards:
             break
@@ -95,7 +95,7 @@ def test_sign_in_card_approval_outcome_and_leave(stack: dict[str, Any]) -> None:
             assert fake.click(callback, c["touser"], ref, "approve").status_code == 200
     me = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{base}/api/v1/claims/{claim_id}", headers=me).json()["status"] == "approved"
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     outcome = fake.outcome_titles(f"{p}alice")
     assert ("报销单已通过", f"{base}/claims/{claim_id}") in outcome
 
@@ -128,7 +128,7 @@ def test_reject_from_a_dingtalk_card_needs_a_reason_and_tells_the_submitter(stac
     _, session = browser_sign_in(base, "dingtalk")
     assert isinstance(session, dict)
     claim_id = _submit(base, session["token"])
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     ((ref, card),) = [(r, c) for r, c in fake.cards.items() if c["touser"] == f"{p}teamlead"]
     assert card["data"]["review_url"] == f"{base}/inbox/{claim_id}"
     r = fake.click(callback, f"{p}teamlead", ref, "reject")
@@ -137,7 +137,7 @@ def test_reject_from_a_dingtalk_card_needs_a_reason_and_tells_the_submitter(stac
     assert r.headers["x-reimburse-outcome"] == f"rejected claim {claim_id}"
     wait_for(lambda: fake.cards[ref]["final"])
     assert fake.cards[ref]["final"].startswith("已驳回")
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     texts = [t for t in fake.texts if t["touser"] == f"{p}alice" and t["title"] == "报销单已驳回"]
     assert texts and "发票抬头不对" in texts[0]["markdown"]
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import utcnow
 from reimburse.expenses.records import AuditEntryRecord
 from reimburse.identity.records import UserRecord
-from reimburse.workapps import tasks
+from reimburse.workapps import jobs
 from tests.workapps.fake_wecom import FakeWeCom
 from tests.workapps.harness import (
     DEMO_DEPARTMENTS,
@@ -50,7 +50,7 @@ def wecom(migrated_engine: Engine, database_url: str, tmp_path: Path) -> Iterato
     wecom_directory(fake)
     try:
         with running_service(migrated_engine, database_url, tmp_path, fake.settings()) as (base, settings):
-            reports = tasks.directory_sync(settings)
+            reports = jobs.directory_sync(settings)
             yield {
                 "fake": fake,
                 "base": base,
@@ -97,7 +97,7 @@ def test_sign_in_approve_from_card_outcome_and_leave(wecom: dict[str, Any]) -> N
     alice_token = session["token"]
     claim_id = _submit(base, alice_token)
 
-    tasks.housekeeping(settings)  # the periodic job: notifications -> personal cards
+    jobs.housekeeping(settings)  # the periodic job: notifications -> personal cards
     cards = fake.cards_for("wx_teamlead")
     assert len(cards) == 1, fake.sent
     code, card = cards[0]
@@ -142,7 +142,7 @@ def test_sign_in_approve_from_card_outcome_and_leave(wecom: dict[str, Any]) -> N
 
     # approve every further step from its card until the claim is decided
     for _ in range(5):
-        tasks.housekeeping(settings)
+        jobs.housekeeping(settings)
         open_cards = [(c, x) for c, x in fake.cards.items() if x["final"] is None]
         if not open_cards:
             break
@@ -153,7 +153,7 @@ def test_sign_in_approve_from_card_outcome_and_leave(wecom: dict[str, Any]) -> N
         f"{base}/api/v1/claims/{claim_id}", headers={"Authorization": f"Bearer {alice_token}"}
     ).json()
     assert claim["status"] == "approved"
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     outcome = [m for m in fake.sent if m["touser"] == "wx_alice" and m["msgtype"] == "textcard"]
     assert any(m["textcard"]["title"] == "报销单已通过" for m in outcome), outcome
     assert all(m["textcard"]["url"] == f"{base}/claims/{claim_id}" for m in outcome)
@@ -256,7 +256,7 @@ def test_scheduled_sync_deactivates_a_disabled_member_and_reports_manual_edits(w
         s.commit()
     fake.users["wx_bob"]["status"] = 2  # disabled in WeCom
     fake.users["wx_finrev"]["name"] = "赵财务新名"
-    (report,) = tasks.directory_sync(settings)
+    (report,) = jobs.directory_sync(settings)
     assert report.deactivated == ["bob"]
     assert report.local_only == ["contractor"]
     assert report.kept_manual_edits == [
@@ -295,7 +295,7 @@ def test_reminder_reaches_the_approver_as_a_personal_message(wecom: dict[str, An
         headers={"Authorization": f"Bearer {session['token']}"},
     )
     assert r.status_code == 200, r.text
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     texts = [m["textcard"] for m in fake.sent if m["touser"] == "wx_teamlead" and m["msgtype"] == "textcard"]
     assert [t["title"] for t in texts] == ["审批提醒"]
     assert "客户明天要结账" in texts[0]["description"] and "¥320.00" in texts[0]["description"]
@@ -324,7 +324,7 @@ def test_every_card_of_the_task_closes_when_one_holder_acts(wecom: dict[str, Any
     )  # fmt: skip
     assert r.status_code == 201, r.text
     claim_id = _submit(base, tokens["alice"]["Authorization"].removeprefix("Bearer "))
-    tasks.housekeeping(settings)
+    jobs.housekeeping(settings)
     lead_cards, delegate_cards = fake.cards_for("wx_teamlead"), fake.cards_for("wx_saleshead")
     assert len(lead_cards) == 1 and len(delegate_cards) == 1  # the holder and the delegate may act
     (delegate_code, delegate_card), (lead_code, _) = delegate_cards[0], lead_cards[0]
