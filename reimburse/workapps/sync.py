@@ -143,10 +143,17 @@ def _user(
         session.flush()
         report.created.append(user.username)
     if account is None:
-        account = WorkAppAccountRecord(
-            platform=platform.value, platform_user_id=pu.id, user_id=user.id, synced={}
-        )
-        session.add(account)
+        # the same person under a new platform id (WeCom lets an admin change a userid): move the link
+        old = next((a for a in accounts.values() if a.user_id == user.id), None)
+        if old is not None:
+            accounts.pop(old.platform_user_id, None)
+            old.platform_user_id = pu.id
+            account = old
+        else:
+            account = WorkAppAccountRecord(
+                platform=platform.value, platform_user_id=pu.id, user_id=user.id, synced={}
+            )
+            session.add(account)
         accounts[pu.id] = account
     changed = False
     synced = dict(account.synced or {})

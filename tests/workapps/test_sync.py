@@ -68,3 +68,19 @@ def test_sync_links_moves_and_deactivates(session: Session) -> None:
     assert third.created == ["u_carol"]
     new = _user(session, "u_carol")
     assert new.password_hash is None and new.department_id == east.id and new.active
+
+
+def test_a_changed_platform_id_moves_the_link(session: Session) -> None:
+    seed_demo_org(session)
+    apply_directory(session, Platform.WECOM, _directory())
+    directory = _directory()
+    renamed = Directory(
+        directory.departments,
+        tuple(PlatformUser("u_alice_zhang", u.name, u.departments, u.email) if u.id == "u_alice" else u
+              for u in directory.users),
+    )  # fmt: skip
+    report = apply_directory(session, Platform.WECOM, renamed)
+    assert report.deactivated == [] and report.created == []
+    alice = _user(session, "alice")
+    link = session.scalars(select(WorkAppAccountRecord).where(WorkAppAccountRecord.user_id == alice.id)).one()
+    assert link.platform_user_id == "u_alice_zhang" and alice.active
