@@ -19,6 +19,10 @@ def register(app: typer.Typer) -> None:
     audit = typer.Typer(help="The tamper-evident audit trail of claims.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
     app.add_typer(audit, name="audit")
+    workapp = typer.Typer(help="WeCom, DingTalk and Feishu apps.", no_args_is_help=True)
+    workapp.command("check")(workapp_check)
+    workapp.command("sync")(workapp_sync)
+    app.add_typer(workapp, name="workapp")
 
 
 def migrate() -> None:
@@ -127,3 +131,31 @@ def audit_verify(
         for p in found:
             typer.echo(f"claim {claim_id}: {p}")
     raise typer.Exit(code=1)
+
+
+def workapp_check() -> None:
+    """Validate each work app's settings against the platform (a token fetch); print what is missing."""
+    from reimburse.workapps.check import check
+
+    results = check(get_settings())
+    for r in results:
+        name = r.platform.value
+        if not r.configured:
+            typer.echo(f"{name}: not configured (set {', '.join(r.missing)})")
+            continue
+        for m in r.missing:
+            typer.echo(f"{name}: missing {m}")
+        for p in r.problems:
+            typer.echo(f"{name}: {p}")
+        if r.token_ok:
+            typer.echo(f"{name}: access token fetched: corp/app id and secret are right")
+    if not any(r.configured for r in results) or not all(r.ok for r in results):
+        raise typer.Exit(code=1)
+
+
+def workapp_sync() -> None:
+    """Pull the directories of the configured work apps now; print what changed and what was kept."""
+    from reimburse.workapps.jobs import directory_sync
+
+    reports = directory_sync(get_settings())
+    typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))

@@ -132,7 +132,7 @@ def patch_user(
     user_id: int, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
-    user = people.update_user(session, user_id, body.model_dump(exclude_unset=True))
+    user = people.update_user(session, user_id, body.model_dump(exclude_unset=True), actor=principal.subject)
     request.app.state.principal_cache.clear()  # roles or "active" may have changed: look again
     return user
 

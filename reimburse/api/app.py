@@ -29,6 +29,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.verification:router",
     "reimburse.api.reports:router",
     "reimburse.api.admin:router",
+    "reimburse.api.workapps:router",
 )
 
 
@@ -53,12 +54,13 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
             from reimburse.documents import runtime
             from reimburse.documents.local_worker import LocalWorker
             from reimburse.jobs.tasks import housekeeping
+            from reimburse.workapps.jobs import local_housekeeping as workapp_housekeeping
 
             worker = LocalWorker(
                 engine,
                 runtime.store_for(settings),
                 runtime.reader,
-                housekeeping=lambda: housekeeping(settings),
+                housekeeping=lambda: housekeeping(settings) + workapp_housekeeping(settings),
             )
             worker.start()
             app.state.dispatch_document = lambda _id: worker.wake()

@@ -12,7 +12,11 @@ from celery import Celery
 from reimburse.core.settings import Settings, get_settings
 
 # Each domain's tasks module (one line per domain).
-TASK_MODULES: tuple[str, ...] = ("reimburse.documents.tasks", "reimburse.jobs.tasks")
+TASK_MODULES: tuple[str, ...] = (
+    "reimburse.documents.tasks",
+    "reimburse.jobs.tasks",
+    "reimburse.workapps.tasks",
+)
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -37,6 +41,11 @@ def make_celery(settings: Settings) -> Celery:
         beat_schedule={
             "documents-sweep": {"task": "documents.sweep", "schedule": 60.0},
             "claims-housekeeping": {"task": "claims.housekeeping", "schedule": 10.0},
+            "workapps-housekeeping": {"task": "workapps.housekeeping", "schedule": 10.0},
+            "workapps-directory-sync": {
+                "task": "workapps.directory_sync",
+                "schedule": settings.directory_sync_minutes * 60,
+            },
         },
     )
     return app

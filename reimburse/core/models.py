@@ -18,6 +18,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.policy.records",
     "reimburse.webhooks.records",
     "reimburse.verification.records",
+    "reimburse.workapps.records",
 )
 
 

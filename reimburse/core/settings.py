@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _DEV_SECRET = "dev-insecure-secret-change-me"
@@ -61,6 +61,29 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    # work apps (reimburse.workapps): sign-in, personal messages, approval cards, directory.
+    # A platform is on when its corp/app id and secret are set; *_api_base points at a fake in tests.
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None  # the callback Token
+    wecom_aes_key: SecretStr | None = None  # the callback EncodingAESKey (43 characters)
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    dingtalk_corp_id: str | None = None
+    dingtalk_agent_id: str | None = None
+    dingtalk_app_key: str | None = None  # the app's AppKey (Client ID)
+    dingtalk_app_secret: SecretStr | None = None  # _SECRET is the group bot's signing secret
+    dingtalk_token: SecretStr | None = None
+    dingtalk_aes_key: SecretStr | None = None
+    dingtalk_card_template_id: str | None = None  # the interactive card template (card builder)
+    dingtalk_api_base: str = "https://oapi.dingtalk.com"
+    feishu_corp_id: str | None = None  # tenant key; callbacks for another tenant are refused
+    feishu_agent_id: str | None = None  # the App ID (cli_...)
+    feishu_app_secret: SecretStr | None = None  # _SECRET is the group bot's signing secret
+    feishu_token: SecretStr | None = None  # the Verification Token
+    feishu_aes_key: SecretStr | None = None  # the Encrypt Key
+    feishu_api_base: str = "https://open.feishu.cn"
+    directory_sync_minutes: float = Field(default=60, gt=0, description="work-app directory sync interval")
     document_lease_seconds: int = Field(
         default=300, ge=1, description="a worker that holds a document longer is presumed dead"
     )

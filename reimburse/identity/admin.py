@@ -15,6 +15,7 @@ from reimburse.core.principal import Principal, Role
 from reimburse.identity.auth import hash_password
 from reimburse.identity.directory import department_view
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
+from reimburse.identity.service import deactivate_user
 
 
 def admin_user_view(u: UserRecord) -> dict[str, Any]:
@@ -64,11 +65,14 @@ def create_user(
     return admin_user_view(user)
 
 
-def update_user(session: Session, user_id: int, changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply the given fields only (roles are kept sorted and unique)."""
+def update_user(session: Session, user_id: int, changes: Mapping[str, Any], *, actor: str) -> dict[str, Any]:
+    """Apply the given fields only (roles are kept sorted and unique). Switching someone off
+    goes the one way out everyone takes (``deactivate_user``: tokens revoked)."""
     user = session.get(UserRecord, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
+    if changes.get("active") is False and user.active:
+        deactivate_user(session, user.id, actor=actor, reason="deactivated by an administrator")
     for key, value in changes.items():
         setattr(user, key, sorted(set(value)) if key == "roles" else value)
     session.flush()

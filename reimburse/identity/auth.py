@@ -64,6 +64,11 @@ def login(
             _HASHER.verify(_dummy_hash(), password)
     if not ok or user is None:
         raise BadCredentials("wrong username or password")
+    return issue_token(session, user, now), user
+
+
+def issue_token(session: Session, user: UserRecord, now: datetime | None = None) -> str:
+    """A new bearer token for a user whose identity is already proven (password, work-app sign-in)."""
     token = secrets.token_urlsafe(32)
     session.add(
         AccessTokenRecord(
@@ -71,7 +76,7 @@ def login(
         )
     )
     session.flush()
-    return token, user
+    return token
 
 
 def logout(session: Session, header: str) -> None:

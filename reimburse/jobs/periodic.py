@@ -84,14 +84,20 @@ def _notify(session: Session, row: OutboxRecord, dispatcher: Dispatcher | None, 
         actor=p.get("actor"),
         comment=p.get("comment", ""),
     )
+    from reimburse.workapps.delivery import approvers, claim_url, step_for
+
+    recipients = [int(r) for r in p.get("recipients", []) if str(r).isdigit()]
+    step_name, _ = step_for(session, claim.id, recipients[0] if recipients else None)
     summary = ClaimSummary(
         claim_id=claim.number or str(claim.id),
         purpose=claim.purpose,
         submitter_name=submitter.display_name if submitter else "",
         amount=claim.total,
         currency=claim.currency,
+        url=claim_url(dispatcher.public_url, claim.id) if dispatcher.public_url else None,
+        approvers=approvers(session, claim.id),
     )
-    results = dispatcher.deliver(effect, summary, people)
+    results = dispatcher.deliver(effect, summary, people, step_name)
     retry = [r for r in results if not r.ok and r.retryable]
     if retry and row.attempts < NOTIFY_ATTEMPTS:
         row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))

@@ -40,7 +40,7 @@ def dispatcher_for(settings: Settings) -> Dispatcher | None:
         if settings.smtp_host
         else None
     )
-    return Dispatcher(bots=tuple(bots), smtp=smtp) if bots or smtp else None
+    return Dispatcher(bots=tuple(bots), smtp=smtp, public_url=settings.public_url) if bots or smtp else None
 
 
 @lru_cache(maxsize=1)

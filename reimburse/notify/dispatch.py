@@ -42,6 +42,7 @@ class Dispatcher:
     smtp: SmtpServer | None = None
     group_kinds: frozenset[NotifyKind] = GROUP_KINDS
     sender: WebhookSender = field(default_factory=WebhookSender)
+    public_url: str = ""  # links to the claim in the web app
 
     def deliver(
         self, effect: Notify, claim: ClaimSummary, people: Mapping[str, Person], step_name: str = ""

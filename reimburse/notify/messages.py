@@ -36,6 +36,7 @@ class ClaimSummary:
     amount: Decimal
     currency: str = "CNY"
     url: str | None = None
+    approvers: str = ""  # who holds the claim now (names), for group chats
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +91,8 @@ def render(effect: Notify, claim: ClaimSummary, people: Mapping[str, Person], st
         lines.append(f"操作人：{name(effect.actor)}")
     if effect.comment:
         lines.append(f"意见：{effect.comment}")
+    if claim.approvers:
+        lines.append(f"审批人：{claim.approvers}")
     recipients = [people[r] for r in effect.recipients if r in people]
     return Message(
         kind=effect.event,

@@ -30,6 +30,38 @@ function loginPage() {
   });
   page(t("login.title"), form);
   form.username.focus();
+  workAppButtons(form);
+}
+
+// Sign-in through the company's work app (WeCom, DingTalk, Feishu), where the server has one.
+async function workAppButtons(form) {
+  let platforms = [];
+  try {
+    platforms = (await api("/auth/workapps")).platforms;
+  } catch {
+    return; // an old server, or offline: the password form still works
+  }
+  if (!platforms.length) return;
+  const row = h("div", { class: "row workapps", role: "group", "aria-label": t("login.workapps") },
+    ...platforms.map((p) => h("a", { class: "button", href: `/api/v1/auth/${p.id}/login`, "data-workapp": p.id },
+      lang === "zh" ? `${p.label}登录` : `Sign in with ${p.label}`)));
+  form.after(row);
+}
+
+// The server's sign-in callback sends the session in the fragment (never sent to any server).
+function signedIn(hash) {
+  try {
+    setSession(JSON.parse(decodeURIComponent(hash.slice("#/signed-in?".length))));
+  } catch {
+    location.replace("/#/login");
+    return;
+  }
+  forgetPeople();
+  chrome();
+  const next = sessionStorage.getItem("next");
+  sessionStorage.removeItem("next");
+  location.replace(`/${next && next.startsWith("#/") ? next : "#/capture"}`); // drops the token from history
+  flushQueue();
 }
 
 function hasRole(me, ...roles) { return Boolean(me && me.roles.some((r) => roles.includes(r))); }
@@ -58,7 +90,12 @@ function route() {
   clearKeys();
   leaveCapture();
   const hash = location.hash || "#/capture";
-  if (!user() && hash !== "#/login") { location.hash = "#/login"; return undefined; }
+  if (hash.startsWith("#/signed-in?")) { signedIn(hash); return undefined; }
+  if (!user() && hash !== "#/login") {
+    sessionStorage.setItem("next", hash); // a link from a work-app message opens it after sign-in
+    location.hash = "#/login";
+    return undefined;
+  }
   const [, name, id] = hash.split("/");
   markCurrent(name);
   document.getElementById("main").replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));

@@ -13,7 +13,15 @@ from reimburse.api.app import create_app
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
 
-PUBLIC = {("POST", "/api/v1/auth/login")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    # work-app sign-in (the platform proves who it is) and the platforms' signed callbacks
+    ("GET", "/api/v1/auth/workapps"),
+    ("GET", "/api/v1/auth/1/login"),
+    ("GET", "/api/v1/auth/1/callback"),
+    ("GET", "/api/v1/workapps/1/callback"),
+    ("POST", "/api/v1/workapps/1/callback"),
+}
 # routes and the roles that may use them (checked against an employee, who may not)
 FINANCE_OR_PAYROLL = ("/api/v1/payouts",)
 ADMIN_ONLY = ("/api/v1/admin/",)
