@@ -80,9 +80,6 @@ class Money:
         self._same(other)
         return self.amount >= other.amount
 
-    def times(self, factor: int | Decimal) -> Money:
-        return Money(self.amount * factor, self.currency)
-
     @property
     def is_negative(self) -> bool:
         return self.amount < 0
@@ -176,14 +173,6 @@ class Employee:
     department_id: str
     rank: int = 0
     roles: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class CostCentre:
-    code: str
-    name: str
-    department_id: str | None = None
-    owner_id: str | None = None
 
 
 # ---------------------------------------------------------------------------------------------

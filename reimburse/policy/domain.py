@@ -1,7 +1,8 @@
 """The expense policy as a value: caps, invoice windows, pattern thresholds, budget action and
-risk weights. Admins edit it as YAML or JSON (``expenses/policy/default.yaml`` is the shipped
-default); ``parse_policy`` validates the whole document and reports every problem with its path,
-so a bad edit is refused with a message an admin can act on, never half-applied.
+risk weights. Admins edit it as YAML or JSON (``policy/default.yaml`` is the shipped default);
+``parse_policy`` validates the whole document against its pydantic shape (``PolicyDocument``) and
+reports every problem with its path, so a bad edit is refused with a message an admin can act on,
+never half-applied.
 """
 
 from __future__ import annotations
@@ -11,9 +12,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Any, TypeVar
+from functools import partial
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from reimburse.claims.domain import Category, NoInvoiceKind, Severity
 
@@ -101,219 +113,281 @@ def policy_to_json(policy: Policy) -> str:
 
 def parse_policy(data: object) -> Policy:
     """Validate a decoded policy document; raise ``PolicyError`` listing every problem."""
-    r = _Reader()
-    root = r.mapping(data, "")
-    caps = r.mapping(root.get("caps"), "caps")
-    inv = r.mapping(root.get("invoice"), "invoice")
-    pat = r.mapping(root.get("patterns"), "patterns")
-    risk = r.mapping(root.get("risk"), "risk")
-    r.known(root, "", {"version", "currency", "caps", "invoice", "patterns", "over_budget", "risk"})
-    r.known(
-        caps,
-        "caps",
-        {
-            "meals_per_person_per_day",
-            "entertainment_per_person",
-            "lodging_per_night",
-            "taxi_per_trip",
-            "per_diem_per_day",
-            "mileage_per_item",
-            "severity",
-        },
-    )
-    r.known(
-        inv,
-        "invoice",
-        {
-            "max_age_days",
-            "before_trip_grace_days",
-            "individual_buyer_categories",
-            "no_invoice_allowed",
-            "unverified_severity",
-        },
-    )
-    r.known(
-        pat,
-        "patterns",
-        {
-            "split_threshold",
-            "split_margin",
-            "split_min_count",
-            "round_amount_min",
-            "round_amount_unit",
-            "rest_day_categories",
-        },
-    )
-    r.known(risk, "risk", {"severity_points", "code_points", "review_at", "block_at"})
-    if root.get("version", 1) != 1:
-        r.problem("version", "only version 1 is understood")
-
-    lodging_raw = r.mapping(caps.get("lodging_per_night"), "caps.lodging_per_night")
-    lodging: dict[int, Decimal] = {}
-    for tier in (1, 2, 3):
-        raw = lodging_raw.get(tier, lodging_raw.get(str(tier)))
-        lodging[tier] = r.money(raw, f"caps.lodging_per_night.{tier}")
-    extra_tiers = {str(k) for k in lodging_raw} - {"1", "2", "3"}
-    if extra_tiers:
-        r.problem("caps.lodging_per_night", f"city tiers are 1, 2, 3; unknown {sorted(extra_tiers)}")
-
-    no_invoice_raw = r.mapping(inv.get("no_invoice_allowed", {}), "invoice.no_invoice_allowed")
-    no_invoice: dict[NoInvoiceKind, frozenset[Category]] = {}
-    for key, cats in no_invoice_raw.items():
-        kind = r.enum(NoInvoiceKind, key, f"invoice.no_invoice_allowed.{key}")
-        if kind is not None:
-            no_invoice[kind] = r.categories(cats, f"invoice.no_invoice_allowed.{key}")
-
-    sev_raw = r.mapping(risk.get("severity_points"), "risk.severity_points")
-    severity_points: dict[Severity, int] = {}
-    for sev in Severity:
-        severity_points[sev] = r.integer(sev_raw.get(sev.value), f"risk.severity_points.{sev.value}", 0, 100)
-    code_raw = r.mapping(risk.get("code_points", {}), "risk.code_points")
-    code_points = {str(k): r.integer(v, f"risk.code_points.{k}", 0, 100) for k, v in code_raw.items()}
-
-    policy_caps = Caps(
-        meals_per_person_per_day=r.money(
-            caps.get("meals_per_person_per_day"), "caps.meals_per_person_per_day"
-        ),
-        entertainment_per_person=r.money(
-            caps.get("entertainment_per_person"), "caps.entertainment_per_person"
-        ),
-        lodging_per_night=lodging,
-        taxi_per_trip=r.money(caps.get("taxi_per_trip"), "caps.taxi_per_trip"),
-        per_diem_per_day=r.money(caps.get("per_diem_per_day"), "caps.per_diem_per_day"),
-        mileage_per_item=r.money(caps.get("mileage_per_item"), "caps.mileage_per_item"),
-        severity=r.enum(Severity, caps.get("severity", "warning"), "caps.severity") or Severity.WARNING,
-    )
-    invoice = InvoicePolicy(
-        max_age_days=r.integer(inv.get("max_age_days"), "invoice.max_age_days", 1, 3650),
-        before_trip_grace_days=r.integer(
-            inv.get("before_trip_grace_days", 0), "invoice.before_trip_grace_days", 0, 365
-        ),
-        individual_buyer_categories=r.categories(
-            inv.get("individual_buyer_categories", []), "invoice.individual_buyer_categories"
-        ),
-        no_invoice_allowed=no_invoice,
-        unverified_severity=r.enum(
-            Severity, inv.get("unverified_severity", "info"), "invoice.unverified_severity"
-        )
-        or Severity.INFO,
-    )
-    patterns = PatternPolicy(
-        split_threshold=r.money(pat.get("split_threshold"), "patterns.split_threshold"),
-        split_margin=r.fraction(pat.get("split_margin"), "patterns.split_margin"),
-        split_min_count=r.integer(pat.get("split_min_count", 2), "patterns.split_min_count", 2, 100),
-        round_amount_min=r.money(pat.get("round_amount_min"), "patterns.round_amount_min"),
-        round_amount_unit=r.money(
-            pat.get("round_amount_unit", 100), "patterns.round_amount_unit", positive=True
-        ),
-        rest_day_categories=r.categories(pat.get("rest_day_categories", []), "patterns.rest_day_categories"),
-    )
-    risk_policy = RiskPolicy(
-        severity_points=severity_points,
-        code_points=code_points,
-        review_at=r.integer(risk.get("review_at"), "risk.review_at", 1, 100),
-        block_at=r.integer(risk.get("block_at", 100), "risk.block_at", 1, 100),
-    )
-    if risk_policy.block_at < risk_policy.review_at:
-        r.problem("risk.block_at", "must not be below risk.review_at")
-    currency = root.get("currency", "CNY")
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
-        r.problem("currency", "an ISO 4217 code such as CNY")
-    over = r.enum(OverBudgetAction, root.get("over_budget", "add_approver"), "over_budget")
-    if r.problems:
-        raise PolicyError(r.problems)
-    assert over is not None
-    return Policy(
-        currency=str(currency),
-        caps=policy_caps,
-        invoice=invoice,
-        patterns=patterns,
-        over_budget=over,
-        risk=risk_policy,
-    )
+    try:
+        doc = PolicyDocument.model_validate(_mapping(data))
+    except PydanticCustomError as exc:  # the document itself is not a mapping
+        raise PolicyError([f"(document): {exc.message()}"]) from None
+    except ValidationError as exc:
+        raise PolicyError(_problems(exc)) from None
+    return doc.to_domain()
 
 
-class _Reader:
-    """Collects problems instead of stopping at the first, with placeholders so parsing goes on."""
+# ---------------------------------------------------------------------------------------------
+# The document's shape (pydantic). Every leaf has a ``BeforeValidator`` that checks the raw YAML
+# value itself: pydantic's lax coercion would accept "365" for a number of days or ``true`` for an
+# amount, and the messages stay the admin-facing ones (``path: what``) the editor has always shown.
 
-    def __init__(self) -> None:
-        self.problems: list[str] = []
 
-    def problem(self, path: str, what: str) -> None:
-        self.problems.append(f"{path or '(document)'}: {what}")
+def _fail(what: str) -> NoReturn:
+    raise PydanticCustomError("invalid_policy", "{what}", {"what": what})
 
-    def mapping(self, value: object, path: str) -> Mapping[Any, Any]:
-        if isinstance(value, Mapping):
-            return value
-        self.problem(path, "missing" if value is None else f"must be a mapping, not {type(value).__name__}")
-        return {}
 
-    def known(self, value: Mapping[Any, Any], path: str, keys: set[str]) -> None:
-        unknown = sorted(str(k) for k in value if str(k) not in keys)
-        if unknown:
-            self.problem(path, f"unknown keys {unknown} (known: {sorted(keys)})")
+def _mapping(value: object) -> dict[str, Any]:
+    if value is None:
+        _fail("missing")
+    if not isinstance(value, Mapping):
+        _fail(f"must be a mapping, not {type(value).__name__}")
+    # YAML reads ``1:`` (a city tier) as an int; paths and lookups use the text.
+    return {str(k): v for k, v in value.items()}
 
-    def money(self, value: object, path: str, *, positive: bool = False) -> Decimal:
-        amount = self._decimal(value, path)
-        if amount is None:
-            return Decimal(0)
-        if amount < 0 or (positive and amount == 0):
-            self.problem(path, "must be positive" if positive else "must not be negative")
-        if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            self.problem(path, "at most two decimals (cents)")
-        return amount
 
-    def fraction(self, value: object, path: str) -> Decimal:
-        amount = self._decimal(value, path)
-        if amount is None:
-            return Decimal(0)
-        if not (0 < amount < 1):
-            self.problem(path, "a fraction between 0 and 1, e.g. 0.1")
-        return amount
+def _decimal(value: object) -> Decimal:
+    if value is None:
+        _fail("missing")
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        _fail(f"must be a number, not {type(value).__name__}")
+    try:
+        # YAML hands "12.5" over as a float; str() of a short float literal gives the literal
+        # back, so no binary rounding error enters the Decimal.
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        _fail(f"not a number: {value!r}")
+    if not amount.is_finite():
+        _fail("must be finite")
+    return amount
 
-    def _decimal(self, value: object, path: str) -> Decimal | None:
+
+def _amount(value: object, *, positive: bool = False) -> Decimal:
+    amount = _decimal(value)
+    wrong = []
+    if amount < 0 or (positive and amount == 0):
+        wrong.append("must be positive" if positive else "must not be negative")
+    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        wrong.append("at most two decimals (cents)")
+    if wrong:
+        _fail("; ".join(wrong))
+    return amount
+
+
+def _fraction(value: object) -> Decimal:
+    amount = _decimal(value)
+    if not (0 < amount < 1):
+        _fail("a fraction between 0 and 1, e.g. 0.1")
+    return amount
+
+
+def _whole(low: int, high: int) -> Callable[[object], int]:
+    def check(value: object) -> int:
         if value is None:
-            self.problem(path, "missing")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-            self.problem(path, f"must be a number, not {type(value).__name__}")
-            return None
-        try:
-            # YAML hands "12.5" over as a float; str() of a short float literal gives the literal
-            # back, so no binary rounding error enters the Decimal.
-            amount = Decimal(str(value))
-        except InvalidOperation:
-            self.problem(path, f"not a number: {value!r}")
-            return None
-        if not amount.is_finite():
-            self.problem(path, "must be finite")
-            return None
-        return amount
-
-    def integer(self, value: object, path: str, low: int, high: int) -> int:
-        if value is None:
-            self.problem(path, "missing")
-            return low
+            _fail("missing")
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(path, f"must be a whole number, not {value!r}")
-            return low
+            _fail(f"must be a whole number, not {value!r}")
         if not (low <= value <= high):
-            self.problem(path, f"must be between {low} and {high}, not {value}")
+            _fail(f"must be between {low} and {high}, not {value}")
         return value
 
-    def enum(self, cls: type[E], value: object, path: str) -> E | None:
+    return check
+
+
+def _member(cls: type[E]) -> Callable[[object], E]:
+    def check(value: object) -> E:
         try:
             return cls(str(value))
         except ValueError:
-            self.problem(path, f"{value!r} is not one of {[m.value for m in cls]}")
-            return None
+            _fail(f"{value!r} is not one of {[m.value for m in cls]}")
 
-    def categories(self, value: object, path: str) -> frozenset[Category]:
-        if not isinstance(value, list | tuple):
-            self.problem(path, "must be a list of categories")
-            return frozenset()
-        found = (self.enum(Category, v, path) for v in value)
-        return frozenset(c for c in found if c is not None)
+    return check
+
+
+def _listed(value: object) -> list[object] | tuple[object, ...]:
+    if not isinstance(value, list | tuple):
+        _fail("must be a list of categories")
+    return value
+
+
+def _version(value: object) -> int:
+    if value != 1:
+        _fail("only version 1 is understood")
+    return 1
+
+
+def _currency(value: object) -> str:
+    if not (isinstance(value, str) and len(value) == 3 and value.isalpha() and value.isupper()):
+        _fail("an ISO 4217 code such as CNY")
+    return value
+
+
+Amount = Annotated[Decimal, BeforeValidator(_amount)]
+PositiveAmount = Annotated[Decimal, BeforeValidator(partial(_amount, positive=True))]
+Fraction = Annotated[Decimal, BeforeValidator(_fraction)]
+AgeDays = Annotated[int, BeforeValidator(_whole(1, 3650))]
+GraceDays = Annotated[int, BeforeValidator(_whole(0, 365))]
+Count = Annotated[int, BeforeValidator(_whole(2, 100))]
+Points = Annotated[int, BeforeValidator(_whole(0, 100))]
+Score = Annotated[int, BeforeValidator(_whole(1, 100))]
+SeverityValue = Annotated[Severity, BeforeValidator(_member(Severity))]
+CategoryValue = Annotated[Category, BeforeValidator(_member(Category))]
+NoInvoiceValue = Annotated[NoInvoiceKind, BeforeValidator(_member(NoInvoiceKind))]
+# Each unknown category is its own problem, reported at the list's path.
+Categories = Annotated[frozenset[CategoryValue], BeforeValidator(_listed)]
+Table = BeforeValidator(_mapping)  # a nested mapping: "missing" or "must be a mapping" otherwise
+
+
+class _Document(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LodgingDocument(_Document):
+    tier_1: Amount = Field(alias="1")
+    tier_2: Amount = Field(alias="2")
+    tier_3: Amount = Field(alias="3")
+
+
+class CapsDocument(_Document):
+    meals_per_person_per_day: Amount
+    entertainment_per_person: Amount
+    lodging_per_night: Annotated[LodgingDocument, Table]
+    taxi_per_trip: Amount
+    per_diem_per_day: Amount
+    mileage_per_item: Amount
+    severity: SeverityValue = Severity.WARNING
+
+    def to_domain(self) -> Caps:
+        lodging = self.lodging_per_night
+        return Caps(
+            meals_per_person_per_day=self.meals_per_person_per_day,
+            entertainment_per_person=self.entertainment_per_person,
+            lodging_per_night={1: lodging.tier_1, 2: lodging.tier_2, 3: lodging.tier_3},
+            taxi_per_trip=self.taxi_per_trip,
+            per_diem_per_day=self.per_diem_per_day,
+            mileage_per_item=self.mileage_per_item,
+            severity=self.severity,
+        )
+
+
+class InvoiceDocument(_Document):
+    max_age_days: AgeDays
+    before_trip_grace_days: GraceDays = 0
+    individual_buyer_categories: Categories = frozenset()
+    no_invoice_allowed: Annotated[dict[NoInvoiceValue, Categories], Table] = {}
+    unverified_severity: SeverityValue = Severity.INFO
+
+    def to_domain(self) -> InvoicePolicy:
+        return InvoicePolicy(
+            max_age_days=self.max_age_days,
+            before_trip_grace_days=self.before_trip_grace_days,
+            individual_buyer_categories=self.individual_buyer_categories,
+            no_invoice_allowed=dict(self.no_invoice_allowed),
+            unverified_severity=self.unverified_severity,
+        )
+
+
+class PatternsDocument(_Document):
+    split_threshold: Amount
+    split_margin: Fraction
+    split_min_count: Count = 2
+    round_amount_min: Amount
+    round_amount_unit: PositiveAmount = Decimal(100)
+    rest_day_categories: Categories = frozenset()
+
+    def to_domain(self) -> PatternPolicy:
+        return PatternPolicy(
+            split_threshold=self.split_threshold,
+            split_margin=self.split_margin,
+            split_min_count=self.split_min_count,
+            round_amount_min=self.round_amount_min,
+            round_amount_unit=self.round_amount_unit,
+            rest_day_categories=self.rest_day_categories,
+        )
+
+
+class SeverityPointsDocument(BaseModel):
+    # Other keys have always been ignored here; a misspelt severity still shows as a missing one.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    info: Points
+    warning: Points
+    error: Points
+    block: Points
+
+
+class RiskDocument(_Document):
+    severity_points: Annotated[SeverityPointsDocument, Table]
+    code_points: Annotated[dict[str, Points], Table] = {}
+    review_at: Score
+    block_at: Score = 100
+
+    @field_validator("block_at")
+    @classmethod
+    def _not_below_review(cls, block_at: int, info: ValidationInfo) -> int:
+        review_at = info.data.get("review_at")  # absent when it was invalid itself
+        if review_at is not None and block_at < review_at:
+            _fail("must not be below risk.review_at")
+        return block_at
+
+    def to_domain(self) -> RiskPolicy:
+        points = self.severity_points
+        return RiskPolicy(
+            severity_points={sev: getattr(points, sev.value) for sev in Severity},
+            code_points=dict(self.code_points),
+            review_at=self.review_at,
+            block_at=self.block_at,
+        )
+
+
+class PolicyDocument(_Document):
+    version: Annotated[int, BeforeValidator(_version)] = 1
+    currency: Annotated[str, BeforeValidator(_currency)] = "CNY"
+    caps: Annotated[CapsDocument, Table]
+    invoice: Annotated[InvoiceDocument, Table]
+    patterns: Annotated[PatternsDocument, Table]
+    over_budget: Annotated[OverBudgetAction, BeforeValidator(_member(OverBudgetAction))] = (
+        OverBudgetAction.ADD_APPROVER
+    )
+    risk: Annotated[RiskDocument, Table]
+
+    def to_domain(self) -> Policy:
+        return Policy(
+            currency=self.currency,
+            caps=self.caps.to_domain(),
+            invoice=self.invoice.to_domain(),
+            patterns=self.patterns.to_domain(),
+            over_budget=self.over_budget,
+            risk=self.risk.to_domain(),
+        )
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """pydantic's errors as ``path: what``; unknown keys of one mapping become one problem."""
+    problems: list[str] = []
+    unknown: dict[tuple[str, ...], list[str]] = {}
+    for error in exc.errors():
+        # Dict keys are text (``_mapping``); ints are list positions and "[key]" marks a bad key:
+        # the path names the list or the entry, as it always has.
+        loc = tuple(p for p in error["loc"] if isinstance(p, str) and p != "[key]")
+        if error["type"] == "extra_forbidden":
+            unknown.setdefault(loc[:-1], []).append(loc[-1])
+            continue
+        problems.append(f"{_path(loc)}: {'missing' if error['type'] == 'missing' else error['msg']}")
+    for parent, keys in unknown.items():
+        problems.append(f"{_path(parent)}: {_unknown_keys(parent, sorted(keys))}")
+    return problems
+
+
+def _path(loc: tuple[str, ...]) -> str:
+    return ".".join(loc) or "(document)"
+
+
+def _unknown_keys(parent: tuple[str, ...], keys: list[str]) -> str:
+    model: type[BaseModel] = PolicyDocument
+    for part in parent:
+        annotation = model.model_fields[part].annotation
+        assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        model = annotation
+    if model is LodgingDocument:
+        return f"city tiers are 1, 2, 3; unknown {keys}"
+    known = sorted(f.alias or name for name, f in model.model_fields.items())
+    return f"unknown keys {keys} (known: {known})"
 
 
 def _dump(policy: Policy) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cmp_to_key
 
 from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label, vertically_overlap
@@ -346,8 +345,3 @@ def _tax_id(text: str) -> str | None:
     fixed = upper.translate(_TAX_ID_FIXES)
     m = _TAX_ID.search(fixed)
     return m.group(0) if m else None
-
-
-def money_value(text: str) -> Decimal | None:
-    value = _money(text)
-    return Decimal(value) if value is not None else None

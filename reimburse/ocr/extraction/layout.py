@@ -133,12 +133,6 @@ class Layout:
         out.sort(key=lambda ln: (ln.top, abs(ln.left - anchor.left)))
         return out
 
-    def row_of(self, anchor: Line) -> list[Line]:
-        """The anchor's whole row, left to right."""
-        row = [ln for ln in self.lines if ln is anchor or vertically_overlap(anchor, ln)]
-        row.sort(key=lambda ln: ln.left)
-        return row
-
 
 def vertically_overlap(a: Line, b: Line, ratio: float = 0.5) -> bool:
     overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
