@@ -28,7 +28,6 @@ from reimburse.claims.domain import (
     Category,
     Claim,
     ClaimItem,
-    Employee,
     InvoiceFacts,
     InvoiceLine,
     LegalEntity,
@@ -43,6 +42,7 @@ from reimburse.policy.rules.claim import evaluate_claim
 from reimburse.policy.rules.duplicates import invoice_key
 from reimburse.policy.rules.invoice import _entity_index, tax_id_problem
 from reimburse.policy.rules.keywords import expected_rates, line_categories, normalise, seller_categories
+from reimburse.routing.domain import User
 
 TODAY = date(2025, 6, 18)
 
@@ -136,7 +136,7 @@ def synth_claims(n: int, seed: int) -> list[Claim]:
         claims.append(
             Claim(
                 id=f"c{c}",
-                submitter=Employee(f"e{c % 300}", "员工", "d1", rank=rng.randint(1, 6)),
+                submitter=User(f"e{c % 300}", "员工", department="d1", rank=rng.randint(1, 6)),
                 department_id="d1",
                 purpose="出差",
                 items=tuple(items),

@@ -19,7 +19,6 @@ from reimburse.claims.domain import (
     Claim,
     ClaimItem,
     ClaimStatus,
-    Employee,
     Finding,
     InvoiceFacts,
     LegalEntity,
@@ -43,6 +42,7 @@ from reimburse.policy.rules.duplicates import (
 )
 from reimburse.policy.rules.facts import facts_from_fields
 from reimburse.policy.service import current_policy
+from reimburse.routing.domain import User
 from reimburse.verification.service import findings_for
 
 HISTORY_DAYS = 31
@@ -65,12 +65,12 @@ def _item(record: ClaimItemRecord) -> ClaimItem:
 
 def to_domain(session: Session, claim: ClaimRecord) -> Claim:
     user = session.get(UserRecord, claim.submitter_id)
-    submitter = Employee(
+    submitter = User(
         id=str(claim.submitter_id),
         name=user.display_name if user else str(claim.submitter_id),
-        department_id=str(claim.department_id or ""),
+        department=str(claim.department_id) if claim.department_id is not None else None,
+        roles=tuple(user.roles) if user else (),
         rank=user.rank if user else 0,
-        roles=frozenset(user.roles) if user else frozenset(),
     )
     return Claim(
         id=str(claim.id),

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Self
 
 from reimburse.ocr.domain import DocumentType
-from reimburse.routing.domain import InstanceStatus, RiskDecision
+from reimburse.routing.domain import InstanceStatus, RiskDecision, User
 
 DEFAULT_CURRENCY = "CNY"
 
@@ -147,7 +147,7 @@ _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2, Seve
 
 
 # ---------------------------------------------------------------------------------------------
-# The organisation
+# The company (its people are routing.domain.User: one org model)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,23 +156,6 @@ class LegalEntity:
 
     name: str
     tax_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class Department:
-    id: str
-    name: str
-    parent_id: str | None = None
-    head_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Employee:
-    id: str
-    name: str
-    department_id: str
-    rank: int = 0
-    roles: frozenset[str] = frozenset()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,7 +238,7 @@ class Claim:
     """An expense claim (报销单)."""
 
     id: str
-    submitter: Employee
+    submitter: User  # the org model routing uses
     department_id: str
     purpose: str
     items: tuple[ClaimItem, ...]

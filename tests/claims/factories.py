@@ -11,7 +11,6 @@ from reimburse.claims.domain import (
     Category,
     Claim,
     ClaimItem,
-    Employee,
     InvoiceFacts,
     InvoiceLine,
     LegalEntity,
@@ -19,6 +18,7 @@ from reimburse.claims.domain import (
 )
 from reimburse.ocr.domain import DocumentType
 from reimburse.ocr.fapiao.uscc import uscc_check_digit
+from reimburse.routing.domain import User
 
 TODAY = date(2025, 6, 18)  # a Wednesday, no holiday
 
@@ -32,7 +32,7 @@ COMPANY = LegalEntity("示例科技有限公司", uscc(1))
 SUBSIDIARY = LegalEntity("示例科技（上海）有限公司", uscc(2))
 ENTITIES = (COMPANY, SUBSIDIARY)
 SELLER_TAX_ID = uscc(777)
-EMPLOYEE = Employee("e1", "测试员工", "d-sales", rank=3)
+EMPLOYEE = User("e1", "测试员工", department="d-sales", rank=3)
 
 
 def invoice(**over: Any) -> InvoiceFacts:
