@@ -60,7 +60,10 @@ class ClaimIn(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["approve", "reject", "return", "transfer", "add_signer", "comment", "remind"]
+    # release/decline: finance's decision on a claim stopped by a bad tax-bureau answer
+    action: Literal[
+        "approve", "reject", "return", "transfer", "add_signer", "comment", "remind", "release", "decline"
+    ]
     comment: str = Field(default="", max_length=2000)
     task_id: str | None = None
     to_user_id: int | None = None
@@ -97,7 +100,7 @@ def _view(session: SessionDep, claim: ClaimRecord) -> dict[str, Any]:
 @router.post("/claims", status_code=201, responses=answers(Claim, 401, 403, 422, status=201))
 def create_claim(body: ClaimIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     data = _input(body)
-    claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data))
+    claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data), utcnow())
     return _view(session, claim)
 
 
@@ -135,7 +138,7 @@ def edit_claim(
     claim = access.claim_for(session, principal, claim_id)
     data = _input(body)
     claims.update_claim(
-        session, principal, claim, data, body.version, extracted_for(session, principal, data)
+        session, principal, claim, data, body.version, extracted_for(session, principal, data), utcnow()
     )
     return _view(session, claim)
 
