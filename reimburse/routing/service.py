@@ -204,6 +204,7 @@ def record(
 
 
 def _audit(session: Session, claim: RoutedClaim, record: AuditRecord) -> None:
+    session.flush()  # sessions do not autoflush: an entry added just before must be seen
     last = session.scalars(
         select(AuditEntryRecord)
         .where(AuditEntryRecord.claim_id == claim.id)
