@@ -201,6 +201,7 @@ def record(
             state_after=state_after or claim.status,
         ),
     )
+    session.flush()
 
 
 def _audit(session: Session, claim: RoutedClaim, record: AuditRecord) -> None:
