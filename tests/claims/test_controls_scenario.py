@@ -50,8 +50,8 @@ def test_a_claim_through_every_control(
     client, demo = api
     alice, finrev = login(client, "alice"), login(client, "finrev")
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
-    dinner = einvoice("24312000000000001200", "1200.00", "1132.08", "67.92")
-    event = einvoice("24312000000000055000", "55000.00", "51886.79", "3113.21")
+    dinner = einvoice(1200, "1200.00", "1132.08", "67.92")
+    event = einvoice(55000, "55000.00", "51886.79", "3113.21")
     first_doc = upload(client, alice, migrated_engine, settings, "dinner.xml", xml_file(dinner))
 
     # draft: read, and checked with the bureau before it is submitted
