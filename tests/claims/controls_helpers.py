@@ -16,6 +16,7 @@ from reimburse.core.settings import Settings
 from reimburse.documents import runtime, service
 from reimburse.identity.seed import COMPANY, COMPANY_TAX_ID
 from reimburse.jobs import periodic
+from reimburse.policy.defaults import china_calendar
 from reimburse.synth.einvoice import BUYER_ID, SELLER_ID, Invoice, digital_xml
 from reimburse.verification.tencent import TencentVerifier
 from tests.api_helpers import login
@@ -23,8 +24,9 @@ from tests.verification.test_verification_tencent import SECRET_ID, SECRET_KEY, 
 
 
 def _last_workday() -> date:
+    calendar = china_calendar()
     day = date.today() - timedelta(days=1)  # the bureau has it from the day after issue
-    while day.weekday() >= 5:  # meals on a rest day are a finding of their own
+    while calendar.is_rest_day(day):  # meals on a rest day are a finding of their own
         day -= timedelta(days=1)
     return day
 
