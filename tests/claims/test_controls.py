@@ -67,19 +67,28 @@ def _codes(c: dict[str, Any]) -> set[str]:
 # --- 1. re-planning on change ---------------------------------------------------------------
 
 
+def _approve_then_return(client: TestClient, claim_id: int) -> tuple[str, str, dict[str, Any]]:
+    """The first step's holder approves, the second step's returns: (first, second, claim)."""
+    (first,) = holders(client, claim_id)
+    assert act(client, login(client, first), claim_id, "approve").status_code == 200
+    (second,) = holders(client, claim_id)
+    returned = act(client, login(client, second), claim_id, "return", comment="补充说明")
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    return first, second, dict(returned.json())
+
+
 def test_a_returned_claim_raised_to_56200_is_routed_again_from_the_start(api: Api) -> None:
     client, _ = api
-    alice, finrev, gm = login(client, "alice"), login(client, "finrev"), login(client, "gm")
+    alice = login(client, "alice")
     c = _submit(client, alice, per_diem("1200.00", 12))
-    assert act(client, finrev, c["id"], "approve").status_code == 200  # step 1
-    returned = act(client, gm, c["id"], "return", comment="补充说明").json()  # step 2 returns
+    first, second, returned = _approve_then_return(client, c["id"])
     edited = _edit(client, alice, returned, "拜访客户", per_diem("56200.00", 12))
     assert edited.status_code == 200, edited.text
     again = client.post(f"/api/v1/claims/{c['id']}/submit", headers=alice).json()
-    # the route starts over: finance pre-review again (its approval was given to 1,200), and the
-    # CEO that 56,200 requires
-    assert holders(client, c["id"]) == ["finrev"]
-    assert act(client, gm, c["id"], "approve").status_code in (403, 409)
+    # the route starts over: the first step again (its approval was given to 1,200), then the
+    # steps 56,200 requires, up to the CEO
+    assert holders(client, c["id"]) == [first]
+    assert act(client, login(client, second), c["id"], "approve").status_code in (403, 404, 409)
     assert "ceo" in [n["id"] for n in again["route"]["nodes"]]
     assert approve_through(client, c["id"])[-1] == "ceo"
     done = claim(client, alice, c["id"])
@@ -92,13 +101,12 @@ def test_a_returned_claim_raised_to_56200_is_routed_again_from_the_start(api: Ap
 
 def test_a_clarification_after_return_resumes_where_it_stopped(api: Api) -> None:
     client, _ = api
-    alice, finrev, gm = login(client, "alice"), login(client, "finrev"), login(client, "gm")
+    alice = login(client, "alice")
     c = _submit(client, alice, per_diem("1200.00", 12))
-    assert act(client, finrev, c["id"], "approve").status_code == 200
-    returned = act(client, gm, c["id"], "return", comment="写清楚客户").json()
+    _, second, returned = _approve_then_return(client, c["id"])
     assert _edit(client, alice, returned, "拜访客户：示例公司", per_diem("1200.00", 12)).status_code == 200
     client.post(f"/api/v1/claims/{c['id']}/submit", headers=alice)
-    assert holders(client, c["id"]) == ["gm"]  # money and items unchanged: finance's approval stands
+    assert holders(client, c["id"]) == [second]  # money and items unchanged: the first approval stands
     entries = claim(client, alice, c["id"])["timeline"]
     assert [e["action"] for e in entries] == ["submit", "approve", "return", "edit", "resubmit"]
     assert entries[3]["comment"] == "purpose: 拜访客户 -> 拜访客户：示例公司"
@@ -313,15 +321,15 @@ def test_every_event_in_the_webhook_catalog_is_emitted(api: Api, migrated_engine
     client, demo = api
     alice, lead = login(client, "alice"), login(client, "teamlead")
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
-    paid = _submit(client, alice, per_diem("90.00"))
+    paid = _submit(client, alice, per_diem("300.00", 3))
     returned = act(client, lead, paid["id"], "return", comment="?").json()
-    _edit(client, alice, returned, "拜访客户", per_diem("80.00"))
+    _edit(client, alice, returned, "拜访客户", per_diem("280.00", 3))
     client.post(f"/api/v1/claims/{paid['id']}/submit", headers=alice)
     approve_through(client, paid["id"])
     assert client.post(f"/api/v1/payouts/{paid['id']}/paid", headers=payroll, json={}).status_code == 200
-    rejected = _submit(client, alice, per_diem("70.00"))
+    rejected = _submit(client, alice, per_diem("270.00", 3))
     assert act(client, lead, rejected["id"], "reject", comment="no").status_code == 200
-    withdrawn = _submit(client, alice, per_diem("60.00"))
+    withdrawn = _submit(client, alice, per_diem("260.00", 3))
     client.post(f"/api/v1/claims/{withdrawn['id']}/withdraw", headers=alice, json={})
     topics = webhook_topics(migrated_engine)
     assert set(topics) == EVENTS, sorted(EVENTS - set(topics))
