@@ -80,9 +80,11 @@ def queue_checks(session: Session, items: Iterable[InvoiceItem], now: datetime) 
     """One pending check per invoice of these items that has none yet; returns how many."""
 
     queued = 0
+    seen: set[str] = set()  # a draft may hold the same invoice twice (refused only at submission)
     for item in items:
-        if not item.invoice or not item.invoice_key:
+        if not item.invoice or not item.invoice_key or item.invoice_key in seen:
             continue
+        seen.add(item.invoice_key)
         existing = session.scalars(
             select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key == item.invoice_key)
         ).first()
