@@ -55,7 +55,10 @@ class ClaimIn(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["approve", "reject", "return", "transfer", "add_signer", "comment", "remind"]
+    # release/decline: finance's decision on a claim stopped by a bad tax-bureau answer
+    action: Literal[
+        "approve", "reject", "return", "transfer", "add_signer", "comment", "remind", "release", "decline"
+    ]
     comment: str = Field(default="", max_length=2000)
     task_id: str | None = None
     to_user_id: int | None = None
@@ -80,7 +83,7 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
 @router.post("/claims", status_code=201, **typed(Claim, 401, 403, 422))
 def create_claim(body: ClaimIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     data = _input(body)
-    claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data))
+    claim = claims.create_claim(session, principal, data, extracted_for(session, principal, data), utcnow())
     return views.claim_view_with_timeline(session, claim)
 
 
@@ -111,7 +114,7 @@ def edit_claim(
     claim = access.claim_for(session, principal, claim_id)
     data = _input(body)
     claims.update_claim(
-        session, principal, claim, data, body.version, extracted_for(session, principal, data)
+        session, principal, claim, data, body.version, extracted_for(session, principal, data), utcnow()
     )
     return views.claim_view_with_timeline(session, claim)
 

@@ -291,9 +291,17 @@ class ClaimCheck(Schema):
 
 
 class Correction(Schema):
+    """A submitter's change to a value read from the invoice, kept beside the value read."""
+
     field: str
-    old: str | None
-    new: str | None
+    old: str | None = Field(description="the value read")
+    new: str | None = Field(description="the value the submitter typed")
+    source: str | None = Field(default=None, description="where the value read came from (`qr`, `ocr`, ...)")
+    applied: bool = Field(
+        default=True,
+        description="false when the value was read from the invoice itself (e-invoice file, QR code): "
+        "the claim keeps the value read and finance decides",
+    )
 
 
 class ItemInvoice(Schema):
@@ -304,6 +312,9 @@ class ItemInvoice(Schema):
     needs_review: bool
     review_reasons: list[ReviewReason]
     line_items: list[LineItem]
+    field_sources: dict[str, str] = Field(
+        default_factory=dict, description="per field, where the value read came from"
+    )
 
 
 class ClaimItem(Schema):
@@ -379,6 +390,11 @@ class Claim(ClaimSummary):
     route: Route | None = Field(description="null until submitted")
     timeline: list[TimelineEntry]
     payout_reference: str | None = Field(description="payroll's reference, once paid")
+    hold: dict[str, Any] | None = Field(
+        default=None,
+        description="set while the claim is stopped for a finance decision: `since` and `reasons` "
+        "(finding codes); finance answers with the `release` or `decline` action",
+    )
 
 
 class InboxItem(Schema):

@@ -1,4 +1,4 @@
-"""Invoice verification results per claim, and a finance re-check."""
+"""Invoice verification results per claim, a finance re-check, and finance's exception queue."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from fastapi import APIRouter
 from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.schemas import typed
-from reimburse.claims import access
+from reimburse.claims import access, holds
+from reimburse.claims.views import claim_summary
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden, NotFound
 from reimburse.core.principal import Role
@@ -32,3 +33,12 @@ def recheck(item_id: int, principal: CurrentPrincipal, session: SessionDep) -> d
     if row is None:
         raise NotFound(f"no verifiable invoice on item {item_id}")
     return verify_service.view(row)
+
+
+@router.get("/finance/exceptions")
+def exceptions(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Claims stopped for a finance decision (a bad tax-bureau answer, a disputed invoice value),
+    with why; each continues only by ``release`` or ends by ``decline`` (POST /claims/{id}/actions)."""
+    if not principal.has_role(Role.FINANCE, Role.ADMIN):
+        raise Forbidden("only finance sees the exception queue")
+    return {"items": [{**claim_summary(c), "hold": c.hold} for c in holds.held_claims(session)]}

@@ -33,6 +33,7 @@ from reimburse.documents.records import DocumentRecord
 from reimburse.identity.records import LegalEntityRecord, UserRecord
 from reimburse.policy.defaults import china_calendar
 from reimburse.policy.rules.claim import evaluate_claim
+from reimburse.policy.rules.corrections import correction_findings
 from reimburse.policy.rules.duplicates import (
     StoredHash,
     duplicate_finding,
@@ -156,7 +157,11 @@ def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding
 def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over_budget: bool) -> Assessment:
     today = utcnow().date()
     policy = current_policy(session)
-    extra = [*extra, *findings_for(session, claim.items, policy.invoice.unverified_severity)]
+    extra = [
+        *extra,
+        *findings_for(session, claim.items, policy.invoice.unverified_severity),
+        *(f for i in claim.items for f in correction_findings(i.position, i.corrections or ())),
+    ]
     entities = [LegalEntity(e.name, e.tax_id) for e in session.scalars(select(LegalEntityRecord))]
     result = evaluate_claim(
         to_domain(session, claim),

@@ -41,5 +41,6 @@ def extracted_for(
             needs_review=bool(res.get("needs_review")),
             review_reasons=tuple(res.get("review_reasons") or ()),
             line_items=tuple(res.get("line_items") or ()),
+            field_sources={k: str(v) for k, v in (res.get("field_sources") or {}).items() if v},
         )
     return out

@@ -52,6 +52,11 @@ class ClaimRecord(Base):
     flow_version: Mapped[int | None] = mapped_column(Integer)
     route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     payout_reference: Mapped[str | None] = mapped_column(String(128))
+    # the money, items, invoices, categories and department the route was planned on (see
+    # claims.content): a resubmission with other content is routed again from the start
+    routed_content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"reasons": [...], "since": ...} while the claim is stopped for a finance decision
+    hold: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

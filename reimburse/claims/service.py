@@ -17,16 +17,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
-from reimburse.claims import registry
+from reimburse.claims import content, holds, registry
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.policy.rules.corrections import is_structured
 from reimburse.policy.rules.facts import key_of
 from reimburse.policy.service import current_policy
 from reimburse.routing import service as approvals
@@ -48,6 +51,7 @@ from reimburse.routing.domain import (
     Transfer,
     Withdraw,
 )
+from reimburse.routing.records import ApprovalTaskRecord, RouteTimerRecord
 from reimburse.verification.service import queue_checks
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
@@ -92,6 +96,7 @@ class ExtractedInvoice:
     needs_review: bool = False
     review_reasons: tuple[dict[str, Any], ...] = ()
     line_items: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    field_sources: dict[str, str] = field(default_factory=dict)  # qr, ocr, pdf_text, ofd_xml, xml
 
 
 def create_claim(
@@ -99,6 +104,7 @@ def create_claim(
     actor: Principal,
     data: ClaimInput,
     extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
+    now: datetime | None = None,
 ) -> ClaimRecord:
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
@@ -118,6 +124,7 @@ def create_claim(
     session.flush()
     claim.number = f"BX{claim.created_at:%Y%m}{claim.id:06d}"
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
+    queue_checks(session, claim.items, now or utcnow())  # checked as soon as read, before submission
     return claim
 
 
@@ -128,18 +135,27 @@ def update_claim(
     data: ClaimInput,
     expected_version: int | None,
     extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
+    now: datetime | None = None,
 ) -> ClaimRecord:
+    """Edit a draft or returned claim; what changed (old -> new) goes on the claim's trail."""
     if claim.submitter_id != actor.user_id:
         raise Forbidden("only the submitter edits a claim")
     if claim.status not in EDITABLE:
         raise Conflict(f"a {claim.status} claim cannot be edited", code="claim_not_editable")
     if expected_version is not None and expected_version != claim.version:
         raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
+    at = now or utcnow()
+    before = content.snapshot(claim)
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
     claim.cost_centre = data.cost_centre
     claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    session.flush()
+    diff = content.changes(before, content.snapshot(claim))
+    if diff:
+        approvals.record(session, claim, "edit", str(actor.user_id), content.describe(diff), at)
+    queue_checks(session, claim.items, at)
     session.flush()
     return claim
 
@@ -161,6 +177,7 @@ def _item(
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
     invoice: dict[str, Any] | None = None
     corrections: list[dict[str, Any]] = []
+    read_key: str | None = None
     if item.document_id is not None:
         found = extracted.get((item.document_id, item.result_index or 0))
         if found is None:
@@ -173,14 +190,23 @@ def _item(
             "needs_review": found.needs_review,
             "review_reasons": list(found.review_reasons),
             "line_items": list(found.line_items),
+            "field_sources": dict(found.field_sources),
         }
         for name, new in (item.fields or {}).items():
             if name not in FIELD_NAMES:
                 raise InvalidInput(f"{name!r} is not an invoice field", code="invalid_field")
             old = found.fields.get(name)
-            if new != old:
-                corrections.append({"field": name, "old": old, "new": new})
+            if new == old:
+                continue
+            source = found.field_sources.get(name)
+            # a value read from the invoice itself stays; the submitter's disagreement is evidence
+            applied = not is_structured(source)
+            corrections.append({"field": name, "old": old, "new": new, "source": source, "applied": applied})
+            if applied:
                 invoice["fields"][name] = new
+        # the duplicate key is what was read, not what was typed: a "corrected" digit makes no
+        # new invoice
+        read_key = key_of(dict(found.fields))
     elif item.no_invoice_kind is None:
         raise InvalidInput(
             "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
@@ -200,7 +226,7 @@ def _item(
         result_index=item.result_index,
         invoice=invoice,
         corrections=corrections,
-        invoice_key=key_of(invoice["fields"]) if invoice else None,
+        invoice_key=(read_key or key_of(invoice["fields"])) if invoice else None,
         no_invoice_kind=item.no_invoice_kind,
         no_invoice_reason=item.no_invoice_reason,
         attendees=item.attendees,
@@ -266,29 +292,58 @@ def submit(
     claim.risk_score, claim.decision, claim.findings = result.score, result.decision, findings
     claim.submitted_at = now
     org = load_org(session)
-    if resubmission:
-        route_event(
-            session, claim, Resubmit(actor=str(actor.user_id)), org=org, now=now, flow_params=flow_params
+    routed = content.material(content.snapshot(claim))
+    facts = ClaimFacts(
+        claim_id=str(claim.id),
+        submitter=str(claim.submitter_id),
+        department=str(claim.department_id) if claim.department_id is not None else "",
+        amount=claim.total,
+        categories=tuple(sorted({i.category for i in claim.items})),
+        risk=RiskDecision(result.decision),
+        over_budget=over_budget,
+        submitter_rank=_rank(org, claim.submitter_id),
+        submitter_roles=_roles(org, claim.submitter_id),
+        cost_centre=claim.cost_centre,
+    )
+    _webhook(session, "claim.submitted", claim)
+    who = str(actor.user_id)
+    if resubmission and claim.routed_content == routed:
+        # only free text changed: the approvals given so far were given to this same content
+        route_event(session, claim, Resubmit(actor=who), org=org, now=now, flow_params=flow_params)
+    elif resubmission:
+        # money, items, invoices, categories or department changed since the route was planned:
+        # plan it again from the start, on the flow version the claim runs on; the approvals
+        # given to the old content do not count for the new one
+        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        changed = content.changes(claim.routed_content or {}, routed)
+        approvals.record(
+            session,
+            claim,
+            "replan",
+            who,
+            "route planned again from the start: " + content.describe(changed),
+            now,
+        )
+        _close_old_route(session, claim)
+        claim.status = ClaimStatus.of_route(
+            approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
     else:
         flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
-        facts = ClaimFacts(
-            claim_id=str(claim.id),
-            submitter=str(claim.submitter_id),
-            department=str(claim.department_id) if claim.department_id is not None else "",
-            amount=claim.total,
-            categories=tuple(sorted({i.category for i in claim.items})),
-            risk=RiskDecision(result.decision),
-            over_budget=over_budget,
-            submitter_rank=_rank(org, claim.submitter_id),
-            submitter_roles=_roles(org, claim.submitter_id),
-            cost_centre=claim.cost_centre,
-        )
-        submit_event = Submit(actor=str(actor.user_id))
         claim.status = ClaimStatus.of_route(
-            approvals.start(session, claim, facts, flow, org, submit_event, now, on_final)
+            approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
+    claim.routed_content = routed
+    holds.hold(session, claim, holds.stop_reasons(claim.findings), now)
     return claim
+
+
+def _close_old_route(session: Session, claim: ClaimRecord) -> None:
+    """The returned route's tasks and timers end with it (a new route may reuse their keys)."""
+    session.execute(
+        update(ApprovalTaskRecord).where(ApprovalTaskRecord.claim_id == claim.id).values(open=False)
+    )
+    session.execute(delete(RouteTimerRecord).where(RouteTimerRecord.claim_id == claim.id))
 
 
 def act(
@@ -305,9 +360,13 @@ def act(
     position: str = "after",
     flow_params: dict[str, Any] | None = None,
 ) -> ClaimRecord:
-    """Approve, reject, return, transfer, add a signer, comment or remind."""
+    """Approve, reject, return, transfer, add a signer, comment or remind; or, for finance, decide
+    on a claim stopped by a bad tax-bureau answer (``release``, ``decline``)."""
     if actor.user_id is None:
         raise Forbidden("only people act on claims")
+    if action in holds.FINANCE_ACTIONS:
+        holds.decide(session, actor, claim, action, comment, now, on_final)
+        return claim
     if claim.route is None or claim.flow_id is None or claim.flow_version is None:
         raise Conflict("the claim has not been submitted", code="claim_not_submitted")
     who = str(actor.user_id)
@@ -315,6 +374,7 @@ def act(
     if action == "approve":
         if claim.submitter_id == actor.user_id:
             raise Forbidden("nobody approves their own claim", code="own_claim")
+        holds.refuse_if_held(claim)  # stopped: only a finance decision lets it continue
         event = Approve(actor=who, comment=comment, task_id=task_id)
     elif action == "reject":
         event = Reject(actor=who, comment=comment, task_id=task_id)
@@ -340,6 +400,7 @@ def act(
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
         ledger.settle(session, claim, consume=False)
+        _webhook(session, "claim.returned", claim)
     return claim
 
 

@@ -172,6 +172,8 @@ def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str
             "route": route_view(claim.route),
             "timeline": [audit_view(e) for e in timeline],
             "payout_reference": claim.payout_reference,
+            # set while the claim is stopped for a finance decision (claims.holds)
+            "hold": claim.hold,
         }
     )
     return out

@@ -20,11 +20,12 @@ COLUMNS = ("claim_id", "number", "payee_id", "payee", "purpose", "total", "curre
 
 
 def payable(session: Session, cursor: int | None, limit: int) -> tuple[list[dict[str, Any]], int | None]:
-    """Approved, unpaid claims in id order; the cursor is the last id seen (stable under inserts)."""
+    """Approved, unpaid claims in id order; the cursor is the last id seen (stable under inserts).
+    A claim stopped for a finance decision (a bad tax-bureau answer) is not payable until released."""
     query = (
         select(ClaimRecord, UserRecord.display_name)
         .join(UserRecord, UserRecord.id == ClaimRecord.submitter_id)
-        .where(ClaimRecord.status == ClaimStatus.APPROVED)
+        .where(ClaimRecord.status == ClaimStatus.APPROVED, ClaimRecord.hold.is_(None))
         .order_by(ClaimRecord.id)
         .limit(limit + 1)
     )
@@ -62,6 +63,8 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
         return paid_view(claim)
     if claim.status != ClaimStatus.APPROVED:
         raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
+    if claim.hold:
+        raise Conflict(f"claim {claim_id} is stopped for a finance decision", code="claim_held")
     claim.status, claim.paid_at, claim.payout_reference = ClaimStatus.PAID, now, reference
     from reimburse.claims.registry import mark_invoices
 

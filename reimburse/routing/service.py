@@ -8,6 +8,7 @@ only after the transaction commits. A claim keeps the flow version it started wi
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -48,6 +49,9 @@ class RoutedClaim(Protocol):
     flow_id: str | None
     flow_version: int | None
     decided_at: datetime | None
+
+    @property
+    def status(self) -> str: ...  # read for the trail's state labels, written by the claims side
 
 
 C = TypeVar("C", bound=RoutedClaim)
@@ -163,13 +167,47 @@ def _step_name(instance: FlowInstance, step_id: str) -> str:
     return next((s.name for s in instance.steps if s.id == step_id), step_id)
 
 
+def record(
+    session: Session,
+    claim: RoutedClaim,
+    action: str,
+    actor: str,
+    comment: str,
+    now: datetime,
+    *,
+    state_before: str | None = None,
+    state_after: str | None = None,
+) -> None:
+    """Put an event that is not a routing transition on the claim's trail (an edit, a re-plan,
+    a hold, a finance decision): the same chain as the approvals, one entry after the last."""
+    _audit(
+        session,
+        claim,
+        AuditRecord(
+            claim_id=str(claim.id),
+            seq=0,  # numbered by _audit after the claim's last entry
+            actor=actor,
+            at=now,
+            action=action,
+            comment=comment,
+            state_before=state_before or claim.status,
+            state_after=state_after or claim.status,
+        ),
+    )
+    session.flush()
+
+
 def _audit(session: Session, claim: RoutedClaim, record: AuditRecord) -> None:
+    session.flush()  # sessions do not autoflush: an entry added just before must be seen
     last = session.scalars(
         select(AuditEntryRecord)
         .where(AuditEntryRecord.claim_id == claim.id)
         .order_by(AuditEntryRecord.seq.desc())
     ).first()
     previous = _entry(last) if last is not None else None
+    # The trail numbers its own entries: besides the route's transitions it holds edits and
+    # finance decisions, and a re-planned route starts counting its transitions again.
+    record = dataclasses.replace(record, seq=(previous.seq if previous is not None else 0) + 1)
     entry = audit_chain.chain(record, previous)
     session.add(
         AuditEntryRecord(

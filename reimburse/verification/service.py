@@ -43,9 +43,9 @@ class InvoiceItem(Protocol):
     def invoice_key(self) -> str | None: ...
 
 
-# Told of every answer for an invoice that belongs to an item (the claims side puts bad
-# answers onto the claim); the queue itself knows invoices, not claims.
-AnswerHook = Callable[[Session, int, VerificationAnswer], None]
+# Told of every check that ends (or answers "not yet"), by invoice key: the claims side puts the
+# answer onto the claims that hold the invoice; the queue itself knows invoices, not claims.
+AnswerHook = Callable[[Session, str, VerificationAnswer, datetime], None]
 
 
 def _request_json(req: VerificationRequest) -> dict[str, Any]:
@@ -80,12 +80,16 @@ def queue_checks(session: Session, items: Iterable[InvoiceItem], now: datetime) 
     """One pending check per invoice of these items that has none yet; returns how many."""
 
     queued = 0
+    seen: set[str] = set()  # a draft may hold the same invoice twice (refused only at submission)
     for item in items:
-        if not item.invoice or not item.invoice_key:
+        if not item.invoice or not item.invoice_key or item.invoice_key in seen:
             continue
-        if session.scalars(
+        seen.add(item.invoice_key)
+        existing = session.scalars(
             select(InvoiceCheckRecord).where(InvoiceCheckRecord.invoice_key == item.invoice_key)
-        ).first():
+        ).first()
+        if existing is not None:
+            existing.item_id = item.id  # the latest item resting on it (drafts replace their items)
             continue
         row = InvoiceCheckRecord(invoice_key=item.invoice_key, item_id=item.id)
         built = rules.build_request(facts_from_fields(item.invoice))
@@ -149,8 +153,13 @@ def run_due(
                 except VerificationError as exc:
                     outcome = exc
             _apply(row, outcome, now)
-            if isinstance(outcome, VerificationAnswer) and row.item_id is not None and on_answer:
-                on_answer(session, row.item_id, outcome)
+            if on_answer is None:
+                continue
+            if isinstance(outcome, VerificationAnswer):
+                on_answer(session, row.invoice_key, outcome, now)
+            elif row.state == "gave_up":  # the check ended without an answer: not pending any more
+                ended = VerificationAnswer(VerificationStatus.UNVERIFIED, message=str(outcome))
+                on_answer(session, row.invoice_key, ended, now)
     return sent
 
 

@@ -64,13 +64,20 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     page.wait_for_selector(".corrections")  # the correction is shown as such on the claim
     saved = claim(base, claim_id)
     assert saved["status"] == "submitted"
+    # an OCR-read value: the correction is applied and kept beside the value read (issue 13)
     assert saved["items"][0]["corrections"] == [
-        {"field": "seller_name", "old": read, "new": "明月示例文具用品有限公司"}
+        {
+            "field": "seller_name",
+            "old": read,
+            "new": "明月示例文具用品有限公司",
+            "source": "ocr",
+            "applied": True,
+        }
     ]
     assert saved["items"][0]["description"] == "打印纸和墨盒"
 
-    # the department head returns it with a comment
-    lead = phone(browser, base, "teamlead")
+    # above 1,000 the first step is finance pre-review (issue 13): finance returns it with a comment
+    lead = phone(browser, base, "finrev")
     lead.goto(f"{base}/#/inbox")
     lead.click(f"li[data-claim='{claim_id}'] a")
     lead.wait_for_selector("#return")
@@ -108,7 +115,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
         approver.context.close()
         acted.append(who)
     assert claim(base, claim_id)["status"] == "approved", acted
-    assert acted[0] == "teamlead" and "finrev" in acted and "gm" in acted  # > 1000: finance and the GM
+    assert acted[:1] == ["finrev"] and "gm" in acted and "teamlead" not in acted  # > 1000: finance, the GM
 
     finance = phone(browser, base, "finrev")
     finance.goto(f"{base}/#/finance")

@@ -77,7 +77,9 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     client, demo = api
     alice, bob, lead = login(client, "alice"), login(client, "bob"), login(client, "teamlead")
     spent = submit(client, bob, draft(client, bob, per_diem("100.00")))
-    assert spent["status"] == "approved"  # small and low risk: approved at once, 100 spent
+    # nobody-approves is gone from the shipped flow (issue 13): his head approves, 100 spent
+    decided = client.post(f"/api/v1/claims/{spent['id']}/actions", headers=lead, json={"action": "approve"})
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"
     submit(client, bob, draft(client, bob, per_diem("400.00")))  # in approval: 400 reserved
 
     mine = draft(client, alice, per_diem("300.00"), mileage("200.00"))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from reimburse.routing.domain import ClaimFacts, Delegation, Department, Org, RiskDecision, User
+from reimburse.routing.domain import ClaimFacts, Delegation, Department, Flow, Org, RiskDecision, User
+from reimburse.routing.flows import load_flow
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -57,3 +58,103 @@ def facts(
         over_budget=over_budget,
         cost_centre="cc-100",
     )
+
+
+# The engine's mechanics (returns, transfers, SLA, audit, serde) are tested on this flow: the
+# shape the shipped default had before issue 13 (a department head on every claim, finance and
+# the general manager above 1,000, auto-approval below 200). The shipped flow itself, the
+# company's rule, is tested in test_default_flow.py.
+MECHANICS_FLOW_TEXT = """\
+id: mechanics
+version: 1
+name: 默认报销审批流程
+
+params:
+  finance_limit: "1000"
+  executive_limit: "50000"
+  auto_approve_limit: "200"
+
+rules:
+  # Nobody approves their own claim: when the submitter is a node's approver (a department head's
+  # own claim), their manager takes the node (false); true would drop them from it instead.
+  skip_submitter: false
+  merge_consecutive: true   # the same person twice in a row approves once
+  auto_approve:
+    below: $auto_approve_limit
+    risk: [pass]
+  reject_when:
+    risk: [block]
+
+nodes:
+  - id: dept_head
+    name: 部门负责人审批
+    kind: single
+    approvers:
+      - type: dept_head
+        levels: 1
+    sla:
+      remind_after_hours: 24
+      escalate_after_hours: 48
+      action: forward_manager
+
+  - id: finance_review
+    name: 财务初审
+    kind: orsign
+    when:
+      any:
+        - amount_gt: $finance_limit
+        - risk: [review]
+    approvers:
+      - type: role
+        role: finance_reviewer
+    if_empty: fail
+    sla:
+      remind_after_hours: 24
+      escalate_after_hours: 72
+      action: escalate_manager
+
+  - id: finance_director
+    name: 财务总监审批（超预算）
+    kind: single
+    when:
+      over_budget: true
+    approvers:
+      - type: role
+        role: finance_director
+    if_empty: fail
+
+  - id: general_manager
+    name: 总经理审批
+    kind: single
+    when:
+      amount_gt: $finance_limit
+    approvers:
+      - type: role
+        role: general_manager
+    if_empty: fail
+    sla:
+      remind_after_hours: 48
+
+  - id: ceo
+    name: CEO 审批
+    kind: single
+    when:
+      amount_gt: $executive_limit
+    approvers:
+      - type: role
+        role: ceo
+    if_empty: fail
+    sla:
+      remind_after_hours: 48
+
+  - id: cc_cashier
+    name: 抄送出纳
+    kind: cc
+    approvers:
+      - type: role
+        role: cashier
+"""
+
+
+def mechanics_flow(params: dict[str, object] | None = None) -> Flow:
+    return load_flow(MECHANICS_FLOW_TEXT, params=params)

@@ -9,10 +9,9 @@ from datetime import timedelta
 from reimburse.routing.audit import GENESIS, AuditEntry, chain_all, head, verify_all, verify_chain
 from reimburse.routing.domain import Approve, AuditRecord, Comment, Event, Submit
 from reimburse.routing.engine import advance, new_instance
-from reimburse.routing.flows import load_builtin
-from tests.routing.helpers import T0, company, facts
+from tests.routing.helpers import T0, company, facts, mechanics_flow
 
-FLOW = load_builtin()
+FLOW = mechanics_flow()  # the engine's mechanics, not the shipped rule
 ORG = company()
 
 

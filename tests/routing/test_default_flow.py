@@ -31,24 +31,26 @@ def approvers(amount: str | int, **kw: object) -> list[tuple[str, tuple[str, ...
 @pytest.mark.parametrize(
     ("amount", "kw", "expected"),
     [
-        # up to 1,000: department head only (risk "pass" above the auto-approve limit)
+        # the company's rule: up to 1,000 the department head, nobody else
         ("1000", {"risk": RiskDecision.PASS}, ["dept_head"]),
         ("999.99", {"risk": RiskDecision.PASS}, ["dept_head"]),
-        # the boundary is "above 1,000"
-        ("1000.01", {"risk": RiskDecision.PASS}, ["dept_head", "finance_review", "general_manager"]),
-        ("50000", {"risk": RiskDecision.PASS}, ["dept_head", "finance_review", "general_manager"]),
-        ("50000.01", {"risk": RiskDecision.PASS}, ["dept_head", "finance_review", "general_manager", "ceo"]),
+        # above 1,000: finance pre-review, then the general manager; no department head before them
+        ("1000.01", {"risk": RiskDecision.PASS}, ["finance_review", "general_manager"]),
+        ("50000", {"risk": RiskDecision.PASS}, ["finance_review", "general_manager"]),
+        # additions in the shipped file: the CEO above the executive limit
+        ("50000.01", {"risk": RiskDecision.PASS}, ["finance_review", "general_manager", "ceo"]),
         # over budget adds the finance director before the general manager
         (
             "3000",
             {"risk": RiskDecision.PASS, "over_budget": True},
-            ["dept_head", "finance_review", "finance_director", "general_manager"],
+            ["finance_review", "finance_director", "general_manager"],
         ),
         ("500", {"risk": RiskDecision.PASS, "over_budget": True}, ["dept_head", "finance_director"]),
         # a "review" risk decision sends even small claims through finance
         ("300", {"risk": RiskDecision.REVIEW}, ["dept_head", "finance_review"]),
-        # below the auto-approve limit with risk "pass": nobody
-        ("199.99", {"risk": RiskDecision.PASS}, []),
+        # no auto-approval: a small claim still has its department head
+        ("199.99", {"risk": RiskDecision.PASS}, ["dept_head"]),
+        ("0.01", {"risk": RiskDecision.PASS}, ["dept_head"]),
         ("200", {"risk": RiskDecision.PASS}, ["dept_head"]),
         ("150", {"risk": RiskDecision.REVIEW}, ["dept_head", "finance_review"]),
     ],
@@ -59,7 +61,6 @@ def test_thresholds(amount: str, kw: dict[str, object], expected: list[str]) -> 
 
 def test_resolved_people() -> None:
     assert approvers("60000", risk=RiskDecision.PASS, over_budget=True) == [
-        ("dept_head", ("east_head",)),
         ("finance_review", ("fr1", "fr2")),
         ("finance_director", ("fin_dir",)),
         ("general_manager", ("gm",)),
@@ -82,24 +83,26 @@ def test_block_is_rejected_at_submission() -> None:
     assert FinalStatus("C1", InstanceStatus.REJECTED) in out.effects
 
 
-def test_auto_approved_claim_is_approved_on_submit_and_cashier_is_copied() -> None:
+def test_no_claim_is_approved_by_nobody_and_the_cashier_is_copied_on_approval() -> None:
     inst = new_instance(FLOW, facts("50", risk=RiskDecision.PASS), ORG)
+    assert inst.auto == "" and FLOW.rules.auto_approve_below is None
     out = advance(inst, Submit("alice"), FLOW, T0, org=ORG)
+    assert out.instance.status is InstanceStatus.RUNNING
+    assert out.effects[0].action == "submit"  # type: ignore[union-attr]
+    out = advance(out.instance, Approve("east_head"), FLOW, T0, org=ORG)
     assert out.instance.status is InstanceStatus.APPROVED
     assert Notify("C1", NotifyKind.CC, ("cashier",), step_id="cc_cashier") in out.effects
-    assert out.effects[0].action == "submit_auto_approved"  # type: ignore[union-attr]
 
 
 def test_head_submitting_goes_to_their_manager() -> None:
     # The department head's own claim: their manager (the head above) takes the node.
     steps = approvers("500", submitter="east_head", risk=RiskDecision.PASS)
     assert steps == [("dept_head", ("sales_head",))]
+    steps = approvers("900", submitter="sales_head", department="sales", risk=RiskDecision.PASS)
+    assert steps == [("dept_head", ("ceo",))]
+    # above 1,000 there is no department-head step to take over
     steps = approvers("5000", submitter="sales_head", department="sales", risk=RiskDecision.PASS)
-    assert steps == [
-        ("dept_head", ("ceo",)),
-        ("finance_review", ("fr1", "fr2")),
-        ("general_manager", ("gm",)),
-    ]
+    assert steps == [("finance_review", ("fr1", "fr2")), ("general_manager", ("gm",))]
 
 
 def test_ceo_claim_skips_self_and_merges() -> None:
@@ -111,7 +114,7 @@ def test_ceo_claim_skips_self_and_merges() -> None:
 
 
 def test_department_without_head_has_no_dept_node_but_still_needs_finance() -> None:
-    steps = approvers("5000", submitter="ops_carol", department="ops", risk=RiskDecision.PASS)
+    steps = approvers("500", submitter="ops_carol", department="ops", risk=RiskDecision.PASS)
     # ops has no head; the tree's next head up (the CEO) is the department head of record
     assert steps[0] == ("dept_head", ("ceo",))
 
@@ -130,7 +133,7 @@ def test_missing_role_fails_loudly() -> None:
 def test_full_run_large_claim() -> None:
     inst = new_instance(FLOW, facts("60000", over_budget=True), ORG)
     inst, _ = advance(inst, Submit("alice"), FLOW, T0, org=ORG)
-    for actor in ["east_head", "fr2", "fin_dir", "gm"]:
+    for actor in ["fr2", "fin_dir", "gm"]:
         inst, _ = advance(inst, Approve(actor), FLOW, T0, org=ORG)
         assert inst.status is InstanceStatus.RUNNING
     inst, effects = advance(inst, Approve("ceo"), FLOW, T0, org=ORG)
@@ -140,4 +143,4 @@ def test_full_run_large_claim() -> None:
     # or-sign: fr2 decided, fr1's task was cancelled
     assert {t.assignee: t.status.value for t in fr.tasks} == {"fr1": "cancelled", "fr2": "approved"}
     assert all(s.status in (StepStatus.APPROVED, StepStatus.DONE) for s in inst.steps)
-    assert inst.seq == 6 and inst.timers == ()
+    assert inst.seq == 5 and inst.timers == ()

@@ -44,11 +44,11 @@ from reimburse.routing.exceptions import (
     Terminal,
     WrongState,
 )
-from reimburse.routing.flows import load_builtin, load_flow
-from tests.routing.helpers import T0, company, facts
+from reimburse.routing.flows import load_flow
+from tests.routing.helpers import T0, company, facts, mechanics_flow
 
 ORG = company()
-DEFAULT = load_builtin()
+DEFAULT = mechanics_flow()  # the engine's mechanics, not the shipped rule
 
 CUSTOM = load_flow(
     """
@@ -141,7 +141,7 @@ def test_terminal_states_refuse_everything() -> None:
 
 def test_flow_version_must_match() -> None:
     inst = start(DEFAULT, "500")
-    v2 = load_builtin()
+    v2 = mechanics_flow()
     from dataclasses import replace
 
     with pytest.raises(FlowMismatch):

@@ -37,7 +37,8 @@ def test_default_flow_values() -> None:
     assert fr.kind is NodeKind.ORSIGN and fr.approvers[0].kind is ResolverKind.ROLE
     assert fr.when is not None and fr.when.any_of[0].amount_gt == Decimal("1000")
     assert flow.nodes[0].sla is not None and flow.nodes[0].sla.action is SlaAction.FORWARD_MANAGER
-    assert flow.rules.auto_approve_below == Decimal("200")
+    assert flow.nodes[0].when is not None and flow.nodes[0].when.amount_lte == Decimal("1000")
+    assert flow.rules.auto_approve_below is None  # nobody-approves is an admin's explicit addition
     assert flow.rules.reject_when is not None and flow.rules.reject_when.risk == (RiskDecision.BLOCK,)
 
 
