@@ -305,7 +305,7 @@ def submit(
         submitter_roles=_roles(org, claim.submitter_id),
         cost_centre=claim.cost_centre,
     )
-    _webhook(session, "claim.submitted", claim)
+    _webhook(session, "claim.submitted", claim, status=ClaimStatus.SUBMITTED)  # before any decision it leads to
     who = str(actor.user_id)
     if resubmission and claim.routed_content == routed:
         # only free text changed: the approvals given so far were given to this same content
@@ -456,7 +456,7 @@ def _reregister(session: Session, claim: ClaimRecord) -> None:
     registry.register_invoices(session, claim)
 
 
-def _webhook(session: Session, topic: str, claim: ClaimRecord) -> None:
+def _webhook(session: Session, topic: str, claim: ClaimRecord, status: str | None = None) -> None:
     session.add(
         OutboxRecord(
             kind="webhook",
@@ -465,7 +465,7 @@ def _webhook(session: Session, topic: str, claim: ClaimRecord) -> None:
                 "event": topic,
                 "claim_id": claim.id,
                 "number": claim.number,
-                "status": claim.status,
+                "status": status or claim.status,
                 "total": f"{claim.total:.2f}",
                 "currency": claim.currency,
                 "submitter_id": claim.submitter_id,

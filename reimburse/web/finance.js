@@ -56,6 +56,11 @@ async function submittedClaims() {
   return out;
 }
 
+async function heldClaims() {
+  // stopped by a bad tax-bureau answer (also after approval): waits for release or decline
+  return (await api("/finance/exceptions")).items;
+}
+
 async function details(summaries) {
   const out = [];
   for (let i = 0; i < summaries.length; i += 6) {
@@ -67,6 +72,7 @@ async function details(summaries) {
 function reasonsOf(c) {
   // finance sees the code too: it is what filters, exports and the policy's code_points name
   const reasons = (c.risk.findings || []).map((f) => `${tOr("finding", f.code)} [${f.code}] ${f.message}`);
+  for (const r of (c.hold && c.hold.reasons) || []) reasons.unshift(`⛔ ${tOr("finding", r.code)} [${r.code}]`);
   for (const item of c.items) {
     for (const r of (item.invoice && item.invoice.review_reasons) || []) {
       reasons.push(`${t("finance.reviewfields")}: ${r.fields.map((f) => t(`field.${f}`)).join("、") || "—"} — ${r.message}`);
@@ -77,7 +83,7 @@ function reasonsOf(c) {
 }
 
 function isException(c) {
-  return (c.risk.decision && c.risk.decision !== "pass") || reasonsOf(c).length > 0;
+  return Boolean(c.hold) || (c.risk.decision && c.risk.decision !== "pass") || reasonsOf(c).length > 0;
 }
 
 function select(id, label, options) {
@@ -86,7 +92,9 @@ function select(id, label, options) {
 }
 
 async function exceptionQueue(box) {
-  const claims = (await details(await submittedClaims())).filter(isException);
+  const held = await heldClaims();
+  const waiting = (await submittedClaims()).filter((c) => !held.some((x) => x.id === c.id));
+  const claims = (await details([...held, ...waiting])).filter(isException);
   const departments = [...new Set(claims.map((c) => c.department_id))].sort((a, b) => a - b);
   const filters = h("form", { class: "card filters", id: "filters", "aria-label": t("finance.filter") },
     ...select("f-department", t("finance.department"), departments.map((d) => [String(d), `#${d}`])),
