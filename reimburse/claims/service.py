@@ -305,7 +305,8 @@ def submit(
         submitter_roles=_roles(org, claim.submitter_id),
         cost_centre=claim.cost_centre,
     )
-    _webhook(session, "claim.submitted", claim, status=ClaimStatus.SUBMITTED)  # before any decision it leads to
+    # sent before any decision it leads to, with the status it had then
+    _webhook(session, "claim.submitted", claim, status=ClaimStatus.SUBMITTED)
     who = str(actor.user_id)
     if resubmission and claim.routed_content == routed:
         # only free text changed: the approvals given so far were given to this same content
