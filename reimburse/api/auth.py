@@ -13,6 +13,7 @@ from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, answers
 from reimburse.core.errors import NotFound
 from reimburse.identity import auth
 from reimburse.identity.records import DepartmentRecord, UserRecord
+from reimburse.identity.throttle import LoginThrottle
 
 router = APIRouter(tags=["auth"])
 
@@ -37,9 +38,19 @@ def user_view(user: UserRecord) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/login", responses=answers(Login, 401, 422))
-def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
-    token, user = auth.login(session, body.username, body.password)
+@router.post("/auth/login", responses=answers(Login, 401, 422, 429))
+def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
+    """A bearer token. Failed sign-ins are throttled per account and per client address
+    (429 with ``Retry-After``), unknown accounts exactly like known ones."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    throttle.check(body.username, address)
+    try:
+        token, user = auth.login(session, body.username, body.password)
+    except auth.BadCredentials:
+        throttle.failed(body.username, address)
+        raise
+    throttle.succeeded(body.username)
     return {"token": token, "token_type": "bearer", "user": user_view(user)}
 
 
