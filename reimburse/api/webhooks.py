@@ -8,7 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from reimburse.core import netguard
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -28,8 +29,12 @@ def _admin(principal: Principal) -> None:
 
 
 @router.post("", status_code=201)
-def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def create_endpoint(
+    body: EndpointIn, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     _admin(principal)
+    # resolved and checked here, and again before every delivery (DNS can change)
+    netguard.check_url(body.url, settings.webhook_networks)
     row, secret = webhooks.create_endpoint(session, body.url, body.events)
     return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
 

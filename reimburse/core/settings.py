@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reimburse.core import netguard
+
 _DEV_SECRET = "dev-insecure-secret-change-me"
 
 
@@ -61,6 +63,10 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    webhook_allowed_networks: str | None = Field(
+        default=None,
+        description="comma-separated CIDRs of private networks webhooks may reach (none by default)",
+    )
     document_lease_seconds: int = Field(
         default=300, ge=1, description="a worker that holds a document longer is presumed dead"
     )
@@ -98,6 +104,18 @@ class Settings(BaseSettings):
         if importlib.util.find_spec("boto3") is None:  # looks, does not import
             raise ValueError("REIMBURSE_STORAGE=s3 needs boto3: pip install '.[s3]'")
         return self
+
+    @model_validator(mode="after")
+    def _parse_networks(self) -> Settings:
+        try:
+            netguard.parse_networks(self.webhook_allowed_networks)
+        except ValueError as exc:
+            raise ValueError(f"REIMBURSE_WEBHOOK_ALLOWED_NETWORKS: {exc}") from exc
+        return self
+
+    @property
+    def webhook_networks(self) -> tuple[netguard.Network, ...]:
+        return netguard.parse_networks(self.webhook_allowed_networks)
 
     @property
     def sqlalchemy_url(self) -> str:

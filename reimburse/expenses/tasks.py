@@ -88,7 +88,7 @@ def housekeeping(settings: Settings) -> int:
     checks = verify_service.run_due(engine, now, verifier_for(settings), rate=settings.verification_rate)
     return (
         background.fire_timers(engine, now)
-        + background.drain_outbox(engine, now, dispatcher_for(settings), _client())
+        + background.drain_outbox(engine, now, dispatcher_for(settings), _client(), settings.webhook_networks)
         + checks
     )
 
