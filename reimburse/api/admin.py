@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.params import Day, Id, RefId
 from reimburse.core.errors import Forbidden, InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
 from reimburse.expenses import admin
@@ -72,10 +73,10 @@ def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> 
 
 
 class BudgetIn(BaseModel):
-    department_id: int
+    department_id: RefId
     category: str = Field(pattern=r"^(\*|travel|lodging|meals|transport|office|client_entertainment|other)$")
     period: Literal["month", "quarter", "year"]
-    start: date
+    start: Day
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
 
 
@@ -136,19 +137,19 @@ class UserIn(BaseModel):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.@-]+$")
     display_name: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=8, max_length=256)
-    email: str | None = None
-    roles: list[str] = Field(default_factory=list)
-    department_id: int | None = None
-    manager_id: int | None = None
-    rank: int = 0
+    email: str | None = Field(default=None, max_length=254)
+    roles: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=16)
+    department_id: RefId | None = None
+    manager_id: RefId | None = None
+    rank: int = Field(default=0, ge=0, le=1000)
 
 
 class UserPatch(BaseModel):
-    display_name: str | None = None
-    roles: list[str] | None = None
-    department_id: int | None = None
-    manager_id: int | None = None
-    rank: int | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=128)
+    roles: list[Annotated[str, Field(max_length=32)]] | None = Field(default=None, max_length=16)
+    department_id: RefId | None = None
+    manager_id: RefId | None = None
+    rank: int | None = Field(default=None, ge=0, le=1000)
     active: bool | None = None
 
 
@@ -194,7 +195,7 @@ def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) 
 
 @router.patch("/users/{user_id}")
 def patch_user(
-    user_id: int, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
+    user_id: Id, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
     user = session.get(UserRecord, user_id)
@@ -209,8 +210,8 @@ def patch_user(
 
 class DepartmentIn(BaseModel):
     name: str = Field(min_length=1, max_length=128)
-    parent_id: int | None = None
-    head_user_id: int | None = None
+    parent_id: RefId | None = None
+    head_user_id: RefId | None = None
 
 
 @router.post("/departments", status_code=201)
@@ -224,7 +225,7 @@ def create_department(body: DepartmentIn, principal: CurrentPrincipal, session: 
 
 @router.patch("/departments/{dept_id}")
 def patch_department(
-    dept_id: int, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
+    dept_id: Id, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
     dept = session.get(DepartmentRecord, dept_id)
@@ -244,10 +245,10 @@ def patch_department(
 
 
 class DelegationIn(BaseModel):
-    user_id: int
-    delegate_id: int
-    starts_on: date
-    ends_on: date
+    user_id: RefId
+    delegate_id: RefId
+    starts_on: Day
+    ends_on: Day
 
 
 @router.post("/delegations", status_code=201)

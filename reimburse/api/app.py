@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from reimburse.api.errors import install_error_handlers
+from reimburse.api.guards import InputGuard
 from reimburse.api.health import router as health_router
 from reimburse.api.requestlog import install_request_log
 from reimburse.api.schemas import install_openapi
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
+    app.add_middleware(InputGuard)  # inside the request log, so refusals are logged too
     install_request_log(app)
     app.include_router(health_router)
     v1 = APIRouter(prefix="/api/v1")

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date, datetime
+import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
 from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, answers
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
@@ -28,42 +30,59 @@ from reimburse.expenses.documents import extracted_for
 from reimburse.expenses.records import AuditEntryRecord, ClaimRecord
 from reimburse.expenses.views import claim_summary, claim_view
 from reimburse.identity.org import load_org
+from reimburse.ocr.domain import FIELD_NAMES
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
+_FIELD_MAX = 200  # the longest company name on a fapiao is far shorter
+_MONEY = frozenset({"amount_excl_tax", "tax", "total"})
+_MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
 
 
 class ItemIn(BaseModel):
     category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-    expense_date: date
+    expense_date: Day
     description: str = Field(default="", max_length=500)
-    document_id: int | None = None
-    result_index: int | None = Field(default=None, ge=0)
-    fields: dict[str, str | None] | None = None
+    document_id: RefId | None = None
+    result_index: int | None = Field(default=None, ge=0, le=1000)
+    fields: dict[str, str | None] | None = Field(default=None, max_length=len(FIELD_NAMES))
     no_invoice_kind: Literal["per_diem", "mileage"] | None = None
     no_invoice_reason: str | None = Field(default=None, max_length=500)
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)
 
+    @field_validator("fields")
+    @classmethod
+    def _corrections(cls, value: dict[str, str | None] | None) -> dict[str, str | None] | None:
+        # checked here, before anything is stored: a known field, a sane length, money as money
+        for name, text in (value or {}).items():
+            if name not in FIELD_NAMES:
+                raise ValueError(f"unknown invoice field {name[:40]!r}")
+            if text is not None and len(text) > _FIELD_MAX:
+                raise ValueError(f"{name} is longer than {_FIELD_MAX} characters")
+            if text is not None and name in _MONEY and not _MONEY_TEXT.fullmatch(text.strip()):
+                raise ValueError(f"{name} is an amount: up to 12 digits and 2 decimals")
+        return value
+
 
 class ClaimIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
     items: list[ItemIn] = Field(default_factory=list, max_length=200)
-    trip_start: date | None = None
-    trip_end: date | None = None
+    trip_start: Day | None = None
+    trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
-    version: int | None = None  # for edits: the version the page showed
+    version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
 class ActionIn(BaseModel):
     action: Literal["approve", "reject", "return", "transfer", "add_signer", "comment", "remind"]
     comment: str = Field(default="", max_length=2000)
-    task_id: str | None = None
-    to_user_id: int | None = None
+    task_id: str | None = Field(default=None, max_length=64)
+    to_user_id: RefId | None = None
     position: Literal["before", "after"] = "after"
-    version: int | None = None
+    version: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class WithdrawIn(BaseModel):
@@ -104,8 +123,8 @@ def list_claims(
     principal: CurrentPrincipal,
     session: SessionDep,
     mine: bool = True,
-    status: str | None = None,
-    cursor: int | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     query = access.visible_claims(session, principal, mine=mine).options(
@@ -122,13 +141,13 @@ def list_claims(
 
 
 @router.get("/claims/{claim_id}", responses=answers(Claim, 401, 404, 422))
-def get_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def get_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return _view(session, access.claim_for(session, principal, claim_id))
 
 
 @router.patch("/claims/{claim_id}", responses=answers(Claim, *_CHANGE))
 def edit_claim(
-    claim_id: int, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     data = _input(body)
@@ -139,7 +158,7 @@ def edit_claim(
 
 
 @router.post("/claims/{claim_id}/check", responses=answers(ClaimCheck, 401, 404, 422))
-def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def check_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Findings before submitting: duplicates, policy, budget — nothing is changed."""
     claim = access.claim_for(session, principal, claim_id)
     result = preview(session, claim)
@@ -148,10 +167,10 @@ def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep)
 
 @router.post("/claims/{claim_id}/submit", responses=answers(Claim, *_CHANGE))
 def submit_claim(
-    claim_id: int,
+    claim_id: Id,
     principal: CurrentPrincipal,
     session: SessionDep,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         claim = access.claim_for(session, principal, claim_id)
@@ -163,7 +182,7 @@ def submit_claim(
 
 @router.post("/claims/{claim_id}/withdraw", responses=answers(Claim, *_CHANGE))
 def withdraw_claim(
-    claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     workflow.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
@@ -172,7 +191,7 @@ def withdraw_claim(
 
 @router.post("/claims/{claim_id}/actions", responses=answers(Claim, *_CHANGE))
 def act_on_claim(
-    claim_id: int, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     access.check_version(claim, body.version)
@@ -199,9 +218,13 @@ def _inbox_cursor(at: inbox.Position) -> str:
 def _inbox_position(cursor: str) -> inbox.Position:
     try:
         since, total, task_row = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return inbox.Position(datetime.fromisoformat(since), Decimal(total), int(task_row))
+        at = inbox.Position(datetime.fromisoformat(since), Decimal(total), int(task_row))
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor") from exc
+    # a hand-made cursor: the values this inbox gives out are aware, finite and in id range
+    if at.since.tzinfo is None or not at.total.is_finite() or not 0 <= at.task_row <= MAX_ID:
+        raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor")
+    return at
 
 
 @router.get("/inbox", responses=answers(InboxPage, 401, 422))
@@ -211,7 +234,7 @@ def inbox_route(
     # a phone screen shows about ten; the web app asks for the next page when it needs it
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    claim_id: int | None = None,
+    claim_id: QueryId = None,
 ) -> dict[str, Any]:
     """What waits for me (or for someone I stand in for), oldest and largest first, a page at a
     time: ``next_cursor`` continues after the last task shown, even when tasks were decided in

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
@@ -40,7 +41,7 @@ async def upload(
     principal: CurrentPrincipal,
     session: SessionDep,
     files: Annotated[list[UploadFile], File(description="photos, PDF, OFD or XML e-invoices")],
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     if len(files) > MAX_FILES:
@@ -84,7 +85,7 @@ def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int 
 
 
 @router.get("/documents/{document_id}", responses=answers(Document, 401, 404, 422))
-def get_document(document_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def get_document(document_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     results = list(
         session.scalars(select(DocumentResultRecord).where(DocumentResultRecord.document_id == doc.id))
@@ -93,9 +94,7 @@ def get_document(document_id: int, principal: CurrentPrincipal, session: Session
 
 
 @router.get("/documents/{document_id}/file")
-def get_file(
-    document_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
-) -> Response:
+def get_file(document_id: Id, request: Request, principal: CurrentPrincipal, session: SessionDep) -> Response:
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reimburse.core.errors import ReimburseError
@@ -24,6 +24,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     if details is not None:
         body["error"]["details"] = details
     return body
+
+
+_OUT_OF_RANGE = error_body("value_out_of_range", "a number, date or text in the request is out of range")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -64,6 +67,19 @@ def install_error_handlers(app: FastAPI) -> None:
             error_body("conflict", "the change conflicts with data stored meanwhile; reload and try again"),
             status_code=409,
         )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        # an id past SQLite's 64-bit integer, a date past 9999-12-31: the input, not the service
+        log.info("value out of range: %s", exc)
+        return JSONResponse(_OUT_OF_RANGE, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refused a value (integer out of range, too long for its column, NUL in a
+        # text): the transaction is rolled back, nothing was stored
+        log.info("value refused by the database: %s", type(exc.orig).__name__)
+        return JSONResponse(_OUT_OF_RANGE, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import Cursor, Id
 from reimburse.api.schemas import Paid, PayoutsPage, answers
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
@@ -36,7 +37,7 @@ def _require(principal: Principal, scope: str) -> None:
 def list_payouts(
     principal: CurrentPrincipal,
     session: SessionDep,
-    cursor: int | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     _require(principal, "payouts:read")
@@ -46,11 +47,11 @@ def list_payouts(
 
 @router.post("/payouts/{claim_id}/paid", responses=answers(Paid, 401, 403, 404, 409, 422))
 def mark_paid(
-    claim_id: int,
+    claim_id: Id,
     principal: CurrentPrincipal,
     session: SessionDep,
     body: PaidIn | None = None,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     _require(principal, "payouts:write")
     data = body or PaidIn()

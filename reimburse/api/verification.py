@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.params import Id
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden, NotFound
 from reimburse.core.principal import Role
@@ -17,7 +18,7 @@ router = APIRouter(tags=["verification"])
 
 
 @router.get("/claims/{claim_id}/verification")
-def claim_verification(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def claim_verification(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     keys = [i.invoice_key for i in claim.items if i.invoice_key]
     rows = session.scalars(
@@ -36,7 +37,7 @@ def claim_verification(claim_id: int, principal: CurrentPrincipal, session: Sess
 
 
 @router.post("/finance/verification/{item_id}/recheck")
-def recheck(item_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def recheck(item_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if not principal.has_role(Role.FINANCE, Role.ADMIN):
         raise Forbidden("only finance re-checks invoices")
     row = verify_service.recheck(session, item_id, utcnow())

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from reimburse.api.params import Id
 from reimburse.core import netguard
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
@@ -58,6 +59,6 @@ def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int
 
 
 @router.post("/deliveries/{delivery_id}/replay")
-def replay(delivery_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def replay(delivery_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
