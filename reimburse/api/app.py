@@ -13,6 +13,7 @@ from reimburse.api.guards import InputGuard
 from reimburse.api.health import router as health_router
 from reimburse.api.requestlog import install_request_log
 from reimburse.api.schemas import install_openapi
+from reimburse.api.security_headers import SecurityHeaders
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
     app.add_middleware(InputGuard)  # inside the request log, so refusals are logged too
+    app.add_middleware(SecurityHeaders)  # on every answer, refusals and errors included
     install_request_log(app)
     app.include_router(health_router)
     v1 = APIRouter(prefix="/api/v1")

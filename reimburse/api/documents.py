@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import Response
@@ -98,7 +99,16 @@ def get_file(document_id: Id, request: Request, principal: CurrentPrincipal, ses
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)
-    return Response(content=data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+    # an attachment, never rendered in our origin: whatever a stored file holds, it cannot run
+    # as a page of the app (nosniff comes with every answer)
+    headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": _attachment(doc.filename)}
+    return Response(content=data, media_type=media, headers=headers)
+
+
+def _attachment(filename: str | None) -> str:
+    name = (filename or "document").replace("\\", "_").replace("/", "_")
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"%;' else "_" for c in name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _image_type(data: bytes) -> str:
