@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, answers
+from reimburse.api.scopes import ANY_KEY, key_scope
 from reimburse.core.errors import NotFound
 from reimburse.identity import auth
 from reimburse.identity.records import DepartmentRecord, UserRecord
@@ -89,6 +90,7 @@ def departments(principal: CurrentPrincipal, session: SessionDep) -> dict[str, A
 
 
 @router.get("/me", responses=answers(Me, 401, 404))
+@key_scope(ANY_KEY)
 def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if principal.user_id is None:
         return {

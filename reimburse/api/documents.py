@@ -14,6 +14,7 @@ from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
+from reimburse.api.scopes import key_scope
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
 from reimburse.documents import service
@@ -37,6 +38,7 @@ def _visible(principal: Principal, doc: DocumentRecord | None) -> DocumentRecord
 @router.post(
     "/documents", status_code=202, responses=answers(DocumentUpload, 401, 409, 413, 422, 503, status=202)
 )
+@key_scope("documents:write")
 async def upload(
     request: Request,
     principal: CurrentPrincipal,
@@ -75,6 +77,7 @@ async def upload(
 
 
 @router.get("/documents", responses=answers(DocumentList, 401, 422))
+@key_scope("documents:read")
 def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int = 50) -> dict[str, Any]:
     docs = session.scalars(
         select(DocumentRecord)
@@ -86,6 +89,7 @@ def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int 
 
 
 @router.get("/documents/{document_id}", responses=answers(Document, 401, 404, 422))
+@key_scope("documents:read")
 def get_document(document_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     results = list(
@@ -95,6 +99,7 @@ def get_document(document_id: Id, principal: CurrentPrincipal, session: SessionD
 
 
 @router.get("/documents/{document_id}/file")
+@key_scope("documents:read")
 def get_file(document_id: Id, request: Request, principal: CurrentPrincipal, session: SessionDep) -> Response:
     doc = _visible(principal, session.get(DocumentRecord, document_id))
     data = store_for(request.app.state.settings).get(doc.sha256)

@@ -13,6 +13,7 @@ from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import Cursor, Id
 from reimburse.api.schemas import Paid, PayoutsPage, answers
+from reimburse.api.scopes import key_scope
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -34,6 +35,7 @@ def _require(principal: Principal, scope: str) -> None:
 
 
 @router.get("/payouts", responses=answers(PayoutsPage, 401, 403, 422))
+@key_scope("payouts:read")
 def list_payouts(
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -46,6 +48,7 @@ def list_payouts(
 
 
 @router.post("/payouts/{claim_id}/paid", responses=answers(Paid, 401, 403, 404, 409, 422))
+@key_scope("payouts:write")
 def mark_paid(
     claim_id: Id,
     principal: CurrentPrincipal,
@@ -66,6 +69,7 @@ def mark_paid(
 
 
 @router.get("/payouts/export.csv")
+@key_scope("payouts:read")
 def export_csv(principal: CurrentPrincipal, session: SessionDep) -> Response:
     _require(principal, "payouts:read")
     items, _ = payouts.payable(session, None, 100_000)
@@ -77,6 +81,7 @@ def export_csv(principal: CurrentPrincipal, session: SessionDep) -> Response:
 
 
 @router.get("/payouts/export.xlsx")
+@key_scope("payouts:read")
 def export_xlsx(principal: CurrentPrincipal, session: SessionDep) -> Response:
     _require(principal, "payouts:read")
     items, _ = payouts.payable(session, None, 100_000)
