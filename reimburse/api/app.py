@@ -41,6 +41,9 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     """The app. ``local_worker`` (``reimburse serve`` without a broker) reads uploads in a
     thread of this process; with a broker configured, uploads go to Celery workers."""
     settings = settings or get_settings()
+    problems = settings.startup_problems()
+    if problems:  # fail closed: no app on a default secret outside development
+        raise RuntimeError("refusing to start: " + "; ".join(problems))
     engine = engine_for(settings.sqlalchemy_url)
 
     @asynccontextmanager
@@ -71,7 +74,10 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
         if worker is not None:
             worker.stop()
 
+    docs = settings.api_docs if settings.api_docs is not None else settings.relaxed
     app = FastAPI(
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         title="reimburse",
         version="0.1.0",
         description="Fapiao reading, expense claims, approvals and payroll hand-off.",
@@ -99,3 +105,12 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
 
     mount(app)
     return app
+
+
+def served_app() -> FastAPI:
+    """The factory each process of ``reimburse serve --workers N`` imports: the same JSON logs
+    as a single process (uvicorn starts its workers with Python's default logging)."""
+    from reimburse.core.logs import configure
+
+    configure()
+    return create_app()

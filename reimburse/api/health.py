@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from sqlalchemy import text
 
+from reimburse.api.deps import Unauthenticated
+from reimburse.core.errors import NotFound
 from reimburse.documents.runtime import store_for
 
 router = APIRouter(tags=["operations"])
@@ -50,7 +54,17 @@ _OUTBOX = Gauge("reimburse_outbox_pending", "notifications and webhook events wa
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
-    """Prometheus metrics; the gauges are read from the database at scrape time."""
+    """Prometheus metrics; the gauges are read from the database at scrape time.
+
+    They tell queue depths and claim counts: with ``REIMBURSE_METRICS_TOKEN`` set, only a scraper
+    sending it as a bearer token gets them; without one they are served in development only."""
+    settings = request.app.state.settings
+    if settings.metrics_token:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), settings.metrics_token.encode()):
+            raise Unauthenticated("send REIMBURSE_METRICS_TOKEN as a bearer token")
+    elif not settings.relaxed:
+        raise NotFound("metrics are off: set REIMBURSE_METRICS_TOKEN")
     try:
         with request.app.state.engine.connect() as conn:
             for table, gauge in (("documents", _DOCUMENTS), ("claims", _CLAIMS)):

@@ -22,7 +22,10 @@ _DEV_SECRET = "dev-insecure-secret-change-me"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REIMBURSE_", env_file=".env", extra="ignore")
 
-    environment: str = Field(default="development", description="development | test | production")
+    # production unless told otherwise: a forgotten setting must not open the demo doors
+    environment: Literal["development", "test", "production"] = Field(
+        default="production", description="development | test | production"
+    )
     data_dir: Path = Field(default=Path("var"), description="local files: database, document store")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite under data_dir if unset"
@@ -34,6 +37,12 @@ class Settings(BaseSettings):
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    metrics_token: str | None = Field(
+        default=None, description="bearer token Prometheus sends to /metrics (required outside development)"
+    )
+    api_docs: bool | None = Field(
+        default=None, description="serve /docs and /redoc (default: in development)"
+    )
     auth_cache_seconds: float = Field(
         default=5.0, ge=0, description="how long an API process reuses a checked credential (0: never)"
     )
@@ -84,11 +93,21 @@ class Settings(BaseSettings):
     s3_read_timeout: float = Field(default=30.0, gt=0)
     s3_max_attempts: int = Field(default=3, ge=1, description="tries per request, the first included")
 
-    @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment not in ("development", "test") and self.secret_key == _DEV_SECRET:
-            raise ValueError("REIMBURSE_SECRET_KEY must be set outside development")
-        return self
+    @property
+    def relaxed(self) -> bool:
+        """Development or test: demo users, a default secret, open /metrics and /docs allowed."""
+        return self.environment in ("development", "test")
+
+    def startup_problems(self) -> list[str]:
+        """Why the service must not start with these settings (checked by serve, worker, beat;
+        the other commands, such as ``extract``, need no secret)."""
+        problems = []
+        if not self.relaxed and (self.secret_key == _DEV_SECRET or len(self.secret_key) < 32):
+            problems.append(
+                "REIMBURSE_SECRET_KEY must be set to a random value of at least 32 characters "
+                "(or set REIMBURSE_ENVIRONMENT=development on a development machine)"
+            )
+        return problems
 
     @model_validator(mode="after")
     def _refuse_incomplete_s3(self) -> Settings:
