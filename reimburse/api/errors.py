@@ -80,7 +80,10 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         # a unique or foreign key the database refused at flush or commit: another request
         # stored something meanwhile (the services check first; this is the race they lose)
-        log.warning("integrity error: %s", exc.orig)
+        # the constraint's name only: a driver's message carries the refused values ("Key
+        # (digest)=(...)"), which may be a secret or a password hash
+        diag = getattr(exc.orig, "diag", None)
+        log.warning("integrity error: %s", getattr(diag, "constraint_name", None) or type(exc.orig).__name__)
         return JSONResponse(
             error_body("conflict", "the change conflicts with data stored meanwhile; reload and try again"),
             status_code=409,
