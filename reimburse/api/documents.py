@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
 from reimburse.api.scopes import key_scope
+from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
-from reimburse.documents import service
+from reimburse.documents import quota, service
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.runtime import store_for
 from reimburse.ocr.errors import FileTooLarge
@@ -49,17 +50,25 @@ async def upload(
     settings = request.app.state.settings
     if len(files) > MAX_FILES:
         raise InvalidInput(f"at most {MAX_FILES} files per upload", code="too_many_files")
-    uploads = []
+    # quotas first, from the sizes the multipart parser already knows: nothing stored if refused
+    per_minute, quota_bytes = settings.upload_files_per_minute, settings.storage_quota_bytes
+    await run_in_threadpool(quota.check_rate, session, principal.subject, len(files), per_minute, utcnow())
+    sizes = [f.size if f.size is not None else settings.max_upload_bytes for f in files]
+    await run_in_threadpool(quota.check_storage, session, principal.subject, sum(sizes), quota_bytes)
+    store = store_for(settings)
+    staged = []
     for f in files:
-        data = await f.read(settings.max_upload_bytes + 1)  # never more than the limit in memory
+        # one file in memory at a time: read (never more than the limit), check, store, drop
+        data = await f.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise FileTooLarge(f"{f.filename}: larger than {settings.max_upload_bytes} bytes")
-        uploads.append(service.Upload(filename=f.filename or "upload", data=data))
-    store = store_for(settings)
-    fingerprint = [(u.filename, hashlib.sha256(u.data).hexdigest()) for u in uploads]
+        upload = service.Upload(filename=f.filename or "upload", data=data)
+        staged.append(await run_in_threadpool(service.stage, store, upload, settings.max_upload_bytes))
+        del data, upload
+    fingerprint = [(s.filename, s.sha256) for s in staged]
 
     def work() -> dict[str, Any]:
-        docs = [service.accept(session, store, principal, u, settings.max_upload_bytes) for u in uploads]
+        docs = [service.record(session, principal, s) for s in staged]
         return {
             "documents": [
                 {"id": d.id, "status": d.status, "filename": d.filename, "kind": d.kind} for d in docs

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     ocr_engine: str = Field(default="onnxocr", description="OCR engine name from the engine registry")
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
+    upload_files_per_minute: int = Field(default=60, ge=1, description="files one uploader may send a minute")
+    storage_quota_bytes: int = Field(
+        default=2 * 1024**3, ge=1, description="bytes of documents one uploader may have stored"
+    )
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
     metrics_token: str | None = Field(
         default=None, description="bearer token Prometheus sends to /metrics (required outside development)"
