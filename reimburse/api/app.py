@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
@@ -67,8 +68,10 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
                 runtime.store_for(settings),
                 runtime.reader,
                 housekeeping=lambda: housekeeping(settings),
+                lease=timedelta(seconds=settings.document_lease_seconds),
             )
             worker.start()
+            app.state.local_worker = worker
             app.state.dispatch_document = lambda _id: worker.wake()
         yield
         if worker is not None:
