@@ -72,8 +72,14 @@ def serve(
 
 def worker(
     concurrency: Annotated[int, typer.Option(help="worker processes")] = 1,
+    queues: Annotated[
+        str, typer.Option(help="ocr (reading documents), default (timers, notifications, webhooks), or both")
+    ] = "ocr,default",
 ) -> None:
-    """A Celery worker for REIMBURSE_BROKER_URL (Redis or RabbitMQ)."""
+    """A Celery worker for REIMBURSE_BROKER_URL (Redis or RabbitMQ).
+
+    OCR needs CPU and memory: run `--queues ocr` on the machines for it and one small
+    `--queues default` worker for the rest, so a pile of photos never delays an SLA timer."""
     from reimburse.core.celery_app import celery_app
 
     if not get_settings().broker_url:
@@ -84,7 +90,7 @@ def worker(
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
-            "--queues=reimburse",
+            f"--queues={queues}",
             "--without-gossip",
         ]
     )

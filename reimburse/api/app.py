@@ -51,12 +51,12 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.broker_url:
-            from reimburse.core.celery_app import make_celery
+            from reimburse.core.celery_app import OCR_QUEUE, make_celery
 
             # a sender bound to *these* settings' broker (not the import-time default app)
             sender = make_celery(settings)
             app.state.dispatch_document = lambda doc_id: sender.send_task(
-                "documents.process", args=[doc_id], queue="reimburse"
+                "documents.process", args=[doc_id], queue=OCR_QUEUE
             )
         elif local_worker:
             from reimburse.documents import runtime
