@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     storage_quota_bytes: int = Field(
         default=2 * 1024**3, ge=1, description="bytes of documents one uploader may have stored"
     )
+    document_time_budget_seconds: float = Field(
+        default=60.0, gt=0, description="one document's reading time; past it: document_too_complex"
+    )
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
     metrics_token: str | None = Field(
         default=None, description="bearer token Prometheus sends to /metrics (required outside development)"
