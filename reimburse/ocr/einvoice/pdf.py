@@ -11,6 +11,7 @@ an invoice, a continuation list (销货清单) or a page without a number belong
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable
@@ -82,8 +83,8 @@ def _check_page_sizes(doc: Any, limits: ReadLimits) -> None:
 def render_zoom(width: float, height: float, wanted: float, max_pixels: int) -> float:
     """The zoom (pixels per point) for a render of ``width`` x ``height`` points: ``wanted``,
     or less so that the render stays within ``max_pixels``."""
-    area = max(width * height, 1.0)
-    return min(wanted, (max_pixels / area) ** 0.5)
+    area = max(float(width) * float(height), 1.0)
+    return min(float(wanted), math.sqrt(max_pixels / area))
 
 
 def _open(data: bytes, limits: ReadLimits) -> Any:
