@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import unit_of_work, utcnow
 from reimburse.core.errors import ReimburseError
 from reimburse.core.principal import Principal
+from reimburse.documents import memory
 from reimburse.documents.exceptions import StorageUnavailable
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.store import Store
@@ -33,6 +34,7 @@ from reimburse.ocr.sniff import FileKind, sniff
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+_TRIM_AFTER_BYTES = 2 * 1024 * 1024
 OCR_SECONDS = Histogram(
     "reimburse_document_seconds", "time to read one document", buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 )
@@ -153,6 +155,8 @@ def process(
         raise
     elapsed = time.perf_counter() - started
     OCR_SECONDS.observe(elapsed)
+    if len(data) > _TRIM_AFTER_BYTES or elapsed > 1.0:
+        memory.release()  # a big document: hand its memory back rather than keep the peak
     with unit_of_work(engine) as session:
         doc = session.get(DocumentRecord, claimed)
         assert doc is not None
