@@ -5,7 +5,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY reimburse ./reimburse
-RUN pip install '.[postgres,s3]' \
+COPY docker/install-python-deps.sh ./docker/
+# one headless OpenCV (no libGL in the slim image): see the script; .ci/image-deps checks it
+RUN sh docker/install-python-deps.sh . \
     && useradd --create-home --uid 1000 reimburse \
     && mkdir -p /data && chown reimburse /data
 USER reimburse

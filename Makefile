@@ -19,8 +19,8 @@ $(BIN)/reimburse: pyproject.toml
 setup: $(BIN)/reimburse  ## create .venv and install the project with its dev tools
 
 serve: setup  ## embedded default: SQLite under ./var, demo company, the API and a local worker
-	$(BIN)/reimburse demo
-	$(BIN)/reimburse serve
+	REIMBURSE_ENVIRONMENT=development $(BIN)/reimburse demo
+	REIMBURSE_ENVIRONMENT=development $(BIN)/reimburse serve
 
 worker: setup  ## a Celery worker for REIMBURSE_BROKER_URL (production mode)
 	$(BIN)/reimburse worker

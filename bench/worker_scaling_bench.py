@@ -6,7 +6,7 @@ On a fresh PostgreSQL database, a Redis database of its own (flushed first) and 
 documents at once, until their processing is seen to overlap, so that every process has loaded its
 models; not counted), then enqueues N documents the way the API does (``service.accept`` into the
 store and the documents table, committed, then ``send_task("documents.process",
-queue="reimburse")``) and measures the wall time from the start of that enqueueing to the last
+queue="ocr")``) and measures the wall time from the start of that enqueueing to the last
 document done (polling the documents table). Printed per W: docs/s, seconds per doc, the mean time
 one document took inside the worker, the CPU the worker processes used and what the whole machine
 did meanwhile, and the speed-up against the first W of the same run. The worker is stopped (SIGTERM,
@@ -201,7 +201,7 @@ def run_all(args: argparse.Namespace, counts: list[int], run_timeout: float, dat
             session.flush()
             ids = [d.id for d in docs]
         for doc_id in ids:  # committed: a worker can see them now
-            sender.send_task("documents.process", args=[doc_id], queue="reimburse")
+            sender.send_task("documents.process", args=[doc_id], queue="ocr")
         return ids
 
     def wait_done(ids: list[int], worker: Worker, timeout: float) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from reimburse.core.settings import get_settings
+from reimburse.core.settings import Settings, get_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +16,7 @@ def register(app: typer.Typer) -> None:
     app.command()(beat)
     app.command()(migrate)
     app.command()(demo)
+    app.command("create-admin")(create_admin)
     audit = typer.Typer(help="The tamper-evident audit trail of claims.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
     app.add_typer(audit, name="audit")
@@ -49,9 +50,11 @@ def serve(
     from reimburse.core.logs import configure
     from reimburse.core.migrate import upgrade
 
-    configure()
     settings = get_settings()
-    upgrade(settings.sqlalchemy_url)
+    _refuse_unsafe_secret(settings)
+    configure()
+    upgrade(settings.sqlalchemy_url)  # under a database lock: N replicas may start at once
+    _refuse_unsafe(settings)
     local = not no_worker and not settings.broker_url
     typer.echo(
         f"reimburse on http://{host}:{port}  (database: {settings.sqlalchemy_url.split('@')[-1]}; "
@@ -60,7 +63,7 @@ def serve(
     if workers > 1 and not local:
         # several processes: uvicorn imports the factory in each (settings come from the environment)
         uvicorn.run(
-            "reimburse.api.app:create_app",
+            "reimburse.api.app:served_app",  # configures the same JSON logs in each process
             factory=True,
             host=host,
             port=port,
@@ -73,18 +76,25 @@ def serve(
 
 def worker(
     concurrency: Annotated[int, typer.Option(help="worker processes")] = 1,
+    queues: Annotated[
+        str, typer.Option(help="ocr (reading documents), default (timers, notifications, webhooks), or both")
+    ] = "ocr,default",
 ) -> None:
-    """A Celery worker for REIMBURSE_BROKER_URL (Redis or RabbitMQ)."""
+    """A Celery worker for REIMBURSE_BROKER_URL (Redis or RabbitMQ).
+
+    OCR needs CPU and memory: run `--queues ocr` on the machines for it and one small
+    `--queues default` worker for the rest, so a pile of photos never delays an SLA timer."""
     from reimburse.core.celery_app import celery_app
 
     if not get_settings().broker_url:
         raise typer.BadParameter("set REIMBURSE_BROKER_URL (redis://... or amqp://...) to run a worker")
+    _refuse_unsafe(get_settings())
     celery_app.worker_main(
         [
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
-            "--queues=reimburse",
+            f"--queues={queues}",
             "--without-gossip",
         ]
     )
@@ -94,7 +104,57 @@ def beat() -> None:
     """Celery beat: periodic jobs (re-queue documents of dead workers, SLA timers)."""
     from reimburse.core.celery_app import celery_app
 
+    _refuse_unsafe(get_settings())
     celery_app.start(["beat", "--loglevel=INFO"])
+
+
+def _refuse_unsafe_secret(settings: Settings) -> None:
+    found = settings.startup_problems()
+    if found:
+        typer.echo("refusing to start: " + "; ".join(found), err=True)
+        raise typer.Exit(code=2)
+
+
+def _refuse_unsafe(settings: Settings) -> None:
+    from reimburse.startup import UnsafeStart, refuse_unsafe
+
+    try:
+        refuse_unsafe(settings)
+    except UnsafeStart as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(code=2) from exc
+
+
+def create_admin(
+    username: Annotated[str, typer.Argument(help="the sign-in name")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="REIMBURSE_ADMIN_PASSWORD",
+            help="asked for when not given (or REIMBURSE_ADMIN_PASSWORD)",
+        ),
+    ],
+    display_name: Annotated[str, typer.Option(help="the name people see")] = "Administrator",
+) -> None:
+    """Create an administrator for a real installation (no demo data needed)."""
+    from reimburse.core.db import engine_for, unit_of_work
+    from reimburse.core.errors import ReimburseError
+    from reimburse.core.migrate import upgrade
+    from reimburse.identity.admin_account import create_admin_user
+
+    settings = get_settings()
+    upgrade(settings.sqlalchemy_url)
+    try:
+        with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
+            user = create_admin_user(session, username, display_name, password)
+            user_id = user.id
+    except ReimburseError as exc:
+        typer.echo(f"{exc.code}: {exc.message}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(json.dumps({"id": user_id, "username": username, "roles": ["admin"]}))
 
 
 def demo() -> None:

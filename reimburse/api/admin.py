@@ -3,15 +3,15 @@ delegations. Admins only (budgets: finance too); every change is refused to anyo
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.params import Day, Id, RefId
 from reimburse.api.schemas import typed
 from reimburse.budgets import service as budgets
 from reimburse.core.errors import Forbidden
@@ -69,10 +69,10 @@ def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> 
 
 
 class BudgetIn(BaseModel):
-    department_id: int
+    department_id: RefId
     category: str = Field(pattern=r"^(\*|travel|lodging|meals|transport|office|client_entertainment|other)$")
     period: Literal["month", "quarter", "year"]
-    start: date
+    start: Day
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
 
 
@@ -99,19 +99,19 @@ class UserIn(BaseModel):
     username: str = Field(min_length=2, max_length=64, pattern=r"^[a-zA-Z0-9_.@-]+$")
     display_name: str = Field(min_length=1, max_length=128)
     password: str = Field(min_length=8, max_length=256)
-    email: str | None = None
-    roles: list[str] = Field(default_factory=list)
-    department_id: int | None = None
-    manager_id: int | None = None
-    rank: int = 0
+    email: str | None = Field(default=None, max_length=254)
+    roles: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=16)
+    department_id: RefId | None = None
+    manager_id: RefId | None = None
+    rank: int = Field(default=0, ge=0, le=1000)
 
 
 class UserPatch(BaseModel):
-    display_name: str | None = None
-    roles: list[str] | None = None
-    department_id: int | None = None
-    manager_id: int | None = None
-    rank: int | None = None
+    display_name: str | None = Field(default=None, min_length=1, max_length=128)
+    roles: list[Annotated[str, Field(max_length=32)]] | None = Field(default=None, max_length=16)
+    department_id: RefId | None = None
+    manager_id: RefId | None = None
+    rank: int | None = Field(default=None, ge=0, le=1000)
     active: bool | None = None
 
 
@@ -129,7 +129,7 @@ def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) 
 
 @router.patch("/users/{user_id}", **typed(s.AdminUser))
 def patch_user(
-    user_id: int, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
+    user_id: Id, body: UserPatch, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
     user = people.update_user(session, user_id, body.model_dump(exclude_unset=True), actor=principal.subject)
@@ -139,8 +139,8 @@ def patch_user(
 
 class DepartmentIn(BaseModel):
     name: str = Field(min_length=1, max_length=128)
-    parent_id: int | None = None
-    head_user_id: int | None = None
+    parent_id: RefId | None = None
+    head_user_id: RefId | None = None
 
 
 @router.post("/departments", status_code=201, **typed(s.Department))
@@ -151,17 +151,17 @@ def create_department(body: DepartmentIn, principal: CurrentPrincipal, session: 
 
 @router.patch("/departments/{dept_id}", **typed(s.Department))
 def patch_department(
-    dept_id: int, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
+    dept_id: Id, body: DepartmentIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
     return people.update_department(session, dept_id, body.name, body.parent_id, body.head_user_id)
 
 
 class DelegationIn(BaseModel):
-    user_id: int
-    delegate_id: int
-    starts_on: date
-    ends_on: date
+    user_id: RefId
+    delegate_id: RefId
+    starts_on: Day
+    ends_on: Day
 
 
 @router.post("/delegations", status_code=201, **typed(s.Delegation))

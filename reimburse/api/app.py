@@ -5,16 +5,20 @@ from __future__ import annotations
 import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from fastapi import APIRouter, FastAPI
 
 from reimburse.api.errors import install_error_handlers
+from reimburse.api.guards import InputGuard
 from reimburse.api.health import router as health_router
 from reimburse.api.requestlog import install_request_log
+from reimburse.api.security_headers import SecurityHeaders
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
 from reimburse.identity.cache import PrincipalCache
+from reimburse.identity.throttle import LoginThrottle
 
 # "module:attribute" of each domain's APIRouter, mounted under /api/v1 (one line per domain).
 # Routes match in this order: claims (claim reads and the inbox, the busiest) go first, and no
@@ -30,6 +34,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.reports:router",
     "reimburse.api.admin:router",
     "reimburse.api.workapps:router",
+    "reimburse.api.apikeys:router",
 )
 
 
@@ -37,18 +42,21 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     """The app. ``local_worker`` (``reimburse serve`` without a broker) reads uploads in a
     thread of this process; with a broker configured, uploads go to Celery workers."""
     settings = settings or get_settings()
+    problems = settings.startup_problems()
+    if problems:  # fail closed: no app on a default secret outside development
+        raise RuntimeError("refusing to start: " + "; ".join(problems))
     engine = engine_for(settings.sqlalchemy_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.broker_url:
-            from reimburse.core.celery_app import make_celery
+            from reimburse.core.celery_app import OCR_QUEUE, make_celery
 
             # a sender bound to *these* settings' broker (not the import-time default app)
             sender = make_celery(settings)
             app.state.dispatch_document = lambda doc_id: sender.send_task(
-                "documents.process", args=[doc_id], queue="reimburse"
+                "documents.process", args=[doc_id], queue=OCR_QUEUE
             )
         elif local_worker:
             from reimburse.documents import runtime
@@ -61,14 +69,19 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
                 runtime.store_for(settings),
                 runtime.reader,
                 housekeeping=lambda: housekeeping(settings) + workapp_housekeeping(settings),
+                lease=timedelta(seconds=settings.document_lease_seconds),
             )
             worker.start()
+            app.state.local_worker = worker
             app.state.dispatch_document = lambda _id: worker.wake()
         yield
         if worker is not None:
             worker.stop()
 
+    docs = settings.api_docs if settings.api_docs is not None else settings.relaxed
     app = FastAPI(
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         title="reimburse",
         version="0.1.0",
         description="Fapiao reading, expense claims, approvals and payroll hand-off.",
@@ -80,7 +93,10 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.authenticator = lambda session, header: authenticate(session, header, settings)
     app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
+    app.state.login_throttle = LoginThrottle()
     install_error_handlers(app)
+    app.add_middleware(InputGuard)  # inside the request log, so refusals are logged too
+    app.add_middleware(SecurityHeaders)  # on every answer, refusals and errors included
     install_request_log(app)
     app.include_router(health_router)
     v1 = APIRouter(prefix="/api/v1")
@@ -92,3 +108,12 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
 
     mount(app)
     return app
+
+
+def served_app() -> FastAPI:
+    """The factory each process of ``reimburse serve --workers N`` imports: the same JSON logs
+    as a single process (uvicorn starts its workers with Python's default logging)."""
+    from reimburse.core.logs import configure
+
+    configure()
+    return create_app()

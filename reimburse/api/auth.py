@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, answers, typed
+from reimburse.api.scopes import ANY_KEY, key_scope
 from reimburse.identity import auth, directory
+from reimburse.identity.throttle import LoginThrottle
 
 router = APIRouter(tags=["auth"])
 
@@ -19,9 +21,19 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-@router.post("/auth/login", **typed(Login, 401, 422))
-def login(body: LoginIn, session: SessionDep) -> dict[str, Any]:
-    token, user = auth.login(session, body.username, body.password)
+@router.post("/auth/login", **typed(Login, 401, 422, 429))
+def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
+    """A bearer token. Failed sign-ins are throttled per account and per client address
+    (429 with ``Retry-After``), unknown accounts exactly like known ones."""
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else "unknown"
+    throttle.check(body.username, address)
+    try:
+        token, user = auth.login(session, body.username, body.password)
+    except auth.BadCredentials:
+        throttle.failed(body.username, address)
+        raise
+    throttle.succeeded(body.username)
     return {"token": token, "token_type": "bearer", "user": directory.user_view(user)}
 
 
@@ -45,5 +57,6 @@ def departments(principal: CurrentPrincipal, session: SessionDep) -> dict[str, A
 
 
 @router.get("/me", **typed(Me, 401, 404))
+@key_scope(ANY_KEY)
 def me(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return directory.me(session, principal)

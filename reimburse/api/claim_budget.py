@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.params import Id
 from reimburse.api.schemas import ClaimBudget, typed
 from reimburse.budgets import view as budget_view
 from reimburse.claims import access
@@ -43,7 +44,7 @@ def _line(line: budget_view.BudgetLine) -> dict[str, Any]:
 
 
 @router.get("/claims/{claim_id}/budget", **typed(ClaimBudget, 401, 404, 422))
-def claim_budget(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def claim_budget(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """The department's budget lines this claim draws on: plan, used and reserved by other
     claims, left before and after this claim, and whether it exceeds them."""
     view = budget_view.claim_budget(session, access.claim_for(session, principal, claim_id))

@@ -7,16 +7,20 @@ Thin: parse, call the expenses services, shape the answer. Access rules live in
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
-from datetime import date, datetime
+import re
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
-from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
 from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, typed
 from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
@@ -25,33 +29,50 @@ from reimburse.claims.evidence import extracted_for
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.identity.org import load_org
+from reimburse.ocr.domain import FIELD_NAMES
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
+_FIELD_MAX = 200  # the longest company name on a fapiao is far shorter
+_MONEY = frozenset({"amount_excl_tax", "tax", "total"})
+_MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
 
 
 class ItemIn(BaseModel):
     category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
-    expense_date: date
+    expense_date: Day
     description: str = Field(default="", max_length=500)
-    document_id: int | None = None
-    result_index: int | None = Field(default=None, ge=0)
-    fields: dict[str, str | None] | None = None
+    document_id: RefId | None = None
+    result_index: int | None = Field(default=None, ge=0, le=1000)
+    fields: dict[str, str | None] | None = Field(default=None, max_length=len(FIELD_NAMES))
     no_invoice_kind: Literal["per_diem", "mileage"] | None = None
     no_invoice_reason: str | None = Field(default=None, max_length=500)
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)
 
+    @field_validator("fields")
+    @classmethod
+    def _corrections(cls, value: dict[str, str | None] | None) -> dict[str, str | None] | None:
+        # checked here, before anything is stored: a known field, a sane length, money as money
+        for name, text in (value or {}).items():
+            if name not in FIELD_NAMES:
+                raise ValueError(f"unknown invoice field {name[:40]!r}")
+            if text is not None and len(text) > _FIELD_MAX:
+                raise ValueError(f"{name} is longer than {_FIELD_MAX} characters")
+            if text is not None and name in _MONEY and not _MONEY_TEXT.fullmatch(text.strip()):
+                raise ValueError(f"{name} is an amount: up to 12 digits and 2 decimals")
+        return value
+
 
 class ClaimIn(BaseModel):
     purpose: str = Field(min_length=1, max_length=500)
     items: list[ItemIn] = Field(default_factory=list, max_length=200)
-    trip_start: date | None = None
-    trip_end: date | None = None
+    trip_start: Day | None = None
+    trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
-    version: int | None = None  # for edits: the version the page showed
+    version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
 class ActionIn(BaseModel):
@@ -60,10 +81,10 @@ class ActionIn(BaseModel):
         "approve", "reject", "return", "transfer", "add_signer", "comment", "remind", "release", "decline"
     ]
     comment: str = Field(default="", max_length=2000)
-    task_id: str | None = None
-    to_user_id: int | None = None
+    task_id: str | None = Field(default=None, max_length=64)
+    to_user_id: RefId | None = None
     position: Literal["before", "after"] = "after"
-    version: int | None = None
+    version: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class WithdrawIn(BaseModel):
@@ -92,8 +113,8 @@ def list_claims(
     principal: CurrentPrincipal,
     session: SessionDep,
     mine: bool = True,
-    status: str | None = None,
-    cursor: int | None = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> dict[str, Any]:
     rows, next_cursor = access.claims_page(
@@ -103,13 +124,13 @@ def list_claims(
 
 
 @router.get("/claims/{claim_id}", **typed(Claim, 401, 404, 422))
-def get_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def get_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return views.claim_view_with_timeline(session, access.claim_for(session, principal, claim_id))
 
 
 @router.patch("/claims/{claim_id}", **typed(Claim, *_CHANGE))
 def edit_claim(
-    claim_id: int, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: ClaimIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     data = _input(body)
@@ -120,7 +141,7 @@ def edit_claim(
 
 
 @router.post("/claims/{claim_id}/check", **typed(ClaimCheck, 401, 404, 422))
-def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def check_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Findings before submitting: duplicates, policy, budget — nothing is changed."""
     claim = access.claim_for(session, principal, claim_id)
     result = preview(session, claim)
@@ -129,10 +150,10 @@ def check_claim(claim_id: int, principal: CurrentPrincipal, session: SessionDep)
 
 @router.post("/claims/{claim_id}/submit", **typed(Claim, *_CHANGE))
 def submit_claim(
-    claim_id: int,
+    claim_id: Id,
     principal: CurrentPrincipal,
     session: SessionDep,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     def work() -> dict[str, Any]:
         claim = access.claim_for(session, principal, claim_id)
@@ -144,7 +165,7 @@ def submit_claim(
 
 @router.post("/claims/{claim_id}/withdraw", **typed(Claim, *_CHANGE))
 def withdraw_claim(
-    claim_id: int, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: WithdrawIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     claims.withdraw(session, principal, claim, load_org=load_org, now=utcnow(), comment=body.comment)
@@ -153,7 +174,7 @@ def withdraw_claim(
 
 @router.post("/claims/{claim_id}/actions", **typed(Claim, *_CHANGE))
 def act_on_claim(
-    claim_id: int, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id, body: ActionIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     access.check_version(claim, body.version)
@@ -172,39 +193,54 @@ def act_on_claim(
     return views.claim_view_with_timeline(session, claim)
 
 
-def _inbox_cursor(at: inbox.Position) -> str:
+def _cursor_tag(secret: str, raw: str) -> str:
+    digest = hmac.new(secret.encode(), b"inbox-cursor:" + raw.encode(), hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def _inbox_cursor(at: inbox.Position, secret: str) -> str:
+    # signed with the secret key: a cursor is only ever one this service gave out
     raw = json.dumps([at.since.isoformat(), str(at.total), at.task_row]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return f"{payload}.{_cursor_tag(secret, payload)}"
 
 
-def _inbox_position(cursor: str) -> inbox.Position:
+def _inbox_position(cursor: str, secret: str) -> inbox.Position:
+    payload, _, tag = cursor.partition(".")
+    if not hmac.compare_digest(tag.encode(), _cursor_tag(secret, payload).encode()):
+        raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor")
     try:
-        since, total, task_row = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return inbox.Position(datetime.fromisoformat(since), Decimal(total), int(task_row))
+        since, total, task_row = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        at = inbox.Position(datetime.fromisoformat(since), Decimal(total), int(task_row))
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor") from exc
+    # defence in depth (a leaked secret): the values this inbox gives out are aware, finite, in range
+    if at.since.tzinfo is None or not at.total.is_finite() or not 0 <= at.task_row <= MAX_ID:
+        raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor")
+    return at
 
 
 @router.get("/inbox", **typed(InboxPage, 401, 422))
 def inbox_route(
     principal: CurrentPrincipal,
     session: SessionDep,
+    settings: SettingsDep,
     # a phone screen shows about ten; the web app asks for the next page when it needs it
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
-    claim_id: int | None = None,
+    cursor: Annotated[str | None, Query(max_length=300)] = None,
+    claim_id: QueryId = None,
 ) -> dict[str, Any]:
     """What waits for me (or for someone I stand in for), oldest and largest first, a page at a
     time: ``next_cursor`` continues after the last task shown, even when tasks were decided in
     between; ``total`` counts the whole inbox; ``claim_id`` keeps one claim's tasks."""
     if principal.user_id is None:
         return {"items": [], "next_cursor": None, "total": 0}
-    after = _inbox_position(cursor) if cursor is not None else None
+    after = _inbox_position(cursor, settings.secret_key) if cursor is not None else None
     page = inbox.inbox_page(session, principal.user_id, limit, after, claim_id)
     return {
         "items": [
             {"task_id": r.task_key, "node": r.step_name, "claim": views.claim_summary(r)} for r in page.rows
         ],
-        "next_cursor": _inbox_cursor(page.next) if page.next is not None else None,
+        "next_cursor": _inbox_cursor(page.next, settings.secret_key) if page.next is not None else None,
         "total": page.total,
     }

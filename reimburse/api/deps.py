@@ -16,7 +16,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from reimburse.core.errors import ReimburseError
+from reimburse.api.scopes import key_may_call
+from reimburse.core.errors import Forbidden, ReimburseError
 from reimburse.core.principal import Principal
 from reimburse.core.settings import Settings
 from reimburse.identity.cache import PrincipalCache
@@ -92,6 +93,11 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
             cache.put(header, principal)
     if not isinstance(principal, Principal):
         raise Unauthenticated("sign in, or send a valid bearer token or API key")
+    # a machine key reaches only the routes opened to its scopes (api.scopes: default deny)
+    if principal.subject.startswith("apikey:") and not key_may_call(
+        request.scope.get("endpoint"), principal.scopes
+    ):
+        raise Forbidden("this API key's scopes do not cover this route", code="missing_scope")
     return principal
 
 

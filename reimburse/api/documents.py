@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, typed
+from reimburse.api.scopes import key_scope
+from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
-from reimburse.documents import service
+from reimburse.documents import quota, service
 from reimburse.documents.runtime import store_for
 from reimburse.ocr.errors import FileTooLarge
 
@@ -22,27 +26,36 @@ _MEDIA = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "applicatio
 
 
 @router.post("/documents", status_code=202, **typed(DocumentUpload, 401, 409, 413, 422, 503))
+@key_scope("documents:write")
 async def upload(
     request: Request,
     principal: CurrentPrincipal,
     session: SessionDep,
     files: Annotated[list[UploadFile], File(description="photos, PDF, OFD or XML e-invoices")],
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     if len(files) > MAX_FILES:
         raise InvalidInput(f"at most {MAX_FILES} files per upload", code="too_many_files")
-    uploads = []
+    # quotas first, from the sizes the multipart parser already knows: nothing stored if refused
+    per_minute, quota_bytes = settings.upload_files_per_minute, settings.storage_quota_bytes
+    await run_in_threadpool(quota.check_rate, session, principal.subject, len(files), per_minute, utcnow())
+    sizes = [f.size if f.size is not None else settings.max_upload_bytes for f in files]
+    await run_in_threadpool(quota.check_storage, session, principal.subject, sum(sizes), quota_bytes)
+    store = store_for(settings)
+    staged = []
     for f in files:
-        data = await f.read(settings.max_upload_bytes + 1)  # never more than the limit in memory
+        # one file in memory at a time: read (never more than the limit), check, store, drop
+        data = await f.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise FileTooLarge(f"{f.filename}: larger than {settings.max_upload_bytes} bytes")
-        uploads.append(service.Upload(filename=f.filename or "upload", data=data))
-    store = store_for(settings)
-    fingerprint = [(u.filename, hashlib.sha256(u.data).hexdigest()) for u in uploads]
+        upload = service.Upload(filename=f.filename or "upload", data=data)
+        staged.append(await run_in_threadpool(service.stage, store, upload, settings.max_upload_bytes))
+        del data, upload
+    fingerprint = [(s.filename, s.sha256) for s in staged]
 
     def work() -> dict[str, Any]:
-        docs = [service.accept(session, store, principal, u, settings.max_upload_bytes) for u in uploads]
+        docs = [service.record(session, principal, s) for s in staged]
         return {
             "documents": [
                 {"id": d.id, "status": d.status, "filename": d.filename, "kind": d.kind} for d in docs
@@ -60,23 +73,33 @@ async def upload(
 
 
 @router.get("/documents", **typed(DocumentList, 401, 422))
+@key_scope("documents:read")
 def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int = 50) -> dict[str, Any]:
     return {"items": service.document_page(session, principal, limit)}
 
 
 @router.get("/documents/{document_id}", **typed(Document, 401, 404, 422))
-def get_document(document_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+@key_scope("documents:read")
+def get_document(document_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     return service.document_with_results(session, principal, document_id)
 
 
 @router.get("/documents/{document_id}/file")
-def get_file(
-    document_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
-) -> Response:
+@key_scope("documents:read")
+def get_file(document_id: Id, request: Request, principal: CurrentPrincipal, session: SessionDep) -> Response:
     doc = service.visible_document(session, principal, document_id)
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)
-    return Response(content=data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})
+    # an attachment, never rendered in our origin: whatever a stored file holds, it cannot run
+    # as a page of the app (nosniff comes with every answer)
+    headers = {"Cache-Control": "private, max-age=3600", "Content-Disposition": _attachment(doc.filename)}
+    return Response(content=data, media_type=media, headers=headers)
+
+
+def _attachment(filename: str | None) -> str:
+    name = (filename or "document").replace("\\", "_").replace("/", "_")
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"%;' else "_" for c in name)
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _image_type(data: bytes) -> str:

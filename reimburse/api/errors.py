@@ -11,7 +11,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reimburse.core.errors import ReimburseError
@@ -26,10 +28,33 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return body
 
 
+_OUT_OF_RANGE = error_body("value_out_of_range", "a number, date or text in the request is out of range")
+
+
+_STALE = error_body("stale_version", "another change to the same data won the race; reload and try again")
+DB_RETRY_AFTER = 5  # seconds: a fail-over or a restart of the database takes about that long
+# PostgreSQL: serialization failure, deadlock, lock not available, lock timeout
+_LOCK_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def _lost_a_lock(exc: Exception) -> bool:
+    """A lock or serialization conflict (answer 409) rather than an unreachable database (503)."""
+    if not isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _LOCK_SQLSTATES:
+        return True
+    return "database is locked" in str(orig) or "database table is locked" in str(orig)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReimburseError)
     async def _domain(_: Request, exc: ReimburseError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=exc.status)
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details),
+            status_code=exc.status,
+            headers=getattr(exc, "headers", None),  # e.g. Retry-After on 429 and 503
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -55,10 +80,46 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
         # a unique or foreign key the database refused at flush or commit: another request
         # stored something meanwhile (the services check first; this is the race they lose)
-        log.warning("integrity error: %s", exc.orig)
+        # the constraint's name only: a driver's message carries the refused values ("Key
+        # (digest)=(...)"), which may be a secret or a password hash
+        diag = getattr(exc.orig, "diag", None)
+        log.warning("integrity error: %s", getattr(diag, "constraint_name", None) or type(exc.orig).__name__)
         return JSONResponse(
             error_body("conflict", "the change conflicts with data stored meanwhile; reload and try again"),
             status_code=409,
+        )
+
+    @app.exception_handler(OverflowError)
+    async def _overflow(_: Request, exc: OverflowError) -> JSONResponse:
+        # an id past SQLite's 64-bit integer, a date past 9999-12-31: the input, not the service
+        log.info("value out of range: %s", exc)
+        return JSONResponse(_OUT_OF_RANGE, status_code=422)
+
+    @app.exception_handler(DataError)
+    async def _data(_: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refused a value (integer out of range, too long for its column, NUL in a
+        # text): the transaction is rolled back, nothing was stored
+        log.info("value refused by the database: %s", type(exc.orig).__name__)
+        return JSONResponse(_OUT_OF_RANGE, status_code=422)
+
+    @app.exception_handler(StaleDataError)
+    async def _stale(_: Request, exc: StaleDataError) -> JSONResponse:
+        # the version column moved between this request's read and its write: another request
+        # changed the row first (the optimistic lock doing its job)
+        return JSONResponse(_STALE, status_code=409)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(PoolTimeout)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        if _lost_a_lock(exc):
+            log.info("lock conflict: %s", type(getattr(exc, "orig", exc)).__name__)
+            return JSONResponse(_STALE, status_code=409)
+        log.error("database unavailable: %s", type(getattr(exc, "orig", None) or exc).__name__)
+        return JSONResponse(
+            error_body("database_unavailable", "the database is unreachable; try again shortly"),
+            status_code=503,
+            headers={"Retry-After": str(DB_RETRY_AFTER)},
         )
 
     @app.exception_handler(Exception)

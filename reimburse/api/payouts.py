@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
+from reimburse.api.params import Cursor, Id
 from reimburse.api.schemas import Paid, PayoutsPage, typed
+from reimburse.api.scopes import key_scope
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -33,10 +35,11 @@ def _require(principal: Principal, scope: str) -> None:
 
 
 @router.get("/payouts", **typed(PayoutsPage, 401, 403, 422))
+@key_scope("payouts:read")
 def list_payouts(
     principal: CurrentPrincipal,
     session: SessionDep,
-    cursor: int | None = None,
+    cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     _require(principal, "payouts:read")
@@ -45,12 +48,13 @@ def list_payouts(
 
 
 @router.post("/payouts/{claim_id}/paid", **typed(Paid, 401, 403, 404, 409, 422))
+@key_scope("payouts:write")
 def mark_paid(
-    claim_id: int,
+    claim_id: Id,
     principal: CurrentPrincipal,
     session: SessionDep,
     body: PaidIn | None = None,
-    idempotency_key: Annotated[str | None, Header()] = None,
+    idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> dict[str, Any]:
     _require(principal, "payouts:write")
     data = body or PaidIn()
@@ -65,6 +69,7 @@ def mark_paid(
 
 
 @router.get("/payouts/export.csv")
+@key_scope("payouts:read")
 def export_csv(principal: CurrentPrincipal, session: SessionDep) -> Response:
     _require(principal, "payouts:read")
     items, _ = payouts.payable(session, None, 100_000)
@@ -76,6 +81,7 @@ def export_csv(principal: CurrentPrincipal, session: SessionDep) -> Response:
 
 
 @router.get("/payouts/export.xlsx")
+@key_scope("payouts:read")
 def export_xlsx(principal: CurrentPrincipal, session: SessionDep) -> Response:
     _require(principal, "payouts:read")
     items, _ = payouts.payable(session, None, 100_000)

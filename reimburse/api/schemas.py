@@ -68,7 +68,8 @@ _ERRORS = {
     409: "conflicts with the current state (of the claim, its version, data stored meanwhile)",
     413: "a file is larger than the upload limit",
     422: "the request is not valid (`invalid_request`, with details) or the input is refused",
-    503: "the file store is unreachable (`storage_unavailable`)",
+    429: "too many attempts or requests (`too_many_attempts`, `rate_limited`); see `Retry-After`",
+    503: "the file store or the database is unreachable (`storage_unavailable`, `database_unavailable`)",
 }
 
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.params import Id
 from reimburse.api.schemas import typed
 from reimburse.claims import access, holds
 from reimburse.claims.views import claim_summary
@@ -20,13 +21,13 @@ router = APIRouter(tags=["verification"])
 
 
 @router.get("/claims/{claim_id}/verification", **typed(s.ClaimVerification, 401, 404, 422))
-def claim_verification(claim_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def claim_verification(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     claim = access.claim_for(session, principal, claim_id)
     return {"items": verify_service.item_checks(session, claim.items)}
 
 
 @router.post("/finance/verification/{item_id}/recheck", **typed(s.InvoiceCheck, 401, 403, 404, 422))
-def recheck(item_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def recheck(item_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     if not principal.has_role(Role.FINANCE, Role.ADMIN):
         raise Forbidden("only finance re-checks invoices")
     row = verify_service.recheck(session, item_id, utcnow())

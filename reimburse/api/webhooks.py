@@ -8,8 +8,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from reimburse.api import schemas as s
-from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
+from reimburse.api.params import Id
 from reimburse.api.schemas import typed
+from reimburse.core import netguard
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -29,8 +31,12 @@ def _admin(principal: Principal) -> None:
 
 
 @router.post("", status_code=201, **typed(s.WebhookCreated))
-def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def create_endpoint(
+    body: EndpointIn, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
     _admin(principal)
+    # resolved and checked here, and again before every delivery (DNS can change)
+    netguard.check_url(body.url, settings.webhook_networks)
     row, secret = webhooks.create_endpoint(session, body.url, body.events)
     return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
 
@@ -48,6 +54,6 @@ def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int
 
 
 @router.post("/deliveries/{delivery_id}/replay", **typed(s.WebhookDelivery, 401, 403, 404, 422))
-def replay(delivery_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+def replay(delivery_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))

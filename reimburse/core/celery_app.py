@@ -17,6 +17,7 @@ TASK_MODULES: tuple[str, ...] = (
     "reimburse.jobs.tasks",
     "reimburse.workapps.tasks",
 )
+OCR_QUEUE, DEFAULT_QUEUE = "ocr", "default"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -34,13 +35,19 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,  # a killed worker's task goes back to the queue
         worker_prefetch_multiplier=1,
-        task_default_queue="reimburse",
+        # two queues: OCR (slow, CPU- and memory-hungry; `reimburse worker --queues ocr` on the
+        # big machines) and everything else (`--queues default`), so a backlog of photos never
+        # delays SLA timers, notifications or webhooks
+        task_default_queue=DEFAULT_QUEUE,
+        task_routes={"documents.*": {"queue": OCR_QUEUE}, "claims.*": {"queue": DEFAULT_QUEUE}},
         broker_connection_retry_on_startup=True,
         timezone="UTC",
-        # periodic jobs for `reimburse beat`: pick up documents whose worker died
+        # periodic jobs for `reimburse beat`, each its own task: one that fails skips no other
         beat_schedule={
             "documents-sweep": {"task": "documents.sweep", "schedule": 60.0},
-            "claims-housekeeping": {"task": "claims.housekeeping", "schedule": 10.0},
+            "claims-timers": {"task": "claims.timers", "schedule": 10.0},
+            "claims-outbox": {"task": "claims.outbox", "schedule": 10.0},
+            "claims-verification": {"task": "claims.verification", "schedule": 30.0},
             "workapps-housekeeping": {"task": "workapps.housekeeping", "schedule": 10.0},
             "workapps-directory-sync": {
                 "task": "workapps.directory_sync",

@@ -60,7 +60,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if ":///" in url and not url.endswith(":memory:"):
             Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -71,7 +73,9 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    # hide_parameters: an error's message (logged) must not carry bound values (a webhook
+    # secret, a password hash)
+    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
     _ping_connections_idle_longer_than(engine, IDLE_PING_SECONDS)
     return engine
 

@@ -14,13 +14,18 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reimburse.core import netguard
+
 _DEV_SECRET = "dev-insecure-secret-change-me"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REIMBURSE_", env_file=".env", extra="ignore")
 
-    environment: str = Field(default="development", description="development | test | production")
+    # production unless told otherwise: a forgotten setting must not open the demo doors
+    environment: Literal["development", "test", "production"] = Field(
+        default="production", description="development | test | production"
+    )
     data_dir: Path = Field(default=Path("var"), description="local files: database, document store")
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite under data_dir if unset"
@@ -31,7 +36,20 @@ class Settings(BaseSettings):
     ocr_engine: str = Field(default="onnxocr", description="OCR engine name from the engine registry")
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
     max_upload_bytes: int = 25 * 1024 * 1024
+    upload_files_per_minute: int = Field(default=60, ge=1, description="files one uploader may send a minute")
+    storage_quota_bytes: int = Field(
+        default=2 * 1024**3, ge=1, description="bytes of documents one uploader may have stored"
+    )
+    document_time_budget_seconds: float = Field(
+        default=60.0, gt=0, description="one document's reading time; past it: document_too_complex"
+    )
     max_image_pixels: int = 80_000_000  # > any phone camera; refuses decompression bombs
+    metrics_token: str | None = Field(
+        default=None, description="bearer token Prometheus sends to /metrics (required outside development)"
+    )
+    api_docs: bool | None = Field(
+        default=None, description="serve /docs and /redoc (default: in development)"
+    )
     auth_cache_seconds: float = Field(
         default=5.0, ge=0, description="how long an API process reuses a checked credential (0: never)"
     )
@@ -84,6 +102,10 @@ class Settings(BaseSettings):
     feishu_aes_key: SecretStr | None = None  # the Encrypt Key
     feishu_api_base: str = "https://open.feishu.cn"
     directory_sync_minutes: float = Field(default=60, gt=0, description="work-app directory sync interval")
+    webhook_allowed_networks: str | None = Field(
+        default=None,
+        description="comma-separated CIDRs of private networks webhooks may reach (none by default)",
+    )
     document_lease_seconds: int = Field(
         default=300, ge=1, description="a worker that holds a document longer is presumed dead"
     )
@@ -101,11 +123,21 @@ class Settings(BaseSettings):
     s3_read_timeout: float = Field(default=30.0, gt=0)
     s3_max_attempts: int = Field(default=3, ge=1, description="tries per request, the first included")
 
-    @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
-        if self.environment not in ("development", "test") and self.secret_key == _DEV_SECRET:
-            raise ValueError("REIMBURSE_SECRET_KEY must be set outside development")
-        return self
+    @property
+    def relaxed(self) -> bool:
+        """Development or test: demo users, a default secret, open /metrics and /docs allowed."""
+        return self.environment in ("development", "test")
+
+    def startup_problems(self) -> list[str]:
+        """Why the service must not start with these settings (checked by serve, worker, beat;
+        the other commands, such as ``extract``, need no secret)."""
+        problems = []
+        if not self.relaxed and (self.secret_key == _DEV_SECRET or len(self.secret_key) < 32):
+            problems.append(
+                "REIMBURSE_SECRET_KEY must be set to a random value of at least 32 characters "
+                "(or set REIMBURSE_ENVIRONMENT=development on a development machine)"
+            )
+        return problems
 
     @model_validator(mode="after")
     def _refuse_incomplete_s3(self) -> Settings:
@@ -121,6 +153,18 @@ class Settings(BaseSettings):
         if importlib.util.find_spec("boto3") is None:  # looks, does not import
             raise ValueError("REIMBURSE_STORAGE=s3 needs boto3: pip install '.[s3]'")
         return self
+
+    @model_validator(mode="after")
+    def _parse_networks(self) -> Settings:
+        try:
+            netguard.parse_networks(self.webhook_allowed_networks)
+        except ValueError as exc:
+            raise ValueError(f"REIMBURSE_WEBHOOK_ALLOWED_NETWORKS: {exc}") from exc
+        return self
+
+    @property
+    def webhook_networks(self) -> tuple[netguard.Network, ...]:
+        return netguard.parse_networks(self.webhook_allowed_networks)
 
     @property
     def sqlalchemy_url(self) -> str:

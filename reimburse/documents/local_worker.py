@@ -11,6 +11,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from sqlalchemy import Engine
 
@@ -31,8 +32,10 @@ class LocalWorker:
         idle_seconds: float = 0.5,
         housekeeping: Callable[[], object] | None = None,
         housekeeping_seconds: float = 5.0,
+        lease: timedelta = service.LEASE,
     ) -> None:
         self.engine, self.store, self.reader = engine, store, reader
+        self.lease = lease  # REIMBURSE_DOCUMENT_LEASE_SECONDS: a crashed reader's document returns after it
         self.idle_seconds = idle_seconds
         # the embedded stand-in for `reimburse beat`: SLA timers, notifications, webhooks
         self.housekeeping, self.housekeeping_seconds = housekeeping, housekeeping_seconds
@@ -57,7 +60,7 @@ class LocalWorker:
         failures = 0
         while not self._stop.is_set():
             try:
-                done = service.process(self.engine, self.store, self.reader, None)
+                done = service.process(self.engine, self.store, self.reader, None, self.lease)
                 failures = 0
             except Exception:
                 log.exception("local worker: processing failed; the document stays queued")

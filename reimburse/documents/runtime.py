@@ -39,5 +39,9 @@ def reader() -> DocumentReader:
     return DocumentReader(
         engine_name=s.ocr_engine,
         threads=s.ocr_threads,
-        limits=ReadLimits(max_bytes=s.max_upload_bytes, max_image_pixels=s.max_image_pixels),
+        limits=ReadLimits(
+            max_bytes=s.max_upload_bytes,
+            max_image_pixels=s.max_image_pixels,
+            time_budget_seconds=s.document_time_budget_seconds,
+        ),
     )

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from reimburse.core.db import unit_of_work, utcnow
 from reimburse.core.errors import NotFound, ReimburseError
 from reimburse.core.principal import Principal, Role
+from reimburse.documents import memory
 from reimburse.documents.exceptions import StorageUnavailable
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.store import Store
@@ -33,6 +34,7 @@ from reimburse.ocr.sniff import FileKind, sniff
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+_TRIM_AFTER_BYTES = 2 * 1024 * 1024
 OCR_SECONDS = Histogram(
     "reimburse_document_seconds", "time to read one document", buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 )
@@ -44,9 +46,19 @@ class Upload:
     data: bytes
 
 
-def accept(
-    session: Session, store: Store, principal: Principal, upload: Upload, max_bytes: int
-) -> DocumentRecord:
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A checked upload already in the store: what its row needs, without the bytes."""
+
+    filename: str
+    sha256: str
+    size: int
+    kind: FileKind
+
+
+def stage(store: Store, upload: Upload, max_bytes: int) -> Staged:
+    """Check one upload and put its bytes in the store (content-addressed: a repeat is free).
+    The caller can drop the bytes afterwards, so a request holds one file in memory at a time."""
     if len(upload.data) > max_bytes:
         raise FileTooLarge(f"{upload.filename}: {len(upload.data)} bytes; the limit is {max_bytes}")
     if not upload.data:
@@ -55,18 +67,30 @@ def accept(
     if kind is FileKind.UNKNOWN:
         raise UnsupportedFormat(f"{upload.filename}: not an image, PDF, OFD or XML file")
     digest = store.put(upload.data)
+    return Staged(
+        filename=(upload.filename or "upload")[-255:], sha256=digest, size=len(upload.data), kind=kind
+    )
+
+
+def record(session: Session, principal: Principal, staged: Staged) -> DocumentRecord:
     doc = DocumentRecord(
         owner_subject=principal.subject,
         owner_user_id=principal.user_id,
-        sha256=digest,
-        size=len(upload.data),
-        kind=kind.value,
-        filename=(upload.filename or "upload")[-255:],
+        sha256=staged.sha256,
+        size=staged.size,
+        kind=staged.kind.value,
+        filename=staged.filename,
         status="queued",
     )
     session.add(doc)
     session.flush()
     return doc
+
+
+def accept(
+    session: Session, store: Store, principal: Principal, upload: Upload, max_bytes: int
+) -> DocumentRecord:
+    return record(session, principal, stage(store, upload, max_bytes))
 
 
 def claim(session: Session, document_id: int | None, now: datetime, lease: timedelta = LEASE) -> int | None:
@@ -131,6 +155,8 @@ def process(
         raise
     elapsed = time.perf_counter() - started
     OCR_SECONDS.observe(elapsed)
+    if len(data) > _TRIM_AFTER_BYTES or elapsed > 1.0:
+        memory.release()  # a big document: hand its memory back rather than keep the peak
     with unit_of_work(engine) as session:
         doc = session.get(DocumentRecord, claimed)
         assert doc is not None

@@ -89,7 +89,11 @@ def logout(session: Session, header: str) -> None:
 
 
 def create_api_key(
-    session: Session, name: str, scopes: list[str], roles: list[str] | None = None
+    session: Session,
+    name: str,
+    scopes: list[str],
+    roles: list[str] | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[str, ApiKeyRecord]:
     """A new key; the full secret is returned once and never stored."""
     prefix = secrets.token_hex(6)
@@ -100,6 +104,7 @@ def create_api_key(
         digest=_digest(secret),
         scopes=sorted(set(scopes)),
         roles=roles or ["payroll"],
+        expires_at=expires_at,
     )
     session.add(row)
     session.flush()
@@ -164,7 +169,10 @@ def _api_key(session: Session, secret: str) -> Principal | None:
     row = session.scalars(select(ApiKeyRecord).where(ApiKeyRecord.prefix == parts[1])).first()
     if row is None or row.revoked or not hmac.compare_digest(row.digest, _digest(parts[2])):
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    row.last_used_at = now
     return Principal(
         subject=f"apikey:{row.id}",
         roles=frozenset(Role(r) for r in row.roles if r in _ACCESS_ROLES),

@@ -87,3 +87,20 @@ def seed_demo_org(session: Session, *, environment: str = "development") -> dict
 
 def _users(session: Session) -> dict[str, int]:
     return {u.username: u.id for u in session.scalars(select(UserRecord))}
+
+
+def demo_logins(session: Session) -> list[str]:
+    """Active demo accounts that still sign in with the published demo password."""
+    from argon2 import PasswordHasher
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    hasher = PasswordHasher()
+    names = [p[0] for p in _PEOPLE]
+    found = []
+    for user in session.scalars(select(UserRecord).where(UserRecord.username.in_(names), UserRecord.active)):
+        try:
+            if user.password_hash and hasher.verify(user.password_hash, DEMO_PASSWORD):
+                found.append(user.username)
+        except (VerificationError, InvalidHashError):
+            continue
+    return sorted(found)

@@ -8,6 +8,7 @@ transaction, and a crash leaves rows pending for the next run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 import httpx
@@ -19,6 +20,7 @@ from reimburse.claims import service as workflow
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import unit_of_work
+from reimburse.core.netguard import Network
 from reimburse.core.outbox import OutboxRecord
 from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
@@ -34,8 +36,15 @@ log = logging.getLogger(__name__)
 NOTIFY_ATTEMPTS = 5
 
 
-def drain_outbox(engine: Engine, now: datetime, dispatcher: Dispatcher | None, client: httpx.Client) -> int:
-    """Turn pending outbox rows into notifications and webhook deliveries; send what is due."""
+def drain_outbox(
+    engine: Engine,
+    now: datetime,
+    dispatcher: Dispatcher | None,
+    client: httpx.Client,
+    allowed_networks: Sequence[Network] = (),
+) -> int:
+    """Turn pending outbox rows into notifications and webhook deliveries; send what is due
+    (webhooks only to public addresses and ``allowed_networks``)."""
     done = 0
     with unit_of_work(engine) as session:
         rows = session.scalars(
@@ -54,7 +63,7 @@ def drain_outbox(engine: Engine, now: datetime, dispatcher: Dispatcher | None, c
             done += 1
     with unit_of_work(engine) as session:
         for delivery in webhooks.due(session, now):
-            webhooks.attempt(session, delivery, client, now)
+            webhooks.attempt(session, delivery, client, now, allowed_networks)
             done += 1
     return done
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import lru_cache
 
 import httpx
@@ -17,6 +19,7 @@ from reimburse.verification.port import InvoiceVerifier
 from reimburse.verification.registry import make_verifier
 
 import_all_models()
+log = logging.getLogger(__name__)
 
 
 def dispatcher_for(settings: Settings) -> Dispatcher | None:
@@ -82,17 +85,58 @@ def _verifier(
     return make_verifier(provider, **options)
 
 
-def housekeeping(settings: Settings) -> int:
+def timers(settings: Settings) -> int:
+    return background.fire_timers(engine_for(settings.sqlalchemy_url), utcnow())
+
+
+def outbox(settings: Settings) -> int:
     engine = engine_for(settings.sqlalchemy_url)
-    now = utcnow()
-    checks = background.check_invoices(engine, now, verifier_for(settings), rate=settings.verification_rate)
-    return (
-        background.fire_timers(engine, now)
-        + background.drain_outbox(engine, now, dispatcher_for(settings), _client())
-        + checks
+    return background.drain_outbox(
+        engine, utcnow(), dispatcher_for(settings), _client(), settings.webhook_networks
     )
+
+
+def verification(settings: Settings) -> int:
+    engine = engine_for(settings.sqlalchemy_url)
+    return background.check_invoices(
+        engine, utcnow(), verifier_for(settings), rate=settings.verification_rate
+    )
+
+
+JOBS: dict[str, Callable[[Settings], int]] = {
+    "timers": timers,
+    "outbox": outbox,
+    "verification": verification,
+}
+
+
+def housekeeping(settings: Settings) -> int:
+    """Every periodic job once (the embedded worker's stand-in for beat). Each runs on its own:
+    one that fails (a provider down, a bug) is logged and skips none of the others."""
+    done = 0
+    for name, job in JOBS.items():
+        try:
+            done += job(settings)
+        except Exception:
+            log.exception("periodic job %s failed; the others ran", name)
+    return done
 
 
 @celery_app.task(name="claims.housekeeping", acks_late=True)  # type: ignore[untyped-decorator]
 def housekeeping_task() -> int:
     return housekeeping(get_settings())
+
+
+@celery_app.task(name="claims.timers", acks_late=True)  # type: ignore[untyped-decorator]
+def timers_task() -> int:
+    return timers(get_settings())
+
+
+@celery_app.task(name="claims.outbox", acks_late=True)  # type: ignore[untyped-decorator]
+def outbox_task() -> int:
+    return outbox(get_settings())
+
+
+@celery_app.task(name="claims.verification", acks_late=True)  # type: ignore[untyped-decorator]
+def verification_task() -> int:
+    return verification(get_settings())

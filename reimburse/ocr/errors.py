@@ -37,6 +37,13 @@ class HostileDocument(DocumentError):
     code = "hostile_document"
 
 
+class DocumentTooComplex(DocumentError):
+    """Within the size limits, but more work than any invoice needs: pages larger than any
+    paper, more pixels than a render may take, more time than a document may use."""
+
+    code = "document_too_complex"
+
+
 class EncryptedDocument(DocumentError):
     code = "encrypted_document"
 

@@ -7,15 +7,31 @@ and kept for the life of the ``DocumentReader`` so that many files reuse loaded 
 
 from __future__ import annotations
 
+import struct
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from reimburse.ocr import extraction
 from reimburse.ocr.domain import DocumentRead, Extraction
 from reimburse.ocr.engines.base import OcrEngine
 from reimburse.ocr.engines.registry import create_engine
-from reimburse.ocr.errors import FileTooLarge, UnsupportedFormat
+from reimburse.ocr.errors import DocumentError, FileTooLarge, UnsupportedFormat
 from reimburse.ocr.limits import ReadLimits
 from reimburse.ocr.sniff import FileKind, sniff
+
+# what parsers raise on a corrupt file (as opposed to a fault of this process: MemoryError,
+# an engine that is missing), for the formats read here
+_MALFORMED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    struct.error,
+    UnicodeError,
+    ValueError,
+    KeyError,
+    IndexError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +61,30 @@ class DocumentReader:
         if len(data) > self.limits.max_bytes:
             raise FileTooLarge(f"file is {len(data)} bytes; the limit is {self.limits.max_bytes}")
         kind = sniff(data)
-        reads = self._reads(kind, data)
+        try:
+            reads = self._reads(kind, data)
+        except DocumentError:
+            raise
+        except _MALFORMED as exc:
+            # the file's own fault (a corrupt zip stream, a truncated structure): reading it
+            # again gives the same answer, so it fails once, with its own code
+            raise DocumentError(
+                f"the {kind.value} file is malformed ({type(exc).__name__})", code="malformed_document"
+            ) from exc
         return [ReadResult(extraction=_extract(r), kind=kind, page_numbers=r.page_numbers) for r in reads]
 
     def _reads(self, kind: FileKind, data: bytes) -> list[DocumentRead]:
         if kind is FileKind.IMAGE:
             from reimburse.ocr.imaging.document import read_image
 
-            return [read_image(data, self.engine, max_pixels=self.limits.max_image_pixels)]
+            return [
+                read_image(
+                    data,
+                    self.engine,
+                    max_pixels=self.limits.max_image_pixels,
+                    max_decode_bytes=self.limits.max_decode_bytes,
+                )
+            ]
         if kind is FileKind.PDF:
             from reimburse.ocr.einvoice.pdf import read_pdf
 
@@ -73,7 +105,12 @@ class DocumentReader:
         """Image pipeline for rasterised pages of image-only PDFs."""
         from reimburse.ocr.imaging.document import read_image
 
-        return read_image(data, self.engine, max_pixels=self.limits.max_image_pixels)
+        return read_image(
+            data,
+            self.engine,
+            max_pixels=self.limits.max_image_pixels,
+            max_decode_bytes=self.limits.max_decode_bytes,
+        )
 
 
 def _extract(read: DocumentRead) -> Extraction:

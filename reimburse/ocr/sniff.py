@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from enum import StrEnum
 
@@ -38,10 +39,24 @@ def sniff(data: bytes) -> FileKind:
         return FileKind.IMAGE
     if head.startswith(b"PK\x03\x04"):
         return FileKind.OFD if _looks_like_ofd(data) else FileKind.UNKNOWN
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<"):
+    if _xml_root(data[:4096]) in INVOICE_XML_ROOTS:
         return FileKind.XML
     return FileKind.UNKNOWN
+
+
+# The root elements of the invoice XML formats read here (数电票 EInvoice, any case): HTML, SVG or
+# any other XML is not an invoice, and stored as "xml" it would be served back as markup.
+INVOICE_XML_ROOTS = frozenset({"einvoice"})
+_PROLOG = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*", re.S)
+_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
+
+
+def _xml_root(head: bytes) -> str | None:
+    """The root element's local name, case-folded; None before a DOCTYPE or without one."""
+    prolog = _PROLOG.match(head)
+    rest = head[prolog.end() if prolog else 0 :]
+    root = _ROOT.match(rest)
+    return root.group(1).decode("ascii").casefold() if root else None
 
 
 def _looks_like_ofd(data: bytes) -> bool:

@@ -11,6 +11,7 @@ export function h(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
     else if (k === "class") el.className = v;
+    else if (k === "style") el.style.cssText = v; // a style *attribute* is inline style: CSP refuses it
     else el.setAttribute(k, v === true ? "" : v);
   }
   for (const c of children.flat()) {

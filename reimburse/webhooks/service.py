@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.core import netguard
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.webhooks.records import WebhookDeliveryRecord, WebhookEndpointRecord
 
@@ -77,12 +79,27 @@ def fan_out(session: Session, outbox_id: int, topic: str, payload: dict[str, Any
     return count
 
 
-def attempt(session: Session, delivery: WebhookDeliveryRecord, client: httpx.Client, now: datetime) -> None:
+def attempt(
+    session: Session,
+    delivery: WebhookDeliveryRecord,
+    client: httpx.Client,
+    now: datetime,
+    allowed: Sequence[netguard.Network] = (),
+    resolve: netguard.Resolver = netguard.system_resolver,
+) -> None:
+    """One delivery attempt. The URL is checked again first (``allowed``: the operator's
+    private networks) and the request goes to the address that was checked."""
     endpoint = session.get(WebhookEndpointRecord, delivery.endpoint_id)
     if endpoint is None or not endpoint.active:
         delivery.status, delivery.last_error = "failed", "endpoint removed or disabled"
         return
     delivery.attempts += 1
+    try:
+        target = netguard.pinned_request(endpoint.url, allowed, resolve)
+    except netguard.TargetNotAllowed as exc:
+        # not retried: the endpoint's configuration (or its DNS) is what must change
+        delivery.status, delivery.last_error = "failed", f"{exc.code}: {exc.message}"
+        return
     headers = {
         "Content-Type": "application/json",
         "X-Reimburse-Event": delivery.event,
@@ -90,12 +107,19 @@ def attempt(session: Session, delivery: WebhookDeliveryRecord, client: httpx.Cli
         "X-Reimburse-Signature": sign(endpoint.secret, int(now.timestamp()), delivery.body),
     }
     try:
-        response = client.post(endpoint.url, content=delivery.body.encode(), headers=headers)
+        response = client.post(
+            target.url,
+            content=delivery.body.encode(),
+            headers=headers | target.headers,
+            extensions=target.extensions,
+        )
         delivery.last_status_code = response.status_code
         ok = 200 <= response.status_code < 300
         delivery.last_error = None if ok else f"HTTP {response.status_code}"
-    except httpx.HTTPError as exc:
-        ok, delivery.last_error = False, f"{type(exc).__name__}: {exc}"
+    except httpx.HTTPError:
+        # one message for refused, reset, timed out, TLS failure: the log must not tell an
+        # admin which address and port of the network answered (a port scanner otherwise)
+        ok, delivery.last_error = False, "no HTTP answer from the endpoint"
     if ok:
         delivery.status, delivery.delivered_at = "delivered", now
     elif delivery.attempts >= MAX_ATTEMPTS:

@@ -149,4 +149,5 @@ def test_only_people_who_see_the_claim_see_its_budget(
     anonymous = client.get(f"/api/v1/claims/{claim_id}/budget")
     assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized"
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}  # a machine: no claims to see
-    assert client.get(f"/api/v1/claims/{claim_id}/budget", headers=payroll).status_code == 404
+    refused = client.get(f"/api/v1/claims/{claim_id}/budget", headers=payroll)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "missing_scope"

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 COMPOSE: dict[str, Any] = yaml.safe_load(COMPOSE_TEXT)
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
+INSTALL_SCRIPT = (ROOT / "docker" / "install-python-deps.sh").read_text()
 APP_SERVICES = ("api", "worker", "beat")
 
 
@@ -65,7 +66,8 @@ def test_every_reimburse_variable_is_a_setting() -> None:
 
 
 def test_the_image_installs_what_the_services_use() -> None:
-    install = re.search(r"pip install '\.\[([\w,]+)\]'", DOCKERFILE)
+    assert "docker/install-python-deps.sh" in DOCKERFILE
+    install = re.search(r'pip install "\$project\[([\w,]+)\]"', INSTALL_SCRIPT)
     assert install is not None
     extras = set(install.group(1).split(","))
     environment = COMPOSE["x-app"]["environment"]
@@ -80,3 +82,11 @@ def test_the_api_health_check_asks_a_route_the_app_serves(tmp_path: Path) -> Non
     assert shlex.split(check)  # a well-formed command line
     with TestClient(create_app(Settings(environment="test", data_dir=tmp_path))) as client:
         assert client.get(path.group(1)).status_code == 200
+
+
+def test_the_image_keeps_one_headless_opencv_and_ci_checks_it() -> None:
+    # rapidocr-onnxruntime pulls the GUI build (needs libGL, absent from python:3.11-slim)
+    assert "pip uninstall -y opencv-python" in INSTALL_SCRIPT.replace("$pip", "pip")
+    assert "opencv-python-headless==" in INSTALL_SCRIPT
+    assert "python:3.11-slim" in DOCKERFILE
+    assert ".ci/image-deps" in (ROOT / ".ci" / "run").read_text()

@@ -62,7 +62,11 @@ def receiver() -> Iterator[Receiver]:
 def test_approved_and_paid_claims_reach_subscribers_signed_retried_and_replayable(
     migrated_engine: Engine, settings: Settings, receiver: Receiver
 ) -> None:
-    bot_settings = settings.model_copy(update={"wecom_webhook": receiver.url + "/wecom"})
+    # the receiver listens on loopback: the operator's allow-list lets webhooks reach it
+    bot_settings = settings.model_copy(
+        update={"wecom_webhook": receiver.url + "/wecom", "webhook_allowed_networks": "127.0.0.1/32"}
+    )
+    local = bot_settings.webhook_networks
     with demo_api(migrated_engine, bot_settings) as (client, demo), httpx.Client(timeout=5) as http:
         admin, alice, lead = login(client, "admin"), login(client, "alice"), login(client, "teamlead")
         assert (
@@ -98,12 +102,13 @@ def test_approved_and_paid_claims_reach_subscribers_signed_retried_and_replayabl
                 )
         assert client.get(f"/api/v1/claims/{claim['id']}", headers=lead).json()["status"] == "approved"
         now = utcnow()
-        background.drain_outbox(migrated_engine, now, None, http)
+        background.drain_outbox(migrated_engine, now, None, http, local)
         hooks = [(h, b) for p, h, b in receiver.received if p == "/hook"]
         assert len(hooks) == 1  # the first try got a 500
         log = client.get("/api/v1/admin/webhooks/deliveries", headers=admin).json()["items"]
         assert log[0]["status"] == "pending" and log[0]["attempts"] == 1 and log[0]["last_status_code"] == 500
-        background.drain_outbox(migrated_engine, now + timedelta(minutes=1), None, http)  # backoff elapsed
+        # the backoff has elapsed
+        background.drain_outbox(migrated_engine, now + timedelta(minutes=1), None, http, local)
         hooks = [(h, b) for p, h, b in receiver.received if p == "/hook"]
         assert len(hooks) == 2
         headers, body = hooks[-1]
@@ -120,11 +125,11 @@ def test_approved_and_paid_claims_reach_subscribers_signed_retried_and_replayabl
         assert log[0]["status"] == "delivered"
         replayed = client.post(f"/api/v1/admin/webhooks/deliveries/{log[0]['id']}/replay", headers=admin)
         assert replayed.json()["status"] == "pending"
-        background.drain_outbox(migrated_engine, utcnow() + timedelta(minutes=2), None, http)
+        background.drain_outbox(migrated_engine, utcnow() + timedelta(minutes=2), None, http, local)
         assert len([1 for p, _, _ in receiver.received if p == "/hook"]) == 3
         payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
         client.post(f"/api/v1/payouts/{claim['id']}/paid", headers=payroll, json={"reference": "SAL-1"})
-        background.drain_outbox(migrated_engine, utcnow() + timedelta(minutes=3), None, http)
+        background.drain_outbox(migrated_engine, utcnow() + timedelta(minutes=3), None, http, local)
         types = [json.loads(b)["type"] for p, _, b in receiver.received if p == "/hook"]
         assert types[-1] == "claim.paid"
 

@@ -65,7 +65,7 @@ def _env(s: Settings) -> dict[str, str]:
 def _start_worker(s: Settings, name: str) -> subprocess.Popen[bytes]:
     cmd = [
         sys.executable, "-m", "celery", "-A", "reimburse.core.celery_app:celery_app", "worker",
-        "--pool=solo", "-Q", "reimburse", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
+        "--pool=solo", "-Q", "ocr,default", "-n", f"{name}@%h", "--without-gossip", "--without-mingle",
         "-l", "WARNING",
     ]  # fmt: skip
     return subprocess.Popen(cmd, cwd=ROOT, env=_env(s), start_new_session=True)
@@ -143,7 +143,7 @@ def test_killing_a_worker_mid_task_loses_nothing(
         assert _status(migrated_engine, doc_id) == "processing"
         second = _start_worker(broker_settings, "rescuer")
         time.sleep(broker_settings.document_lease_seconds + 0.5)  # the dead worker's lease runs out
-        make_celery(broker_settings).send_task("documents.sweep", queue="reimburse")
+        make_celery(broker_settings).send_task("documents.sweep", queue="ocr")
         assert _wait(migrated_engine, doc_id, {"done", "failed"}, 120) == "done"
         got = client.get(f"/api/v1/documents/{doc_id}", headers=alice).json()
         assert got["results"] and got["results"][0]["is_invoice"]

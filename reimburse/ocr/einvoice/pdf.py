@@ -11,7 +11,9 @@ an invoice, a continuation list (销货清单) or a page without a number belong
 
 from __future__ import annotations
 
+import math
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,7 +23,7 @@ import pymupdf
 import zxingcpp
 
 from reimburse.ocr.domain import DocumentRead, FieldSource, QrPayload, TextLine, TextPage
-from reimburse.ocr.errors import DocumentError, EncryptedDocument, HostileDocument
+from reimburse.ocr.errors import DocumentError, DocumentTooComplex, EncryptedDocument, HostileDocument
 from reimburse.ocr.fapiao.qr import parse_qr
 
 if TYPE_CHECKING:
@@ -42,13 +44,47 @@ class _Page:
     ident: str | None
 
 
-def read_pdf(data: bytes, *, limits: ReadLimits, ocr: Callable[[bytes], DocumentRead]) -> list[DocumentRead]:
+def read_pdf(
+    data: bytes,
+    *,
+    limits: ReadLimits,
+    ocr: Callable[[bytes], DocumentRead],
+    clock: Callable[[], float] = time.monotonic,
+) -> list[DocumentRead]:
     doc = _open(data, limits)
+    deadline = clock() + limits.time_budget_seconds
     try:
-        pages = [_read_page(doc, i, limits, ocr) for i in range(doc.page_count)]
+        _check_page_sizes(doc, limits)
+        pages = []
+        for i in range(doc.page_count):
+            # between pages: one document must not hold the reader (and the others waiting)
+            if clock() > deadline:
+                raise DocumentTooComplex(
+                    f"reading the PDF took longer than {limits.time_budget_seconds:.0f} s "
+                    f"({i} of {doc.page_count} pages read)"
+                )
+            pages.append(_read_page(doc, i, limits, ocr))
     finally:
         doc.close()
     return _group(pages)
+
+
+def _check_page_sizes(doc: Any, limits: ReadLimits) -> None:
+    """Every page's size, from the page tree, before any page is rendered or its text read."""
+    for i in range(doc.page_count):
+        rect = doc[i].rect
+        if max(rect.width, rect.height) > limits.max_page_points:
+            raise DocumentTooComplex(
+                f"page {i + 1} is {rect.width:.0f}x{rect.height:.0f} points; an invoice page is at "
+                f"most {limits.max_page_points:.0f} on a side"
+            )
+
+
+def render_zoom(width: float, height: float, wanted: float, max_pixels: int) -> float:
+    """The zoom (pixels per point) for a render of ``width`` x ``height`` points: ``wanted``,
+    or less so that the render stays within ``max_pixels``."""
+    area = max(float(width) * float(height), 1.0)
+    return min(float(wanted), math.sqrt(max_pixels / area))
 
 
 def _open(data: bytes, limits: ReadLimits) -> Any:
@@ -81,7 +117,7 @@ def _read_page(doc: Any, index: int, limits: ReadLimits, ocr: Callable[[bytes], 
         read = ocr(_raster(page, limits))
         scanned = read.pages[0] if read.pages else text
         return _Page(index + 1, scanned, read.qr, _ident(scanned, read.qr))
-    qr = _qr(page)
+    qr = _qr(page, limits.max_render_pixels)
     return _Page(index + 1, text, qr, _ident(text, qr))
 
 
@@ -114,7 +150,7 @@ def _run(spans: list[Any]) -> TextLine:
     return TextLine.from_box(text, float(x0), float(y0), float(x1), float(y1), 1.0)
 
 
-def _qr(page: Any) -> QrPayload | None:
+def _qr(page: Any, max_pixels: int) -> QrPayload | None:
     """The fapiao QR, cheapest look first: embedded square images, then the rendered top band.
 
     Rendering dominates the cost of a PDF (tens of ms per render on large pages), so the
@@ -125,7 +161,7 @@ def _qr(page: Any) -> QrPayload | None:
     for info in page.get_images(full=True)[:8]:
         xref, width, height = info[0], info[2], info[3]
         if not (40 <= width <= 1200 and 0.8 <= width / max(height, 1) <= 1.25):
-            continue
+            continue  # (also bounds what an embedded image may cost: at most 1200² pixels)
         try:
             pix = _fitz.Pixmap(doc, xref)
             if pix.n - pix.alpha != 1:
@@ -137,7 +173,8 @@ def _qr(page: Any) -> QrPayload | None:
             return payload
     rect = page.rect
     top = _fitz.Rect(rect.x0, rect.y0, rect.x1, rect.y0 + rect.height * 0.4)
-    pix = page.get_pixmap(matrix=_fitz.Matrix(2.0, 2.0), clip=top, colorspace=_fitz.csGRAY, alpha=False)
+    zoom = render_zoom(top.width, top.height, 2.0, max_pixels)
+    pix = page.get_pixmap(matrix=_fitz.Matrix(zoom, zoom), clip=top, colorspace=_fitz.csGRAY, alpha=False)
     return _decode(pix)
 
 
@@ -152,12 +189,10 @@ def _decode(pix: Any) -> QrPayload | None:
 
 def _raster(page: Any, limits: ReadLimits) -> bytes:
     rect = page.rect
-    dpi = _RASTER_DPI
-    pixels = (rect.width * dpi / 72) * (rect.height * dpi / 72)
-    if pixels > limits.max_image_pixels:
-        dpi = int(dpi * (limits.max_image_pixels / pixels) ** 0.5)
+    budget = min(limits.max_image_pixels, limits.max_render_pixels)
+    dpi = int(72 * render_zoom(rect.width, rect.height, _RASTER_DPI / 72, budget))
     if dpi < 30:
-        raise HostileDocument("a PDF page is too large to rasterise")
+        raise DocumentTooComplex("a PDF page is too large to rasterise")
     data: bytes = page.get_pixmap(dpi=dpi, alpha=False).tobytes("png")
     return data
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from reimburse.ocr.domain import DocumentRead
 from reimburse.ocr.engines.base import OcrEngine
-from reimburse.ocr.imaging.load import load_image
+from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import prepare
 from reimburse.ocr.imaging.qr import decode_qr
@@ -21,12 +21,16 @@ from reimburse.ocr.imaging.qr import decode_qr
 _DECODE_LONG_SIDE = 2000
 
 
-def read_image(data: bytes, engine: OcrEngine, *, max_pixels: int) -> DocumentRead:
+def read_image(
+    data: bytes, engine: OcrEngine, *, max_pixels: int, max_decode_bytes: int = DEFAULT_DECODE_BYTES
+) -> DocumentRead:
     """Read one image file into a single-page ``DocumentRead``.
 
     Raises ``ImageDecodeError`` / ``DecompressionBomb`` for files that are not safe images.
     """
-    image = load_image(data, max_pixels=max_pixels, min_long_side=_DECODE_LONG_SIDE)
+    image = load_image(
+        data, max_pixels=max_pixels, min_long_side=_DECODE_LONG_SIDE, max_decode_bytes=max_decode_bytes
+    )
     page = prepare(image).image
     orientation = detect_orientation(page)
     page = rotate(page, orientation.rotation)

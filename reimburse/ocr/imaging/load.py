@@ -35,15 +35,37 @@ def _register_heif() -> None:
     _heif_registered = True
 
 
-def load_image(data: bytes, *, max_pixels: int, min_long_side: int | None = None) -> Array:
+DEFAULT_DECODE_BYTES = 768 * 1024 * 1024
+# bytes per pixel of each Pillow mode as decoded (1-bit images unpack to a byte)
+_MODE_BYTES = {"1": 1, "L": 1, "P": 1, "LA": 2, "PA": 2, "RGB": 3, "YCbCr": 3, "LAB": 3, "HSV": 3,
+               "RGBA": 4, "RGBX": 4, "CMYK": 4, "I": 4, "F": 4,
+               "I;16": 2, "I;16B": 2, "I;16L": 2}  # fmt: skip
+_WIDE = frozenset({"I", "F", "I;16", "I;16B", "I;16L"})
+
+
+def decode_bytes(mode: str, pixels: int) -> int:
+    """What decoding costs at the peak: the decoded pixels, a 4-byte working copy for modes wider
+    than 8 bits, then the RGB and BGR arrays handed on."""
+    per_pixel = _MODE_BYTES.get(mode, 8) + (4 if mode in _WIDE else 0) + 6
+    return pixels * per_pixel
+
+
+def load_image(
+    data: bytes,
+    *,
+    max_pixels: int,
+    min_long_side: int | None = None,
+    max_decode_bytes: int = DEFAULT_DECODE_BYTES,
+) -> Array:
     """Decode ``data`` into an upright BGR image.
 
     ``min_long_side``: when set and the file is a JPEG much larger than that, decode at a
     reduced scale (libjpeg's DCT scaling: 1/2, 1/4, 1/8) that still keeps the long side at
     least this long. It is several times faster than decoding 12 MP and then shrinking.
 
-    Raises ``DecompressionBomb`` when the header announces more than ``max_pixels`` pixels
-    and ``ImageDecodeError`` for anything that is not a decodable image.
+    Raises ``DecompressionBomb`` when the header announces more than ``max_pixels`` pixels, or
+    a decode that would take more than ``max_decode_bytes``, and ``ImageDecodeError`` for
+    anything that is not a decodable image.
     """
     _register_heif()
     try:
@@ -60,6 +82,14 @@ def load_image(data: bytes, *, max_pixels: int, min_long_side: int | None = None
                 )
             if min_long_side is not None and image.format == "JPEG":
                 _draft(image, min_long_side)
+            # by bytes too, after any reduced decode: an 8,900² 16-bit PNG is under the pixel
+            # limit but takes gigabytes to turn into RGB
+            cost = decode_bytes(image.mode, image.size[0] * image.size[1])
+            if cost > max_decode_bytes:
+                raise DecompressionBomb(
+                    f"the {image.mode} image of {image.size[0]}x{image.size[1]} pixels would take "
+                    f"{cost // 2**20} MB to decode; the limit is {max_decode_bytes // 2**20} MB"
+                )
             image.load()
             upright: Image.Image = ImageOps.exif_transpose(image) or image
             rgb = _to_rgb(upright)
@@ -96,8 +126,8 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, rgba).convert("RGB")
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        array = np.asarray(image, dtype=np.float64)
-        peak = float(array.max()) or 1.0
-        grey = np.clip(array * (255.0 / peak), 0, 255).astype(np.uint8)
+        array = np.asarray(image).astype(np.uint32, copy=False)  # 4 bytes a pixel, not float64's 8
+        peak = int(array.max()) or 1
+        grey = (np.minimum(array, peak) * 255 // peak).astype(np.uint8)
         return Image.fromarray(grey).convert("RGB")
     return image.convert("RGB")
