@@ -222,7 +222,7 @@ def format_report(s: Summary) -> str:
     return "\n".join(out)
 
 
-def _groups(s: Summary) -> dict[str, Tally]:
+def group_tallies(s: Summary) -> dict[str, Tally]:
     """Phone photos, scans and everything else, the three groups the targets name."""
     out = {"photo": Tally(), "scan": Tally(), "other": Tally()}
     for kind, t in s.kinds.items():
@@ -255,7 +255,7 @@ def _report_lines(s: Summary) -> list[str]:
             f"silent error rate (all labelled fields): {100 * everything.silent / everything.total:.2f}%"
         )
     out.append("per group:")
-    for group, tally in _groups(s).items():
+    for group, tally in group_tallies(s).items():
         if tally.total:
             out.append(f"  {group:<8} {_pct(tally)}")
     out.append("per kind:")
