@@ -84,6 +84,7 @@ def facts_from_fields(invoice: dict[str, Any]) -> InvoiceFacts:
         ),
         needs_review=bool(invoice.get("needs_review")),
         agent_issued=bool(invoice.get("agent_issued")),
+        not_for_reimbursement=bool(invoice.get("not_for_reimbursement")),
     )
 
 

@@ -39,5 +39,6 @@ def facts_from_extraction(ex: Extraction, image_hash: int | None = None) -> Invo
         lines=lines,
         needs_review=ex.needs_review,
         agent_issued=ex.agent_issued,
+        not_for_reimbursement=ex.not_for_reimbursement,
         image_hash=image_hash,
     )
