@@ -75,6 +75,9 @@ class TextLine:
     text: str
     quad: tuple[Point, Point, Point, Point]
     score: float = 1.0
+    # the recogniser's confidence per character of ``text`` (empty when unknown): one wrong
+    # character in a long name barely moves the line's mean score, but shows here
+    char_scores: tuple[float, ...] = ()
 
     @property
     def left(self) -> float:

@@ -149,15 +149,19 @@ def test_a_credit_code_with_a_letter_it_cannot_contain_is_repaired_by_its_check_
 
 def test_a_look_alike_repair_is_only_a_guess_and_stays_flagged() -> None:
     # 8 <-> B are both valid characters: a swap that makes the check hold is a guess
-    body = "91440300MA5G8QKJ2"
-    good = _valid(body)
-    misread = good.replace("G8", "GB")
-    assert not is_valid_uscc(misread)
+    from reimburse.ocr.fapiao.uscc import repair_uscc
+
+    cases = []
+    for body in ("91440300MA5G8QKJ2", "91310000MA1F8XQ30", "91110108MA0028L4X"):
+        good = _valid(body)
+        misread = good.replace("8", "B", 1) if good.index("8") > 1 else good
+        if not is_valid_uscc(misread) and repair_uscc(misread) == good:
+            cases.append((good, misread))
+    assert cases, "no unique look-alike repair among the bodies"
+    good, misread = cases[0]
     ex = extract([vat_page(seller_id=misread)], None)
-    if ex.value("seller_tax_id") == good:
-        assert ("tax_id_repaired", ("seller_tax_id",)) in reasons(ex)
-    else:  # more than one swap passes: nothing is guessed, the invalid ID stays flagged
-        assert ("tax_id_invalid", ("seller_tax_id",)) in reasons(ex)
+    assert ex.value("seller_tax_id") == good
+    assert ("tax_id_repaired", ("seller_tax_id",)) in reasons(ex)
 
 
 def test_a_seal_showing_another_tax_id_than_the_seller_s_is_flagged() -> None:
@@ -238,3 +242,41 @@ def test_a_meter_printed_general_machine_invoice_without_the_word_taxi_is_a_taxi
         "16.00",
     )
     assert ex.extras == {"times": "22:37-22:45", "distance_km": "4.2"}
+
+
+def test_dot_matrix_values_half_a_row_off_their_labels_are_read() -> None:
+    # a dot-matrix printer put the 合计 figures, the buyer's name and tax ID and the check
+    # code (joined with dashes) half a row below their pre-printed labels
+    page = _without(
+        vat_page(),
+        "¥100.00",
+        "¥6.00",
+        "名称：星河示例科技有限公司",
+        "纳税人识别号：",
+        BUYER_ID,
+        "校验码：12345 67890 12345 67890",
+    )
+    extra = (
+        line("¥100.00", 760, 436, 80),
+        line("¥6.00", 970, 438, 70),
+        line("名称：", 80, 160),
+        line("星河示例科技有限公司", 180, 172, h=30),
+        line("纳税人识别号：", 80, 200),
+        line(BUYER_ID, 300, 213),
+        line("校验码 12345-67890 12345-67890", 800, 110),
+    )
+    ex = extract([TextPage(page.width, page.height, (*page.lines, *extra))], None)
+    assert (ex.value("amount_excl_tax"), ex.value("tax")) == ("100.00", "6.00")
+    assert (ex.value("buyer_name"), ex.value("buyer_tax_id")) == ("星河示例科技有限公司", BUYER_ID)
+    assert ex.value("check_code") == "12345678901234567890"
+
+
+def test_a_name_with_one_poorly_read_character_is_flagged_though_the_line_reads_well() -> None:
+    name = "明月示例餐饮管理有限公司"
+    chars = tuple(0.45 if i == 3 else 0.999 for i in range(len(name)))
+    page = vat_page()
+    lines = tuple(TextLine(ln.text, ln.quad, 0.95, chars) if ln.text == name else ln for ln in page.lines)
+    ex = extract([TextPage(page.width, page.height, lines)], None)
+    assert ex.fields["seller_name"].confidence >= 0.9  # the line's mean score alone passes
+    assert ("name_uncertain", ("seller_name",)) in reasons(ex)
+    assert "name_uncertain" not in codes(extract([page], None))

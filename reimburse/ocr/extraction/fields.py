@@ -168,6 +168,15 @@ def find_sum_row(layout: Layout, amount_x: float | None, tax_x: float | None) ->
         for ln in layout.same_row(label):
             monies.extend((ln, m) for m in _all_money(ln.text))
         if not monies:
+            # dot-matrix figures printed half a row off their pre-printed row: the yuan-sign
+            # money within about a row of the label, to its right
+            monies = [
+                (ln, m)
+                for ln in layout.lines
+                if "¥" in ln.text and ln.left > label.right and abs(ln.cy - label.cy) <= label.height * 1.2
+                for m in _all_money(ln.text)
+            ]
+        if not monies:
             continue
         monies.sort(key=lambda lm: lm[0].left)
         if amount_x is not None and tax_x is not None and len(monies) >= 1:
@@ -215,11 +224,13 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     """(buyer, seller): names and tax IDs, assigned to a side by the nearest 购/销 marker."""
     names = [
         h
-        for h in after_label(layout, NAME_LABEL, _name, look_below=False)
+        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
         if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
     ]
     names = _distinct(names)  # "名" and "称：" both point at the same value
-    ids = _distinct([h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)])
+    ids = _distinct(
+        [h for h in after_label(layout, TAX_ID_LABEL, _tax_id, loose_row=True) if not _in_remarks(h)]
+    )
     buyer_markers, seller_markers = _markers(layout)
     buyer_name = seller_name = buyer_id = seller_id = None
     for hit in names:
@@ -358,7 +369,8 @@ def _number(text: str) -> str | None:
 
 
 def _check(text: str) -> str | None:
-    m = _CHECK_VALUE.search(text.replace("O", "0"))
+    # printed in groups of five; OCR sometimes joins the groups with dashes
+    m = _CHECK_VALUE.search(re.sub(r"(?<=\d)-(?=\d)", "", text.replace("O", "0")))
     return m.group(0) if m else None
 
 
