@@ -17,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from reimburse.ocr.errors import EngineUnavailable
 from reimburse.ocr.evaluation import Summary, evaluate_dir, group_tallies
 from reimburse.ocr.reader import DocumentReader
 
@@ -51,7 +52,11 @@ def main() -> None:
         sys.exit(f"no labels.jsonl in {args.dev}")
     for engine in args.engines.split(","):
         reader = DocumentReader(engine_name=engine, threads=args.threads)
-        reader.engine  # noqa: B018 - load the models before timing
+        try:
+            reader.engine  # noqa: B018 - load the models before timing
+        except EngineUnavailable as exc:
+            print(f"{engine} | not measured: {exc}", flush=True)
+            continue
         summary = evaluate_dir(args.dev, reader, kinds=set(args.kind) if args.kind else None, part=args.part)
         print(_row(engine, summary), flush=True)
 
