@@ -59,6 +59,7 @@ class ExtractedInvoice:
     needs_review: bool = False
     review_reasons: tuple[dict[str, Any], ...] = ()
     line_items: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    not_for_reimbursement: bool = False  # a copy printed 此联不作报销、扣税凭证使用
 
 
 def create_claim(
@@ -153,6 +154,7 @@ def _item(
             "needs_review": found.needs_review,
             "review_reasons": list(found.review_reasons),
             "line_items": list(found.line_items),
+            "not_for_reimbursement": found.not_for_reimbursement,
         }
         for name, new in (item.fields or {}).items():
             if name not in _INVOICE_FIELDS:

@@ -41,5 +41,6 @@ def extracted_for(
             needs_review=bool(res.get("needs_review")),
             review_reasons=tuple(res.get("review_reasons") or ()),
             line_items=tuple(res.get("line_items") or ()),
+            not_for_reimbursement=bool(res.get("not_for_reimbursement")),
         )
     return out
