@@ -79,15 +79,26 @@ def evaluate(
     report: Annotated[
         Path | None, typer.Option(help="also write the per-file results as JSON Lines here")
     ] = None,
+    part: Annotated[
+        str | None,
+        typer.Option(
+            help="only the 'tuning' part or only the 'held-out' part (default: both, reported apart)"
+        ),
+    ] = None,
 ) -> None:
     """Measure extraction against DIR/labels.jsonl: per-field and per-kind accuracy, silent
-    errors (wrong and not flagged for review) and negatives recognised."""
-    from reimburse.ocr.evaluation import evaluate_dir, format_report
+    errors (wrong and not flagged for review) and negatives recognised, for the whole set and
+    for its tuning and held-out parts separately."""
+    from reimburse.ocr.evaluation import PARTS, evaluate_dir, format_report
 
     reader = _reader()
     if engine:
         reader.engine_name = engine
-    summary = evaluate_dir(directory, reader, kinds=set(kind) if kind else None, details_path=report)
+    if part is not None and part not in PARTS:
+        raise typer.BadParameter(f"--part is one of {', '.join(PARTS)}")
+    summary = evaluate_dir(
+        directory, reader, kinds=set(kind) if kind else None, details_path=report, part=part
+    )
     typer.echo(format_report(summary))
 
 

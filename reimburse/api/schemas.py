@@ -183,8 +183,17 @@ class Extraction(Schema):
     line_items: list[LineItem]
     remarks: str | None
     agent_issued: bool = Field(description="代开: issued by the tax bureau on the seller's behalf")
+    not_for_reimbursement: bool = Field(
+        default=False, description="a copy printed 此联不作报销、扣税凭证使用: not valid for reimbursement"
+    )
+    extras: dict[str, str] = Field(
+        default_factory=dict, description="values beyond the eleven fields (taxi: `times`, `distance_km`)"
+    )
     confidence: dict[str, float] = Field(description="0..1 per field found")
-    field_sources: dict[str, str] = Field(description="per field: `qr`, `ocr`, `pdf_text`, `ofd_xml`, `xml`")
+    field_sources: dict[str, str] = Field(
+        description="per field: `qr`, `ocr`, `pdf_text`, `ofd_xml`, `xml`, or `derived` (computed from "
+        "other fields, never evidence for them)"
+    )
     needs_review: bool
     review_reasons: list[ReviewReason]
     pages: list[int] = Field(default_factory=list, description="only for multi-page files: its pages")

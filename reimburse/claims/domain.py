@@ -192,6 +192,7 @@ class InvoiceFacts:
     needs_review: bool = False
     agent_issued: bool = False
     image_hash: int | None = None  # 64-bit dHash of the photo; None for e-invoice files
+    not_for_reimbursement: bool = False  # a copy printed 此联不作报销、扣税凭证使用
 
 
 class ClaimItemError(ValueError):

@@ -42,5 +42,6 @@ def extracted_for(
             review_reasons=tuple(res.get("review_reasons") or ()),
             line_items=tuple(res.get("line_items") or ()),
             field_sources={k: str(v) for k, v in (res.get("field_sources") or {}).items() if v},
+            not_for_reimbursement=bool(res.get("not_for_reimbursement")),
         )
     return out

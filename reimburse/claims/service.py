@@ -96,6 +96,7 @@ class ExtractedInvoice:
     needs_review: bool = False
     review_reasons: tuple[dict[str, Any], ...] = ()
     line_items: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    not_for_reimbursement: bool = False  # a copy printed 此联不作报销、扣税凭证使用
     field_sources: dict[str, str] = field(default_factory=dict)  # qr, ocr, pdf_text, ofd_xml, xml
 
 
@@ -190,6 +191,7 @@ def _item(
             "needs_review": found.needs_review,
             "review_reasons": list(found.review_reasons),
             "line_items": list(found.line_items),
+            "not_for_reimbursement": found.not_for_reimbursement,
             "field_sources": dict(found.field_sources),
         }
         for name, new in (item.fields or {}).items():

@@ -35,6 +35,8 @@ class FieldSource(StrEnum):
     PDF_TEXT = "pdf_text"
     OFD_XML = "ofd_xml"
     XML = "xml"
+    # computed from other fields (tax = total - amount, ...): never evidence for its inputs
+    DERIVED = "derived"
 
 
 class DocumentType(StrEnum):
@@ -50,6 +52,7 @@ class DocumentType(StrEnum):
     DIGITAL_GENERAL = "digital_general"  # 电子发票（普通发票）, 数电
     QUOTA = "quota"  # 定额发票
     TRAIN_TICKET = "train_ticket"  # 铁路电子客票 / 火车票
+    TAXI = "taxi"  # 出租汽车(专用)发票 and the 通用机打发票 taxis print: code, number, date, total
     OTHER_INVOICE = "other_invoice"  # recognisably a fapiao, kind unknown
     NOT_INVOICE = "not_invoice"
 
@@ -72,6 +75,9 @@ class TextLine:
     text: str
     quad: tuple[Point, Point, Point, Point]
     score: float = 1.0
+    # the recogniser's confidence per character of ``text`` (empty when unknown): one wrong
+    # character in a long name barely moves the line's mean score, but shows here
+    char_scores: tuple[float, ...] = ()
 
     @property
     def left(self) -> float:
@@ -181,6 +187,10 @@ class Extraction:
     remarks: str | None = None
     agent_issued: bool = False  # 代开: issued by the tax bureau on the seller's behalf
     review_reasons: tuple[ReviewReason, ...] = ()
+    # a copy printed "此联不作报销、扣税凭证使用" (记账联, 存根联): an invoice, but not one to claim
+    not_for_reimbursement: bool = False
+    # what a document type prints beyond the eleven fields (taxi: "times", "distance_km")
+    extras: dict[str, str] = field(default_factory=dict)
 
     @property
     def needs_review(self) -> bool:

@@ -6,10 +6,15 @@ Reported: per-field and per-kind accuracy, silent errors (a wrong value the resu
 flag for review — the errors that would reach an approver unseen) and negatives recognised.
 Labels of quality ``upstream-noisy`` were typed by hand upstream and contain errors, so
 they are reported apart from the reliable ones.
+
+A held-out slice (``held_out``: within each kind, the 30% of files whose salted SHA-256 of
+the file name ranks first) is never looked at while tuning and is reported separately;
+``--part tuning`` evaluates only the rest, so tuning runs never see the held-out results.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 import unicodedata
@@ -25,6 +30,9 @@ from reimburse.ocr.reader import DocumentReader
 from reimburse.ocr.serialize import extraction_to_json
 
 NOISY = "upstream-noisy"
+HELD_OUT_SHARE = 0.3
+_HELD_OUT_SALT = "reimburse-held-out-v1:"
+PARTS = ("tuning", "held-out")
 _MONEY_FIELDS = frozenset({"amount_excl_tax", "tax", "total"})
 
 
@@ -61,6 +69,24 @@ class Summary:
     flagged_documents: int = 0
     seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     mistakes: list[dict[str, Any]] = field(default_factory=list)
+    invoices_called_not_invoice: list[str] = field(default_factory=list)
+    parts: dict[str, Summary] = field(default_factory=dict)
+
+
+def held_out(rows: list[dict[str, Any]]) -> set[str]:
+    """The held-out file names: per kind, the first 30% by a salted hash of the name.
+
+    Deterministic and blind to content (only the name and kind are used), stratified by
+    kind so that the real phone photos and scans are represented in the slice.
+    """
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["file"])
+    out: set[str] = set()
+    for names in by_kind.values():
+        ranked = sorted(names, key=lambda n: hashlib.sha256((_HELD_OUT_SALT + n).encode()).hexdigest())
+        out.update(ranked[: round(len(ranked) * HELD_OUT_SHARE)])
+    return out
 
 
 def evaluate_dir(
@@ -69,14 +95,20 @@ def evaluate_dir(
     *,
     kinds: set[str] | None = None,
     details_path: Path | None = None,
+    part: str | None = None,
 ) -> Summary:
+    """Evaluate every labelled file (or only ``kinds``, or only one ``part``)."""
     summary = Summary()
+    rows = _labels(directory)
+    held = held_out(rows)
     details = details_path.open("w", encoding="utf-8") if details_path else None
     try:
-        for row in _labels(directory):
-            if kinds and row["kind"] not in kinds:
+        for row in rows:
+            row_part = PARTS[1] if row["file"] in held else PARTS[0]
+            if (kinds and row["kind"] not in kinds) or (part and row_part != part):
                 continue
-            _evaluate_one(directory, row, reader, summary, details)
+            sub = summary.parts.setdefault(row_part, Summary())
+            _evaluate_one(directory, row, reader, (summary, sub), details, row_part)
     finally:
         if details:
             details.close()
@@ -90,28 +122,44 @@ def _labels(directory: Path) -> list[dict[str, Any]]:
 
 
 def _evaluate_one(
-    directory: Path, row: dict[str, Any], reader: DocumentReader, summary: Summary, details: Any
+    directory: Path,
+    row: dict[str, Any],
+    reader: DocumentReader,
+    summaries: tuple[Summary, ...],
+    details: Any,
+    part: str,
 ) -> None:
-    summary.files += 1
     kind = row["kind"]
     started = time.perf_counter()
+    error: str | None = None
     try:
         results = reader.read((directory / row["file"]).read_bytes())
     except (ReimburseError, OSError) as exc:
-        summary.read_errors.append((row["file"], str(exc)))
-        results = []
-    summary.seconds[kind].append(time.perf_counter() - started)
+        error, results = str(exc), []
+    seconds = time.perf_counter() - started
     labelled = {k: v for k, v in (row.get("fields") or {}).items() if v is not None and k in FIELD_NAMES}
     ex = _pick(results, labelled)
     if details is not None:
         record = extraction_to_json(row["file"], ex) if ex else {"source": row["file"], "error": "no result"}
-        details.write(json.dumps({"label": row, "result": record}, ensure_ascii=False) + "\n")
+        details.write(json.dumps({"part": part, "label": row, "result": record}, ensure_ascii=False) + "\n")
+    for summary in summaries:
+        summary.files += 1
+        summary.seconds[kind].append(seconds)
+        if error is not None:
+            summary.read_errors.append((row["file"], error))
+        _tally(row, labelled, ex, summary)
+
+
+def _tally(row: dict[str, Any], labelled: dict[str, Any], ex: Extraction | None, summary: Summary) -> None:
+    kind = row["kind"]
     if not row.get("is_invoice", True):
         summary.negatives += 1
         summary.negatives_recognised += ex is None or not ex.is_invoice
         return
     summary.invoices += 1
     summary.invoices_recognised += ex is not None and ex.is_invoice
+    if ex is not None and not ex.is_invoice:
+        summary.invoices_called_not_invoice.append(row["file"])
     summary.flagged_documents += ex is not None and ex.needs_review
     flagged_fields = {n for r in ex.review_reasons for n in r.fields} if ex else set()
     for name, expected in labelled.items():
@@ -164,8 +212,34 @@ def _p50(values: list[float]) -> float:
 
 
 def format_report(s: Summary) -> str:
+    out = _report_lines(s)
+    for path, message in s.read_errors:
+        out.append(f"read error: {path}: {message}")
+    for name in PARTS:
+        if name in s.parts:
+            out.append(f"== {name} part only ({'never used for tuning' if name == PARTS[1] else 'tuned on'})")
+            out += ["  " + line for line in _report_lines(s.parts[name])]
+    return "\n".join(out)
+
+
+def group_tallies(s: Summary) -> dict[str, Tally]:
+    """Phone photos, scans and everything else, the three groups the targets name."""
+    out = {"photo": Tally(), "scan": Tally(), "other": Tally()}
+    for kind, t in s.kinds.items():
+        g = out[kind if kind in ("photo", "scan") else "other"]
+        g.total, g.correct, g.silent, g.missing = (
+            g.total + t.total,
+            g.correct + t.correct,
+            g.silent + t.silent,
+            g.missing + t.missing,
+        )
+    return out
+
+
+def _report_lines(s: Summary) -> list[str]:
     out = [f"files: {s.files}   read errors: {len(s.read_errors)}"]
     out.append(f"invoices recognised: {s.invoices_recognised}/{s.invoices}")
+    out.append(f"invoices called not_invoice: {len(s.invoices_called_not_invoice)}")
     out.append(f"negatives recognised: {s.negatives_recognised}/{s.negatives}")
     out.append(f"invoices flagged for review: {s.flagged_documents}/{s.invoices}")
     out.append(f"fields, reliable labels: {_pct(s.reliable)}")
@@ -180,6 +254,10 @@ def format_report(s: Summary) -> str:
         out.append(
             f"silent error rate (all labelled fields): {100 * everything.silent / everything.total:.2f}%"
         )
+    out.append("per group:")
+    for group, tally in group_tallies(s).items():
+        if tally.total:
+            out.append(f"  {group:<8} {_pct(tally)}")
     out.append("per kind:")
     for kind in sorted(s.kinds):
         out.append(f"  {kind:<8} {_pct(s.kinds[kind])}   p50 {_p50(s.seconds[kind]):.3f} s/file")
@@ -187,6 +265,4 @@ def format_report(s: Summary) -> str:
     for name in FIELD_NAMES:
         if name in s.fields:
             out.append(f"  {name:<16} {_pct(s.fields[name])}")
-    for path, message in s.read_errors:
-        out.append(f"read error: {path}: {message}")
-    return "\n".join(out)
+    return out

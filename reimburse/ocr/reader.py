@@ -75,16 +75,16 @@ class DocumentReader:
 
     def _reads(self, kind: FileKind, data: bytes) -> list[DocumentRead]:
         if kind is FileKind.IMAGE:
-            from reimburse.ocr.imaging.document import read_image
+            from reimburse.ocr.imaging.document import read_image_upright
 
-            return [
-                read_image(
-                    data,
-                    self.engine,
-                    max_pixels=self.limits.max_image_pixels,
-                    max_decode_bytes=self.limits.max_decode_bytes,
-                )
-            ]
+            read = read_image_upright(
+                data,
+                self.engine,
+                max_pixels=self.limits.max_image_pixels,
+                reads_as_invoice=lambda r: _extract(r).is_invoice,
+                max_decode_bytes=self.limits.max_decode_bytes,
+            )
+            return [read]
         if kind is FileKind.PDF:
             from reimburse.ocr.einvoice.pdf import read_pdf
 

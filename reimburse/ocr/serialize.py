@@ -16,6 +16,8 @@ def extraction_to_json(source: str, ex: Extraction, *, pages: tuple[int, ...] = 
         "line_items": [_item(i) for i in ex.line_items],
         "remarks": ex.remarks,
         "agent_issued": ex.agent_issued,
+        "not_for_reimbursement": ex.not_for_reimbursement,
+        "extras": dict(ex.extras),
         "confidence": {n: round(f.confidence, 4) for n, f in ex.fields.items() if n in FIELD_NAMES},
         "field_sources": {n: f.source.value for n, f in ex.fields.items() if n in FIELD_NAMES},
         "needs_review": ex.needs_review,

@@ -23,7 +23,11 @@ TODAY_ISH = (date.today() - timedelta(days=3)).isoformat()
 
 
 def invoice_png(
-    number: str = "44556677", amount: str = "94.34", total: str = "100.00", capitals: str = "壹佰圆整"
+    number: str = "44556677",
+    amount: str = "94.34",
+    total: str = "100.00",
+    capitals: str = "壹佰圆整",
+    footer: str | None = None,
 ) -> bytes:
     """A synthetic electronic general invoice issued to the demo company, dated this week."""
     day = date.today() - timedelta(days=3)
@@ -40,6 +44,8 @@ def invoice_png(
         ((70, 650), f"价税合计(大写) {capitals}", 30),
         ((800, 650), f"(小写)¥{total}", 30),
     ]
+    if footer:
+        lines.append(((450, 780), footer, 30))
     for xy, text, size in lines:
         draw.text(xy, text, font=font(size, cjk=True), fill=(0, 0, 0))
     ok, buf = cv2.imencode(".png", cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR))
@@ -252,3 +258,21 @@ def test_the_same_photo_in_another_claim_is_flagged_even_when_its_fields_differ(
     assert "near_duplicate_image" in {f["code"] for f in check["findings"]}
     # the key comes from what was read, so the "correction" no longer dodges it (issue 13)
     assert {"duplicate_invoice", "source_value_disputed"} <= {f["code"] for f in check["findings"]}
+
+
+def test_a_copy_not_for_reimbursement_is_read_and_refused_as_such(
+    api: Any, migrated_engine: Engine, settings: Settings
+) -> None:
+    client, _ = api
+    alice = login(client, "alice")
+    png = invoice_png(number="44556688", footer="此联不作报销、扣税凭证使用")
+    up = client.post("/api/v1/documents", headers=alice, files=[("files", ("copy.png", png, "image/png"))])
+    doc_id = up.json()["documents"][0]["id"]
+    service.process(migrated_engine, runtime.store_for(settings), runtime.reader, doc_id)
+    (result,) = client.get(f"/api/v1/documents/{doc_id}", headers=alice).json()["results"]
+    assert result["is_invoice"] and result["not_for_reimbursement"] is True
+    item = {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": doc_id}
+    claim = new_claim(client, alice, item)
+    check = client.post(f"/api/v1/claims/{claim['id']}/check", headers=alice).json()
+    (finding,) = [f for f in check["findings"] if f["code"] == "invoice_copy_not_valid"]
+    assert "not valid for reimbursement" in finding["message"]

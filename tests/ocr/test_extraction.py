@@ -31,9 +31,11 @@ BUYER_ID = _valid(BUYER_ID[:17])
 SELLER_ID = _valid(SELLER_ID[:17])
 
 
-def line(text: str, x: float, y: float, w: float | None = None, score: float = 0.99) -> TextLine:
+def line(
+    text: str, x: float, y: float, w: float | None = None, score: float = 0.99, h: float = 20
+) -> TextLine:
     width = w if w is not None else 14.0 * len(text)
-    return TextLine.from_box(text, x, y, x + width, y + 20, score)
+    return TextLine.from_box(text, x, y, x + width, y + h, score)
 
 
 def vat_page(

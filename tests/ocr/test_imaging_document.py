@@ -6,11 +6,12 @@ import cv2
 import numpy as np
 import pytest
 
-from reimburse.ocr.domain import DocumentRead
+from reimburse.ocr.domain import DocumentRead, TextPage
 from reimburse.ocr.engines.registry import create_engine
 from reimburse.ocr.errors import DecompressionBomb, ImageDecodeError
+from reimburse.ocr.imaging import document
 from reimburse.ocr.imaging.document import read_image
-from reimburse.ocr.imaging.orientation import rotate
+from reimburse.ocr.imaging.orientation import Orientation, rotate
 from tests.ocr.imaging_helpers import NUMBER, jpeg, page, photo
 
 LIMIT = 80_000_000
@@ -66,3 +67,41 @@ def test_a_random_photo_does_not_crash() -> None:
     read = read_image(jpeg(noise), create_engine("rapidocr", threads=2), max_pixels=LIMIT)
     assert read.qr is None
     assert len(read.pages) == 1
+
+
+class _ShapeEngine:
+    """Records the pages it is given; reads nothing (the text is not what is tested)."""
+
+    name = "shapes"
+
+    def __init__(self) -> None:
+        self.pages: list[tuple[int, int]] = []
+
+    def recognize(self, image: np.ndarray) -> TextPage:
+        self.pages.append(image.shape[:2])
+        return TextPage(width=float(image.shape[1]), height=float(image.shape[0]), lines=())
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        return [("", 0.0) for _ in crops]
+
+
+def _fooled(image: np.ndarray, *, threads: int = 1, vertical: bool | None = None) -> Orientation:
+    # the text-direction measure fooled into "vertical" (as by a dense cipher block)
+    turn = 90 if vertical is None else 0
+    return Orientation(rotation=turn, vertical_text=vertical is None, votes=1, flip_probability=0.0)
+
+
+def test_a_page_turned_sideways_that_reads_as_nothing_gets_a_second_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(document, "detect_orientation", _fooled)
+    engine = _ShapeEngine()
+    data = jpeg(page())  # a landscape sheet, upright
+    landscape = lambda r: r.pages[0].width > r.pages[0].height  # noqa: E731
+    read = document.read_image_upright(data, engine, max_pixels=LIMIT, reads_as_invoice=landscape)
+    assert read.pages[0].width > read.pages[0].height
+    assert len(engine.pages) == 2  # the sideways read, then the second look
+    # a sideways read that does read as an invoice costs no second OCR
+    engine.pages.clear()
+    document.read_image_upright(data, engine, max_pixels=LIMIT, reads_as_invoice=lambda r: True)
+    assert len(engine.pages) == 1

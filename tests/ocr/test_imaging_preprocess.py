@@ -80,3 +80,14 @@ def test_orientation_is_recovered(degrees: int) -> None:
     found = detect_orientation(turned)
     assert (degrees + found.rotation) % 360 == 0
     assert found.votes > 0
+
+
+@pytest.mark.parametrize(
+    ("w", "h", "ok"), [(1800, 212, False), (212, 1800, False), (800, 2000, True), (2000, 1200, True)]
+)
+def test_a_strip_of_the_page_is_not_taken_for_the_page(w: int, h: int, ok: bool) -> None:
+    # a narrow taxi receipt once gave a 1800x212 "page": one printed column, rest thrown away
+    from reimburse.ocr.imaging.preprocess import _plausible
+
+    quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    assert _plausible(quad) is ok

@@ -205,3 +205,24 @@ def test_clean_invoice_has_no_findings() -> None:
         )
         == []
     )
+
+
+def test_a_copy_not_for_reimbursement_is_an_error_finding() -> None:
+    from reimburse.claims.assessment import facts_from_fields
+
+    facts = facts_from_fields({"document_type": "vat_special", "fields": {}, "not_for_reimbursement": True})
+    assert facts.not_for_reimbursement
+    found = check_invoice(
+        invoice(not_for_reimbursement=True),
+        category=Category.MEALS,
+        claimed=None,
+        entities=ENTITIES,
+        policy=POLICY,
+        today=TODAY,
+    )
+    (copy,) = [f for f in found if f.code == "invoice_copy_not_valid"]
+    assert copy.severity is Severity.ERROR and "not valid for reimbursement" in copy.message
+    clean = check_invoice(
+        invoice(), category=Category.MEALS, claimed=None, entities=ENTITIES, policy=POLICY, today=TODAY
+    )
+    assert "invoice_copy_not_valid" not in codes(clean)

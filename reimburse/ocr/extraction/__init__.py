@@ -13,6 +13,7 @@ raise the confidence of values they confirm and flag the ones they contradict.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -30,12 +31,14 @@ from reimburse.ocr.domain import (
 )
 from reimburse.ocr.extraction import fields as f
 from reimburse.ocr.extraction.checks import run_checks
-from reimburse.ocr.extraction.classify import classify, is_agent_issued
+from reimburse.ocr.extraction.classify import NOT_FOR_REIMBURSEMENT, classify, is_agent_issued
+from reimburse.ocr.extraction.consistency import consistency_reasons
 from reimburse.ocr.extraction.items import find_columns, find_items
-from reimburse.ocr.extraction.layout import Layout
+from reimburse.ocr.extraction.layout import Layout, char_floor
 from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
+from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
-from reimburse.ocr.fapiao.uscc import is_valid_uscc
+from reimburse.ocr.fapiao.uscc import is_valid_uscc, repair_uscc, uscc_impossible_fixed
 
 __all__ = ["cross_check_structured", "extract"]
 
@@ -53,6 +56,19 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
     is_invoice, doc_type = classify(layout, qr, number.value if number else None)
     if not is_invoice:
         return Extraction(is_invoice=False, document_type=DocumentType.NOT_INVOICE)
+    copy_only = any(NOT_FOR_REIMBURSEMENT.search(ln.text) for ln in layout.lines)
+    copy_reason = (
+        [
+            ReviewReason(
+                "copy_not_for_reimbursement",
+                "this copy says 此联不作报销、扣税凭证使用: not valid for reimbursement",
+            )
+        ]
+        if copy_only
+        else []
+    )
+    if doc_type is DocumentType.TAXI:
+        return _extract_taxi(layout, source, copy_reason, copy_only)
 
     found: dict[str, FieldValue] = {}
     disagreements: list[ReviewReason] = []
@@ -70,12 +86,22 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
     buyer, seller = f.find_parties(layout)
     remarks = find_remarks(layout)
     agent = is_agent_issued(layout)
+    agent_reasons: list[ReviewReason] = []
     if agent:
+        # One meaning for both seller fields: the real seller from the remarks (代开企业名称 +
+        # 代开企业税号) when both are there, else the seller box as printed. A name from one
+        # place with a tax ID from the other would be a pair that never existed.
         name, tax_id, score = agent_seller(layout)
-        if name:
-            seller = replace(seller, name=f.Candidate(name, score))
-        if tax_id:
-            seller = replace(seller, tax_id=f.Candidate(tax_id, score))
+        if name and tax_id:
+            seller = replace(seller, name=f.Candidate(name, score), tax_id=f.Candidate(tax_id, score))
+        elif name or tax_id:
+            agent_reasons.append(
+                ReviewReason(
+                    "agent_seller_partial",
+                    "the remarks name the real seller only in part; the seller box is shown",
+                    ("seller_name", "seller_tax_id"),
+                )
+            )
     if doc_type is DocumentType.QUOTA and seller.tax_id is None:
         seller = replace(seller, tax_id=f.find_stamp_tax_id(layout))
 
@@ -95,6 +121,7 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
     for name, cand in ocr.items():
         if cand is not None:
             found[name] = FieldValue(cand.value, round(cand.score, 4), source)
+    disagreements += _repair_tax_ids(found)
 
     if qr is not None:
         _apply_qr(found, qr, source, disagreements)
@@ -108,6 +135,20 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         capitals_total=capitals.value if capitals else None,
         disagreements=disagreements,
     )
+    name_floors = {
+        k: char_floor(c.lines, c.value)
+        for k, c in (("buyer_name", buyer.name), ("seller_name", seller.name))
+        if c is not None and found.get(k) is not None and found[k].value == c.value
+    }
+    used = {id(ln) for c in (buyer.tax_id, seller.tax_id) if c is not None for ln in c.lines}
+    extra = consistency_reasons(
+        found,
+        items,
+        capitals_total=capitals.value if capitals else None,
+        page_tax_ids=_page_tax_ids(layout, used),
+        agent_issued=agent,
+        name_char_floors=name_floors,
+    )
     return Extraction(
         is_invoice=True,
         document_type=doc_type,
@@ -115,8 +156,82 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         line_items=items,
         remarks=remarks,
         agent_issued=agent,
-        review_reasons=reasons,
+        review_reasons=tuple(_dedupe([*reasons, *agent_reasons, *extra, *copy_reason])),
+        not_for_reimbursement=copy_only,
     )
+
+
+def _extract_taxi(
+    layout: Layout, source: FieldSource, copy_reason: list[ReviewReason], copy_only: bool
+) -> Extraction:
+    """Taxi receipts: code, number, date and the amount paid; times and distance as extras."""
+    taxi = read_taxi(layout)
+    found: dict[str, FieldValue] = {}
+    for name, cand in (
+        ("invoice_code", taxi.code),
+        ("invoice_number", taxi.number),
+        ("issue_date", taxi.date),
+        ("total", taxi.total),
+    ):
+        if cand is not None:
+            found[name] = FieldValue(cand.value, round(cand.score, 4), source)
+    reasons = list(run_checks(DocumentType.TAXI, found, (), capitals_total=None, disagreements=()))
+    if taxi.total_uncertain:
+        reasons.append(
+            ReviewReason(
+                "taxi_total_uncertain",
+                "surcharges are printed but the amount paid (实收) could not be read; the fare is shown",
+                ("total",),
+            )
+        )
+    return Extraction(
+        is_invoice=True,
+        document_type=DocumentType.TAXI,
+        fields=found,
+        review_reasons=tuple(_dedupe([*reasons, *copy_reason])),
+        not_for_reimbursement=copy_only,
+        extras=taxi.extras,
+    )
+
+
+_USCC_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
+
+
+def _page_tax_ids(layout: Layout, used: set[int]) -> list[str]:
+    """Valid credit codes printed outside the labelled tax-ID boxes (the seal, mostly)."""
+    out = []
+    for ln in layout.lines:
+        if id(ln) in used or f.TAX_ID_LABEL.search(ln.text) or "代开" in ln.text:
+            continue
+        out += [t for t in _USCC_TOKEN.findall(ln.text) if is_valid_uscc(t)]
+    return out
+
+
+def _repair_tax_ids(found: dict[str, FieldValue]) -> list[ReviewReason]:
+    """Credit codes misread with a letter the alphabet lacks (I, O, S, V, Z) are repaired when
+    the repair makes the check character hold: certain, since the letter cannot be right. A
+    repair that needs a swap between two valid look-alikes is only a guess, so it is flagged."""
+    out: list[ReviewReason] = []
+    for side in ("buyer_tax_id", "seller_tax_id"):
+        fv = found.get(side)
+        if fv is None or len(fv.value) != 18 or is_valid_uscc(fv.value):
+            continue
+        certain = uscc_impossible_fixed(fv.value)
+        if certain is not None:
+            found[side] = replace(fv, value=certain)
+            continue
+        guess = repair_uscc(fv.value)
+        if guess is not None:
+            found[side] = replace(fv, value=guess, confidence=min(fv.confidence, 0.8))
+            out.append(
+                ReviewReason(
+                    "tax_id_repaired",
+                    f"{side}: read {fv.value}, which fails its check character; {guess} is the one "
+                    "look-alike swap that passes",
+                    (side,),
+                )
+            )
+    return out
 
 
 def cross_check_structured(
@@ -220,26 +335,34 @@ def _complete_amounts(
     amount, tax, total = (found.get(k) for k in ("amount_excl_tax", "tax", "total"))
     if total is None and capitals is not None:
         found["total"] = total = FieldValue(capitals.value, capitals.score, source)
+    # computed values are marked DERIVED: they make amount + tax = total hold by construction,
+    # so they must never count as confirmation of the values they came from
+    derived = FieldSource.DERIVED
     if amount is not None and tax is not None and total is None:
         value = Decimal(amount.value) + Decimal(tax.value)
-        found["total"] = FieldValue(fmt_money(value), min(amount.confidence, tax.confidence), amount.source)
+        found["total"] = FieldValue(fmt_money(value), min(amount.confidence, tax.confidence), derived)
     elif amount is not None and total is not None and tax is None:
         value = Decimal(total.value) - Decimal(amount.value)
         if value >= 0 or Decimal(total.value) < 0:
-            found["tax"] = FieldValue(
-                fmt_money(value), min(amount.confidence, total.confidence), amount.source
-            )
+            found["tax"] = FieldValue(fmt_money(value), min(amount.confidence, total.confidence), derived)
     elif tax is not None and total is not None and amount is None:
         value = Decimal(total.value) - Decimal(tax.value)
         found["amount_excl_tax"] = FieldValue(
-            fmt_money(value), min(tax.confidence, total.confidence), total.source
+            fmt_money(value), min(tax.confidence, total.confidence), derived
         )
 
 
 def _confirm(found: dict[str, FieldValue], capitals: f.Candidate | None) -> None:
     """Raise the confidence of values an independent check confirms."""
     amount, tax, total = (found.get(k) for k in ("amount_excl_tax", "tax", "total"))
-    if amount and tax and total and Decimal(amount.value) + Decimal(tax.value) == Decimal(total.value):
+    read = all(v is not None and v.source is not FieldSource.DERIVED for v in (amount, tax, total))
+    if (
+        read
+        and amount
+        and tax
+        and total
+        and Decimal(amount.value) + Decimal(tax.value) == Decimal(total.value)
+    ):
         # three numbers read separately that add up, and a total that matches its capitals
         # (or a QR-confirmed amount), are right together
         anchored = (capitals is not None and capitals.value == total.value) or any(
@@ -248,7 +371,12 @@ def _confirm(found: dict[str, FieldValue], capitals: f.Candidate | None) -> None
         if anchored:
             for k in ("amount_excl_tax", "tax", "total"):
                 found[k] = replace(found[k], confidence=max(found[k].confidence, _CONFIRMED))
-    if capitals is not None and total is not None and capitals.value == total.value:
+    if (
+        capitals is not None
+        and total is not None
+        and total.source is not FieldSource.DERIVED
+        and capitals.value == total.value
+    ):
         found["total"] = replace(total, confidence=max(found["total"].confidence, _CONFIRMED))
     for side in ("buyer_tax_id", "seller_tax_id"):
         value = found.get(side)

@@ -12,10 +12,17 @@ import re
 
 from reimburse.ocr.domain import DocumentType, QrPayload
 from reimburse.ocr.extraction.layout import Layout
+from reimburse.ocr.extraction.taxi import looks_like_taxi
 from reimburse.ocr.fapiao.qr import document_type_for
 
 _INVOICE_WORD = re.compile(r"发票|发栗|客票")
-_INVOICE_LABELS = re.compile(r"发票代码|发票号码|开票日期|校验码|价税合计|纳税人识别号|统一社会信用代码")
+_INVOICE_LABELS = re.compile(
+    r"发票代码|发票号码|开票日期|校验码|价税合计|纳税人识别号|统一社会信用代码|此联不作|不作报销|扣税凭证"
+)
+# A copy that says it is not for claiming (记账联, 存根联 of VAT invoices): still an invoice.
+NOT_FOR_REIMBURSEMENT = re.compile(r"不作报销|此联不作|不作.{0,3}扣税凭证")
+# a code printed as a bare 12-digit run (taxi receipts often print it unlabelled)
+_BARE_CODE = re.compile(r"^\d{12}$")
 # Documents that mention 发票 but are something else.
 _NOT_INVOICE = re.compile(r"回单|对账单|交易明细|转账凭证|收据(?!.*发票)|Invoice|INVOICE|Receipt|RECEIPT")
 
@@ -55,6 +62,10 @@ def classify(layout: Layout, qr: QrPayload | None, number: str | None) -> tuple[
         return True, DocumentType.OTHER_INVOICE
     labels = len(set(_INVOICE_LABELS.findall(text)))
     has_word = bool(_INVOICE_WORD.search(text))
+    if looks_like_taxi(layout) and (
+        has_word or labels or any(_BARE_CODE.match(ln.text) for ln in layout.lines)
+    ):
+        return True, DocumentType.TAXI
     if not has_word or labels == 0 or (_NOT_INVOICE.search(text) and labels < 3):
         return False, DocumentType.NOT_INVOICE
     if number is None and labels < 2:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cmp_to_key
 
 from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label, vertically_overlap
@@ -30,13 +31,18 @@ BUYER_NAME_LABEL = re.compile(r"(?:购买方|购方|买方)名称[:：]?")
 SELLER_NAME_LABEL = re.compile(r"(?:销售方|销方|卖方)名称[:：]?")
 
 _DIGITS = re.compile(r"\d+")
-_MONEY = re.compile(r"-?¥?-?\d{1,3}(?:,\d{3})+\.\d{2}|-?¥?-?\d+\.\d{2}(?!\d)")
+# not inside a longer run of digits and dots: "1.40.00" is a misread, not 1.40
+_MONEY = re.compile(r"(?<![\d.])(?:-?¥?-?\d{1,3}(?:,\d{3})+\.\d{2}|-?¥?-?\d+\.\d{2})(?![\d.])")
+# after the yuan sign only figures follow: B/O/l there are misread 8/0/1
+_AFTER_YUAN = re.compile(r"(?<=¥)[BOl]+")
 _CAPITAL_CHARS = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元园角分整正]{2,}")
+_YUAN_DIGITS = str.maketrans({"B": "8", "O": "0", "l": "1"})
 _TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
 # Characters OCR confuses inside a tax ID; USCCs never contain I, O, S, V or Z.
 _TAX_ID_FIXES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5", "o": "0", "l": "1"})
 _NOT_A_NAME = re.compile(
-    r"纳税人|识别号|地址|电话|开户行|账号|密码|规格|型号|单位|数量|单价|金额|税率|税额|^[\d\W]+$"
+    r"纳税人|识别号|地址|电话|开户行|账号|密码|规格|型号|单位|数量|单价|金额|税率|税额|校验码|机器编号|"
+    r"开票日期|发票代码|发票号码|^[\d\W]+$"
 )
 # the item table's first column header also ends in 名称; it labels no party
 _TABLE_HEADER = re.compile(r"货物|劳务|服务名称|项目名称")
@@ -144,8 +150,15 @@ class SumRow:
 
 
 def find_sum_row(layout: Layout, amount_x: float | None, tax_x: float | None) -> SumRow:
-    """The "合计" row: amount excluding tax and the tax, placed by the header columns."""
-    for label in layout.find(SUM_ROW_LABEL):
+    """The "合计" row: amount excluding tax and the tax, placed by the header columns.
+
+    When OCR lost the "合计" label (a faint or stamped 合), the row is the money with a
+    yuan sign just above the "价税合计" row.
+    """
+    labels = layout.find(SUM_ROW_LABEL)
+    if not any("价税" not in ln.text and "大写" not in ln.text for ln in labels):
+        labels += _sum_row_above_grand_total(layout)
+    for label in labels:
         if "价税" in label.text or "大写" in label.text:
             continue
         monies: list[tuple[Line, str]] = []
@@ -154,6 +167,15 @@ def find_sum_row(layout: Layout, amount_x: float | None, tax_x: float | None) ->
             monies.append((label, own))
         for ln in layout.same_row(label):
             monies.extend((ln, m) for m in _all_money(ln.text))
+        if not monies:
+            # dot-matrix figures printed half a row off their pre-printed row: the yuan-sign
+            # money within about a row of the label, to its right
+            monies = [
+                (ln, m)
+                for ln in layout.lines
+                if "¥" in ln.text and ln.left > label.right and abs(ln.cy - label.cy) <= label.height * 1.2
+                for m in _all_money(ln.text)
+            ]
         if not monies:
             continue
         monies.sort(key=lambda lm: lm[0].left)
@@ -171,6 +193,23 @@ def find_sum_row(layout: Layout, amount_x: float | None, tax_x: float | None) ->
     return SumRow(None, None)
 
 
+def _sum_row_above_grand_total(layout: Layout) -> list[Line]:
+    """The leftmost ¥-money run of the row just above "价税合计" (stands in for the label)."""
+    for grand in layout.find(re.compile(r"价税合计")):
+        above = [
+            ln
+            for ln in layout.lines
+            if "¥" in ln.text
+            and _money(ln.text)
+            and 0 < grand.cy - ln.cy <= grand.height * 2.5
+            and not vertically_overlap(ln, grand)
+        ]
+        if above:
+            first = min(above, key=lambda ln: ln.left)
+            return [Line("合计" + first.text, first.raw)]
+    return []
+
+
 def _lm(lm: tuple[Line, str]) -> Candidate:
     return Candidate(lm[1], lm[0].score, (lm[0],))
 
@@ -185,11 +224,13 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     """(buyer, seller): names and tax IDs, assigned to a side by the nearest 购/销 marker."""
     names = [
         h
-        for h in after_label(layout, NAME_LABEL, _name, look_below=False)
+        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
         if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
     ]
     names = _distinct(names)  # "名" and "称：" both point at the same value
-    ids = _distinct([h for h in after_label(layout, TAX_ID_LABEL, _tax_id) if not _in_remarks(h)])
+    ids = _distinct(
+        [h for h in after_label(layout, TAX_ID_LABEL, _tax_id, loose_row=True) if not _in_remarks(h)]
+    )
     buyer_markers, seller_markers = _markers(layout)
     buyer_name = seller_name = buyer_id = seller_id = None
     for hit in names:
@@ -237,7 +278,12 @@ def find_stamp_tax_id(layout: Layout) -> Candidate | None:
 
 def _markers(layout: Layout) -> tuple[list[Line], list[Line]]:
     buyer = [ln for ln in layout.lines if re.search(r"购买方|购方|^购$|^买$|^购买$", ln.text)]
-    seller = [ln for ln in layout.lines if re.search(r"销售方|销方|^销$|^售$|^销售$", ln.text)]
+    # "销售方：(章)" labels the seal, bottom right, far from the seller block
+    seller = [
+        ln
+        for ln in layout.lines
+        if re.search(r"销售方|销方|^销$|^售$|^销售$", ln.text) and "章" not in ln.text
+    ]
     return buyer, seller
 
 
@@ -256,10 +302,19 @@ def _assign(
             anchor = hit.lines[0]
             db = min((_dist(anchor, m) for m in buyer), default=far)
             ds = min((_dist(anchor, m) for m in seller), default=far)
-            if db < ds and b is None:
-                b = _cand(hit)
-            elif ds < db and s is None:
-                s = _cand(hit)
+            # When a side is taken, a further value goes to the other side only if it lies on
+            # that side's part of the form (the buyer block comes first in reading order):
+            # a value above the buyer's was put into the seller's field before.
+            if db < ds:
+                if b is None:
+                    b = _cand(hit)
+                elif s is None and _before(b.lines[0], anchor):
+                    s = _cand(hit)
+            elif ds < db:
+                if s is None:
+                    s = _cand(hit)
+                elif b is None and _before(anchor, s.lines[0]):
+                    b = _cand(hit)
             elif b is None:
                 b = _cand(hit)
             elif s is None:
@@ -270,6 +325,13 @@ def _assign(
     first = _cand(ordered[0])
     second = _cand(ordered[1]) if len(ordered) > 1 else None
     return first, second
+
+
+def _before(a: Line, b: Line) -> bool:
+    """``a`` comes before ``b`` in reading order (above it, or left of it on the same row)."""
+    if vertically_overlap(a, b):
+        return a.left < b.left
+    return a.top < b.top
 
 
 def _reading_order(a: Hit, b: Hit) -> int:
@@ -307,13 +369,20 @@ def _number(text: str) -> str | None:
 
 
 def _check(text: str) -> str | None:
-    m = _CHECK_VALUE.search(text.replace("O", "0"))
+    # printed in groups of five; OCR sometimes joins the groups with dashes
+    m = _CHECK_VALUE.search(re.sub(r"(?<=\d)-(?=\d)", "", text.replace("O", "0")))
     return m.group(0) if m else None
 
 
 def _date(text: str) -> str | None:
     d = parse_date(text)
     return d.isoformat() if d else None
+
+
+def money_value(text: str) -> Decimal | None:
+    """The money amount in a line of text, if it holds one (the taxi reader's paid amount)."""
+    value = _money(text)
+    return Decimal(value) if value is not None else None
 
 
 def _money(text: str) -> str | None:
@@ -323,6 +392,7 @@ def _money(text: str) -> str | None:
 
 def _all_money(text: str) -> list[str]:
     out = []
+    text = _AFTER_YUAN.sub(lambda m: m.group(0).translate(_YUAN_DIGITS), text)
     for m in _MONEY.finditer(text):
         value = parse_money(m.group(0))
         if value is not None:

@@ -45,12 +45,19 @@ def find_columns(layout: Layout) -> tuple[Line, Columns] | None:
     headers = layout.find(_NAME_HEADER)
     for header in headers:
         centres: dict[str, float] = {}
-        for ln in layout.lines:
+        last: str | None = None
+        for ln in sorted(layout.lines, key=lambda x: x.left):
             if ln is header or not _near_row(header, ln):
+                continue
+            if ln.text == "额" and last in ("amount", "tax"):
+                # the second half of "金 额" or "税 额" printed apart: centre that column
+                centres[last] = (centres[last] + ln.cx) / 2
+                last = None
                 continue
             for key, pattern in _COLUMNS:
                 if pattern.search(ln.text) and key not in centres:
                     centres[key] = ln.cx
+                    last = key
                     break
         # "金" and "额" printed apart: centre the column between them
         if "amount" in centres and len(centres) >= 3:

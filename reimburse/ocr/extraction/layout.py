@@ -134,6 +134,27 @@ class Layout:
         return out
 
 
+def char_floor(lines: Sequence[Line], value: str) -> float | None:
+    """The lowest recogniser confidence among the characters of ``value`` in the line it was
+    read from (the last of ``lines`` that contains it); None when the engine gave none."""
+    for ln in reversed(lines):
+        scores = _normalised_scores(ln.raw)
+        start = ln.text.find(value)
+        if start >= 0 and scores is not None and value:
+            return min(scores[start : start + len(value)])
+    return None
+
+
+def _normalised_scores(raw: TextLine) -> list[float] | None:
+    """Per-character scores aligned with ``normalise(raw.text)``."""
+    if not raw.char_scores or len(raw.char_scores) != len(raw.text):
+        return None
+    out: list[float] = []
+    for char, score in zip(raw.text, raw.char_scores, strict=True):
+        out += [score] * len(normalise(char))
+    return out
+
+
 def vertically_overlap(a: Line, b: Line, ratio: float = 0.5) -> bool:
     overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
     return overlap >= ratio * min(a.height, b.height)
@@ -158,11 +179,13 @@ def after_label(
     *,
     look_below: bool = True,
     max_dx_ratio: float = 0.45,
+    loose_row: bool = False,
 ) -> list[Hit]:
     """Every value that ``parse`` accepts next to a line matching ``label``.
 
     Tries, for each label line: the rest of the same line, then runs to the right on the
-    same row (nearest first, within ``max_dx_ratio`` of the page width), then just below.
+    same row (nearest first, within ``max_dx_ratio`` of the page width), with ``loose_row``
+    runs to the right up to 0.8 of a row higher or lower, then just below.
     """
     hits: list[Hit] = []
     for line in layout.find(label):
@@ -179,6 +202,19 @@ def after_label(
         if len(joined) > 1:
             # a value split into several runs ("2022" "年" "05" "月" ...), read as one
             candidates.append(("".join(o.text for o in joined), tuple(joined)))
+        if loose_row:
+            # dot-matrix values printed up to most of a row off their pre-printed label
+            near = [
+                o
+                for o in layout.lines
+                if o is not line
+                and o not in row
+                and o.left >= line.right - line.height
+                and o.left - line.right <= layout.width * max_dx_ratio
+                and abs(o.cy - line.cy) <= max(line.height, o.height) * 0.8
+            ]
+            near.sort(key=lambda o: o.left - line.right)
+            candidates += [(o.text, (o,)) for o in near[:2]]
         if look_below:
             candidates += [(o.text, (o,)) for o in layout.below(line)[:2]]
         for text, used in candidates:

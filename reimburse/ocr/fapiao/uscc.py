@@ -52,6 +52,15 @@ _IMPOSSIBLE = str.maketrans({"O": "0", "I": "1", "S": "5", "Z": "2", "V": "U"})
 _LOOK_ALIKES: dict[str, str] = {"0": "DQ", "D": "0", "Q": "0", "8": "B", "B": "8", "6": "G", "G": "6"}
 
 
+def uscc_impossible_fixed(code: str) -> str | None:
+    """The code with I, O, S, V, Z replaced by their look-alikes when that makes the check
+    character hold, else None. Deterministic: a credit code never contains those letters."""
+    fixed = code.strip().upper().translate(_IMPOSSIBLE)
+    if fixed != code.strip().upper() and is_valid_uscc(fixed):
+        return fixed
+    return None
+
+
 def repair_uscc(code: str) -> str | None:
     """The credit code OCR most likely misread, or None when no repair is convincing.
 

@@ -46,8 +46,12 @@ def rotate(image: Image, degrees: int) -> Image:
     return image if degrees == 0 else np.ascontiguousarray(cv2.rotate(image, codes[degrees]))
 
 
-def detect_orientation(image: Image, *, threads: int = 1) -> Orientation:
-    """How far to turn ``image`` clockwise so that its text reads left to right, top down."""
+def detect_orientation(image: Image, *, threads: int = 1, vertical: bool | None = None) -> Orientation:
+    """How far to turn ``image`` clockwise so that its text reads left to right, top down.
+
+    ``vertical`` forces the text direction (only up/down is then decided): for a second look
+    when the measured direction gave a page that reads as nothing.
+    """
     height, width = image.shape[:2]
     if min(height, width) < 32:  # a sliver: no text lines to measure
         return Orientation(rotation=0, vertical_text=False, votes=0, flip_probability=0.0)
@@ -56,13 +60,13 @@ def detect_orientation(image: Image, *, threads: int = 1) -> Orientation:
     grey = u8(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))
     ink = u8(cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15))
     horizontal = _line_blobs(ink, vertical=False)
-    vertical = _line_blobs(ink, vertical=True)
+    vert = _line_blobs(ink, vertical=True)
     # Compare total line length, not blob counts: a few long lines outweigh many stubs
     # (table cells and stamps make short blobs in both directions).
     along_h = sum(w for _, _, w, _ in horizontal)
-    along_v = sum(h for _, _, _, h in vertical)
-    vertical_text = len(vertical) >= 3 and along_v > 1.5 * along_h
-    blobs = vertical if vertical_text else horizontal
+    along_v = sum(h for _, _, _, h in vert)
+    vertical_text = len(vert) >= 3 and along_v > 1.5 * along_h if vertical is None else vertical
+    blobs = vert if vertical_text else horizontal
     base = 90 if vertical_text else 0
     crops: list[Image] = []
     for x, y, w, h in sorted(blobs, key=lambda b: b[2] * b[3], reverse=True)[:_MAX_VOTES]:

@@ -207,8 +207,20 @@ def _candidate_quads(grey: Image) -> list[Quad]:
     return quads
 
 
+# Paper documents are at most ~3.5:1 (a long taxi or roll receipt); a longer quad is a strip
+# of the page (one printed column, a fold), and warping it to the full working size throws
+# the rest of the page away.
+_MAX_PAGE_ELONGATION = 4.0
+
+
 def _plausible(quad: Quad) -> bool:
-    """Reject slivers and wild perspective: every corner angle within 45..135 degrees."""
+    """Reject slivers, strips and wild perspective: every corner angle within 45..135
+    degrees, and sides no more than ``_MAX_PAGE_ELONGATION`` times longer than the others."""
+    tl, tr, br, bl = quad
+    across = (float(np.linalg.norm(tr - tl)) + float(np.linalg.norm(br - bl))) / 2
+    down = (float(np.linalg.norm(bl - tl)) + float(np.linalg.norm(br - tr))) / 2
+    if min(across, down) <= 0 or max(across, down) / min(across, down) > _MAX_PAGE_ELONGATION:
+        return False
     for i in range(4):
         a, b, c = quad[i - 1], quad[i], quad[(i + 1) % 4]
         v1, v2 = a - b, c - b

@@ -44,6 +44,7 @@ def facts_from_extraction(ex: Extraction, image_hash: int | None = None) -> Invo
         lines=lines,
         needs_review=ex.needs_review,
         agent_issued=ex.agent_issued,
+        not_for_reimbursement=ex.not_for_reimbursement,
         image_hash=image_hash,
     )
 
@@ -81,6 +82,7 @@ def facts_from_fields(invoice: dict[str, Any]) -> InvoiceFacts:
         ),
         needs_review=bool(invoice.get("needs_review")),
         agent_issued=bool(invoice.get("agent_issued")),
+        not_for_reimbursement=bool(invoice.get("not_for_reimbursement")),
     )
 
 

@@ -330,6 +330,15 @@ def check_invoice(
     out: list[Finding] = []
     if facts.document_type is DocumentType.NOT_INVOICE:
         return [Finding("not_an_invoice", Severity.ERROR, "the attachment is not an invoice", item)]
+    if facts.not_for_reimbursement:
+        out.append(
+            Finding(
+                "invoice_copy_not_valid",
+                Severity.ERROR,
+                "this copy is not valid for reimbursement (此联不作报销、扣税凭证使用): attach the 发票联",
+                item,
+            )
+        )
     out += check_buyer(facts, category, entities, policy, item)
     out += check_formats(facts, item)
     out += check_arithmetic(facts, claimed, item)

@@ -1,0 +1,185 @@
+"""Field-level consistency rules. They can only ADD review reasons, never remove one.
+
+Each rule looks at the fields together, the way a careful clerk would: a value must have its
+field's shape, no value may stand in two fields, the amounts must agree with the line items,
+a tax ID printed elsewhere on the page (the seller's seal) must be the seller's, and a value
+computed from others (source ``derived``) confirms nothing: the fields it was computed from
+stay unchecked unless something independent (QR, capitals, line items) confirms them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+
+from reimburse.ocr.domain import FieldSource, FieldValue, LineItem, ReviewReason
+from reimburse.ocr.fapiao.money import parse_money
+from reimburse.ocr.fapiao.uscc import is_valid_uscc
+
+_IDENTIFIERS = ("invoice_code", "invoice_number", "check_code", "buyer_tax_id", "seller_tax_id")
+_NAMES = ("buyer_name", "seller_name")
+# Printed labels and identifier-like runs that a party's name never is or contains.
+_LABEL_IN_NAME = re.compile(
+    r"校验码|识别号|纳税人|开票日期|发票代码|发票号码|机器编号|密码区|价税合计|开户行"
+)
+_ID_LIKE = re.compile(r"[0-9A-Z]{8,}")
+_AMOUNTS = ("amount_excl_tax", "tax", "total")
+# A name with one character read below this confidence goes to a person (measured on the
+# tuning part of the dev set, bench/README.md: a wrong character in a long name barely moves
+# the line's mean score, but its own score is low).
+NAME_CHAR_FLOOR = 0.8
+
+
+def consistency_reasons(
+    fields: Mapping[str, FieldValue],
+    items: Sequence[LineItem],
+    *,
+    capitals_total: str | None,
+    page_tax_ids: Sequence[str] = (),
+    agent_issued: bool = False,
+    name_char_floors: Mapping[str, float | None] | None = None,
+) -> list[ReviewReason]:
+    """Review reasons for values that contradict each other or their field's shape."""
+    value = {k: v.value for k, v in fields.items()}
+    out: list[ReviewReason] = []
+    out += _two_fields(value)
+    out += _name_shapes(value)
+    out += _derived(fields, items, capitals_total)
+    out += _items(value, items)
+    if not agent_issued:
+        out += _seal(value, page_tax_ids)
+    for name, floor in (name_char_floors or {}).items():
+        if floor is not None and floor < NAME_CHAR_FLOOR:
+            out.append(
+                ReviewReason(
+                    "name_uncertain",
+                    f"a character of the {name.split('_')[0]} name was hard to read ({floor:.2f})",
+                    (name,),
+                )
+            )
+    return out
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text).upper()
+
+
+def _two_fields(value: Mapping[str, str]) -> list[ReviewReason]:
+    """One printed value read into two fields (a check code as a tax ID, the buyer's tax ID
+    as the seller's, a tax ID as a name): at least one of them is wrong."""
+    out: list[ReviewReason] = []
+    keys = [k for k in (*_IDENTIFIERS, *_NAMES) if value.get(k)]
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            va, vb = _norm(value[a]), _norm(value[b])
+            if va == vb or (a not in _NAMES and b in _NAMES and len(va) >= 8 and va in vb):
+                out.append(
+                    ReviewReason(
+                        "value_in_two_fields", f"{a} and {b} hold the same value {value[a]!r}", (a, b)
+                    )
+                )
+    return out
+
+
+def _name_shapes(value: Mapping[str, str]) -> list[ReviewReason]:
+    out: list[ReviewReason] = []
+    for name in _NAMES:
+        text = value.get(name)
+        if text is None:
+            continue
+        cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+        if _LABEL_IN_NAME.search(text) or _ID_LIKE.search(_norm(text)) or cjk < 2:
+            out.append(ReviewReason("field_shape", f"{name} {text!r} does not look like a name", (name,)))
+    return out
+
+
+def _derived(
+    fields: Mapping[str, FieldValue], items: Sequence[LineItem], capitals_total: str | None
+) -> list[ReviewReason]:
+    """A derived amount makes amount + tax = total true by construction, so the three are
+    unchecked unless the total and the amount are each confirmed by something independent."""
+    derived = [k for k in _AMOUNTS if k in fields and fields[k].source is FieldSource.DERIVED]
+    if not derived:
+        return []
+    total, amount = fields.get("total"), fields.get("amount_excl_tax")
+    total_ok = total is not None and (
+        total.source is FieldSource.QR
+        or (
+            capitals_total is not None
+            and total.source is not FieldSource.DERIVED
+            and _eq(total.value, capitals_total)
+        )
+    )
+    item_sum = _sum(i.amount for i in items)
+    amount_ok = amount is not None and (
+        amount.source is FieldSource.QR
+        or (
+            item_sum is not None
+            and amount.source is not FieldSource.DERIVED
+            and _eq(amount.value, str(item_sum))
+        )
+    )
+    if total_ok and amount_ok:
+        return []
+    names = tuple(k for k in _AMOUNTS if k in fields)
+    return [
+        ReviewReason(
+            "derived_unconfirmed",
+            f"{', '.join(derived)} computed from the other amounts, which nothing else confirms",
+            names,
+        )
+    ]
+
+
+def _items(value: Mapping[str, str], items: Sequence[LineItem]) -> list[ReviewReason]:
+    """The line items' amounts (and taxes) add up to the 合计 row."""
+    out: list[ReviewReason] = []
+    for field, attr in (("amount_excl_tax", "amount"), ("tax", "tax")):
+        got = value.get(field)
+        total = _sum(getattr(i, attr) for i in items)
+        if got is None or total is None or len(items) == 0:
+            continue
+        if abs(Decimal(got) - total) > Decimal("0.01") * len(items):
+            out.append(
+                ReviewReason(
+                    "items_sum_mismatch",
+                    f"the line items' {attr}s add up to {total}, the {field} is {got}",
+                    (field,),
+                )
+            )
+    return out
+
+
+def _seal(value: Mapping[str, str], page_tax_ids: Sequence[str]) -> list[ReviewReason]:
+    """A valid credit code printed outside the labelled boxes is the seller's seal (or its
+    remarks); if none of them is the seller's tax ID, one of the readings is wrong."""
+    seller = value.get("seller_tax_id")
+    others = {t for t in page_tax_ids if is_valid_uscc(t) and t != value.get("buyer_tax_id")}
+    if seller is None or not others or seller in others:
+        return []
+    return [
+        ReviewReason(
+            "seal_tax_id_mismatch",
+            f"the page also shows the tax ID {sorted(others)[0]}, not the seller's {seller}",
+            ("seller_tax_id",),
+        )
+    ]
+
+
+def _eq(a: str, b: str) -> bool:
+    x, y = parse_money(a), parse_money(b)
+    return x is not None and y is not None and x == y
+
+
+def _sum(values: Iterable[str | None]) -> Decimal | None:
+    """The sum when every value is present and parses, else None."""
+    out = Decimal(0)
+    seen = False
+    for v in values:
+        parsed = parse_money(v) if v is not None else None
+        if parsed is None:
+            return None
+        out += parsed
+        seen = True
+    return out if seen else None

@@ -1,0 +1,282 @@
+"""Issue 16: taxi receipts, copies not for reimbursement, and field-consistency rules that
+only add flags (synthetic positioned text, fake names)."""
+
+from __future__ import annotations
+
+from reimburse.ocr.domain import DocumentType, FieldSource, TextLine, TextPage
+from reimburse.ocr.extraction import extract
+from reimburse.ocr.fapiao.uscc import is_valid_uscc
+from reimburse.ocr.serialize import extraction_to_json
+
+from .test_extraction import BUYER_ID, SELLER_ID, _valid, line, vat_page
+
+
+def reasons(ex: object) -> set[tuple[str, tuple[str, ...]]]:
+    return {(r.code, r.fields) for r in ex.review_reasons}  # type: ignore[attr-defined]
+
+
+def codes(ex: object) -> set[str]:
+    return {r.code for r in ex.review_reasons}  # type: ignore[attr-defined]
+
+
+def taxi_page(*, surcharge: bool = False, paid: str | None = None) -> TextPage:
+    """A meter-printed taxi receipt: bilingual labels on the left, dot-matrix values to the
+    right and about half a row off their labels (hand-fed paper)."""
+    lines = [
+        line("示例市出租汽车专用发票", 60, 20),
+        line("111001681011", 30, 80),
+        line("37701301", 30, 110),
+        line("单位", 40, 150),
+        line("Company", 40, 170),
+        line("车号", 40, 200),
+        line("Taxi No.", 40, 220),
+        line("京B-D6908", 300, 210),
+        line("日期", 40, 260),
+        line("Date", 40, 280),
+        line("2017-10-26", 300, 268),
+        line("时间", 40, 310),
+        line("Time", 40, 330),
+        line("10:35-10:47", 300, 300),
+        line("单价", 40, 360),
+        line("2.30", 360, 352),
+        line("里程", 40, 410),
+        line("Distance", 40, 430),
+        line("4.7", 380, 400),
+        line("等候", 40, 460),
+        line("00:04:54", 320, 452),
+        line("金额", 40, 510),
+        line("Fare", 40, 530),
+        line("¥18.80", 340, 500),
+    ]
+    if surcharge:
+        lines += [line("燃油附加费", 40, 560), line("1.00", 380, 552)]
+    if paid is not None:
+        lines += [line("实收金额", 40, 610), line(paid, 340, 602)]
+    return TextPage(width=600, height=700, lines=tuple(lines))
+
+
+def test_a_taxi_receipt_is_an_invoice_of_its_own_type() -> None:
+    ex = extract([taxi_page()], None)
+    assert ex.is_invoice and ex.document_type is DocumentType.TAXI
+    assert {k: v.value for k, v in ex.fields.items()} == {
+        "invoice_code": "111001681011",
+        "invoice_number": "37701301",
+        "issue_date": "2017-10-26",
+        "total": "18.80",
+    }
+    assert ex.extras == {"times": "10:35-10:47", "distance_km": "4.7"}
+    assert "taxi_total_uncertain" not in codes(ex)
+    assert extraction_to_json("t", ex)["document_type"] == "taxi"
+
+
+def test_a_taxi_total_is_the_amount_paid_and_flagged_when_that_is_unread() -> None:
+    assert extract([taxi_page(surcharge=True, paid="¥19.80")], None).value("total") == "19.80"
+    unread = extract([taxi_page(surcharge=True)], None)
+    assert unread.value("total") == "18.80"
+    assert ("taxi_total_uncertain", ("total",)) in reasons(unread)
+
+
+def test_a_vat_special_copy_not_for_reimbursement_is_read_and_flagged() -> None:
+    # an older 记账联 scan: no QR code, the code printed unlabelled, and the copy's footer
+    page = vat_page(title="上海增值税专用发票", extra=(line("此联不作报销、扣税凭证使用", 300, 650),))
+    lines = tuple(
+        TextLine.from_box("031002300111", ln.left, ln.top, ln.right, ln.bottom)
+        if "发票代码" in ln.text
+        else ln
+        for ln in page.lines
+    )
+    ex = extract([TextPage(page.width, page.height, lines)], None)
+    assert ex.is_invoice and ex.document_type is DocumentType.VAT_SPECIAL
+    assert ex.value("invoice_code") == "031002300111" and ex.value("total") == "106.00"
+    assert ex.not_for_reimbursement
+    assert "copy_not_for_reimbursement" in codes(ex)
+    assert extraction_to_json("x", ex)["not_for_reimbursement"] is True
+    assert not extract([vat_page(title="上海增值税专用发票")], None).not_for_reimbursement
+
+
+def _without(page: TextPage, *texts: str, replace: dict[str, str] | None = None) -> TextPage:
+    out = []
+    for ln in page.lines:
+        if ln.text in texts:
+            continue
+        text = (replace or {}).get(ln.text, ln.text)
+        out.append(TextLine.from_box(text, ln.left, ln.top, ln.right, ln.bottom, ln.score))
+    return TextPage(page.width, page.height, tuple(out), page.source)
+
+
+def test_a_derived_tax_is_marked_and_never_confirms_a_misread_amount() -> None:
+    # the 合计 amount misread (101 for 100) and the tax figure lost: tax = 106 - 101 "adds up"
+    page = _without(vat_page(), "¥6.00", replace={"¥100.00": "¥101.00"})
+    ex = extract([page], None)
+    assert ex.fields["tax"].source is FieldSource.DERIVED and ex.value("tax") == "5.00"
+    found = reasons(ex)
+    assert ("derived_unconfirmed", ("amount_excl_tax", "tax", "total")) in found
+    assert ("items_sum_mismatch", ("amount_excl_tax",)) in found
+    assert extraction_to_json("x", ex)["field_sources"]["tax"] == "derived"
+
+
+def test_a_derived_tax_between_independently_confirmed_amounts_is_not_flagged() -> None:
+    ex = extract([_without(vat_page(), "¥6.00")], None)
+    assert ex.fields["tax"].source is FieldSource.DERIVED and ex.value("tax") == "6.00"
+    assert "derived_unconfirmed" not in codes(ex), ex.review_reasons
+
+
+def test_a_check_code_read_as_the_seller_tax_id_is_flagged_in_both_fields() -> None:
+    ex = extract([vat_page(seller_id="12345678901234567890")], None)
+    assert ("value_in_two_fields", ("check_code", "seller_tax_id")) in reasons(ex)
+
+
+def test_the_buyer_tax_id_read_as_the_seller_s_is_flagged() -> None:
+    ex = extract([vat_page(seller_id=BUYER_ID)], None)
+    assert ("value_in_two_fields", ("buyer_tax_id", "seller_tax_id")) in reasons(ex)
+
+
+def test_a_tax_id_or_a_label_read_as_a_name_is_flagged() -> None:
+    page = _without(vat_page(), replace={"明月示例餐饮管理有限公司": BUYER_ID})
+    ex = extract([page], None)
+    assert ex.value("seller_name") == BUYER_ID
+    assert ("value_in_two_fields", ("buyer_tax_id", "seller_name")) in reasons(ex)
+    assert ("field_shape", ("seller_name",)) in reasons(ex)
+
+
+def test_a_credit_code_with_a_letter_it_cannot_contain_is_repaired_by_its_check_character() -> None:
+    i = SELLER_ID.index("0", 2)
+    misread = SELLER_ID[:i] + "O" + SELLER_ID[i + 1 :]
+    ex = extract([vat_page(seller_id=misread)], None)
+    assert ex.value("seller_tax_id") == SELLER_ID
+    assert "tax_id_invalid" not in codes(ex)
+
+
+def test_a_look_alike_repair_is_only_a_guess_and_stays_flagged() -> None:
+    # 8 <-> B are both valid characters: a swap that makes the check hold is a guess
+    from reimburse.ocr.fapiao.uscc import repair_uscc
+
+    cases = []
+    for body in ("91440300MA5G8QKJ2", "91310000MA1F8XQ30", "91110108MA0028L4X"):
+        good = _valid(body)
+        misread = good.replace("8", "B", 1) if good.index("8") > 1 else good
+        if not is_valid_uscc(misread) and repair_uscc(misread) == good:
+            cases.append((good, misread))
+    assert cases, "no unique look-alike repair among the bodies"
+    good, misread = cases[0]
+    ex = extract([vat_page(seller_id=misread)], None)
+    assert ex.value("seller_tax_id") == good
+    assert ("tax_id_repaired", ("seller_tax_id",)) in reasons(ex)
+
+
+def test_a_seal_showing_another_tax_id_than_the_seller_s_is_flagged() -> None:
+    other = _valid("91330106673959654")
+    ex = extract([vat_page(extra=(line(other, 760, 600),))], None)
+    assert ("seal_tax_id_mismatch", ("seller_tax_id",)) in reasons(ex)
+    same = extract([vat_page(extra=(line(SELLER_ID, 760, 600),))], None)
+    assert "seal_tax_id_mismatch" not in codes(same)
+
+
+def test_an_agent_issued_invoice_never_pairs_a_remarks_name_with_the_box_tax_id() -> None:
+    extra = (line("代开企业名称：青松示例物流有限公司", 760, 600),)
+    ex = extract([vat_page(title="上海增值税专用发票", extra=extra)], None)
+    assert ex.agent_issued
+    # the remarks lack the tax ID: both seller fields come from the seller box
+    assert (ex.value("seller_name"), ex.value("seller_tax_id")) == ("明月示例餐饮管理有限公司", SELLER_ID)
+    assert ("agent_seller_partial", ("seller_name", "seller_tax_id")) in reasons(ex)
+
+
+def test_headers_printed_apart_and_misread_money_place_the_sum_row() -> None:
+    # "金 额" and "税 额" split into runs; the tax printed "¥B.00" with B for 8; no 合计 label
+    page = _without(
+        vat_page(tax="¥B.00", total="¥108.00", capitals="壹佰零捌圆整"),
+        "合",
+        "计",
+        "6.00",
+        replace={"金额": "金", "税额": "税"},
+    )
+    extra = (line("额", 820, 300, 14), line("额", 1020, 295, 14))
+    ex = extract([TextPage(page.width, page.height, (*page.lines, *extra))], None)
+    assert (ex.value("amount_excl_tax"), ex.value("tax"), ex.value("total")) == ("100.00", "8.00", "108.00")
+
+
+def test_money_inside_a_longer_run_of_digits_and_dots_is_not_read() -> None:
+    # "1.40.00": the total 140.00 misread with a stray dot; the capitals supply it instead
+    ex = extract([vat_page(total="1.40.00")], None)
+    assert ex.value("total") == "106.00"
+
+
+def test_a_name_nearer_the_seller_marker_never_becomes_the_buyer() -> None:
+    # a stray "名" beside the check code gave a label-like value that took the seller side
+    extra = (line("名", 40, 480), line("校验码1086306352", 90, 478))
+    ex = extract([vat_page(extra=extra)], None)
+    assert ex.value("buyer_name") == "星河示例科技有限公司"
+    assert ex.value("seller_name") == "明月示例餐饮管理有限公司"
+
+
+def test_a_meter_printed_general_machine_invoice_without_the_word_taxi_is_a_taxi_receipt() -> None:
+    lines = (
+        line("示例省国家税务局通用机打发票", 60, 20),
+        line("发票代码133011740519", 30, 80),
+        line("发票号码 15680213", 30, 120),
+        line("车号", 40, 200),
+        line("AFT-1101", 300, 200),
+        line("日期", 40, 250),
+        line("2017-04-20", 260, 240),
+        line("上车", 40, 300),
+        line("CK0665>22:37", 200, 296),
+        line("下车", 40, 350),
+        line("22:45", 380, 348),
+        line("里程", 40, 400),
+        line("4.2km", 380, 400),
+        line("等候", 40, 450),
+        line("金额", 40, 500),
+        line("16.00元", 360, 500),
+    )
+    ex = extract([TextPage(width=600, height=700, lines=lines)], None)
+    assert ex.document_type is DocumentType.TAXI
+    assert (
+        ex.value("invoice_code"),
+        ex.value("invoice_number"),
+        ex.value("issue_date"),
+        ex.value("total"),
+    ) == (
+        "133011740519",
+        "15680213",
+        "2017-04-20",
+        "16.00",
+    )
+    assert ex.extras == {"times": "22:37-22:45", "distance_km": "4.2"}
+
+
+def test_dot_matrix_values_half_a_row_off_their_labels_are_read() -> None:
+    # a dot-matrix printer put the 合计 figures, the buyer's name and tax ID and the check
+    # code (joined with dashes) half a row below their pre-printed labels
+    page = _without(
+        vat_page(),
+        "¥100.00",
+        "¥6.00",
+        "名称：星河示例科技有限公司",
+        "纳税人识别号：",
+        BUYER_ID,
+        "校验码：12345 67890 12345 67890",
+    )
+    extra = (
+        line("¥100.00", 760, 436, 80),
+        line("¥6.00", 970, 438, 70),
+        line("名称：", 80, 160),
+        line("星河示例科技有限公司", 180, 172, h=30),
+        line("纳税人识别号：", 80, 200),
+        line(BUYER_ID, 300, 213),
+        line("校验码 12345-67890 12345-67890", 800, 110),
+    )
+    ex = extract([TextPage(page.width, page.height, (*page.lines, *extra))], None)
+    assert (ex.value("amount_excl_tax"), ex.value("tax")) == ("100.00", "6.00")
+    assert (ex.value("buyer_name"), ex.value("buyer_tax_id")) == ("星河示例科技有限公司", BUYER_ID)
+    assert ex.value("check_code") == "12345678901234567890"
+
+
+def test_a_name_with_one_poorly_read_character_is_flagged_though_the_line_reads_well() -> None:
+    name = "明月示例餐饮管理有限公司"
+    chars = tuple(0.45 if i == 3 else 0.999 for i in range(len(name)))
+    page = vat_page()
+    lines = tuple(TextLine(ln.text, ln.quad, 0.95, chars) if ln.text == name else ln for ln in page.lines)
+    ex = extract([TextPage(page.width, page.height, lines)], None)
+    assert ex.fields["seller_name"].confidence >= 0.9  # the line's mean score alone passes
+    assert ("name_uncertain", ("seller_name",)) in reasons(ex)
+    assert "name_uncertain" not in codes(extract([page], None))
