@@ -325,6 +325,9 @@ class ItemInvoice(Schema):
     field_sources: dict[str, str] = Field(
         default_factory=dict, description="per field, where the value read came from"
     )
+    not_for_reimbursement: bool = Field(
+        default=False, description="a copy printed 此联不作报销、扣税凭证使用: not valid for reimbursement"
+    )
 
 
 class ClaimItem(Schema):
