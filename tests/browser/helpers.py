@@ -60,6 +60,8 @@ def phone(browser: Any, base: str, username: str, touch: bool = True) -> Any:
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#nav:not([hidden])")
+    # the landing page (inbox or capture) has rendered: a later goto cannot be overtaken by it
+    page.wait_for_function("location.hash !== '#/login' && document.querySelector('#main h1') !== null")
     return page
 
 

@@ -45,6 +45,7 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
         if lang == "en":
             page.locator("#lang").click()
             expect(page.locator("html")).to_have_attribute("lang", "en")
+            expect(page.locator("#main h1")).to_have_count(1)  # re-rendered in English before moving on
     problems = []
     for name, route, ready in screens(claim_id):
         # the approver sees his inbox and review; the admin (finance, dashboard, admin) the rest

@@ -225,7 +225,7 @@ def test_flags_clear_when_corrected_and_a_non_invoice_can_be_removed(
     page.set_input_files("#files", str(ROOT / "samples" / "100_digital_general_pdf.pdf"))
     total = page.locator("input[name=total]").first
     box = total.locator("xpath=..")
-    expect(box).to_have_class("field flagged")
+    expect(box).to_have_class("field flagged", timeout=90_000)  # once the reading is done
     expect(box.locator(".reason")).to_be_visible()
     total.fill("999.00")
     expect(box).to_have_class("field corrected")
