@@ -30,7 +30,11 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   }
   const res = await fetch(`/api/v1${path}`, init);
   const data = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, data);
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    err.retryAfter = Number(res.headers.get("Retry-After")) || null; // seconds, on a 429
+    throw err;
+  }
   return data;
 }
 

@@ -3,7 +3,7 @@ import { api, setSession, upload, user } from "/app/api.js";
 import { adminPage } from "/app/admin.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
 import { claimPage, claimsPage } from "/app/claims.js";
-import { forgetPeople, guard, h, page } from "/app/dom.js";
+import { forgetPeople, h, notice, page } from "/app/dom.js";
 import { dashboardPage } from "/app/dashboard.js";
 import { financePage } from "/app/finance.js";
 import { lang, setLang, t, translate } from "/app/i18n.js";
@@ -19,14 +19,29 @@ function loginPage() {
     h("div", { class: "row" }, h("button", { type: "submit" }, t("login.submit"))));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
-    guard(async () => {
-      const data = await api("/auth/login", { method: "POST", body: { username: form.username.value, password: form.password.value } });
-      setSession(data);
-      forgetPeople();
-      chrome();
-      location.hash = "#/capture";
-      flushQueue();
-    }, form);
+    // not guard(): here a 401 is a wrong password, not an expired session
+    form.querySelectorAll(".notice").forEach((el) => el.remove());
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    (async () => {
+      try {
+        const data = await api("/auth/login", { method: "POST", body: { username: form.username.value, password: form.password.value } });
+        setSession(data);
+        forgetPeople();
+        const home = await landing(); // before the nav shows: a signed-in page never jumps afterwards
+        chrome();
+        location.hash = home;
+        flushQueue();
+      } catch (err) {
+        const message = err.status === 401 ? t("login.wrong")
+          : err.status === 429 ? `${t("login.toomany")} ${err.retryAfter || 60} ${t("login.seconds")}`
+            : `${t("error")}: ${err.message}`;
+        form.append(notice(message));
+        form.password.select();
+      } finally {
+        button.disabled = false;
+      }
+    })();
   });
   page(t("login.title"), form);
   form.username.focus();
@@ -57,11 +72,33 @@ function signedIn(hash) {
     return;
   }
   forgetPeople();
-  chrome();
   const next = sessionStorage.getItem("next");
   sessionStorage.removeItem("next");
-  location.replace(`/${next && next.startsWith("#/") ? next : "#/capture"}`); // drops the token from history
-  flushQueue();
+  landing().then((home) => {
+    chrome();
+    location.replace(`/${next && next.startsWith("#/") ? next : home}`); // drops the token from history
+    flushQueue();
+  });
+}
+
+// Approvers start where their work is: the inbox when it holds anything, else capture.
+async function landing() {
+  const count = await inboxBadge();
+  return count > 0 ? "#/inbox" : "#/capture";
+}
+
+// The number of claims waiting for me, on the inbox link.
+export async function inboxBadge() {
+  const link = document.querySelector('#nav a[href="#/inbox"]');
+  let total = 0;
+  try {
+    total = user() ? (await api("/inbox?limit=1")).total : 0;
+  } catch {
+    return 0; // offline: no badge rather than an error on every page
+  }
+  link.querySelector(".badge")?.remove();
+  if (total > 0) link.append(h("span", { class: "badge", "aria-label": `${total} ${t("inbox.waiting")}` }, String(total)));
+  return total;
 }
 
 function hasRole(me, ...roles) { return Boolean(me && me.roles.some((r) => roles.includes(r))); }
@@ -98,6 +135,7 @@ function route() {
   }
   const [, name, id] = hash.split("/");
   markCurrent(name);
+  if (name !== "login") inboxBadge();
   document.getElementById("main").replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
   const pages = {
     login: loginPage,

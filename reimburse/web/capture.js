@@ -2,6 +2,7 @@
 // as soon as the background reading finishes -> corrections, category, purpose -> check -> submit.
 import { api, fileUrl, upload } from "/app/api.js";
 import { decision, guard, h, notice, page } from "/app/dom.js";
+import { guessCategory } from "/app/category.js";
 import { FIELDS, findingsList } from "/app/claimview.js";
 import { t, tOr } from "/app/i18n.js";
 import * as offline from "/app/offline.js";
@@ -13,7 +14,11 @@ export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", 
 let current = null;
 
 export function capturePage() {
-  const input = h("input", { id: "files", type: "file", accept: "image/*,.pdf,.ofd,.xml", capture: "environment",
+  // two pickers: `capture` makes many phones open the camera only, so e-invoice files (PDF, OFD,
+  // XML) need a picker without it
+  const camera = h("input", { id: "camera", type: "file", accept: "image/*", capture: "environment",
+    class: "visually-hidden" });
+  const input = h("input", { id: "files", type: "file", accept: "image/*,.pdf,.ofd,.xml,application/pdf,text/xml",
     multiple: true, class: "visually-hidden" });
   const progress = h("progress", { id: "progress", max: 1, value: 0, hidden: true, "aria-label": t("capture.uploading") });
   const list = h("div", { id: "documents", "aria-live": "polite" });
@@ -31,9 +36,9 @@ export function capturePage() {
       h("button", { type: "submit", id: "submit-claim" }, t("capture.submit"))));
   claimForm.addEventListener("submit", (e) => { e.preventDefault(); submitClaim(items, claimForm, true); });
   const show = (docs) => { for (const doc of docs) list.append(documentCard(doc, items, claimForm)); };
-  input.addEventListener("change", () => guard(async () => {
-    const files = [...input.files];
-    input.value = "";
+  const picked = (from) => guard(async () => {
+    const files = [...from.files];
+    from.value = "";
     if (!files.length) return;
     if (!navigator.onLine) {
       await offline.enqueue(files);
@@ -53,12 +58,20 @@ export function capturePage() {
     } finally {
       progress.hidden = true;
     }
-  }, list));
+  }, list);
+  input.addEventListener("change", () => picked(input));
+  camera.addEventListener("change", () => picked(camera));
   const noInvoice = h("button", { type: "button", id: "add-no-invoice", class: "link",
-    onclick: () => list.append(noInvoiceCard(items, claimForm)) }, t("capture.noinvoice"));
-  page(t("capture.title"), h("label", { for: "files", class: "pick", role: "button", tabindex: "0",
-    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } } },
-  t("capture.pick")), input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
+    onclick: () => {
+      const card = noInvoiceCard(items, claimForm);
+      list.append(card);
+      card.querySelector("input[name=amount]").focus(); // in the DOM now: focus lands at once
+    } }, t("capture.noinvoice"));
+  const pick = (target, id, text) => h("label", { for: target.id, id, class: "pick", role: "button", tabindex: "0",
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); target.click(); } } }, text);
+  page(t("capture.title"), h("div", { class: "pickers" },
+    pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
+  camera, input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
   current = { show, list, waiting };
   countWaiting(waiting).catch(() => {});
 }
@@ -102,7 +115,16 @@ function fieldInput(doc, index, name, value, reason) {
     h("label", { for: id }, t(`field.${name}`)), input,
     reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
   // a changed value is a correction; the server records old -> new when the claim is saved
-  input.addEventListener("input", () => box.classList.toggle("corrected", input.value !== input.dataset.original));
+  // a corrected value answers the flag: the warning goes, the correction shows instead
+  input.addEventListener("input", () => {
+    const changed = input.value !== input.dataset.original;
+    box.classList.toggle("corrected", changed);
+    if (!reason) return;
+    box.classList.toggle("flagged", !changed);
+    box.querySelector(".reason").hidden = changed;
+    if (changed) input.removeAttribute("aria-invalid");
+    else input.setAttribute("aria-invalid", "true");
+  });
   return box;
 }
 
@@ -117,9 +139,20 @@ function showDocument(doc, card, items, claimForm) {
   } else {
     preview.append(h("p", {}, doc.filename));
   }
-  if (!doc.results.length) card.append(preview, notice(t("capture.notinvoice"), "info"));
+  // not an invoice: say so, and offer the ways on (remove it, pick another file, or claim without invoice)
+  const notInvoice = () => card.append(preview, notice(t("capture.notinvoice"), "info"),
+    h("p", { class: "muted" }, t("capture.notinvoicehelp")),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "remove-doc", onclick: () => card.remove() }, t("capture.remove")),
+      h("button", { type: "button", class: "pick-again", onclick: () => document.getElementById("files").click() },
+        t("capture.choose")),
+      h("button", { type: "button", class: "as-no-invoice", onclick: () => {
+        card.remove();
+        document.getElementById("add-no-invoice").click();
+      } }, t("capture.noinvoice"))));
+  if (!doc.results.length || doc.results.every((r) => !r.is_invoice)) { notInvoice(); return; }
   doc.results.forEach((res, index) => {
-    if (!res.is_invoice) { card.append(preview, notice(t("capture.notinvoice"), "info")); return; }
+    if (!res.is_invoice) return;
     const flagged = new Map();
     for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
     const fields = h("div", { class: "fields" }, ...FIELDS.map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
@@ -127,6 +160,7 @@ function showDocument(doc, card, items, claimForm) {
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },
       ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
+    category.value = guessCategory(res);
     const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
       pattern: "\\d+(\\.\\d{1,2})?", value: res.fields.total ?? "" });
     const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
@@ -188,7 +222,6 @@ function noInvoiceCard(items, claimForm) {
     h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
   items.push(item);
   claimForm.hidden = false;
-  setTimeout(() => amount.focus());
   return card;
 }
 

@@ -2,8 +2,9 @@
 // edit the purpose and resubmit after it was returned.
 import { api, user } from "/app/api.js";
 import { claimDetail } from "/app/claimview.js";
-import { guard, h, money, page, people, status, when } from "/app/dom.js";
+import { confirmAction, guard, h, money, nameOf, page, people, status, toast, when } from "/app/dom.js";
 import { t } from "/app/i18n.js";
+import { reviewPage } from "/app/inbox.js";
 
 export async function claimsPage() {
   await guard(async () => {
@@ -35,7 +36,23 @@ export function itemsForEdit(items) {
   }));
 }
 
+// The decision and its reason at the top of the claim: the submitter should not have to find
+// them at the bottom of the timeline.
+const DECIDED = { rejected: "reject", returned: "return", approved: "approve", paid: "approve", withdrawn: "withdraw" };
+export function decisionBanner(c, dir) {
+  const action = DECIDED[c.status];
+  if (!action) return null;
+  const entry = [...c.timeline].reverse().find((e) => e.action === action);
+  return h("section", { id: "decision", class: `card decision-banner ${c.status}`, role: "status" },
+    h("p", {}, h("strong", {}, t(`decided.${c.status}`)),
+      entry ? ` · ${nameOf(dir, entry.actor)} · ${when(entry.at)}` : ""),
+    entry && entry.comment ? h("blockquote", { class: "decision-reason" }, `${t("decided.reason")}: ${entry.comment}`) : null);
+}
+
 export async function claimPage(id, rerender) {
+  // whoever holds a task on this claim gets the approver's screen (with its buttons) here too
+  const held = await api(`/inbox?claim_id=${encodeURIComponent(id)}`).catch(() => null);
+  if (held && held.items.some((i) => String(i.claim.id) === String(id))) { await reviewPage(id); return; }
   await guard(async () => {
     const [c, dir] = await Promise.all([api(`/claims/${id}`), people()]);
     const mine = c.submitter.id === user().id;
@@ -45,10 +62,16 @@ export async function claimPage(id, rerender) {
       try { await fn(); } finally { actions.querySelectorAll("button").forEach((b) => { b.disabled = false; }); }
     }, actions);
     if (mine && c.status === "submitted") {
-      actions.append(h("button", { id: "withdraw", class: "danger", onclick: () => busy(async () => {
-        await api(`/claims/${id}/withdraw`, { method: "POST", body: {} });
-        rerender();
-      }) }, t("claim.withdraw")));
+      actions.append(h("button", { id: "withdraw", class: "danger", onclick: () => guard(async () => {
+        const reason = await confirmAction(actions, { question: t("confirm.withdraw"), confirm: t("claim.withdraw"),
+          required: false });
+        if (reason === null) return;
+        await busy(async () => {
+          await api(`/claims/${id}/withdraw`, { method: "POST", body: reason ? { comment: reason } : {} });
+          toast(`${t("done.withdraw")} · ${c.number}`);
+          rerender();
+        });
+      }, actions) }, t("claim.withdraw")));
     }
     if (mine && (c.status === "returned" || c.status === "draft")) {
       const purpose = h("input", { id: "purpose", value: c.purpose, required: true, maxlength: 500 });
@@ -60,7 +83,7 @@ export async function claimPage(id, rerender) {
           rerender();
         }) }, c.status === "draft" ? t("capture.submit") : t("claim.resubmit"))));
     }
-    page(`${c.number} · ${money(c.total)}`, h("p", {}, c.purpose, " ", status(c.status)),
+    page(`${c.number} · ${money(c.total)}`, decisionBanner(c, dir), h("p", {}, c.purpose, " ", status(c.status)),
       actions.childElementCount ? actions : null, claimDetail(c, dir));
   });
 }

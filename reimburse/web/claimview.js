@@ -22,6 +22,7 @@ function invoiceFields(item) {
   const flagged = new Map();
   for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, r.message);
   const corrected = new Map((item.corrections || []).map((c) => [c.field, c]));
+  for (const f of corrected.keys()) flagged.delete(f); // the submitter's correction answers the flag
   const rows = FIELDS.filter((f) => inv.fields[f] !== null && inv.fields[f] !== undefined || flagged.has(f))
     .map((f) => h("div", { class: `kv${flagged.has(f) ? " flagged" : ""}${corrected.has(f) ? " corrected" : ""}` },
       h("dt", {}, t(`field.${f}`)),

@@ -3,7 +3,7 @@
 // table alternative (screen readers, and numbers one can copy).
 import { api } from "/app/api.js";
 import { guard, h, page } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { t, tOr } from "/app/i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -20,7 +20,7 @@ function bars(title, rows, unit = "") {
   const rowH = 26;
   const chart = svg("svg", { viewBox: `0 0 360 ${rows.length * rowH + 4}`, role: "img", "aria-label": title, class: "chart" });
   rows.forEach((r, i) => {
-    const w = Math.max(1, (Number(r.value) / max) * 200);
+    const w = Math.max(1, (Number(r.value) / max) * 170); // leaves room for the figure after the bar
     chart.append(
       svg("text", { x: 0, y: i * rowH + 17, class: "label" }, r.label.length > 14 ? `${r.label.slice(0, 13)}…` : r.label),
       svg("rect", { x: 120, y: i * rowH + 5, width: w, height: 16, rx: 3, class: "bar" }),
@@ -31,11 +31,6 @@ function bars(title, rows, unit = "") {
     h("caption", {}, title),
     ...rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.label), h("td", {}, `${r.value}${unit}`))));
   return h("section", { class: "card" }, h("h2", {}, title), rows.length ? chart : h("p", {}, t("dash.empty")), table);
-}
-
-function latestMonth(series) {
-  const months = [...new Set(series.map((p) => p.period))].sort();
-  return months[months.length - 1];
 }
 
 function sumBy(series, period) {
@@ -50,15 +45,28 @@ export async function dashboardPage() {
       api("/reports/spend?by=category"), api("/reports/spend?by=department"), api("/reports/budget"),
       api("/reports/cycle-time"), api("/reports/findings"),
     ]);
-    const month = latestMonth(cat.series);
+    // opens on this month (empty or not), with every month that has data one tap away
+    const now = new Date();
+    const thisMonth = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}`;
     const months = [...new Set(cat.series.map((p) => p.period))].sort();
+    const choices = [...new Set([thisMonth, ...months])].sort().reverse();
+    const picker = h("select", { id: "dash-month" }, ...choices.map((m) => h("option", { value: m }, m)));
+    picker.value = thisMonth;
+    const monthly = h("div", { id: "monthly" });
+    const showMonth = () => monthly.replaceChildren(
+      bars(`${t("dash.spendcat")} ${picker.value}`, sumBy(cat.series, picker.value).map((r) => ({ ...r, label: t(`cat.${r.label}`) }))),
+      bars(`${t("dash.spenddept")} ${picker.value}`, sumBy(dept.series, picker.value)));
+    picker.addEventListener("change", showMonth);
+    showMonth();
     const trend = months.map((m) => ({ label: m, value: sumBy(cat.series, m).reduce((s, r) => s + Number(r.value), 0).toFixed(2) }));
     page(t("dash.title"),
-      bars(`${t("dash.spendcat")} ${month || ""}`, sumBy(cat.series, month).map((r) => ({ ...r, label: t(`cat.${r.label}`) }))),
-      bars(`${t("dash.spenddept")} ${month || ""}`, sumBy(dept.series, month)),
+      h("div", { class: "card" }, h("label", { for: "dash-month" }, t("dash.month")), picker),
+      monthly,
       bars(t("dash.trend"), trend),
-      bars(t("dash.budget"), budget.series.map((b) => ({ label: b.key, value: b.value })), "%"),
+      // "部门 · category": the category part in the reader's words
+      bars(t("dash.budget"), budget.series.map((b) => ({ label: b.key.split(" · ").map((p, i) => (i ? tOr("cat", p) : p)).join(" · "),
+        value: b.value })), "%"),
       bars(t("dash.cycle"), cycle.series.map((c) => ({ label: c.key, value: c.value })), "h"),
-      bars(t("dash.findings"), findings.series.map((f) => ({ label: f.key, value: String(f.value) }))));
+      bars(t("dash.findings"), findings.series.map((f) => ({ label: tOr("finding", f.key), value: String(f.value) }))));
   });
 }

@@ -5,6 +5,13 @@ import { t } from "/app/i18n.js";
 
 export const main = document.getElementById("main");
 
+// Children that are null, undefined or false are skipped (a page passes `cond ? x : null`); so
+// the DOM never shows the word "null".
+function kids(children) {
+  return children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
+    .map((c) => (c instanceof Node ? c : document.createTextNode(String(c))));
+}
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -14,15 +21,12 @@ export function h(tag, attrs = {}, ...children) {
     else if (k === "style") el.style.cssText = v; // a style *attribute* is inline style: CSP refuses it
     else el.setAttribute(k, v === true ? "" : v);
   }
-  for (const c of children.flat()) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
+  el.append(...kids(children));
   return el;
 }
 
 export function page(title, ...content) {
-  main.replaceChildren(h("h1", {}, title), ...content);
+  main.replaceChildren(h("h1", {}, title), ...kids(content));
   main.focus();
 }
 
@@ -34,6 +38,38 @@ export function status(s) { return h("span", { class: `status ${s}` }, t(`status
 
 export function decision(d) {
   return d ? h("span", { class: `risk ${d}` }, t(`risk.${d}`)) : null;
+}
+
+// A short message that outlives a page change (approve, then back to the inbox).
+export function toast(message) {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+// Asks for a reason (required for reject and return) and a second tap before an action that
+// cannot be undone. Resolves with the reason, or null when the user cancels.
+export function confirmAction(where, { question, confirm, required, prefill = "" }) {
+  return new Promise((resolve) => {
+    where.querySelectorAll(".confirm").forEach((el) => el.remove());
+    const reason = h("textarea", { id: "reason", rows: 2, required, maxlength: 1000 });
+    reason.value = prefill;
+    const error = h("p", { class: "notice error", role: "alert", hidden: true }, t("confirm.needreason"));
+    const box = h("div", { class: "confirm card", role: "group", "aria-labelledby": "confirm-q" },
+      h("p", { id: "confirm-q" }, h("strong", {}, question)),
+      h("label", { for: "reason" }, required ? t("confirm.reason") : t("confirm.reasonoptional")), reason, error,
+      h("div", { class: "row" },
+        h("button", { type: "button", id: "confirm-yes", class: "danger", onclick: () => {
+          if (required && !reason.value.trim()) { error.hidden = false; reason.focus(); return; }
+          box.remove();
+          resolve(reason.value.trim());
+        } }, confirm),
+        h("button", { type: "button", id: "confirm-no", onclick: () => { box.remove(); resolve(null); } }, t("confirm.cancel"))));
+    where.append(box);
+    reason.focus();
+  });
 }
 
 export function money(value) { return `¥${value}`; }

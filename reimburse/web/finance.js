@@ -94,10 +94,17 @@ function select(id, label, options) {
 async function exceptionQueue(box) {
   const held = await heldClaims();
   const waiting = (await submittedClaims()).filter((c) => !held.some((x) => x.id === c.id));
-  const claims = (await details([...held, ...waiting])).filter(isException);
-  const departments = [...new Set(claims.map((c) => c.department_id))].sort((a, b) => a - b);
+  const [claims, tree] = await Promise.all([
+    details([...held, ...waiting]).then((all) => all.filter(isException)),
+    api("/departments").catch(() => ({ items: [] })),
+  ]);
+  // the filter names departments as people know them, not by their ids
+  const names = new Map(tree.items.map((d) => [d.id, d.name]));
+  const departments = [...new Set(claims.map((c) => c.department_id))]
+    .map((d) => [String(d), names.get(d) || `${t("finance.department")} ${d}`])
+    .sort((a, b) => a[1].localeCompare(b[1], "zh-CN"));
   const filters = h("form", { class: "card filters", id: "filters", "aria-label": t("finance.filter") },
-    ...select("f-department", t("finance.department"), departments.map((d) => [String(d), `#${d}`])),
+    ...select("f-department", t("finance.department"), departments),
     ...select("f-category", t("finance.category"), CATEGORIES.map((c) => [c, t(`cat.${c}`)])),
     ...select("f-risk", t("finance.risk"), ["finance_review", "block", "pass"].map((r) => [r, t(`risk.${r}`)])),
     ...select("f-age", t("finance.age"), [1, 3, 7, 14].map((d) => [String(d), `${t("finance.atleast")} ${d} ${t("inbox.days")}`])));

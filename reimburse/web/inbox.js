@@ -4,8 +4,8 @@
 import { api, user } from "/app/api.js";
 import { budgetPanel } from "/app/budgetpanel.js";
 import { claimDetail } from "/app/claimview.js";
-import { daysSince, decision, guard, h, money, notice, page, people } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { confirmAction, daysSince, decision, guard, h, money, notice, page, people, toast } from "/app/dom.js";
+import { t, tOr } from "/app/i18n.js";
 
 let keys = {};
 export function clearKeys() { keys = {}; }
@@ -82,18 +82,26 @@ export async function reviewPage(id) {
       box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       try {
         await api(`/claims/${id}/actions`, { method: "POST",
-          body: { action, comment: comment.value, version: c.version, task_id: task ? task.task_id : null, ...extra } });
+          body: { action, comment: extra.comment ?? comment.value, version: c.version, task_id: task ? task.task_id : null, ...extra } });
+        toast(`${tOr("done", action)} · ${c.number}`);
         location.hash = "#/inbox";
       } finally {
         busy = false;
         box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
       }
     }, box);
+    // reject and return need a reason the submitter will read; both ask before they act
+    const ask = (action) => guard(async () => {
+      if (busy) return;
+      const reason = await confirmAction(box, { question: t(`confirm.${action}`), confirm: t(`act.${action}`),
+        required: true, prefill: comment.value });
+      if (reason !== null) await act(action, { comment: reason });
+    }, box);
     box.append(h("label", { for: "comment" }, t("act.comment")), comment,
       h("div", { class: "row" },
         h("button", { id: "approve", class: "primary", onclick: () => act("approve"), "aria-keyshortcuts": "a" }, t("act.approve")),
-        h("button", { id: "return", onclick: () => act("return"), "aria-keyshortcuts": "t" }, t("act.return")),
-        h("button", { id: "reject", class: "danger", onclick: () => act("reject"), "aria-keyshortcuts": "r" }, t("act.reject"))),
+        h("button", { id: "return", onclick: () => ask("return"), "aria-keyshortcuts": "t" }, t("act.return")),
+        h("button", { id: "reject", class: "danger", onclick: () => ask("reject"), "aria-keyshortcuts": "r" }, t("act.reject"))),
       h("p", { class: "muted keys" }, t("inbox.keys")),
       h("label", { for: "who" }, t("act.who")), who,
       h("div", { class: "row" },
@@ -103,6 +111,6 @@ export async function reviewPage(id) {
         h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly"))));
     page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.purpose, " ", decision(c.risk.decision)),
       budgetPanel(id), task ? box : null, claimDetail(c, dir));
-    if (task && location.hash === `#/inbox/${id}`) keys = { a: () => act("approve"), r: () => act("reject"), t: () => act("return") };
+    if (task && (location.hash === `#/inbox/${id}` || location.hash === `#/claims/${id}`)) keys = { a: () => act("approve"), r: () => ask("reject"), t: () => ask("return") };
   });
 }

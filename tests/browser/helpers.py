@@ -49,15 +49,19 @@ AUDIT = """() => {
 }"""
 
 
-def phone(browser: Any, base: str, username: str) -> Any:
-    """A fresh phone-sized context signed in as ``username``; its page shows the app."""
-    ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+def phone(browser: Any, base: str, username: str, touch: bool = True) -> Any:
+    """A fresh phone-sized context signed in as ``username``; its page shows the app.
+    ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
+    fine pointer, or a narrow desktop window)."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
     page = ctx.new_page()
     page.goto(f"{base}/#/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#nav:not([hidden])")
+    # the landing page (inbox or capture) has rendered: a later goto cannot be overtaken by it
+    page.wait_for_function("location.hash !== '#/login' && document.querySelector('#main h1') !== null")
     return page
 
 

@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import AUDIT, claim, per_diem_claim, phone
 
@@ -22,7 +23,9 @@ def test_reject_shows_as_final_and_withdraw(server: dict[str, Any], browser: Any
     lead.fill("#comment", "无出差审批单")
     lead.keyboard.press("Tab")
     lead.click("#reject")
-    lead.wait_for_url("**/#/inbox")
+    expect(lead.locator("#reason")).to_have_value("无出差审批单")  # the comment is the reason
+    lead.click("#confirm-yes")
+    expect(lead).to_have_url(f"{base}/#/inbox")
     assert claim(base, rejected)["status"] == "rejected"
 
     withdrawn = per_diem_claim(base, "提交错了")
@@ -33,6 +36,7 @@ def test_reject_shows_as_final_and_withdraw(server: dict[str, Any], browser: Any
     assert alice.locator(".timeline q", has_text="无出差审批单").count() == 1
     alice.goto(f"{base}/#/claims/{withdrawn}")
     alice.click("#withdraw")
+    alice.click("#confirm-yes")
     alice.wait_for_selector(".status.withdrawn")
     assert claim(base, withdrawn)["status"] == "withdrawn"
 
@@ -63,7 +67,8 @@ def per_diem_in_ui(browser: Any, base: str) -> str:
     """Alice claims five days of per-diem on the capture page: an item without invoice."""
     page = phone(browser, base, "alice")
     page.click("#add-no-invoice")
-    assert page.evaluate("document.activeElement.name") == "amount"  # focus moves to the new item
+    # focus moves to the new item (expect waits for it; reading activeElement once raced the focus)
+    expect(page.locator("input[name=amount]")).to_be_focused()
     page.fill("input[name=amount]", "450.00")
     page.fill("input[name=no_invoice_reason]", "杭州客户现场支持五天")
     today = datetime.date.today()

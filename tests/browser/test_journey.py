@@ -84,6 +84,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     lead.locator(".item .preview img").wait_for()  # the invoice image on the review screen
     lead.fill("#comment", "请写明采购用途")
     lead.click("#return")
+    lead.click("#confirm-yes")  # the comment is the reason the submitter reads
     lead.wait_for_url("**/#/inbox")
     assert claim(base, claim_id)["status"] == "returned"
 
