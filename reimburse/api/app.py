@@ -30,6 +30,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.verification:router",
     "reimburse.api.reports:router",
     "reimburse.api.admin:router",
+    "reimburse.api.audit:router",
 )
 
 

@@ -18,6 +18,8 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.policy.records",
     "reimburse.webhooks.records",
     "reimburse.verification.records",
+    "reimburse.audit.records",
+    "reimburse.core.controls",
 )
 
 

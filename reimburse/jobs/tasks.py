@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 
 import httpx
 
+from reimburse.audit.keys import signer_for
 from reimburse.core.celery_app import celery_app
 from reimburse.core.db import engine_for, utcnow
 from reimburse.core.models import import_all_models
@@ -86,10 +88,14 @@ def housekeeping(settings: Settings) -> int:
     engine = engine_for(settings.sqlalchemy_url)
     now = utcnow()
     checks = background.check_invoices(engine, now, verifier_for(settings), rate=settings.verification_rate)
+    signed = background.sign_checkpoint(
+        engine, signer_for(settings), now, timedelta(seconds=settings.audit_checkpoint_seconds)
+    )
     return (
         background.fire_timers(engine, now)
         + background.drain_outbox(engine, now, dispatcher_for(settings), _client())
         + checks
+        + signed
     )
 
 
