@@ -3,6 +3,7 @@ delegations. Admins only (budgets: finance too); every change is refused to anyo
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -10,11 +11,17 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.audit import service as trail
 from reimburse.budgets.records import BudgetRecord
+from reimburse.claims import handover
+from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden, InvalidInput, NotFound
 from reimburse.core.principal import Principal, Role
+from reimburse.identity import service as identity
+from reimburse.identity.approvers import assignable
 from reimburse.identity.auth import hash_password
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
 from reimburse.policy import service as policies
@@ -27,6 +34,15 @@ router = APIRouter(tags=["admin"], prefix="/admin")
 def _admin(p: Principal) -> None:
     if not p.has_role(Role.ADMIN):
         raise Forbidden("only admins do this")
+
+
+def _record(session: Session, p: Principal, subject: str, action: str, details: dict[str, Any]) -> None:
+    """Every admin change goes on the audit trail, with what changed."""
+    trail.record_admin(session, subject, action, p.subject, utcnow(), details)
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class TextIn(BaseModel):
@@ -44,7 +60,11 @@ def get_policy(principal: CurrentPrincipal, session: SessionDep) -> dict[str, An
 @router.put("/policy")
 def put_policy(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return {"version": policies.save_policy(session, body.text, principal.subject)}
+    version = policies.save_policy(session, body.text, principal.subject)
+    _record(
+        session, principal, "policy", "policy.save", {"version": version, "sha256": _text_digest(body.text)}
+    )
+    return {"version": version}
 
 
 @router.get("/flows")
@@ -70,6 +90,13 @@ def get_flow(
 def put_flow(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     flow = versions.save_flow(session, body.text, principal.subject)
+    _record(
+        session,
+        principal,
+        f"flow:{flow.id}",
+        "flow.save",
+        {"version": flow.version, "sha256": _text_digest(body.text)},
+    )
     return {"id": flow.id, "version": flow.version, "diagram": versions.flow_diagram(flow)}
 
 
@@ -131,7 +158,9 @@ def create_budget(body: BudgetIn, principal: CurrentPrincipal, session: SessionD
     )
     session.add(row)
     session.flush()
-    return _budget_view(row)
+    view = _budget_view(row)
+    _record(session, principal, f"budget:{row.id}", "budget.create", view)
+    return view
 
 
 class UserIn(BaseModel):
@@ -191,7 +220,9 @@ def create_user(body: UserIn, principal: CurrentPrincipal, session: SessionDep) 
     )
     session.add(user)
     session.flush()
-    return _user_view(user)
+    view = _user_view(user)
+    _record(session, principal, f"user:{user.id}", "user.create", view)
+    return view
 
 
 @router.patch("/users/{user_id}")
@@ -202,9 +233,19 @@ def patch_user(
     user = session.get(UserRecord, user_id)
     if user is None:
         raise NotFound(f"user {user_id} not found")
-    for key, value in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True)
+    active = changes.pop("active", None)
+    before = _user_view(user)
+    for key, value in changes.items():
         setattr(user, key, sorted(set(value)) if key == "roles" else value)
     session.flush()
+    diff = {k: [before[k], v] for k, v in _user_view(user).items() if before[k] != v}
+    if diff:
+        _record(session, principal, f"user:{user_id}", "user.update", diff)
+    if active is False and user.active:
+        identity.deactivate_user(session, user_id, principal.subject, utcnow())
+    elif active is True and not user.active:
+        identity.reactivate_user(session, user_id, principal.subject, utcnow())
     request.app.state.principal_cache.clear()  # roles or "active" may have changed: look again
     return _user_view(user)
 
@@ -221,7 +262,9 @@ def create_department(body: DepartmentIn, principal: CurrentPrincipal, session: 
     dept = DepartmentRecord(name=body.name, parent_id=body.parent_id, head_user_id=body.head_user_id)
     session.add(dept)
     session.flush()
-    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    view = {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    _record(session, principal, f"department:{dept.id}", "department.create", view)
+    return view
 
 
 @router.patch("/departments/{dept_id}")
@@ -240,9 +283,13 @@ def patch_department(
         seen.add(parent)
         above = session.get(DepartmentRecord, parent)
         parent = above.parent_id if above else None
+    before = {"name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
     dept.name, dept.parent_id, dept.head_user_id = body.name, body.parent_id, body.head_user_id
     session.flush()
-    return {"id": dept.id, "name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    after = {"name": dept.name, "parent_id": dept.parent_id, "head_user_id": dept.head_user_id}
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    _record(session, principal, f"department:{dept_id}", "department.update", diff)
+    return {"id": dept.id, **after}
 
 
 class DelegationIn(BaseModel):
@@ -260,7 +307,15 @@ def create_delegation(body: DelegationIn, principal: CurrentPrincipal, session: 
         raise Forbidden("you can delegate only your own approvals")
     if body.ends_on < body.starts_on or body.user_id == body.delegate_id:
         raise InvalidInput("a delegation needs another person and an end on or after its start")
+    if session.get(UserRecord, body.user_id) is None:
+        raise InvalidInput(f"user {body.user_id} does not exist", code="invalid_user")
+    assignable(session, body.delegate_id)  # a delegate must be able to act
     row = DelegationRecord(**body.model_dump())
     session.add(row)
     session.flush()
-    return {"id": row.id, **body.model_dump(mode="json")}
+    today = utcnow().date()
+    if row.starts_on <= today <= row.ends_on:
+        handover.apply_delegation(session, row)  # tasks already waiting reach the delegate too
+    view = {"id": row.id, **body.model_dump(mode="json")}
+    _record(session, principal, f"delegation:{row.id}", "delegation.create", view)
+    return view

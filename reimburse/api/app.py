@@ -30,6 +30,8 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.verification:router",
     "reimburse.api.reports:router",
     "reimburse.api.admin:router",
+    "reimburse.api.admin_controls:router",
+    "reimburse.api.admin_controls:mine",
     "reimburse.api.audit:router",
 )
 

@@ -19,8 +19,9 @@ router = APIRouter(tags=["audit"], prefix="/audit")
 
 
 @router.get("/public-key")
-def public_key(request: Request) -> dict[str, Any]:
-    """The key that checks checkpoints and exports; public on purpose (publish it)."""
+def public_key(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
+    """The key that checks checkpoints and exports, for anyone signed in (and for publishing:
+    `reimburse audit public-key` prints the same)."""
     verifier = signer_for(request.app.state.settings).verifier()
     return {"key_id": verifier.key_id, "public_key": verifier.public_b64, "algorithm": "Ed25519"}
 
@@ -33,7 +34,7 @@ def export(
     claim_id: int | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    format: Literal["jsonl", "csv"] = "jsonl",  # noqa: A002 - the query parameter's name
+    format: Literal["jsonl", "csv"] = "jsonl",
 ) -> Response:
     """A claim's or a period's trail, with every checkpoint and a statement signed now."""
     if not principal.has_role(Role.AUDITOR, Role.ADMIN, Role.FINANCE):

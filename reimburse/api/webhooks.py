@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.audit import service as trail
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
 from reimburse.core.principal import Principal, Role
@@ -32,6 +33,10 @@ def _admin(principal: Principal) -> None:
 def create_endpoint(body: EndpointIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     row, secret = webhooks.create_endpoint(session, body.url, body.events)
+    trail.record_admin(
+        session, f"webhook:{row.id}", "webhook.create", principal.subject, utcnow(),
+        {"url": row.url, "events": row.events},
+    )  # fmt: skip
     return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
 
 
@@ -54,4 +59,8 @@ def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int
 @router.post("/deliveries/{delivery_id}/replay")
 def replay(delivery_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
+    view = webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
+    trail.record_admin(
+        session, f"webhook_delivery:{delivery_id}", "webhook.replay", principal.subject, utcnow()
+    )
+    return view

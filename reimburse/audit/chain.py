@@ -170,7 +170,9 @@ def _where(e: Entry) -> str:
     return f"entry #{e.chain_seq} ({claim})"
 
 
-def verify_entries(entries: Sequence[Entry], *, first_prev: str = GENESIS, complete: bool = True) -> list[str]:
+def verify_entries(
+    entries: Sequence[Entry], *, first_prev: str = GENESIS, complete: bool = True
+) -> list[str]:
     """Problems in a run of the global chain, in stored order. ``complete``: the run starts at
     the first entry of the installation (``chain_seq`` 1); otherwise it starts wherever the
     first entry says, linked to ``first_prev`` when that is given ('' = unknown)."""
@@ -307,8 +309,8 @@ def verify_export(
     for c in checkpoints:
         if not valid_checkpoint(c):
             problems.append(f"checkpoint at seq {c.seq}: signature does not verify")
-        e = by_seq.get(c.seq)
-        if e is not None and e.hash != c.hash:
+        signed = by_seq.get(c.seq)
+        if signed is not None and signed.hash != c.hash:
             problems.append(f"checkpoint at seq {c.seq}: the entry at that seq is not the one signed")
     head = by_seq.get(statement.head_seq)
     if head is not None and head.hash != statement.head_hash:

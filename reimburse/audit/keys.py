@@ -64,7 +64,9 @@ class Verifier:
         if signed.key_id != self.key_id:
             return False
         try:
-            Ed25519PublicKey.from_public_bytes(self.public_raw).verify(unb64(signed.signature), signed.message())
+            Ed25519PublicKey.from_public_bytes(self.public_raw).verify(
+                unb64(signed.signature), signed.message()
+            )
         except (InvalidSignature, ValueError):
             return False
         return True

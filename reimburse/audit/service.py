@@ -332,7 +332,9 @@ def verify(
     digest) of every stored claim (see ``claims.audit``); ``claim_id`` limits the per-claim
     checks to one claim.
     """
-    entries = [entry_of(r) for r in session.scalars(select(AuditEntryRecord).order_by(AuditEntryRecord.chain_seq))]
+    entries = [
+        entry_of(r) for r in session.scalars(select(AuditEntryRecord).order_by(AuditEntryRecord.chain_seq))
+    ]
     problems = verify_entries(entries)
     mine = [e for e in entries if claim_id is None or e.claim_id == claim_id]
     problems += verify_claim_links(mine)

@@ -22,9 +22,11 @@ from sqlalchemy.orm import Session
 from reimburse.budgets import service as ledger
 from reimburse.claims import registry
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
+from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.facts import key_of
 from reimburse.policy.service import current_policy
@@ -326,11 +328,11 @@ def act(
     elif action == "return":
         event = Return(actor=who, comment=comment, task_id=task_id)
     elif action == "transfer":
-        event = Transfer(actor=who, to=_required_user(to_user_id), comment=comment, task_id=task_id)
+        event = Transfer(actor=who, to=_approver(session, to_user_id), comment=comment, task_id=task_id)
     elif action == "add_signer":
         event = AddSigner(
             actor=who,
-            user=_required_user(to_user_id),
+            user=_approver(session, to_user_id),
             position=AddPosition(position),
             comment=comment,
             task_id=task_id,
@@ -342,10 +344,11 @@ def act(
     else:
         raise Conflict(f"unknown action {action!r}", code="invalid_action")
     flow = approvals.flow_for(session, claim.flow_id, claim.flow_version, flow_params)
-    approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
+        # (released before the route moves, so the audit head stays the last lock taken)
         ledger.settle(session, claim, consume=False)
+    approvals.apply(session, claim, event, flow, load_org(session), now, on_final)
     return claim
 
 
@@ -378,7 +381,8 @@ def withdraw(
 
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
     if status is InstanceStatus.APPROVED:
-        ledger.settle(session, claim, consume=True)
+        if get_control(session, "budget_consume_at") == "approval":
+            ledger.settle(session, claim, consume=True)  # else payment consumes (payouts.mark_paid)
         registry.mark_invoices(session, claim, "reimbursed")
         _webhook(session, "claim.approved", claim)
     else:
@@ -415,6 +419,13 @@ def _required_user(user_id: int | None) -> str:
     if user_id is None:
         raise Conflict("say who (to_user_id)", code="user_required")
     return str(user_id)
+
+
+def _approver(session: Session, user_id: int | None) -> str:
+    """A task goes only to someone who exists, is active and may approve (else nobody can act)."""
+    who = _required_user(user_id)
+    assignable(session, int(who))
+    return who
 
 
 def _rank(org: Org, user_id: int) -> int:

@@ -10,7 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
+from reimburse.budgets import service as ledger
 from reimburse.claims.records import ClaimRecord
+from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.identity.records import UserRecord
@@ -48,7 +51,9 @@ def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
     }
 
 
-def mark_paid(session: Session, claim_id: int, reference: str | None, now: datetime) -> dict[str, Any]:
+def mark_paid(
+    session: Session, claim_id: int, reference: str | None, now: datetime, actor: str = "system"
+) -> dict[str, Any]:
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
@@ -65,6 +70,8 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
     from reimburse.claims.registry import mark_invoices
 
     mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
+    if get_control(session, "budget_consume_at") == "payment":
+        ledger.settle(session, claim, consume=True)  # approval kept the money reserved until now
     session.add(
         OutboxRecord(
             kind="webhook",
@@ -78,6 +85,9 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
         )
     )
     session.flush()
+    trail.record(
+        session, claim, "paid", actor, "", now, {"reference": reference}, state_before="approved"
+    )  # last: the audit head is the last lock taken
     return paid_view(claim)
 
 

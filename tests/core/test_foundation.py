@@ -43,4 +43,9 @@ def test_health_and_error_shape(settings: Settings, migrated_engine: object) -> 
 def test_settings_refuse_default_secret_outside_development() -> None:
     with pytest.raises(ValueError, match="SECRET_KEY"):
         Settings(environment="production")
-    assert Settings(environment="production", secret_key="s" * 32).environment == "production"
+    with pytest.raises(ValueError, match="AUDIT_SIGNING_KEY"):  # checkpoints need a key that stays
+        Settings(environment="production", secret_key="s" * 32)
+    key = "A" * 43 + "="
+    assert Settings(environment="production", secret_key="s" * 32, audit_signing_key=key).environment == (
+        "production"
+    )

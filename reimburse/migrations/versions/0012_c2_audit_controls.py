@@ -127,7 +127,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("subject", sa.String(length=128), nullable=False, server_default=""))
         batch.add_column(sa.Column("details", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("material", sa.String(length=64), nullable=False, server_default=""))
-        batch.add_column(sa.Column("claim_prev_hash", sa.String(length=64), nullable=False, server_default=""))
+        batch.add_column(
+            sa.Column("claim_prev_hash", sa.String(length=64), nullable=False, server_default="")
+        )
     conn = op.get_bind()
     materials = _materials(conn)
     prev = GENESIS
@@ -177,8 +179,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_head")),
     )
     op.bulk_insert(
-        sa.table("audit_head", sa.column("id", sa.Integer()), sa.column("seq", sa.Integer()),
-                 sa.column("hash", sa.String())),  # fmt: skip
+        sa.table(
+            "audit_head",
+            sa.column("id", sa.Integer()),
+            sa.column("seq", sa.Integer()),
+            sa.column("hash", sa.String()),
+        ),
         [{"id": 1, "seq": len(rows), "hash": prev}],
     )
     op.create_table(
@@ -190,6 +196,10 @@ def upgrade() -> None:
         sa.Column("key_id", sa.String(length=16), nullable=False),
         sa.Column("signature", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoints")),
+    )
+    # a user deactivated before this revision kept tokens that reactivation would have revived
+    op.execute(
+        "UPDATE access_tokens SET revoked = true WHERE user_id IN (SELECT id FROM users WHERE active = false)"
     )
     op.create_table(
         "control_settings",
