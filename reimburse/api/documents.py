@@ -8,12 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Header, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, answers
+from reimburse.claims import access
 from reimburse.core.errors import InvalidInput, NotFound
-from reimburse.core.principal import Principal, Role
+from reimburse.core.principal import Principal
 from reimburse.documents import service
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
 from reimburse.documents.runtime import store_for
@@ -24,9 +26,10 @@ MAX_FILES = 20
 _MEDIA = {"pdf": "application/pdf", "ofd": "application/ofd", "xml": "application/xml"}
 
 
-def _visible(principal: Principal, doc: DocumentRecord | None) -> DocumentRecord:
+def _visible(session: Session, principal: Principal, doc: DocumentRecord | None) -> DocumentRecord:
+    """The uploader's own, or used by a claim the caller may see; otherwise "not found"."""
     if doc is None or not (
-        doc.owner_subject == principal.subject or principal.has_role(Role.FINANCE, Role.ADMIN, Role.APPROVER)
+        doc.owner_subject == principal.subject or access.document_visible(session, principal, doc.id)
     ):
         raise NotFound("document not found")
     return doc
@@ -85,7 +88,7 @@ def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int 
 
 @router.get("/documents/{document_id}", responses=answers(Document, 401, 404, 422))
 def get_document(document_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    doc = _visible(principal, session.get(DocumentRecord, document_id))
+    doc = _visible(session, principal, session.get(DocumentRecord, document_id))
     results = list(
         session.scalars(select(DocumentResultRecord).where(DocumentResultRecord.document_id == doc.id))
     )
@@ -96,7 +99,7 @@ def get_document(document_id: int, principal: CurrentPrincipal, session: Session
 def get_file(
     document_id: int, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> Response:
-    doc = _visible(principal, session.get(DocumentRecord, document_id))
+    doc = _visible(session, principal, session.get(DocumentRecord, document_id))
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)
     return Response(content=data, media_type=media, headers={"Cache-Control": "private, max-age=3600"})

@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
+from reimburse.identity.records import DepartmentRecord
 
 
 class SpendLine(Protocol):
@@ -40,12 +41,25 @@ class Spending(Protocol):
     def items(self) -> Sequence[SpendLine]: ...
 
 
+def _up_the_tree(session: Session, department_id: int) -> list[int]:
+    """The department and the ones above it (cycles are cut)."""
+    parents = dict(session.execute(select(DepartmentRecord.id, DepartmentRecord.parent_id)).tuples().all())
+    out: list[int] = []
+    current: int | None = department_id
+    while current is not None and current not in out:
+        out.append(current)
+        current = parents.get(current)
+    return out
+
+
 def budgets_for(session: Session, claim: Spending, *, lock: bool) -> dict[int, BudgetRecord]:
-    """The budgets the claim's items fall into (department × category or "*", period), locked."""
+    """The budgets the claim's items fall into: the lines (category or "*", any period that
+    covers an item's date) of its department and of every department above it, locked."""
     if claim.department_id is None:
         return {}
     days = {i.expense_date for i in claim.items}
-    query = select(BudgetRecord).where(BudgetRecord.department_id == claim.department_id)
+    departments = _up_the_tree(session, claim.department_id)
+    query = select(BudgetRecord).where(BudgetRecord.department_id.in_(departments))
     if lock:
         query = query.with_for_update()
     out: dict[int, BudgetRecord] = {}
@@ -56,22 +70,20 @@ def budgets_for(session: Session, claim: Spending, *, lock: bool) -> dict[int, B
 
 
 def demand(claim: Spending, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
-    """How much of each budget the claim needs: a category budget first, else the "*" one."""
+    """How much of each budget the claim needs: an item is charged to every line that covers
+    it (its category's line and the "*" total line, of its department and those above), so a
+    department's total moves with category spend and no level can be overrun unseen."""
     need: dict[int, Decimal] = defaultdict(Decimal)
     for item in claim.items:
-        budget = _budget_for(item.category, item.expense_date, budgets)
-        if budget is not None:
+        for budget in _lines_for(item.category, item.expense_date, budgets):
             need[budget.id] += item.amount
     return dict(need)
 
 
-def _budget_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> BudgetRecord | None:
-    matching = [b for b in budgets.values() if b.period_start <= day < b.period_end]
-    exact = [b for b in matching if b.category == category]
-    if exact:
-        return exact[0]
-    general = [b for b in matching if b.category == "*"]
-    return general[0] if general else None
+def _lines_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> list[BudgetRecord]:
+    return [
+        b for b in budgets.values() if b.period_start <= day < b.period_end and b.category in (category, "*")
+    ]
 
 
 def available(budget: BudgetRecord) -> Decimal:

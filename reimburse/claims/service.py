@@ -257,8 +257,9 @@ def submit(
     action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
     if over and action == "block":
         budget, short = over[0]
+        line = "total" if budget.category == "*" else budget.category
         raise Conflict(
-            f"the claim exceeds the {budget.category} budget of its department by {short:.2f}; "
+            f"the claim exceeds the {line} budget of department {budget.department_id} by {short:.2f}; "
             "the policy does not allow it",
             code="over_budget",
         )  # the transaction rolls back: nothing stays reserved
