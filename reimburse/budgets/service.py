@@ -43,7 +43,7 @@ class Spending(Protocol):
 
 def _up_the_tree(session: Session, department_id: int) -> list[int]:
     """The department and the ones above it (cycles are cut)."""
-    parents = dict(session.execute(select(DepartmentRecord.id, DepartmentRecord.parent_id)).tuples().all())
+    parents = {d: p for d, p in session.execute(select(DepartmentRecord.id, DepartmentRecord.parent_id))}
     out: list[int] = []
     current: int | None = department_id
     while current is not None and current not in out:
@@ -78,6 +78,14 @@ def demand(claim: Spending, budgets: dict[int, BudgetRecord]) -> dict[int, Decim
         for budget in _lines_for(item.category, item.expense_date, budgets):
             need[budget.id] += item.amount
     return dict(need)
+
+
+def unbudgeted(claim: Spending, budgets: dict[int, BudgetRecord]) -> Decimal:
+    """The part of the claim no budget line covers."""
+    return sum(
+        (i.amount for i in claim.items if not _lines_for(i.category, i.expense_date, budgets)),
+        Decimal("0.00"),
+    )
 
 
 def _lines_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> list[BudgetRecord]:

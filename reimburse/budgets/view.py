@@ -110,12 +110,11 @@ def claim_budget(session: Session, claim: ledger.Spending) -> ClaimBudget:
             )
         )
     department = session.get(DepartmentRecord, claim.department_id) if claim.department_id else None
-    total = sum((i.amount for i in claim.items), Decimal("0.00"))
     return ClaimBudget(
         claim_id=claim.id,
         department_id=claim.department_id,
         department=department.name if department else None,
         lines=tuple(lines),
-        unbudgeted=total - sum(need.values(), Decimal("0.00")),
+        unbudgeted=ledger.unbudgeted(claim, budgets),
         over_budget_action=current_policy(session).over_budget.value,
     )
