@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from reimburse.audit.keys import Signer, _from_b64
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
 from tests.audit.helpers import approve_all, cli, new_claim, per_diem, submit
@@ -66,8 +67,10 @@ def test_payments_and_admin_changes_are_recorded_and_exported(api: tuple[TestCli
         == 200
     )
     dept = client.post("/api/v1/admin/departments", headers=admin, json={"name": "华南销售组"}).json()
-    assert client.patch(f"/api/v1/admin/departments/{dept['id']}", headers=admin,
-                        json={"name": "华南组", "parent_id": demo["departments"]["sales"]}).status_code == 200  # fmt: skip
+    moved = {"name": "华南组", "parent_id": demo["departments"]["sales"]}
+    assert (
+        client.patch(f"/api/v1/admin/departments/{dept['id']}", headers=admin, json=moved).status_code == 200
+    )
     hook = {"url": "http://127.0.0.1:9/hook", "events": ["claim.approved"]}
     assert client.post("/api/v1/admin/webhooks", headers=admin, json=hook).status_code == 201
     today = date.today()
@@ -140,7 +143,7 @@ def test_an_export_checks_offline_and_tampering_with_the_file_is_found(
             ok = check(path)
             assert ok.exit_code == 0 and "intact" in ok.stdout, (params, fmt, ok.stdout)
     whole = _export(client, auditor, claim_id=claim["id"])
-    assert [r["type"] for r in whole][0] == "header" and whole[-1]["type"] == "statement"
+    assert whole[0]["type"] == "header" and whole[-1]["type"] == "statement"
     assert any(r["type"] == "checkpoint" for r in whole)
     assert {r["claim_id"] for r in whole if r["type"] == "entry"} == {claim["id"]}
 
@@ -163,8 +166,6 @@ def test_an_export_checks_offline_and_tampering_with_the_file_is_found(
     assert check(write([*whole[:last], *whole[last + 1 : -1], statement])).exit_code == 1
     # another installation's key does not vouch for this file
     other = cli(monkeypatch, settings, "audit", "new-key").stdout.strip()
-    from reimburse.audit.keys import _from_b64, Signer
-
     wrong = Signer(_from_b64(other)).verifier().public_b64
     path = write(whole)
     assert (
