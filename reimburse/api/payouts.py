@@ -61,7 +61,7 @@ def mark_paid(
         idempotency_key,
         data.model_dump(mode="json"),
         lambda: payouts.mark_paid(
-            session, claim_id, data.reference, data.paid_at or utcnow(), principal.subject
+            session, claim_id, data.reference, utcnow(), principal.subject, paid_at=data.paid_at
         ),
     )
 

@@ -52,8 +52,15 @@ def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
 
 
 def mark_paid(
-    session: Session, claim_id: int, reference: str | None, now: datetime, actor: str = "system"
+    session: Session,
+    claim_id: int,
+    reference: str | None,
+    now: datetime,
+    actor: str = "system",
+    paid_at: datetime | None = None,
 ) -> dict[str, Any]:
+    """Mark an approved claim paid (``paid_at``: when payroll says it paid, default ``now``); the
+    audit entry is stamped ``now`` and carries payroll's reference and time."""
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
@@ -66,7 +73,7 @@ def mark_paid(
         return paid_view(claim)
     if claim.status != "approved":
         raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
-    claim.status, claim.paid_at, claim.payout_reference = "paid", now, reference
+    claim.status, claim.paid_at, claim.payout_reference = "paid", paid_at or now, reference
     from reimburse.claims.registry import mark_invoices
 
     mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
@@ -86,7 +93,14 @@ def mark_paid(
     )
     session.flush()
     trail.record(
-        session, claim, "paid", actor, "", now, {"reference": reference}, state_before="approved"
+        session,
+        claim,
+        "paid",
+        actor,
+        "",
+        now,
+        {"reference": reference, "paid_at": claim.paid_at.isoformat()},
+        state_before="approved",
     )  # last: the audit head is the last lock taken
     return paid_view(claim)
 
