@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -17,8 +19,12 @@ def register(app: typer.Typer) -> None:
     app.command()(migrate)
     app.command()(demo)
     app.command("create-admin")(create_admin)
-    audit = typer.Typer(help="The tamper-evident audit trail of claims.", no_args_is_help=True)
+    audit = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
     audit.command("verify")(audit_verify)
+    audit.command("export")(audit_export)
+    audit.command("checkpoint")(audit_checkpoint)
+    audit.command("public-key")(audit_public_key)
+    audit.command("new-key")(audit_new_key)
     app.add_typer(audit, name="audit")
     workapp = typer.Typer(help="WeCom, DingTalk and Feishu apps.", no_args_is_help=True)
     workapp.command("check")(workapp_check)
@@ -176,20 +182,34 @@ def demo() -> None:
 
 
 def audit_verify(
-    claim: Annotated[int | None, typer.Option(help="one claim's chain (default: all)")] = None,
+    claim: Annotated[int | None, typer.Option(help="limit the per-claim checks to one claim")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="check an export offline (no database) instead")
+    ] = None,
+    public_key: Annotated[
+        str | None, typer.Option(help="the published audit public key (base64); default: this installation's")
+    ] = None,
 ) -> None:
-    """Check the hash chains of the audit trail; exit 1 if an entry was edited or removed."""
-    from reimburse.core.db import engine_for, unit_of_work
-    from reimburse.routing.service import verify
+    """Check the audit trail: the chain, each claim's entries against its current content, the
+    stored head and the signed checkpoints; exit 1 on any break. With --file, check an export."""
+    from reimburse.audit import service as trail
+    from reimburse.audit.keys import signer_for, verifier_from_b64
 
-    with unit_of_work(engine_for(get_settings().sqlalchemy_url)) as session:
-        problems = verify(session, claim)
+    settings = get_settings()
+    verifier = verifier_from_b64(public_key) if public_key else signer_for(settings).verifier()
+    if file is not None:
+        problems = trail.verify_file(trail.parse_export(file.read_text(encoding="utf-8")), verifier)
+    else:
+        from reimburse.claims.trail import materials
+        from reimburse.core.db import engine_for, unit_of_work
+
+        with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
+            problems = trail.verify(session, verifier, materials(session, claim), claim)
     if not problems:
         typer.echo("audit trail intact")
         return
-    for claim_id, found in problems.items():
-        for p in found:
-            typer.echo(f"claim {claim_id}: {p}")
+    for p in problems:
+        typer.echo(p)
     raise typer.Exit(code=1)
 
 
@@ -219,3 +239,61 @@ def workapp_sync() -> None:
 
     reports = directory_sync(get_settings())
     typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+
+
+def audit_export(
+    claim: Annotated[int | None, typer.Option(help="one claim's entries")] = None,
+    since: Annotated[datetime | None, typer.Option(help="entries at or after (UTC)")] = None,
+    until: Annotated[datetime | None, typer.Option(help="entries before (UTC)")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="jsonl or csv")] = "jsonl",
+    out: Annotated[Path | None, typer.Option("--out", help="file to write (default: stdout)")] = None,
+) -> None:
+    """Write the trail (a claim's or a period's) with the signed checkpoints and a statement
+    signed now; check it anywhere with `reimburse audit verify --file F --public-key K`."""
+    from reimburse.audit import service as trail
+    from reimburse.audit.keys import signer_for
+    from reimburse.core.db import engine_for, unit_of_work, utcnow
+
+    if fmt not in ("jsonl", "csv"):
+        raise typer.BadParameter("--format is jsonl or csv")
+    settings = get_settings()
+    with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
+        records = trail.export(
+            session, signer_for(settings), utcnow(), claim_id=claim, since=_utc(since), until=_utc(until)
+        )
+    text = trail.to_jsonl(records) if fmt == "jsonl" else trail.to_csv(records)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def audit_checkpoint() -> None:
+    """Sign a checkpoint of the chain's head now (the worker also does this periodically)."""
+    from reimburse.audit import service as trail
+    from reimburse.audit.keys import signer_for
+    from reimburse.core.db import engine_for, unit_of_work, utcnow
+
+    settings = get_settings()
+    with unit_of_work(engine_for(settings.sqlalchemy_url)) as session:
+        signed = trail.checkpoint(session, signer_for(settings), utcnow())
+    typer.echo(json.dumps(signed.to_dict()))
+
+
+def audit_public_key() -> None:
+    """Print the public key that checks checkpoints and exports (publish it)."""
+    from reimburse.audit.keys import signer_for
+
+    verifier = signer_for(get_settings()).verifier()
+    typer.echo(json.dumps({"key_id": verifier.key_id, "public_key": verifier.public_b64}))
+
+
+def audit_new_key() -> None:
+    """Print a new signing key for REIMBURSE_AUDIT_SIGNING_KEY (keep it secret)."""
+    from reimburse.audit.keys import new_key_b64
+
+    typer.echo(new_key_b64())
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    return at.replace(tzinfo=UTC) if at is not None and at.tzinfo is None else at

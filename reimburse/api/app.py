@@ -35,6 +35,9 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.admin:router",
     "reimburse.api.workapps:router",
     "reimburse.api.apikeys:router",
+    "reimburse.api.admin_controls:router",
+    "reimburse.api.admin_controls:mine",
+    "reimburse.api.audit:router",
 )
 
 

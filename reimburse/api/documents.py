@@ -14,6 +14,7 @@ from reimburse.api.idempotent import idempotent
 from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, typed
 from reimburse.api.scopes import key_scope
+from reimburse.claims import access
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.documents import quota, service
@@ -81,13 +82,13 @@ def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int 
 @router.get("/documents/{document_id}", **typed(Document, 401, 404, 422))
 @key_scope("documents:read")
 def get_document(document_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    return service.document_with_results(session, principal, document_id)
+    return service.document_with_results(session, principal, document_id, access.document_visible)
 
 
 @router.get("/documents/{document_id}/file")
 @key_scope("documents:read")
 def get_file(document_id: Id, request: Request, principal: CurrentPrincipal, session: SessionDep) -> Response:
-    doc = service.visible_document(session, principal, document_id)
+    doc = service.visible_document(session, principal, document_id, access.document_visible)
     data = store_for(request.app.state.settings).get(doc.sha256)
     media = _MEDIA.get(doc.kind) or _image_type(data)
     # an attachment, never rendered in our origin: whatever a stored file holds, it cannot run

@@ -64,7 +64,9 @@ def mark_paid(
         f"payouts/{claim_id}/paid",
         idempotency_key,
         data.model_dump(mode="json"),
-        lambda: payouts.mark_paid(session, claim_id, data.reference, data.paid_at or utcnow()),
+        lambda: payouts.mark_paid(
+            session, claim_id, data.reference, utcnow(), principal.subject, paid_at=data.paid_at
+        ),
     )
 
 

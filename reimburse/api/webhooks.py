@@ -11,6 +11,7 @@ from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.params import Id
 from reimburse.api.schemas import typed
+from reimburse.audit import service as trail
 from reimburse.core import netguard
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
@@ -38,6 +39,10 @@ def create_endpoint(
     # resolved and checked here, and again before every delivery (DNS can change)
     netguard.check_url(body.url, settings.webhook_networks)
     row, secret = webhooks.create_endpoint(session, body.url, body.events)
+    trail.record_admin(
+        session, f"webhook:{row.id}", "webhook.create", principal.subject, utcnow(),
+        {"url": row.url, "events": row.events},
+    )  # fmt: skip
     return {"id": row.id, "url": row.url, "events": row.events, "secret": secret}  # the secret, once
 
 
@@ -56,4 +61,8 @@ def list_deliveries(principal: CurrentPrincipal, session: SessionDep, limit: int
 @router.post("/deliveries/{delivery_id}/replay", **typed(s.WebhookDelivery, 401, 403, 404, 422))
 def replay(delivery_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
+    view = webhooks.delivery_view(webhooks.replay(session, delivery_id, utcnow()))
+    trail.record_admin(
+        session, f"webhook_delivery:{delivery_id}", "webhook.replay", principal.subject, utcnow()
+    )
+    return view

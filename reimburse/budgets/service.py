@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
-from reimburse.core.errors import InvalidInput
+from reimburse.identity.records import DepartmentRecord
 
 
 class SpendLine(Protocol):
@@ -41,12 +41,25 @@ class Spending(Protocol):
     def items(self) -> Sequence[SpendLine]: ...
 
 
+def _up_the_tree(session: Session, department_id: int) -> list[int]:
+    """The department and the ones above it (cycles are cut)."""
+    parents = {d: p for d, p in session.execute(select(DepartmentRecord.id, DepartmentRecord.parent_id))}
+    out: list[int] = []
+    current: int | None = department_id
+    while current is not None and current not in out:
+        out.append(current)
+        current = parents.get(current)
+    return out
+
+
 def budgets_for(session: Session, claim: Spending, *, lock: bool) -> dict[int, BudgetRecord]:
-    """The budgets the claim's items fall into (department × category or "*", period), locked."""
+    """The budgets the claim's items fall into: the lines (category or "*", any period that
+    covers an item's date) of its department and of every department above it, locked."""
     if claim.department_id is None:
         return {}
     days = {i.expense_date for i in claim.items}
-    query = select(BudgetRecord).where(BudgetRecord.department_id == claim.department_id)
+    departments = _up_the_tree(session, claim.department_id)
+    query = select(BudgetRecord).where(BudgetRecord.department_id.in_(departments))
     if lock:
         query = query.with_for_update()
     out: dict[int, BudgetRecord] = {}
@@ -57,22 +70,28 @@ def budgets_for(session: Session, claim: Spending, *, lock: bool) -> dict[int, B
 
 
 def demand(claim: Spending, budgets: dict[int, BudgetRecord]) -> dict[int, Decimal]:
-    """How much of each budget the claim needs: a category budget first, else the "*" one."""
+    """How much of each budget the claim needs: an item is charged to every line that covers
+    it (its category's line and the "*" total line, of its department and those above), so a
+    department's total moves with category spend and no level can be overrun unseen."""
     need: dict[int, Decimal] = defaultdict(Decimal)
     for item in claim.items:
-        budget = _budget_for(item.category, item.expense_date, budgets)
-        if budget is not None:
+        for budget in _lines_for(item.category, item.expense_date, budgets):
             need[budget.id] += item.amount
     return dict(need)
 
 
-def _budget_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> BudgetRecord | None:
-    matching = [b for b in budgets.values() if b.period_start <= day < b.period_end]
-    exact = [b for b in matching if b.category == category]
-    if exact:
-        return exact[0]
-    general = [b for b in matching if b.category == "*"]
-    return general[0] if general else None
+def unbudgeted(claim: Spending, budgets: dict[int, BudgetRecord]) -> Decimal:
+    """The part of the claim no budget line covers."""
+    return sum(
+        (i.amount for i in claim.items if not _lines_for(i.category, i.expense_date, budgets)),
+        Decimal("0.00"),
+    )
+
+
+def _lines_for(category: str, day: date, budgets: dict[int, BudgetRecord]) -> list[BudgetRecord]:
+    return [
+        b for b in budgets.values() if b.period_start <= day < b.period_end and b.category in (category, "*")
+    ]
 
 
 def available(budget: BudgetRecord) -> Decimal:
@@ -126,52 +145,3 @@ def settle(session: Session, claim: Spending, *, consume: bool) -> None:
         session.execute(update(BudgetRecord).where(BudgetRecord.id == r.budget_id).values(**values))
         r.state = "consumed" if consume else "released"
     session.flush()
-
-
-def budget_view(b: BudgetRecord) -> dict[str, Any]:
-    return {
-        "id": b.id,
-        "department_id": b.department_id,
-        "category": b.category,
-        "period": b.period,
-        "start": b.period_start.isoformat(),
-        "end": (b.period_end - timedelta(days=1)).isoformat(),
-        "amount": f"{b.amount:.2f}",
-        "committed": f"{b.committed:.2f}",
-        "spent": f"{b.spent:.2f}",
-        "available": f"{available(b):.2f}",
-    }
-
-
-def budget_list(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(
-        select(BudgetRecord).order_by(BudgetRecord.period_start, BudgetRecord.department_id)
-    )
-    return [budget_view(b) for b in rows]
-
-
-_MONTHS = {"month": 1, "quarter": 3, "year": 12}
-
-
-def create_budget(
-    session: Session, department_id: int, category: str, period: str, start: date, amount: Decimal
-) -> dict[str, Any]:
-    """A budget line for a month, a quarter (starting January, April, July or October) or a
-    year; the start is moved to the first day of its period."""
-    start = start.replace(day=1)
-    if period == "quarter" and (start.month - 1) % 3:
-        raise InvalidInput("a quarter starts in January, April, July or October")
-    if period == "year":
-        start = start.replace(month=1)
-    m = start.month - 1 + _MONTHS[period]
-    row = BudgetRecord(
-        department_id=department_id,
-        category=category,
-        period=period,
-        period_start=start,
-        period_end=date(start.year + m // 12, m % 12 + 1, 1),
-        amount=amount,
-    )
-    session.add(row)
-    session.flush()
-    return budget_view(row)

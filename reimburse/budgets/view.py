@@ -1,8 +1,9 @@
 """What a claim draws on its department's budgets, for the person deciding it.
 
 The lines are the ones the ledger reserves on submission (``ledger.budgets_for`` and
-``ledger.demand``: a category budget first, else the department's ``"*"`` budget, in the period
-of each item's date), so the screen and the books cannot disagree about which line pays.
+``ledger.demand``: every line that covers an item, its category's and the ``"*"`` total, of
+its department and those above, in the period of each item's date), so the screen and the
+books cannot disagree about which line pays.
 
 A submitted claim's own reservation is already inside the line's ``committed`` (an approved
 one's inside ``spent``). It is taken out again here, so that "left before" and "left after"
@@ -109,12 +110,11 @@ def claim_budget(session: Session, claim: ledger.Spending) -> ClaimBudget:
             )
         )
     department = session.get(DepartmentRecord, claim.department_id) if claim.department_id else None
-    total = sum((i.amount for i in claim.items), Decimal("0.00"))
     return ClaimBudget(
         claim_id=claim.id,
         department_id=claim.department_id,
         department=department.name if department else None,
         lines=tuple(lines),
-        unbudgeted=total - sum(need.values(), Decimal("0.00")),
+        unbudgeted=ledger.unbudgeted(claim, budgets),
         over_budget_action=current_policy(session).over_budget.value,
     )

@@ -1,7 +1,9 @@
 """Who may see which claims (data scope), in one place.
 
 Employees see their own claims; department heads their department's subtree; finance and
-admins everything; anyone who holds or held a task on a claim sees that claim. A claim
+admins everything; anyone who holds or held a task on a claim sees that claim. Drafts are
+the submitter's alone. An invoice file is seen by its uploader and by whoever sees a claim
+that uses it. A claim
 someone may not see is reported as not found, so ids reveal nothing.
 """
 
@@ -10,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
-from reimburse.claims.records import ClaimRecord
+from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.principal import Principal, Role
 from reimburse.identity.org import headed_by, subtree
@@ -27,8 +29,11 @@ def visible_claims(session: Session, principal: Principal, *, mine: bool = False
         return query.where(ClaimRecord.id.is_(None))  # machine clients read claims through payouts
     if mine:
         return query.where(ClaimRecord.submitter_id == principal.user_id)
+    # drafts are the submitter's own: nobody else (head, finance, admin) reads an unsent claim
+    shared = or_(ClaimRecord.submitter_id == principal.user_id, ClaimRecord.status != "draft")
     if sees_everything(principal):
-        return query
+        return query.where(shared)
+    query = query.where(shared)
     departments = subtree(session, headed_by(session, principal.user_id))
     tasks = select(ApprovalTaskRecord.claim_id).where(ApprovalTaskRecord.user_id == principal.user_id)
     conditions = [ClaimRecord.submitter_id == principal.user_id, ClaimRecord.id.in_(tasks)]
@@ -97,3 +102,10 @@ def claims_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, rows[-1].id if more else None
+
+
+def document_visible(session: Session, principal: Principal, document_id: int) -> bool:
+    """Whether the caller sees a claim (not a draft of someone else) that uses the document."""
+    uses = select(ClaimItemRecord.claim_id).where(ClaimItemRecord.document_id == document_id)
+    found = visible_claims(session, principal).where(ClaimRecord.id.in_(uses)).limit(1)
+    return session.scalars(found).first() is not None

@@ -100,6 +100,31 @@ def _history(session: Session, claim: ClaimRecord, today: date) -> list[InvoiceF
     return [facts_from_fields(r.invoice) for r in rows if r.invoice]
 
 
+# claims whose items count against the person's daily and per-trip caps
+COUNTING = ("submitted", "returned", "approved", "paid")
+
+
+def _other_items(session: Session, claim: ClaimRecord) -> list[ClaimItem]:
+    """The person's items in their other live claims, around this claim's dates (caps per day
+    and per trip add them up)."""
+    days = [i.expense_date for i in claim.items]
+    days += [d for d in (claim.trip_start, claim.trip_end) if d is not None]
+    if not days:
+        return []
+    rows = session.scalars(
+        select(ClaimItemRecord)
+        .join(ClaimRecord, ClaimRecord.id == ClaimItemRecord.claim_id)
+        .where(
+            ClaimRecord.submitter_id == claim.submitter_id,
+            ClaimRecord.id != claim.id,
+            ClaimRecord.status.in_(COUNTING),
+            ClaimItemRecord.expense_date >= min(days) - timedelta(days=HISTORY_DAYS),
+            ClaimItemRecord.expense_date <= max(days),
+        )
+    )
+    return [_item(r) for r in rows]
+
+
 def _duplicates_on_file(session: Session, claim: ClaimRecord) -> list[Finding]:
     keys = {i.invoice_key: i.position for i in claim.items if i.invoice_key}
     held = registry.held_keys(session, list(keys), exclude_claim=claim.id)
@@ -171,6 +196,7 @@ def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over
         today=today,
         history=_history(session, claim, today),
         extra=extra,
+        others=_other_items(session, claim),
     )
     findings = [
         {

@@ -24,10 +24,12 @@ from reimburse.budgets import service as ledger
 from reimburse.claims import content, holds, registry
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.core.controls import get_control
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
+from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.corrections import is_structured
 from reimburse.policy.rules.facts import key_of
@@ -274,8 +276,9 @@ def submit(
     action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
     if over and action == "block":
         budget, short = over[0]
+        line = "total" if budget.category == "*" else budget.category
         raise Conflict(
-            f"the claim exceeds the {budget.category} budget of its department by {short:.2f}; "
+            f"the claim exceeds the {line} budget of department {budget.department_id} by {short:.2f}; "
             "the policy does not allow it",
             code="over_budget",
         )  # the transaction rolls back: nothing stays reserved
@@ -384,11 +387,11 @@ def act(
     elif action == "return":
         event = Return(actor=who, comment=comment, task_id=task_id)
     elif action == "transfer":
-        event = Transfer(actor=who, to=_required_user(to_user_id), comment=comment, task_id=task_id)
+        event = Transfer(actor=who, to=_approver(session, to_user_id), comment=comment, task_id=task_id)
     elif action == "add_signer":
         event = AddSigner(
             actor=who,
-            user=_required_user(to_user_id),
+            user=_approver(session, to_user_id),
             position=AddPosition(position),
             comment=comment,
             task_id=task_id,
@@ -399,10 +402,12 @@ def act(
         event = Remind(actor=who, comment=comment)
     else:
         raise Conflict(f"unknown action {action!r}", code="invalid_action")
-    route_event(session, claim, event, org=load_org(session), now=now, flow_params=flow_params)
     if action == "return":
         # back with the submitter: the money and the invoices are held again on resubmission
+        # (released before the route moves, so the audit head stays the last lock taken)
         ledger.settle(session, claim, consume=False)
+    route_event(session, claim, event, org=load_org(session), now=now, flow_params=flow_params)
+    if action == "return":
         _webhook(session, "claim.returned", claim)
     return claim
 
@@ -444,7 +449,8 @@ def route_event(
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
     claim.status = ClaimStatus.of_route(status)  # before the webhook reads it
     if status is InstanceStatus.APPROVED:
-        ledger.settle(session, claim, consume=True)
+        if get_control(session, "budget_consume_at") == "approval":
+            ledger.settle(session, claim, consume=True)  # else payment consumes (payouts.mark_paid)
         registry.mark_invoices(session, claim, "reimbursed")
         _webhook(session, "claim.approved", claim)
     else:
@@ -481,6 +487,13 @@ def _required_user(user_id: int | None) -> str:
     if user_id is None:
         raise Conflict("say who (to_user_id)", code="user_required")
     return str(user_id)
+
+
+def _approver(session: Session, user_id: int | None) -> str:
+    """A task goes only to someone who exists, is active and may approve (else nobody can act)."""
+    who = _required_user(user_id)
+    assignable(session, int(who))
+    return who
 
 
 def _rank(org: Org, user_id: int) -> int:

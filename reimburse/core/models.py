@@ -19,6 +19,8 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.webhooks.records",
     "reimburse.verification.records",
     "reimburse.workapps.records",
+    "reimburse.audit.records",
+    "reimburse.core.controls",
 )
 
 

@@ -12,6 +12,7 @@ class Role(StrEnum):
     FINANCE = "finance"
     ADMIN = "admin"
     PAYROLL = "payroll"  # machine client of the payroll system
+    AUDITOR = "auditor"  # reads and exports the audit trail, changes nothing
 
 
 @dataclass(frozen=True, slots=True)

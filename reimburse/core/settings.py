@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     s3_connect_timeout: float = Field(default=5.0, gt=0)
     s3_read_timeout: float = Field(default=30.0, gt=0)
     s3_max_attempts: int = Field(default=3, ge=1, description="tries per request, the first included")
+    # the Ed25519 key that signs audit checkpoints: 32 bytes, base64 (`reimburse audit new-key`);
+    # unset in development/test: generated once and kept in data_dir/audit-signing.key
+    audit_signing_key: str | None = None
+    audit_checkpoint_seconds: float = Field(
+        default=300.0, gt=0, description="sign a checkpoint of the audit chain at most this often"
+    )
 
     @property
     def relaxed(self) -> bool:
@@ -137,6 +143,9 @@ class Settings(BaseSettings):
                 "REIMBURSE_SECRET_KEY must be set to a random value of at least 32 characters "
                 "(or set REIMBURSE_ENVIRONMENT=development on a development machine)"
             )
+        if not self.relaxed and not self.audit_signing_key:
+            # a key generated on the fly would sign nothing anyone can check later
+            problems.append("REIMBURSE_AUDIT_SIGNING_KEY must be set outside development")
         return problems
 
     @model_validator(mode="after")

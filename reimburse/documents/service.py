@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.core.db import unit_of_work, utcnow
 from reimburse.core.errors import NotFound, ReimburseError
-from reimburse.core.principal import Principal, Role
+from reimburse.core.principal import Principal
 from reimburse.documents import memory
 from reimburse.documents.exceptions import StorageUnavailable
 from reimburse.documents.records import DocumentRecord, DocumentResultRecord
@@ -220,11 +220,18 @@ def document_view(doc: DocumentRecord, results: list[DocumentResultRecord]) -> d
     return out
 
 
-def visible_document(session: Session, principal: Principal, document_id: int) -> DocumentRecord:
-    """The document if the caller may see it; otherwise not found (ids reveal nothing)."""
+# Whether the caller sees a claim that uses the document (the claims side knows; this one does not)
+SeenThroughClaim = Callable[[Session, Principal, int], bool]
+
+
+def visible_document(
+    session: Session, principal: Principal, document_id: int, through_claim: SeenThroughClaim
+) -> DocumentRecord:
+    """The uploader's own document, or one used by a claim the caller may see; otherwise not
+    found (ids reveal nothing)."""
     doc = session.get(DocumentRecord, document_id)
     if doc is None or not (
-        doc.owner_subject == principal.subject or principal.has_role(Role.FINANCE, Role.ADMIN, Role.APPROVER)
+        doc.owner_subject == principal.subject or through_claim(session, principal, doc.id)
     ):
         raise NotFound("document not found")
     return doc
@@ -241,8 +248,10 @@ def document_page(session: Session, principal: Principal, limit: int) -> list[di
     return [document_view(d, []) for d in docs]
 
 
-def document_with_results(session: Session, principal: Principal, document_id: int) -> dict[str, Any]:
-    doc = visible_document(session, principal, document_id)
+def document_with_results(
+    session: Session, principal: Principal, document_id: int, through_claim: SeenThroughClaim
+) -> dict[str, Any]:
+    doc = visible_document(session, principal, document_id, through_claim)
     results = list(
         session.scalars(select(DocumentResultRecord).where(DocumentResultRecord.document_id == doc.id))
     )

@@ -8,6 +8,7 @@ department head sees the claims of their department and everything below it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from sqlalchemy import select
@@ -18,15 +19,9 @@ from reimburse.routing.domain import Delegation, Department, Org, User
 
 
 def load_org(session: Session) -> Org:
-    departments = {
-        str(d.id): Department(
-            id=str(d.id),
-            name=d.name,
-            parent=str(d.parent_id) if d.parent_id is not None else None,
-            head=str(d.head_user_id) if d.head_user_id is not None else None,
-        )
-        for d in session.scalars(select(DepartmentRecord))
-    }
+    """The directory of active people: a deactivated user is nobody's head, manager, cost-centre
+    owner or delegate, so no route is planned to them (a department whose head left routes to
+    the head above)."""
     users = {
         str(u.id): User(
             id=str(u.id),
@@ -39,6 +34,23 @@ def load_org(session: Session) -> Org:
         )
         for u in session.scalars(select(UserRecord).where(UserRecord.active.is_(True)))
     }
+    users = {
+        k: u if u.manager is None or u.manager in users else replace(u, manager=None)
+        for k, u in users.items()
+    }
+
+    def active(user_id: int | None) -> str | None:
+        return str(user_id) if user_id is not None and str(user_id) in users else None
+
+    departments = {
+        str(d.id): Department(
+            id=str(d.id),
+            name=d.name,
+            parent=str(d.parent_id) if d.parent_id is not None else None,
+            head=active(d.head_user_id),
+        )
+        for d in session.scalars(select(DepartmentRecord))
+    }
     delegations = tuple(
         Delegation(
             principal=str(d.user_id),
@@ -47,13 +59,20 @@ def load_org(session: Session) -> Org:
             end=datetime.combine(d.ends_on, time.max, UTC),
         )
         for d in session.scalars(select(DelegationRecord))
+        if active(d.delegate_id) is not None
     )
     owners = {
-        c.code: str(c.owner_user_id)
-        for c in session.scalars(select(CostCentreRecord))
-        if c.owner_user_id is not None
+        c.code: owner for c in session.scalars(select(CostCentreRecord)) if (owner := active(c.owner_user_id))
     }
-    return Org(departments=departments, users=users, cost_centre_owners=owners, delegations=delegations)
+    return Org(
+        departments=departments,
+        users=users,
+        cost_centre_owners=owners,
+        delegations=delegations,
+        inactive=frozenset(
+            str(i) for i in session.scalars(select(UserRecord.id).where(UserRecord.active.is_(False)))
+        ),
+    )
 
 
 def subtree(session: Session, department_ids: Iterable[int]) -> set[int]:

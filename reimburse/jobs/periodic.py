@@ -15,6 +15,8 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
+from reimburse.audit.keys import Signer
 from reimburse.claims import checks
 from reimburse.claims import service as workflow
 from reimburse.claims.domain import ClaimStatus
@@ -34,6 +36,12 @@ from reimburse.webhooks import service as webhooks
 
 log = logging.getLogger(__name__)
 NOTIFY_ATTEMPTS = 5
+
+
+def sign_checkpoint(engine: Engine, signer: Signer, now: datetime, every: timedelta) -> int:
+    """Sign the audit chain's head when it moved and ``every`` has passed since the last one."""
+    with unit_of_work(engine) as session:
+        return 1 if trail.checkpoint_if_due(session, signer, now, every) is not None else 0
 
 
 def drain_outbox(

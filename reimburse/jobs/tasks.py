@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 
 import httpx
 
+from reimburse.audit.keys import signer_for
 from reimburse.core.celery_app import celery_app
 from reimburse.core.db import engine_for, utcnow
 from reimburse.core.models import import_all_models
@@ -103,10 +105,18 @@ def verification(settings: Settings) -> int:
     )
 
 
+def checkpoint(settings: Settings) -> int:
+    """Sign the audit chain's head when it moved (at most every audit_checkpoint_seconds)."""
+    engine = engine_for(settings.sqlalchemy_url)
+    every = timedelta(seconds=settings.audit_checkpoint_seconds)
+    return background.sign_checkpoint(engine, signer_for(settings), utcnow(), every)
+
+
 JOBS: dict[str, Callable[[Settings], int]] = {
     "timers": timers,
     "outbox": outbox,
     "verification": verification,
+    "checkpoint": checkpoint,
 }
 
 
@@ -140,3 +150,8 @@ def outbox_task() -> int:
 @celery_app.task(name="claims.verification", acks_late=True)  # type: ignore[untyped-decorator]
 def verification_task() -> int:
     return verification(get_settings())
+
+
+@celery_app.task(name="claims.checkpoint", acks_late=True)  # type: ignore[untyped-decorator]
+def checkpoint_task() -> int:
+    return checkpoint(get_settings())

@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
+from reimburse.budgets import service as ledger
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
+from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.identity.records import UserRecord
@@ -50,7 +53,16 @@ def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
     }
 
 
-def mark_paid(session: Session, claim_id: int, reference: str | None, now: datetime) -> dict[str, Any]:
+def mark_paid(
+    session: Session,
+    claim_id: int,
+    reference: str | None,
+    now: datetime,
+    actor: str = "system",
+    paid_at: datetime | None = None,
+) -> dict[str, Any]:
+    """Mark an approved claim paid (``paid_at``: when payroll says it paid, default ``now``); the
+    audit entry is stamped ``now`` and carries payroll's reference and time."""
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
@@ -65,10 +77,12 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
         raise Conflict(f"a {claim.status} claim cannot be paid", code="claim_not_approved")
     if claim.hold:
         raise Conflict(f"claim {claim_id} is stopped for a finance decision", code="claim_held")
-    claim.status, claim.paid_at, claim.payout_reference = ClaimStatus.PAID, now, reference
+    claim.status, claim.paid_at, claim.payout_reference = ClaimStatus.PAID, paid_at or now, reference
     from reimburse.claims.registry import mark_invoices
 
     mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
+    if get_control(session, "budget_consume_at") == "payment":
+        ledger.settle(session, claim, consume=True)  # approval kept the money reserved until now
     session.add(
         OutboxRecord(
             kind="webhook",
@@ -82,6 +96,16 @@ def mark_paid(session: Session, claim_id: int, reference: str | None, now: datet
         )
     )
     session.flush()
+    trail.record(
+        session,
+        claim,
+        "paid",
+        actor,
+        "",
+        now,
+        {"reference": reference, "paid_at": claim.paid_at.isoformat()},
+        state_before="approved",
+    )  # last: the audit head is the last lock taken
     return paid_view(claim)
 
 

@@ -11,16 +11,18 @@ from reimburse.policy.defaults import default_policy, default_policy_text
 from reimburse.policy.domain import Policy, PolicyError, load_policy_text
 from reimburse.policy.records import PolicyVersionRecord
 
-_parsed: dict[int, Policy] = {}
+# keyed by id and text: an id alone comes back with other text after a restore or a truncation
+_parsed: dict[tuple[int, str], Policy] = {}
 
 
 def current_policy(session: Session) -> Policy:
     latest = session.scalars(select(PolicyVersionRecord).order_by(PolicyVersionRecord.id.desc())).first()
     if latest is None:
         return default_policy()
-    if latest.id not in _parsed:
-        _parsed[latest.id] = load_policy_text(latest.text)
-    return _parsed[latest.id]
+    key = (latest.id, latest.text)
+    if key not in _parsed:
+        _parsed[key] = load_policy_text(latest.text)
+    return _parsed[key]
 
 
 def policy_text(session: Session) -> tuple[str, int]:

@@ -79,7 +79,7 @@ def cycle_time(session: Session, departments: set[int] | None) -> list[dict[str,
         .order_by(AuditEntryRecord.claim_id, AuditEntryRecord.seq)
     )
     waits: dict[str, list[float]] = defaultdict(list)
-    started: dict[tuple[int, str], datetime] = {}
+    started: dict[tuple[int | None, str], datetime] = {}
     for e in rows:
         before = _active(e.state_before)
         after = _active(e.state_after)

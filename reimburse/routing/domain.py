@@ -180,6 +180,7 @@ class Org:
     users: Mapping[str, User] = field(default_factory=dict)
     cost_centre_owners: Mapping[str, str] = field(default_factory=dict)
     delegations: tuple[Delegation, ...] = ()
+    inactive: frozenset[str] = frozenset()  # deactivated people: never planned as approvers
     _roles: Mapping[str, tuple[str, ...]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -480,6 +481,19 @@ class Delegate:
     task_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Reassign:
+    """An admin (or the hand-over of a leaver) moves open tasks and planned seats to ``to``:
+    task ``task_id`` (whoever holds it), or every one ``user`` holds on the claim."""
+
+    kind: ClassVar[str] = "reassign"
+    actor: str
+    to: str
+    user: str | None = None
+    task_id: str | None = None
+    comment: str = ""
+
+
 Event = (
     Submit
     | Approve
@@ -493,6 +507,7 @@ Event = (
     | Remind
     | TimerTick
     | Delegate
+    | Reassign
 )
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
@@ -509,6 +524,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Remind,
         TimerTick,
         Delegate,
+        Reassign,
     )
 }
 

@@ -4,8 +4,9 @@ timers, and the admin-saved versions of the approval flows."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reimburse.core.db import Base, UTCDateTime, utcnow
@@ -32,21 +33,28 @@ class ApprovalTaskRecord(Base):
 
 
 class AuditEntryRecord(Base):
-    """One transition of a claim, chained by hash to the previous one (see routing.audit)."""
+    """One entry of the installation's audit chain (see ``reimburse.audit.chain``): a claim
+    transition, payment or edit (``claim_id`` set, ``seq`` the claim's own count), or an admin
+    change (``claim_id`` empty). No foreign key: the trail outlives what it describes."""
 
     __tablename__ = "audit_entries"
-    __table_args__ = (UniqueConstraint("claim_id", "seq"),)
+    __table_args__ = (UniqueConstraint("claim_id", "seq"), UniqueConstraint("chain_seq"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
-    seq: Mapped[int] = mapped_column(Integer)
+    chain_seq: Mapped[int] = mapped_column(Integer)
+    claim_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    seq: Mapped[int | None] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(128), default="")
     actor: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    action: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
     state_before: Mapped[str] = mapped_column(String(32))
     state_after: Mapped[str] = mapped_column(String(32))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    material: Mapped[str] = mapped_column(String(64), default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
+    claim_prev_hash: Mapped[str] = mapped_column(String(64), default="")
     hash: Mapped[str] = mapped_column(String(64))
 
 

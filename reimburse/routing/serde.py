@@ -54,6 +54,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple | list):
         return [to_jsonable(v) for v in value]
+    if isinstance(value, frozenset | set):
+        return sorted(to_jsonable(v) for v in value)
     if isinstance(value, abc.Mapping):
         return {str(k): to_jsonable(v) for k, v in value.items()}
     return value
@@ -82,6 +84,8 @@ def _decode(tp: Any, raw: Any) -> Any:
         if len(args) == 2 and args[1] is Ellipsis:
             return tuple(_decode(args[0], v) for v in raw)
         return tuple(_decode(a, v) for a, v in zip(args, raw, strict=True))
+    if origin is frozenset:
+        return frozenset(_decode(get_args(tp)[0], v) for v in raw)
     if origin in (dict, abc.Mapping):
         _, vt = get_args(tp)
         return {k: _decode(vt, v) for k, v in raw.items()}

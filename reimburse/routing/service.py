@@ -8,16 +8,16 @@ only after the transaction commits. A claim keeps the flow version it started wi
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
+from reimburse.audit.service import MaterialClaim
 from reimburse.core.outbox import OutboxRecord
-from reimburse.routing import audit as audit_chain
 from reimburse.routing.domain import (
     AssignTask,
     AuditRecord,
@@ -34,14 +34,15 @@ from reimburse.routing.domain import (
     ScheduleTimer,
 )
 from reimburse.routing.engine import advance, new_instance
-from reimburse.routing.records import ApprovalTaskRecord, AuditEntryRecord, RouteTimerRecord
+from reimburse.routing.records import ApprovalTaskRecord, RouteTimerRecord
 from reimburse.routing.serde import instance_from_dict, instance_to_dict
 from reimburse.routing.versions import flow
 
 
-class RoutedClaim(Protocol):
-    """What routing reads and writes on a claim: its route and flow version. The claim's own
-    status follows the route's, which ``start`` and ``apply`` return; the claims side maps it."""
+class RoutedClaim(MaterialClaim, Protocol):
+    """What routing reads and writes on a claim: its route and flow version (and, for the audit
+    trail, its material content). The claim's own status follows the route's, which ``start``
+    and ``apply`` return; the claims side maps it."""
 
     id: int
     number: str | None
@@ -111,9 +112,10 @@ def _advance(
 ) -> InstanceStatus:
     outcome = advance(instance, event, flow, now, org=org)
     claim.route = instance_to_dict(outcome.instance)
+    audits: list[AuditRecord] = []
     for effect in outcome.effects:
         if isinstance(effect, AuditRecord):
-            _audit(session, claim, effect)
+            audits.append(effect)  # appended last: the chain's head lock is the last one taken
         elif isinstance(effect, AssignTask):
             people = dict.fromkeys([effect.assignee, *effect.may_act])
             for user in people:
@@ -159,6 +161,8 @@ def _advance(
         elif isinstance(effect, FinalStatus):
             claim.decided_at = now
             on_final(session, claim, effect.status, now)
+    for record in audits:
+        _audit(session, claim, record)
     session.flush()
     return outcome.instance.status
 
@@ -198,56 +202,13 @@ def record(
 
 
 def _audit(session: Session, claim: RoutedClaim, record: AuditRecord) -> None:
-    session.flush()  # sessions do not autoflush: an entry added just before must be seen
-    last = session.scalars(
-        select(AuditEntryRecord)
-        .where(AuditEntryRecord.claim_id == claim.id)
-        .order_by(AuditEntryRecord.seq.desc())
-    ).first()
-    previous = _entry(last) if last is not None else None
-    # The trail numbers its own entries: besides the route's transitions it holds edits and
-    # finance decisions, and a re-planned route starts counting its transitions again.
-    record = dataclasses.replace(record, seq=(previous.seq if previous is not None else 0) + 1)
-    entry = audit_chain.chain(record, previous)
-    session.add(
-        AuditEntryRecord(
-            claim_id=claim.id,
-            seq=entry.seq,
-            actor=entry.actor,
-            at=entry.at,
-            action=entry.action,
-            comment=entry.comment,
-            state_before=entry.state_before,
-            state_after=entry.state_after,
-            prev_hash=entry.prev_hash,
-            hash=entry.hash,
-        )
+    trail.append_transition(
+        session,
+        claim,
+        actor=record.actor,
+        at=record.at,
+        action=record.action,
+        comment=record.comment,
+        state_before=record.state_before,
+        state_after=record.state_after,
     )
-
-
-def _entry(r: AuditEntryRecord) -> audit_chain.AuditEntry:
-    return audit_chain.AuditEntry(
-        claim_id=str(r.claim_id),
-        seq=r.seq,
-        actor=r.actor,
-        at=r.at,
-        action=r.action,
-        comment=r.comment,
-        state_before=r.state_before,
-        state_after=r.state_after,
-        prev_hash=r.prev_hash,
-        hash=r.hash,
-    )
-
-
-def verify(session: Session, claim_id: int | None = None) -> dict[int, list[str]]:
-    """Problems in the audit chains (all claims, or one): ``{claim_id: [problem, ...]}``."""
-    query = select(AuditEntryRecord).order_by(AuditEntryRecord.claim_id, AuditEntryRecord.seq)
-    if claim_id is not None:
-        query = query.where(AuditEntryRecord.claim_id == claim_id)
-    chains: dict[int, list[audit_chain.AuditEntry]] = {}
-    for r in session.scalars(query):
-        chains.setdefault(r.claim_id, []).append(_entry(r))
-    return {
-        cid: problems for cid, entries in chains.items() if (problems := audit_chain.verify_chain(entries))
-    }

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from reimburse.claims import access
 from reimburse.claims import service as claims
 from reimburse.claims.domain import ClaimStatus
+from reimburse.claims.leavers import deactivate_user
 from reimburse.core.db import utcnow
 from reimburse.core.errors import ReimburseError
 from reimburse.identity import auth
 from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
-from reimburse.identity.service import deactivate_user
 from reimburse.workapps import crypto
 from reimburse.workapps.domain import (
     LABELS,
@@ -267,7 +267,8 @@ def _directory_change(session: Session, platform: Platform, change: DirectoryCha
         deactivate_user(
             session,
             user.id,
-            actor=f"{platform.value}:directory",
+            f"{platform.value}:directory",
+            utcnow(),
             reason=f"left the {LABELS[platform]} directory",
         )
         gone.append(user.id)

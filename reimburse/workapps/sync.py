@@ -15,8 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.claims.leavers import deactivate_user
+from reimburse.core.db import utcnow
 from reimburse.identity.records import DepartmentRecord, UserRecord
-from reimburse.identity.service import deactivate_user
 from reimburse.workapps.domain import LABELS, Directory, Platform, PlatformUser
 from reimburse.workapps.records import WorkAppAccountRecord, WorkAppDepartmentRecord
 
@@ -53,7 +54,7 @@ def apply_directory(session: Session, platform: Platform, directory: Directory) 
         local_ids[pu.id] = user.id
         if not pu.active and user.active:
             deactivate_user(
-                session, user.id, actor=f"{platform.value}:sync", reason="disabled on the platform"
+                session, user.id, f"{platform.value}:sync", utcnow(), reason="disabled on the platform"
             )
             report.deactivated.append(user.username)
     for platform_user_id, account in accounts.items():
@@ -61,7 +62,9 @@ def apply_directory(session: Session, platform: Platform, directory: Directory) 
             continue
         gone = session.get(UserRecord, account.user_id)
         if gone is not None and gone.active:
-            deactivate_user(session, gone.id, actor=f"{platform.value}:sync", reason="not in the directory")
+            deactivate_user(
+                session, gone.id, f"{platform.value}:sync", utcnow(), reason="not in the directory"
+            )
             report.deactivated.append(gone.username)
     for d in directory.departments:
         local = session.get(DepartmentRecord, departments[d.id])

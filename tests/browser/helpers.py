@@ -77,11 +77,12 @@ def claim(base: str, claim_id: str | int, who: str = "alice") -> dict[str, Any]:
     return dict(r.json())
 
 
-def per_diem_claim(base: str, purpose: str, amount: str = "480.00", days: int = 1) -> str:
+def per_diem_claim(base: str, purpose: str, amount: str = "480.00", days: int = 1, ago: int = 0) -> str:
     """A submitted claim without invoice (no OCR needed). One day at 480 is over the per-diem
-    cap (a finding: finance review); five days at 450 is within it (low risk, department head only)."""
+    cap (a finding: finance review); five days at 450 is within it (low risk, department head only).
+    ``ago``: the trip ends that many days before today (per-diem adds up per trip across claims)."""
     alice = api_token(base, "alice")
-    today = datetime.date.today()
+    today = datetime.date.today() - datetime.timedelta(days=ago)
     item = {"category": "travel", "amount": amount, "expense_date": today.isoformat(),
             "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
     body: dict[str, Any] = {"purpose": purpose, "items": [item]}

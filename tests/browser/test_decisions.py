@@ -43,7 +43,7 @@ def test_reject_shows_as_final_and_withdraw(server: dict[str, Any], browser: Any
 
 def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], browser: Any) -> None:
     base = server["base"]
-    claim_id = per_diem_claim(base, "转交给销售总监")
+    claim_id = per_diem_claim(base, "转交给销售总监", ago=20)  # not on the days of the trips below
     lead = phone(browser, base, "teamlead")
     lead.goto(f"{base}/#/inbox/{claim_id}")
     lead.wait_for_selector("#transfer")
@@ -71,9 +71,12 @@ def per_diem_in_ui(browser: Any, base: str) -> str:
     expect(page.locator("input[name=amount]")).to_be_focused()
     page.fill("input[name=amount]", "450.00")
     page.fill("input[name=no_invoice_reason]", "杭州客户现场支持五天")
-    today = datetime.date.today()
-    page.fill("#trip-start", (today - datetime.timedelta(days=4)).isoformat())
-    page.fill("#trip-end", today.isoformat())
+    # a trip of its own: per-diem adds up over a trip across claims (issue 13), and the demo
+    # company already has per-diem of alice's two days ago
+    end = datetime.date.today() - datetime.timedelta(days=5)
+    page.fill("input[name=expense_date]", (end - datetime.timedelta(days=4)).isoformat())
+    page.fill("#trip-start", (end - datetime.timedelta(days=4)).isoformat())
+    page.fill("#trip-end", end.isoformat())
     page.fill("#purpose", "杭州出差补助")
     page.click("#check")
     page.wait_for_selector("#findings .risk.pass")  # within the per-diem cap: low risk
@@ -87,7 +90,11 @@ def per_diem_in_ui(browser: Any, base: str) -> str:
 
 def test_batch_approval_of_low_risk_claims(server: dict[str, Any], browser: Any) -> None:
     base = server["base"]
-    low = [per_diem_in_ui(browser, base), per_diem_claim(base, "五天出差补助", amount="450.00", days=5)]
+    # two trips that do not overlap: per-diem adds up over a trip across claims (issue 13)
+    low = [
+        per_diem_in_ui(browser, base),
+        per_diem_claim(base, "五天出差补助", amount="450.00", days=5, ago=10),
+    ]
     made = claim(base, low[0])
     assert made["trip_start"] and made["items"][0]["no_invoice_kind"] == "per_diem"
     risky = per_diem_claim(base, "超标准补助")  # over the per-diem cap: finance review, not batched

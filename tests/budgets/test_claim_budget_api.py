@@ -90,8 +90,10 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     assert (travel["category"], travel["period"]) == ("travel", "month")
     assert travel["start"] == MONTH.isoformat() and travel["end"] >= TODAY.isoformat()
     assert figures(travel) == ("1000.00", "100.00", "400.00", "300.00", "500.00", "200.00", "0.00")
-    assert general["budget_id"] == east_budgets["*"]  # transport has no budget of its own
-    assert figures(general) == ("5000.00", "0.00", "0.00", "200.00", "5000.00", "4800.00", "0.00")
+    # the department's total line carries every category: bob's 100 spent and 400 reserved on
+    # travel, and both of alice's items (issue 13: it used to take only what no category line had)
+    assert general["budget_id"] == east_budgets["*"]
+    assert figures(general) == ("5000.00", "100.00", "400.00", "500.00", "4500.00", "4000.00", "0.00")
     assert (travel["held"], travel["exceeds"], before["exceeds"]) == (None, False, False)
     assert before["unbudgeted"] == "0.00" and before["over_budget_action"] == "add_approver"
 
@@ -104,8 +106,10 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
 
     # bob's approved claim: its 100 is spent; seen from it, alice's 300 and his 400 are reserved
     seen_by_bob = budget(client, bob, int(spent["id"]))["lines"]
-    assert len(seen_by_bob) == 1 and seen_by_bob[0]["held"] == "consumed"
+    assert len(seen_by_bob) == 2 and [line["held"] for line in seen_by_bob] == ["consumed", "consumed"]
     assert figures(seen_by_bob[0]) == ("1000.00", "0.00", "700.00", "100.00", "300.00", "200.00", "0.00")
+    # on the total line alice's 500 (travel and transport) and his 400 are reserved
+    assert figures(seen_by_bob[1]) == ("5000.00", "0.00", "900.00", "100.00", "4100.00", "4000.00", "0.00")
 
 
 def test_a_claim_over_its_line_is_flagged_with_the_amount_over(
@@ -131,7 +135,7 @@ def test_items_outside_every_budget_are_reported_unbudgeted(
     last_month = MONTH - timedelta(days=1)  # no budget covers that month
     claim_id = draft(client, alice, per_diem("90.00", last_month), per_diem("60.00"))
     view = budget(client, alice, claim_id)
-    assert [line["claim"] for line in view["lines"]] == ["60.00"]
+    assert [line["claim"] for line in view["lines"]] == ["60.00", "60.00"]  # travel and the total line
     assert view["unbudgeted"] == "90.00" and view["exceeds"] is False
 
 

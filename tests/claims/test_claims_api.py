@@ -182,13 +182,16 @@ def test_people_see_only_what_they_may_and_withdraw_only_their_own(api: Any) -> 
     alice, bob, lead, finrev = (login(client, u) for u in ("alice", "bob", "teamlead", "finrev"))
     claim = new_claim(client, alice, per_diem("800.00"))
     assert client.get(f"/api/v1/claims/{claim['id']}", headers=bob).status_code == 404
-    assert client.get(f"/api/v1/claims/{claim['id']}", headers=lead).status_code == 200  # head of her team
-    assert client.get(f"/api/v1/claims/{claim['id']}", headers=finrev).status_code == 200  # finance sees all
+    # a draft is alice's alone (issue 13): not her head's, not finance's, until she submits it
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=lead).status_code == 404
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=finrev).status_code == 404
     assert (
         client.patch(f"/api/v1/claims/{claim['id']}", headers=bob, json={"purpose": "x"}).status_code == 404
     )
     assert client.post(f"/api/v1/claims/{claim['id']}/submit", headers=bob).status_code == 404
     client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=lead).status_code == 200  # head of her team
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=finrev).status_code == 200  # finance sees all
     assert client.post(f"/api/v1/claims/{claim['id']}/withdraw", headers=lead, json={}).status_code == 403
     w = client.post(f"/api/v1/claims/{claim['id']}/withdraw", headers=alice, json={"comment": "填错了"})
     assert w.status_code == 200 and w.json()["status"] == "withdrawn"

@@ -43,4 +43,11 @@ def test_health_and_error_shape(settings: Settings, migrated_engine: object) -> 
 def test_settings_refuse_default_secret_outside_development() -> None:
     # refused when the service starts (serve, worker, beat, the app), not when a CLI reads them
     assert any("SECRET_KEY" in p for p in Settings(environment="production").startup_problems())
-    assert Settings(environment="production", secret_key="s" * 32).startup_problems() == []
+    # checkpoints need a signing key that stays
+    problems = Settings(environment="production", secret_key="s" * 32).startup_problems()
+    assert any("AUDIT_SIGNING_KEY" in p for p in problems)
+    key = "A" * 43 + "="
+    assert (
+        Settings(environment="production", secret_key="s" * 32, audit_signing_key=key).startup_problems()
+        == []
+    )

@@ -14,8 +14,10 @@ from reimburse.core.settings import Settings, get_settings
 from tests.api_helpers import demo_api, login
 
 
-def _verify(monkeypatch: pytest.MonkeyPatch, url: str, *args: str) -> Any:
+def _verify(monkeypatch: pytest.MonkeyPatch, url: str, *args: str, data_dir: Path | None = None) -> Any:
     monkeypatch.setenv("REIMBURSE_DATABASE_URL", url)
+    if data_dir is not None:  # where the development audit key lives (not ./var of the checkout)
+        monkeypatch.setenv("REIMBURSE_DATA_DIR", str(data_dir))
     get_settings.cache_clear()  # the command reads the environment, as in production
     try:
         return CliRunner().invoke(app, ["audit", "verify", *args])
@@ -36,15 +38,15 @@ def test_audit_verify_finds_edits_and_deletions(
         client.post(
             f"/api/v1/claims/{claim['id']}/actions", headers=lead, json={"action": "comment", "comment": "ok"}
         )
-        ok = _verify(monkeypatch, url)
+        ok = _verify(monkeypatch, url, data_dir=tmp_path)
         assert ok.exit_code == 0 and "intact" in ok.stdout
         with migrated_engine.begin() as conn:
             conn.execute(text("UPDATE audit_entries SET comment = 'changed later' WHERE seq = 2"))
-        edited = _verify(monkeypatch, url, "--claim", str(claim["id"]))
+        edited = _verify(monkeypatch, url, "--claim", str(claim["id"]), data_dir=tmp_path)
         assert edited.exit_code == 1 and f"claim {claim['id']}" in edited.stdout
         with migrated_engine.begin() as conn:
             conn.execute(text("UPDATE audit_entries SET comment = 'ok' WHERE seq = 2"))
-        assert _verify(monkeypatch, url).exit_code == 0
+        assert _verify(monkeypatch, url, data_dir=tmp_path).exit_code == 0
         with migrated_engine.begin() as conn:
             conn.execute(text("DELETE FROM audit_entries WHERE seq = 1"))
-        assert _verify(monkeypatch, url).exit_code == 1
+        assert _verify(monkeypatch, url, data_dir=tmp_path).exit_code == 1

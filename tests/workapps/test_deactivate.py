@@ -1,4 +1,4 @@
-"""``identity.service.deactivate_user``: the one way a person loses access (directory events,
+"""``claims.leavers.deactivate_user``: the one way a person loses access (directory events,
 scheduled sync, and an administrator switching the account off)."""
 
 from __future__ import annotations

@@ -9,10 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from reimburse.claims.domain import Claim, Finding, InvoiceFacts, LegalEntity, RiskAssessment, Severity
+from reimburse.claims.domain import (
+    Claim,
+    ClaimItem,
+    Finding,
+    InvoiceFacts,
+    LegalEntity,
+    RiskAssessment,
+    Severity,
+)
 from reimburse.policy.domain import Policy
 from reimburse.policy.rules.calendar import HolidayCalendar
 from reimburse.policy.rules.caps import check_caps, check_no_invoice
+from reimburse.policy.rules.daily import check_person_caps
 from reimburse.policy.rules.duplicates import check_duplicates_within
 from reimburse.policy.rules.invoice import check_invoice
 from reimburse.policy.rules.patterns import (
@@ -32,9 +41,11 @@ def check_claim(
     calendar: HolidayCalendar,
     today: date,
     history: Sequence[InvoiceFacts] = (),
+    others: Sequence[ClaimItem] = (),
 ) -> list[Finding]:
     """Every pure rule over one claim. ``history`` is the submitter's recent invoices from other
-    claims (for split-invoice detection across claims); it may be empty."""
+    claims (for split-invoice detection across claims); ``others`` the items of their other
+    claims (daily and per-trip caps add up across claims); both may be empty."""
     entities = tuple(entities)
     out: list[Finding] = []
     if not claim.items:
@@ -66,6 +77,7 @@ def check_claim(
             )
         out += check_caps(item, i, policy, trip_days)
         out += check_rest_day(item, i, calendar, policy)
+    out += check_person_caps(claim.items, others, policy, claim.trip_start, claim.trip_end)
     out += check_duplicates_within(claim)
     out += check_split_invoices(invoices, policy, history)
     return out
@@ -80,10 +92,17 @@ def evaluate_claim(
     today: date,
     history: Sequence[InvoiceFacts] = (),
     extra: Iterable[Finding] = (),
+    others: Sequence[ClaimItem] = (),
 ) -> RiskAssessment:
     """``check_claim`` plus the service's own findings (``extra``: duplicates on file, budget,
     verification), scored."""
     findings = check_claim(
-        claim, entities=entities, policy=policy, calendar=calendar, today=today, history=history
+        claim,
+        entities=entities,
+        policy=policy,
+        calendar=calendar,
+        today=today,
+        history=history,
+        others=others,
     )
     return assess([*findings, *extra], policy)

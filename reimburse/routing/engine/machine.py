@@ -41,6 +41,7 @@ from reimburse.routing.domain import (
     Notify,
     NotifyKind,
     Org,
+    Reassign,
     Reject,
     Remind,
     Resubmit,
@@ -465,6 +466,41 @@ def _on_add_signer(w: _Work, e: AddSigner) -> None:
         _announce(w, w.steps[si], added)
 
 
+def _on_reassign(w: _Work, e: Reassign) -> None:
+    if w.status not in (InstanceStatus.RUNNING, InstanceStatus.RETURNED):
+        raise WrongState(f"claim {w.claim} is {w.status.value}: nothing to reassign")
+    if e.user is None and e.task_id is None:
+        raise InvalidAction("say whose tasks (user) or which task (task_id)")
+    if e.to == w.inst.submitter:
+        raise InvalidAction("the submitter cannot approve their own claim")
+    moved = False
+    for si in range(len(w.steps)):
+        if w.steps[si].status not in (StepStatus.WAITING, StepStatus.ACTIVE):
+            continue
+        for task in w.steps[si].tasks:
+            if not task.status.open or (e.task_id is not None and task.id != e.task_id):
+                continue
+            if e.user is not None and task.assignee != e.user:
+                continue
+            if task.assignee == e.to:
+                raise InvalidAction(f"task {task.id} is already {e.to}'s")
+            if any(t.assignee == e.to and t.status.open for t in w.steps[si].tasks):
+                raise InvalidAction(f"{e.to} already holds an open task in step {w.steps[si].id}")
+            _hand_over(w, si, task, e.to, TaskOrigin.TRANSFER, e.actor, e.comment)
+            moved = True
+        step = w.steps[si]
+        if e.task_id is None and e.user in step.assignees and step.status is StepStatus.WAITING:
+            # a seat planned for later (or for after a return): it will be activated for ``to``
+            seats = tuple(dict.fromkeys(e.to if a == e.user else a for a in step.assignees))
+            w.steps[si] = evolve(step, assignees=seats)
+            moved = True
+    if not moved:
+        who = f"task {e.task_id}" if e.task_id else f"{e.user}"
+        raise NotAssignee(f"{who}: no open task or planned seat on claim {w.claim}")
+    if w.status is InstanceStatus.RUNNING:
+        w.effects.append(Notify(w.claim, NotifyKind.TRANSFERRED, (e.to,), None, e.actor, e.comment))
+
+
 def _on_withdraw(w: _Work, e: Withdraw) -> None:
     _require_submitter(w, e.actor)
     _end(w, InstanceStatus.WITHDRAWN)
@@ -589,5 +625,6 @@ _HANDLERS: dict[type, Callable[[_Work, Event], None]] = {
     Comment: _handler(_on_comment),
     Remind: _handler(_on_remind),
     Delegate: _handler(_on_delegate),
+    Reassign: _handler(_on_reassign),
     TimerTick: _handler(_on_timer),
 }

@@ -49,7 +49,7 @@ def resolve(resolver: Resolver, facts: ClaimFacts, org: Org) -> tuple[str, ...]:
     if resolver.kind is ResolverKind.ROLE:
         return org.role_holders(resolver.role or "")
     if resolver.kind is ResolverKind.USERS:
-        return resolver.users
+        return tuple(u for u in resolver.users if u not in org.inactive)
     if resolver.kind is ResolverKind.COST_CENTRE_OWNER:
         owner = org.cost_centre_owners.get(facts.cost_centre or "")
         return (owner,) if owner else ()
