@@ -61,7 +61,9 @@ def phone(browser: Any, base: str, username: str, touch: bool = True) -> Any:
     page.click("button[type=submit]")
     page.wait_for_selector("#nav:not([hidden])")
     # the landing page (inbox or capture) has rendered: a later goto cannot be overtaken by it
-    page.wait_for_function("location.hash !== '#/login' && document.querySelector('#main h1') !== null")
+    # the CSP allows no eval, so wait with locators (Playwright's string predicates are eval'd)
+    expect(page.locator("#main h1")).to_be_visible()
+    page.wait_for_url(lambda url: not url.endswith("#/login"))
     return page
 
 

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
 from tests.browser.helpers import phone
@@ -23,7 +24,7 @@ def test_three_e_invoice_files_and_the_check(server: dict[str, Any], browser: An
     ]
     page = phone(browser, base, "bob")
     page.set_input_files("#files", [str(ROOT / "samples" / f) for f in FILES])
-    page.wait_for_function("document.querySelectorAll('input[name=invoice_number]').length === 3")
+    expect(page.locator("input[name=invoice_number]")).to_have_count(3)
     numbers = [n.input_value() for n in page.locator("input[name=invoice_number]").all()]
     assert numbers == [e["fields"]["invoice_number"] for e in expected]
     assert page.locator(".doc .doctype").all_inner_texts() == ["电子发票（普通发票）"] * 3

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import api_token, claim, per_diem_claim, phone
 
@@ -40,7 +41,7 @@ def test_more_appends_the_next_page_and_review_finds_a_later_task(
         total = int(shown.split("/")[1].rstrip(")"))
         for n in range(2, total + 1):
             lead.click("#more")
-            lead.wait_for_function(f"document.querySelectorAll('ul.inbox > li').length === {n}")
+            expect(lead.locator("ul.inbox > li")).to_have_count(n)
         assert lead.locator("#more").count() == 0  # the last page has no "more"
         listed = lead.locator("ul.inbox > li").evaluate_all("els => els.map((e) => e.dataset.claim)")
         assert len(set(listed)) == total and set(ids) <= set(listed)
