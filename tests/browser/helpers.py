@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 import httpx
+from playwright.sync_api import expect
 
 PASSWORD = "demo-pass-123"
 PHONE = {"width": 390, "height": 844}
