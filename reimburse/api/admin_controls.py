@@ -18,8 +18,7 @@ from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.core.principal import Principal
 from reimburse.identity.approvers import assignable
-from reimburse.identity.auth import create_api_key
-from reimburse.identity.records import ApiKeyRecord, DelegationRecord, UserRecord
+from reimburse.identity.records import DelegationRecord, UserRecord
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 mine = APIRouter(tags=["delegations"], prefix="/delegations")  # people manage their own
@@ -152,36 +151,3 @@ def hand_over_again(user_id: int, principal: CurrentPrincipal, session: SessionD
     result = handover.hand_over(session, user, principal.subject, utcnow())
     _record(session, principal, f"user:{user_id}", "user.hand_over", result)
     return result
-
-
-class ApiKeyIn(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
-    scopes: list[str] = Field(default_factory=list, max_length=20)
-    roles: list[Literal["payroll", "auditor"]] = Field(default=["payroll"], max_length=2)
-
-
-@router.get("/api-keys")
-def list_api_keys(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    _admin(principal)
-    return {"items": [k.describe() for k in session.scalars(select(ApiKeyRecord).order_by(ApiKeyRecord.id))]}
-
-
-@router.post("/api-keys", status_code=201)
-def create_key(body: ApiKeyIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    _admin(principal)
-    key, row = create_api_key(session, body.name, body.scopes, list(body.roles))
-    view = {**row.describe(), "roles": row.roles}
-    _record(session, principal, f"apikey:{row.id}", "apikey.create", view)
-    return {**view, "key": key}  # the secret, once
-
-
-@router.delete("/api-keys/{key_id}")
-def revoke_key(key_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
-    _admin(principal)
-    row = session.get(ApiKeyRecord, key_id)
-    if row is None:
-        raise NotFound(f"API key {key_id} not found")
-    row.revoked = True
-    session.flush()
-    _record(session, principal, f"apikey:{key_id}", "apikey.revoke", {"name": row.name})
-    return row.describe()

@@ -4,20 +4,14 @@ revoke. Each change leaves an entry in the admin trail. The caller's session com
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.core.errors import Conflict, InvalidInput, NotFound
 from reimburse.identity.auth import create_api_key
-from reimburse.identity.records import AdminEventRecord, ApiKeyRecord
-
-
-def trail(
-    session: Session, actor: str, action: str, target: str, detail: dict[str, Any], now: datetime
-) -> None:
-    session.add(AdminEventRecord(at=now, actor=actor, action=action, target=target, detail=detail))
+from reimburse.identity.records import ApiKeyRecord
 
 
 def create(
@@ -36,7 +30,8 @@ def create(
         raise InvalidInput("the expiry is in the past", code="invalid_expiry")
     # a key is a machine client: the payroll role, never a person's (admin) roles
     secret, row = create_api_key(session, name, scopes, ["payroll"], expires_at)
-    trail(session, actor, "api_key.created", f"apikey:{row.id}", {"name": name, "scopes": row.scopes}, now)
+    details = {"name": name, "scopes": row.scopes}
+    trail.record_admin(session, f"apikey:{row.id}", "apikey.create", actor, now, details)
     return secret, row
 
 
@@ -51,5 +46,5 @@ def revoke(session: Session, actor: str, key_id: int, now: datetime) -> ApiKeyRe
     if row.revoked:
         raise Conflict(f"API key {key_id} is already revoked", code="already_revoked")
     row.revoked, row.revoked_at, row.revoked_by = True, now, actor
-    trail(session, actor, "api_key.revoked", f"apikey:{row.id}", {"name": row.name}, now)
+    trail.record_admin(session, f"apikey:{row.id}", "apikey.revoke", actor, now, {"name": row.name})
     return row

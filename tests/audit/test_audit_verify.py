@@ -32,10 +32,11 @@ def walked(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestCl
     """Alice's claim: submitted, returned, resubmitted, approved by every step, paid by payroll;
     Bob's claim waits with his head; then a checkpoint is signed."""
     with demo_api(migrated_engine, settings) as (client, demo):
-        alice, bob, lead = login(client, "alice"), login(client, "bob"), login(client, "teamlead")
+        alice, bob = login(client, "alice"), login(client, "bob")
+        finance = login(client, "finrev")  # above 1,000 finance pre-review is the first step
         claim = new_claim(client, alice, per_diem("1500.00", DAY, 5))
         submit(client, alice, claim["id"])
-        assert act(client, lead, claim["id"], "return", comment="请补充行程").status_code == 200
+        assert act(client, finance, claim["id"], "return", comment="请补充行程").status_code == 200
         submit(client, alice, claim["id"])
         approve_all(client, claim["id"])
         payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}

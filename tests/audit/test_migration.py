@@ -43,7 +43,7 @@ def _old_entries(conn: Connection) -> list[AuditEntry]:
 def test_old_chains_are_rechained_and_given_back(migrated_engine: Engine, settings: Settings) -> None:
     url = migrated_engine.url.render_as_string(hide_password=False)
     wipe(migrated_engine)
-    downgrade(url, "0011_admin")
+    downgrade(url, "0014_api_key_lifecycle")  # the revision before the audit chain
     try:
         meta = MetaData()
         with migrated_engine.begin() as conn:
@@ -91,7 +91,7 @@ def test_old_chains_are_rechained_and_given_back(migrated_engine: Engine, settin
             assert [tuple(r) for r in rows] == [(1, 1, 1), (2, 2, 1), (3, 1, 2), (4, 2, 2)]
             revoked = dict(s.execute(text("SELECT user_id, revoked FROM access_tokens")).all())
             assert bool(revoked[3]) and not bool(revoked[1])  # the deactivated user's token stays dead
-        downgrade(url, "0011_admin")
+        downgrade(url, "0014_api_key_lifecycle")  # the revision before the audit chain
         with migrated_engine.connect() as conn:
             old = _old_entries(conn)
             assert len(old) == 4
