@@ -334,13 +334,16 @@ def submit(
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
+        session.flush()
     else:
         flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
+        session.flush()
     claim.routed_content = routed
     holds.hold(session, claim, holds.stop_reasons(claim.findings), now)
+    session.flush()  # the answer carries the version the row ends at
     return claim
 
 
@@ -444,6 +447,7 @@ def route_event(
     claim's status follows its route."""
     flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
     claim.status = ClaimStatus.of_route(approvals.apply(session, claim, event, flow, org, now, on_final))
+    session.flush()  # now, not at commit: the answer must carry the version the row ends at
 
 
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
+from tests.audit.helpers import cli
 from tests.claims.controls_helpers import (
     act,
     approve_through,
@@ -46,6 +47,7 @@ def test_a_claim_through_every_control(
     migrated_engine: Engine,
     settings: Settings,
     provider: FakeProvider,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     client, demo = api
     alice, finrev = login(client, "alice"), login(client, "finrev")
@@ -140,4 +142,13 @@ def test_a_claim_through_every_control(
     assert paid.status_code == 200 and paid.json()["status"] == "paid"
     actions = [e["action"] for e in claim(client, alice, claim_id)["timeline"]]
     assert actions[:5] == ["submit", "approve", "return", "edit", "replan"]
-    assert actions[-2:] == ["hold", "finance_release"]
+    assert actions[-3:] == ["hold", "finance_release", "paid"]
+
+    # the trail of this claim holds, and an amount edited behind the service's back is found
+    assert cli(monkeypatch, settings, "audit", "checkpoint").exit_code == 0
+    intact = cli(monkeypatch, settings, "audit", "verify")
+    assert intact.exit_code == 0, intact.stdout
+    with migrated_engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET total = total + 1000 WHERE id = :c"), {"c": claim_id})
+    edited = cli(monkeypatch, settings, "audit", "verify")
+    assert edited.exit_code == 1 and f"claim {claim_id}" in edited.stdout, edited.stdout
