@@ -15,9 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 
+from reimburse.audit.chain import Entry
 from reimburse.core.settings import Settings
 from tests.api_helpers import demo_api, login
 from tests.audit.helpers import cli
+from tests.audit.test_audit_verify import _entries, _restore, _rewrite, _snapshot, entry_of_dict
 from tests.claims.controls_helpers import (
     act,
     approve_through,
@@ -148,7 +150,33 @@ def test_a_claim_through_every_control(
     assert cli(monkeypatch, settings, "audit", "checkpoint").exit_code == 0
     intact = cli(monkeypatch, settings, "audit", "verify")
     assert intact.exit_code == 0, intact.stdout
+    saved = _snapshot(migrated_engine)
+
+    def broken() -> str:
+        result = cli(monkeypatch, settings, "audit", "verify")
+        assert result.exit_code == 1, result.stdout
+        return str(result.stdout)
+
+    # an amount edited in the database
     with migrated_engine.begin() as conn:
         conn.execute(text("UPDATE claims SET total = total + 1000 WHERE id = :c"), {"c": claim_id})
-    edited = cli(monkeypatch, settings, "audit", "verify")
-    assert edited.exit_code == 1 and f"claim {claim_id}" in edited.stdout, edited.stdout
+    assert f"claim {claim_id}" in broken()
+    with migrated_engine.begin() as conn:
+        conn.execute(text("UPDATE claims SET total = total - 1000 WHERE id = :c"), {"c": claim_id})
+    # the newest entry deleted
+    newest = max(e.chain_seq for e in _entries(migrated_engine))
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entries WHERE chain_seq = :s"), {"s": newest})
+    assert "stored head" in broken()
+    _restore(migrated_engine, saved)
+    # this claim's entries deleted
+    with migrated_engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_entries WHERE claim_id = :c"), {"c": claim_id})
+    assert f"claim {claim_id}" in broken()
+    _restore(migrated_engine, saved)
+    # an entry rewritten with a recomputed hash (the finance decision, reworded)
+    target = next(e for e in _entries(migrated_engine) if e.action == "finance_release")
+    _rewrite(migrated_engine, [Entry(**{**entry_of_dict(target), "comment": "无需说明"}).sealed()])
+    assert "prev_hash does not match" in broken()
+    _restore(migrated_engine, saved)
+    assert cli(monkeypatch, settings, "audit", "verify").exit_code == 0
