@@ -23,6 +23,11 @@ from tests.api_helpers import demo_api, login, wipe
 from tests.claims.test_inbox_pages import submit_claims
 
 SECRET = "k" * 40
+AUDIT_KEY = "A" * 43 + "="  # 32 bytes in base64: production signs the audit trail
+
+
+def _production(**values: object) -> Settings:
+    return Settings(environment="production", secret_key=SECRET, audit_signing_key=AUDIT_KEY, **values)
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **values: str) -> None:
@@ -57,13 +62,26 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
     migrated_engine: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     url = migrated_engine.url.render_as_string(hide_password=False)
-    production = Settings(environment="production", secret_key=SECRET, database_url=url, data_dir=tmp_path)
+    production = Settings(
+        environment="production",
+        secret_key=SECRET,
+        audit_signing_key=AUDIT_KEY,
+        database_url=url,
+        data_dir=tmp_path,
+    )
     with demo_api(migrated_engine, settings):
         found = problems(production)
         assert len(found) == 1 and "admin" in found[0] and "demo password" in found[0]
         wipe(migrated_engine)
     assert problems(production) == []
-    _env(monkeypatch, tmp_path, environment="production", secret_key=SECRET, database_url=url)
+    _env(
+        monkeypatch,
+        tmp_path,
+        environment="production",
+        secret_key=SECRET,
+        audit_signing_key=AUDIT_KEY,
+        database_url=url,
+    )
     try:
         weak = CliRunner().invoke(cli, ["create-admin", "root"], input="short\nshort\n")
         assert weak.exit_code == 1 and "weak_password" in weak.output
@@ -74,7 +92,13 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
             root = s.scalars(select(UserRecord).where(UserRecord.username == "root")).one()
             assert root.roles == ["admin"] and root.password_hash and "long" not in root.password_hash
         app = create_app(
-            Settings(environment="production", secret_key=SECRET, database_url=url, data_dir=tmp_path)
+            Settings(
+                environment="production",
+                secret_key=SECRET,
+                audit_signing_key=AUDIT_KEY,
+                database_url=url,
+                data_dir=tmp_path,
+            )
         )
         client = TestClient(app)
         signed_in = client.post(
@@ -89,7 +113,8 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
 
 
 def test_metrics_and_docs_are_closed_in_production(settings: Settings, migrated_engine: Engine) -> None:
-    production = settings.model_copy(update={"environment": "production", "secret_key": SECRET})
+    real = {"environment": "production", "secret_key": SECRET, "audit_signing_key": AUDIT_KEY}
+    production = settings.model_copy(update=real)
     client = TestClient(create_app(production))
     assert client.get("/metrics").status_code == 404
     assert client.get("/docs").status_code == 404

@@ -16,6 +16,7 @@ from tests.api_helpers import demo_api, login
 
 def _verify(monkeypatch: pytest.MonkeyPatch, url: str, *args: str, data_dir: Path | None = None) -> Any:
     monkeypatch.setenv("REIMBURSE_DATABASE_URL", url)
+    monkeypatch.setenv("REIMBURSE_ENVIRONMENT", "test")  # a development key is made under the data dir
     if data_dir is not None:  # where the development audit key lives (not ./var of the checkout)
         monkeypatch.setenv("REIMBURSE_DATA_DIR", str(data_dir))
     get_settings.cache_clear()  # the command reads the environment, as in production
