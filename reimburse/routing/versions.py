@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.routing.domain import Flow
 from reimburse.routing.flows import builtin_source, load_flow
@@ -36,7 +38,8 @@ def flow(
     return load_flow(text, params=params)
 
 
-def save_flow(session: Session, text: str, who: str) -> Flow:
+def save_flow(session: Session, text: str, who: str, now: datetime) -> Flow:
+    """Store a new version of a flow (never an edit in place); the trail records who saved what."""
     parsed = load_flow(text)  # an InvalidFlow (422) lists every problem with its path
     latest = session.scalar(
         select(func.max(FlowVersionRecord.version)).where(FlowVersionRecord.flow_id == parsed.id)
@@ -49,6 +52,8 @@ def save_flow(session: Session, text: str, who: str) -> Flow:
         )
     session.add(FlowVersionRecord(flow_id=parsed.id, version=parsed.version, text=text, created_by=who))
     session.flush()
+    details = {"version": parsed.version, "sha256": trail.text_digest(text)}
+    trail.record_admin(session, f"flow:{parsed.id}", "flow.save", who, now, details)
     return parsed
 
 
