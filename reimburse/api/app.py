@@ -18,7 +18,7 @@ from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
 from reimburse.identity.auth import authenticate
 from reimburse.identity.cache import PrincipalCache
-from reimburse.identity.throttle import LoginThrottle
+from reimburse.identity.throttle import DatabaseStore, LoginThrottle
 
 # "module:attribute" of each domain's APIRouter, mounted under /api/v1 (one line per domain).
 # Routes match in this order: claims (claim reads and the inbox, the busiest) go first, and no
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.authenticator = lambda session, header: authenticate(session, header, settings)
     app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
-    app.state.login_throttle = LoginThrottle()
+    app.state.login_throttle = LoginThrottle(DatabaseStore(app.state.sessions))  # shared by processes
     install_error_handlers(app)
     app.add_middleware(InputGuard)  # inside the request log, so refusals are logged too
     app.add_middleware(SecurityHeaders)  # on every answer, refusals and errors included

@@ -33,7 +33,7 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any
     except auth.BadCredentials:
         throttle.failed(body.username, address)
         raise
-    throttle.succeeded(body.username)
+    throttle.succeeded(body.username, session)
     return {"token": token, "token_type": "bearer", "user": directory.user_view(user)}
 
 

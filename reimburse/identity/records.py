@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from reimburse.core.db import Base, UTCDateTime, utcnow
@@ -122,14 +122,13 @@ class ApiKeyRecord(Base):
         }
 
 
-class AdminEventRecord(Base):
-    """The admin trail: who changed a credential or a setting, when (append-only)."""
+class LoginFailureRecord(Base):
+    """Failed sign-ins per key (``account:<name>`` or ``address:<ip>``), shared by every API
+    process so that N processes do not give a guesser N allowances. Times are epoch seconds."""
 
-    __tablename__ = "admin_events"
+    __tablename__ = "login_failures"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(128))
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)
