@@ -60,7 +60,18 @@ def fapiao(
             "seller_name": "示例服务有限公司",
             "seller_tax_id": SELLER_TAX_ID,
         },
-        "line_items": [{"name": line}],
+        "line_items": [
+            {
+                "name": line,
+                "spec": None,
+                "unit": None,
+                "quantity": None,
+                "unit_price": None,
+                "amount": amount,
+                "tax_rate": None,
+                "tax": tax,
+            }
+        ],  # fmt: skip
         "field_sources": {},
         "needs_review": False,
         "review_reasons": [],
