@@ -71,7 +71,7 @@ def fapiao(
                 "tax_rate": None,
                 "tax": tax,
             }
-        ],  # fmt: skip
+        ],
         "field_sources": {},
         "needs_review": False,
         "review_reasons": [],

@@ -66,15 +66,35 @@ def trip_items(engine: Engine, alice_id: int, serial: int = 1) -> list[dict[str,
         ),
     )
     ticket = {"transport": "train", "passenger_name": "Alice", "passenger_is_employee": True}
+    lodging = {
+        "category": "lodging",
+        "amount": "100.00",
+        "currency": "USD",
+        "expense_date": day,
+        "nights": 1,
+        "city_tier": 1,
+        "document_id": folio,
+        "foreign_document": {
+            "kind": "hotel_folio",
+            "issuer": "Hilton SF",
+            "number": f"F-{serial}",
+            "issue_date": day,
+        },
+    }
+    train = {"category": "travel", "amount": "553.00", "expense_date": day, "result_index": 0}
+    client_ticket = {**ticket, "passenger_name": "客户", "passenger_is_employee": False}
     return [
-        {"category": "lodging", "amount": "100.00", "currency": "USD", "expense_date": day, "nights": 1,
-         "city_tier": 1, "document_id": folio,
-         "foreign_document": {"kind": "hotel_folio", "issuer": "Hilton SF", "number": f"F-{serial}", "issue_date": day}},
-        {"category": "travel", "amount": "553.00", "expense_date": day, "document_id": ticket1, "result_index": 0, "ticket": ticket},
-        {"category": "travel", "amount": "553.00", "expense_date": day, "document_id": ticket2, "result_index": 0,
-         "ticket": {**ticket, "passenger_name": "客户", "passenger_is_employee": False}},
-        {"category": "office", "amount": "1060.00", "expense_date": day, "document_id": special, "result_index": 0},
-    ]  # fmt: skip
+        lodging,
+        {**train, "document_id": ticket1, "ticket": ticket},
+        {**train, "document_id": ticket2, "ticket": client_ticket},
+        {
+            "category": "office",
+            "amount": "1060.00",
+            "expense_date": day,
+            "document_id": special,
+            "result_index": 0,
+        },
+    ]
 
 
 def approved_claim(
