@@ -292,3 +292,19 @@ def test_the_gl_mapping_is_a_versioned_document_with_problems_listed_by_path(
     assert [e.action for e in entries] == ["gl_mapping.save"] and entries[0].details["version"] == r.json()[
         "version"
     ]
+
+
+def test_the_periodic_job_makes_the_vouchers_once(
+    api: Any, migrated_engine: Engine, settings: Settings
+) -> None:
+    from reimburse.jobs import tasks
+
+    client, demo = api
+    put_rate(client, "USD", "7.1234")
+    claim = approved_claim(client, migrated_engine, demo)
+    assert tasks.vouchers(settings) == 1
+    assert tasks.vouchers(settings) == 0  # idempotent: nothing new the second time
+    finrev = login(client, "finrev")
+    [voucher] = client.get("/api/v1/vouchers", headers=finrev).json()["items"]
+    assert voucher["claim_id"] == claim["id"] and voucher["balanced"]
+    assert "vouchers" in tasks.JOBS
