@@ -126,8 +126,20 @@ def test_an_approved_claim_produces_one_balanced_voucher_with_its_input_vat(
     client, demo = api
     finrev = login(client, "finrev")
     put_rate(client, "USD", "7.1234")
+    body = {"department_id": demo["departments"]["east"], "category": "lodging", "period": "month",
+            "start": DAY.replace(day=1).isoformat(), "amount": "5000.00"}  # fmt: skip
+    assert client.post("/api/v1/admin/budgets", headers=finrev, json=body).status_code == 201
     claim = approved_claim(client, migrated_engine, demo)
     assert claim["total"] == "2878.34"  # 712.34 + 553 + 553 + 1060
+    # payroll and the budget count the converted amount, in the company currency
+    payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
+    [payout] = client.get("/api/v1/payouts", headers=payroll).json()["items"]
+    assert (payout["total"], payout["currency"]) == ("2878.34", "CNY")
+    budget = client.get(f"/api/v1/claims/{claim['id']}/budget", headers=finrev)
+    assert budget.status_code == 200, budget.text
+    [lodging] = budget.json()["lines"]
+    assert (lodging["category"], lodging["claim"]) == ("lodging", "712.34")  # the folio, converted
+    assert budget.json()["unbudgeted"] == "2166.00"
     made = client.post("/api/v1/vouchers/generate", headers=finrev)
     assert made.status_code == 200, made.text
     [voucher] = made.json()["items"]
