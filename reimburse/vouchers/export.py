@@ -80,12 +80,7 @@ def to_csv(vouchers: Sequence[Voucher]) -> bytes:
     writer.writeheader()
     for row in _rows(vouchers):
         # a cell starting with = + - @ would be a formula in a spreadsheet: quote it as text
-        writer.writerow(
-            {
-                k: ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and k == "summary" else v)
-                for k, v in row.items()
-            }
-        )
+        writer.writerow({k: (_cell(v) if k in ("summary", "account_name") else v) for k, v in row.items()})
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
@@ -108,6 +103,11 @@ def to_json(vouchers: Sequence[Voucher]) -> bytes:
         ]
     }
     return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
+
+
+def _cell(text: str) -> str:
+    """Text a spreadsheet must not run as a formula (an account name typed as ``=HYPERLINK(...)``)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _number(value: Decimal) -> Decimal:
@@ -135,9 +135,9 @@ def kingdee_xlsx(vouchers: Sequence[Voucher], exports: Exports) -> bytes:
                     0 if head else None,
                     None,
                     n,
-                    line.summary,
+                    _cell(line.summary),
                     line.account_code,
-                    line.account_name,
+                    _cell(line.account_name),
                     exports.kingdee_currency,
                     1,
                     _number(line.debit or line.credit),
@@ -164,7 +164,7 @@ def u8_xlsx(vouchers: Sequence[Voucher], exports: Exports) -> bytes:
                     exports.u8_voucher_type,
                     v.seq,
                     0,
-                    line.summary,
+                    _cell(line.summary),
                     line.account_code,
                     _number(line.debit),
                     _number(line.credit),

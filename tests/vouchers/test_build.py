@@ -208,3 +208,19 @@ def test_every_format_balances_and_is_byte_identical_when_made_again() -> None:
     for row in table[1:]:
         assert isinstance(row[6], int | float) and isinstance(row[7], int | float)
     _balanced([(row[2], row[6], row[7]) for row in table[1:]])
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
+    hostile = load_mapping_text(
+        default_mapping_text().replace("name: 管理费用-办公费", 'name: "=HYPERLINK(\\"http://x\\",\\"y\\")"')
+    )
+    lines = build_lines("BX1", "张三", items(), hostile)
+    v = Voucher("记-2026-12-0001", "记", 1, "2026-12", date(2026, 12, 1), "BX1", "CNY", lines)
+    for data in (export.kingdee_xlsx([v], hostile.exports), export.u8_xlsx([v], hostile.exports)):
+        ws = load_workbook(io.BytesIO(data)).active
+        cells = [
+            c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value
+        ]
+        assert all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
+    rows = list(csv.DictReader(io.StringIO(export.to_csv([v]).decode("utf-8-sig"))))
+    assert any(r["account_name"].startswith("'=HYPERLINK") for r in rows)
