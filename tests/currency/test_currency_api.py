@@ -217,3 +217,34 @@ def test_a_fapiao_is_in_renminbi(api: Any, migrated_engine: Engine) -> None:
             "document_id": doc, "result_index": 0, "attendees": 1}  # fmt: skip
     r = create(client, alice, item)
     assert r.status_code == 422 and r.json()["error"]["code"] == "fapiao_currency"
+
+
+def test_an_edit_converts_again_and_the_timeline_names_the_amount_as_spent(
+    api: Any, migrated_engine: Engine
+) -> None:
+    client, demo = api
+    alice = login(client, "alice")
+    put_rate(client, "USD", "7.1234")
+    put_rate(client, "EUR", "7.7000", source="ecb")
+    image = stored_document(migrated_engine, demo["users"]["alice"], "folio.jpg", None)
+    claim = create(client, alice, folio(image)).json()
+    body = {
+        "purpose": claim["purpose"],
+        "items": [folio(image, amount="90.00", currency="EUR")],
+        "version": claim["version"],
+    }
+    r = client.patch(f"/api/v1/claims/{claim['id']}", headers=alice, json=body)
+    assert r.status_code == 200, r.text
+    edited = r.json()
+    assert edited["total"] == "693.00" and edited["items"][0]["conversion"]["source"] == "ecb"
+    [entry] = [e for e in edited["timeline"] if e["action"] == "edit"]
+    assert "712.34 -> 693.00" in entry["comment"] and "100.00 USD -> 90.00 EUR" in entry["comment"]
+    # an edit into a currency without a rate changes nothing
+    body = {
+        "purpose": claim["purpose"],
+        "items": [folio(image, currency="GBP")],
+        "version": edited["version"],
+    }
+    r = client.patch(f"/api/v1/claims/{claim['id']}", headers=alice, json=body)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "rate_missing"
+    assert client.get(f"/api/v1/claims/{claim['id']}", headers=alice).json()["total"] == "693.00"
