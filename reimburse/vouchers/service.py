@@ -157,15 +157,19 @@ def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: i
     return row
 
 
-def generate(session: Session, at: str) -> list[VoucherRecord]:
-    """Make the voucher of every qualifying claim that has none (oldest decision first);
-    returns the new ones. Running it again makes nothing new (idempotent)."""
+BATCH = 500  # vouchers per run: one transaction stays short; the next run takes the rest
+
+
+def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecord]:
+    """Make the voucher of every qualifying claim that has none (oldest decision first, at
+    most ``limit``); returns the new ones. Running it again makes nothing new (idempotent)."""
     mapping, version = current_mapping(session)
     done = select(VoucherRecord.claim_id)
     claims = session.scalars(
         select(ClaimRecord)
         .where(ClaimRecord.status.in_(QUALIFYING[at]), ClaimRecord.id.not_in(done))
         .order_by(ClaimRecord.paid_at if at == "payment" else ClaimRecord.decided_at, ClaimRecord.id)
+        .limit(limit)
     ).all()
     return [_create(session, c, mapping, version, at) for c in claims]
 

@@ -306,17 +306,23 @@ def test_the_gl_mapping_is_a_versioned_document_with_problems_listed_by_path(
     ]
 
 
-def test_the_periodic_job_makes_the_vouchers_once(
+def test_the_periodic_job_makes_the_vouchers_once_in_batches(
     api: Any, migrated_engine: Engine, settings: Settings
 ) -> None:
     from reimburse.jobs import tasks
+    from reimburse.vouchers import service
 
     client, demo = api
     put_rate(client, "USD", "7.1234")
-    claim = approved_claim(client, migrated_engine, demo)
-    assert tasks.vouchers(settings) == 1
+    first = approved_claim(client, migrated_engine, demo, 1)
+    second = approved_claim(client, migrated_engine, demo, 2)
+    with Session(migrated_engine) as s:
+        [made] = service.generate(s, "approval", limit=1)  # the one decided first
+        assert (made.claim_id, made.seq) == (first["id"], 1)
+        s.commit()
+    assert tasks.vouchers(settings) == 1  # the rest
     assert tasks.vouchers(settings) == 0  # idempotent: nothing new the second time
     finrev = login(client, "finrev")
-    [voucher] = client.get("/api/v1/vouchers", headers=finrev).json()["items"]
-    assert voucher["claim_id"] == claim["id"] and voucher["balanced"]
-    assert "vouchers" in tasks.JOBS
+    listed = client.get("/api/v1/vouchers", headers=finrev).json()["items"]
+    assert [(v["claim_id"], v["seq"]) for v in listed] == [(first["id"], 1), (second["id"], 2)]
+    assert all(v["balanced"] for v in listed) and "vouchers" in tasks.JOBS
