@@ -28,6 +28,7 @@ from reimburse.claims.assessment import assess_claim, preview
 from reimburse.claims.evidence import extracted_for
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
+from reimburse.currency.iso4217 import is_currency
 from reimburse.identity.org import load_org
 from reimburse.ocr.domain import FIELD_NAMES
 
@@ -36,6 +37,26 @@ _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besid
 _FIELD_MAX = 200  # the longest company name on a fapiao is far shorter
 _MONEY = frozenset({"amount_excl_tax", "tax", "total"})
 _MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
+
+
+class ForeignDocumentIn(BaseModel):
+    """A receipt or invoice from abroad (hotel folio, foreign tax invoice): not a fapiao."""
+
+    kind: Literal["hotel_folio", "tax_invoice", "receipt"]
+    issuer: str = Field(min_length=1, max_length=200)
+    number: str | None = Field(default=None, max_length=64)
+    issue_date: Day
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
+
+
+class TicketIn(BaseModel):
+    """A passenger ticket's facts: the input VAT rules deduct only an employee's own ticket."""
+
+    transport: Literal["air", "train", "road", "water"]
+    passenger_name: str = Field(min_length=1, max_length=100)
+    passenger_is_employee: bool
+    fare: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
+    fuel_surcharge: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
 class ItemIn(BaseModel):
@@ -51,6 +72,18 @@ class ItemIn(BaseModel):
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)
+    currency: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3}$", description="ISO 4217; the company currency when absent"
+    )
+    foreign_document: ForeignDocumentIn | None = None
+    ticket: TicketIn | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _iso4217(cls, value: str | None) -> str | None:
+        if value is not None and not is_currency(value):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code")
+        return value
 
     @field_validator("fields")
     @classmethod
@@ -91,13 +124,22 @@ class WithdrawIn(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
+def _item_input(item: ItemIn) -> claims.ItemInput:
+    data = item.model_dump(exclude={"foreign_document", "ticket"})
+    return claims.ItemInput(
+        **data,
+        foreign_document=item.foreign_document.model_dump(mode="json") if item.foreign_document else None,
+        ticket=item.ticket.model_dump(mode="json") if item.ticket else None,
+    )
+
+
 def _input(body: ClaimIn) -> claims.ClaimInput:
     return claims.ClaimInput(
         purpose=body.purpose,
         trip_start=body.trip_start,
         trip_end=body.trip_end,
         cost_centre=body.cost_centre,
-        items=tuple(claims.ItemInput(**i.model_dump()) for i in body.items),
+        items=tuple(_item_input(i) for i in body.items),
     )
 
 

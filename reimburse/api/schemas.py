@@ -330,12 +330,48 @@ class ItemInvoice(Schema):
     )
 
 
+class Conversion(Schema):
+    """How an item's amount as spent became company currency (rate 1, source `identity`, when
+    it was spent in the company currency)."""
+
+    original_amount: Money
+    currency: str = Field(description="ISO 4217 code of the amount as spent")
+    rate: str = Field(description="1 unit of `currency` in the company currency, as a decimal string")
+    rate_date: Date
+    source: str | None = Field(description="where the rate came from (the rate table's `source`)")
+    converted_amount: Money = Field(description="half-up to the cent; what totals, budgets and payouts count")
+
+
+class ForeignDocument(Schema):
+    """A receipt or invoice from abroad, typed by the submitter (not a fapiao)."""
+
+    kind: str = Field(description="`hotel_folio`, `tax_invoice` or `receipt`")
+    issuer: str
+    number: str | None
+    issue_date: Date
+    country: str | None
+
+
+class Ticket(Schema):
+    """A passenger ticket's facts for input VAT."""
+
+    transport: str | None = Field(default=None, description="`air`, `train`, `road` or `water`")
+    passenger_name: str | None = None
+    passenger_is_employee: bool | None = None
+    fare: Money | None = None
+    fuel_surcharge: Money | None = None
+
+
 class ClaimItem(Schema):
     id: int
     position: int
     category: str
-    amount: Money
-    currency: str
+    amount: Money = Field(description="in the company currency (the claim's `currency`)")
+    currency: str = Field(description="the currency the item was spent in (ISO 4217)")
+    original_amount: Money | None = Field(default=None, description="the amount as spent, in `currency`")
+    conversion: Conversion | None = None
+    foreign_document: ForeignDocument | None = None
+    ticket: Ticket | None = None
     expense_date: Date
     description: str
     document_id: int | None
@@ -776,3 +812,68 @@ class Series(Schema):
 
 class Health(Schema):
     status: str
+
+
+# --- currencies and vouchers ---------------------------------------------------------------
+
+
+class FxRate(Schema):
+    currency: str = Field(description="ISO 4217 code of the foreign currency")
+    base: str = Field(description="the company currency the rate converts into")
+    rate_date: Date
+    rate: str = Field(description="1 unit of `currency` in `base`, as a decimal string")
+    source: str
+    created_by: str
+    created_at: DateTime
+
+
+class FxRateList(Schema):
+    items: list[FxRate]
+
+
+class FxRatesSaved(Schema):
+    saved: int = Field(description="how many rates were stored (each a new row; the newest counts)")
+
+
+class GlMappingText(Schema):
+    version: int = Field(description="the stored version; 0 is the shipped default")
+    text: str = Field(description="the GL mapping document (YAML)")
+
+
+class GlMappingSaved(Schema):
+    version: int
+
+
+class VoucherLine(Schema):
+    kind: str = Field(description="`expense`, `input_vat`, `advance_offset` or `payable`")
+    account_code: str
+    account_name: str
+    summary: str = Field(description="摘要")
+    debit: Money
+    credit: Money
+    department: int | None
+    cost_centre: str | None
+    project: str | None
+    items: list[int] = Field(description="positions of the claim items the line adds up")
+
+
+class Voucher(Schema):
+    number: str = Field(description="stable: `<word>-<YYYY-MM>-<seq>`, e.g. `记-2026-12-0001`")
+    word: str = Field(description="凭证字")
+    seq: int = Field(description="凭证号 within the period")
+    period: str = Field(description="YYYY-MM")
+    date: Date
+    claim_id: int
+    claim_number: str
+    payee: str | None
+    currency: str
+    total: Money
+    debits: Money
+    credits: Money
+    balanced: bool
+    mapping_version: int = Field(description="the GL mapping version the voucher was made with")
+    lines: list[VoucherLine]
+
+
+class VoucherList(Schema):
+    items: list[Voucher]

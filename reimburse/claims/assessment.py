@@ -8,6 +8,7 @@ detection), duplicates already on file and budget availability.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,8 @@ from reimburse.claims.domain import (
     ClaimItem,
     ClaimStatus,
     Finding,
+    ForeignDocument,
+    ForeignDocumentKind,
     InvoiceFacts,
     LegalEntity,
     Money,
@@ -49,10 +52,25 @@ from reimburse.verification.service import findings_for
 HISTORY_DAYS = 31
 
 
-def _item(record: ClaimItemRecord) -> ClaimItem:
+def _foreign(doc: dict[str, Any] | None) -> ForeignDocument | None:
+    if not doc:
+        return None
+    return ForeignDocument(
+        kind=ForeignDocumentKind(doc["kind"]),
+        issuer=doc["issuer"],
+        issue_date=date.fromisoformat(doc["issue_date"]),
+        number=doc.get("number"),
+        country=doc.get("country"),
+    )
+
+
+def _item(record: ClaimItemRecord, currency: str) -> ClaimItem:
+    # ``amount`` is the company-currency amount the item was converted to (see claims.service):
+    # caps and budgets are in the company currency
     return ClaimItem(
         category=Category(record.category),
-        amount=Money(record.amount, record.currency),
+        amount=Money(record.amount, currency),
+        foreign=_foreign(record.foreign_document),
         spent_on=record.expense_date,
         invoice=facts_from_fields(record.invoice) if record.invoice else None,
         no_invoice_kind=NoInvoiceKind(record.no_invoice_kind) if record.no_invoice_kind else None,
@@ -78,7 +96,7 @@ def to_domain(session: Session, claim: ClaimRecord) -> Claim:
         submitter=submitter,
         department_id=str(claim.department_id or ""),
         purpose=claim.purpose,
-        items=tuple(_item(i) for i in claim.items),
+        items=tuple(_item(i, claim.currency) for i in claim.items),
         trip_start=claim.trip_start,
         trip_end=claim.trip_end,
     )
@@ -122,7 +140,7 @@ def _other_items(session: Session, claim: ClaimRecord) -> list[ClaimItem]:
             ClaimItemRecord.expense_date <= max(days),
         )
     )
-    return [_item(r) for r in rows]
+    return [_item(r, claim.currency) for r in rows]
 
 
 def _duplicates_on_file(session: Session, claim: ClaimRecord) -> list[Finding]:

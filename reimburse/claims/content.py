@@ -43,6 +43,14 @@ class ItemContent(Protocol):
     def nights(self) -> int | None: ...
     @property
     def city_tier(self) -> int | None: ...
+    @property
+    def currency(self) -> str: ...
+    @property
+    def original_amount(self) -> Decimal | None: ...
+    @property
+    def foreign_document(self) -> dict[str, Any] | None: ...
+    @property
+    def ticket(self) -> dict[str, Any] | None: ...
 
 
 class ClaimContent(Protocol):
@@ -101,6 +109,17 @@ def snapshot(claim: ClaimContent) -> dict[str, str | None]:
             "nights": item.nights,
             "city_tier": item.city_tier,
         }
+        if item.original_amount is not None and item.original_amount != item.amount:
+            # spent in another currency: the amount as spent is material too (the converted
+            # amount alone would not show a changed rate or currency)
+            values["original"] = f"{item.original_amount:.2f} {item.currency}"
+        if item.foreign_document:
+            doc = item.foreign_document
+            values["foreign_document"] = (
+                f"{doc.get('kind')} {doc.get('issuer')} {doc.get('number') or ''} {doc.get('issue_date')}"
+            )
+        if item.ticket:
+            values["ticket"] = ", ".join(f"{k}={v}" for k, v in sorted(item.ticket.items()))
         for key, value in values.items():
             out[f"item {n} {key}"] = _text(value)
     return out

@@ -195,15 +195,36 @@ class InvoiceFacts:
     not_for_reimbursement: bool = False  # a copy printed 此联不作报销、扣税凭证使用
 
 
+class ForeignDocumentKind(StrEnum):
+    """Receipts and invoices from abroad: not fapiao, so no fapiao check applies to them."""
+
+    HOTEL_FOLIO = "hotel_folio"
+    TAX_INVOICE = "tax_invoice"  # a foreign VAT / GST invoice
+    RECEIPT = "receipt"
+
+
+@dataclass(frozen=True, slots=True)
+class ForeignDocument:
+    """A foreign receipt or invoice as the submitter typed it (the image is kept with the item).
+    ``number`` is optional: without it there is no duplicate key."""
+
+    kind: ForeignDocumentKind
+    issuer: str
+    issue_date: date
+    number: str | None = None
+    country: str | None = None
+
+
 class ClaimItemError(ValueError):
     """An item that cannot exist: neither invoice nor allowed reason, negative amount, ..."""
 
 
 @dataclass(frozen=True, slots=True)
 class ClaimItem:
-    """One line of a claim. Either it rests on an invoice, or it is a no-invoice kind (per-diem,
-    mileage) with a reason. ``attendees`` matters for meals and entertainment, ``nights`` and
-    ``city_tier`` (1-3) for lodging, ``days`` for per-diem."""
+    """One line of a claim. It rests on a fapiao (``invoice``), on a foreign receipt or invoice
+    (``foreign``), or it is a no-invoice kind (per-diem, mileage) with a reason; exactly one.
+    ``attendees`` matters for meals and entertainment, ``nights`` and ``city_tier`` (1-3) for
+    lodging, ``days`` for per-diem."""
 
     category: Category
     amount: Money
@@ -216,11 +237,13 @@ class ClaimItem:
     city_tier: int | None = None
     days: int | None = None
     description: str = ""
+    foreign: ForeignDocument | None = None
 
     def __post_init__(self) -> None:
-        if (self.invoice is None) == (self.no_invoice_kind is None):
+        grounds = (self.invoice is not None) + (self.no_invoice_kind is not None) + (self.foreign is not None)
+        if grounds != 1:
             raise ClaimItemError(
-                "an item rests either on an invoice or on a no-invoice kind, not both/neither"
+                "an item rests on exactly one of an invoice, a foreign document or a no-invoice kind"
             )
         if self.no_invoice_kind is not None and not (self.reason and self.reason.strip()):
             raise ClaimItemError("an item without invoice needs a reason")

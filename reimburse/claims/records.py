@@ -101,6 +101,17 @@ class ClaimItemRecord(Base):
     attendees: Mapped[int | None] = mapped_column(Integer)
     nights: Mapped[int | None] = mapped_column(Integer)
     city_tier: Mapped[int | None] = mapped_column(Integer)
+    # ``amount`` is in the company currency (what budgets, totals and payouts count); the amount
+    # as spent is ``original_amount`` in ``currency``, converted at ``fx_rate`` of ``fx_rate_date``
+    original_amount: Mapped[Decimal | None] = mapped_column(MONEY)
+    fx_rate: Mapped[Decimal | None] = mapped_column(Numeric(18, 8))
+    fx_rate_date: Mapped[date | None] = mapped_column(Date)
+    fx_source: Mapped[str | None] = mapped_column(String(64))
+    # a foreign receipt or invoice as typed: {"kind", "issuer", "number", "issue_date", "country"}
+    foreign_document: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # a passenger ticket's facts for input VAT: {"transport", "passenger_name",
+    # "passenger_is_employee", "fare", "fuel_surcharge"}
+    ticket: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     claim: Mapped[ClaimRecord] = relationship(back_populates="items")
 

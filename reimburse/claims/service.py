@@ -11,13 +11,14 @@ Services take a session from their caller (the request or task owns it) and neve
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
@@ -29,6 +30,9 @@ from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
+from reimburse.currency.rules import Conversion
+from reimburse.currency.service import TableRates, convert_amount
+from reimburse.documents.records import DocumentRecord
 from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.corrections import is_structured
@@ -59,6 +63,7 @@ from reimburse.verification.service import queue_checks
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
 NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
+FOREIGN_KINDS = frozenset({"hotel_folio", "tax_invoice", "receipt"})
 EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
 _CENT = Decimal("0.01")
 DEFAULT_FLOW = "default"
@@ -78,6 +83,13 @@ class ItemInput:
     attendees: int | None = None
     nights: int | None = None
     city_tier: int | None = None
+    currency: str | None = None  # ISO 4217; the company currency (policy.currency) when absent
+    # a foreign receipt or invoice (not a fapiao): {"kind", "issuer", "number", "issue_date",
+    # "country"}, typed by the submitter; ``document_id`` is its image
+    foreign_document: dict[str, Any] | None = None
+    # a passenger ticket's facts for input VAT: {"transport", "passenger_name",
+    # "passenger_is_employee", "fare", "fuel_surcharge"}
+    ticket: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +124,12 @@ def create_claim(
 ) -> ClaimRecord:
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
+    company = current_policy(session).currency
+    conversions = _conversions(session, data, company)
+    _foreign_images(session, actor, data)
     claim = ClaimRecord(
         submitter_id=actor.user_id,
+        currency=company,
         department_id=data.department_id or actor.department_id,
         cost_centre=data.cost_centre,
         purpose=_purpose(data.purpose),
@@ -122,7 +138,7 @@ def create_claim(
         status=ClaimStatus.DRAFT,
         findings=[],
     )
-    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    claim.items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     session.add(claim)
     session.flush()
@@ -149,11 +165,15 @@ def update_claim(
     if expected_version is not None and expected_version != claim.version:
         raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
     at = now or utcnow()
+    company = current_policy(session).currency
+    conversions = _conversions(session, data, company)
+    _foreign_images(session, actor, data)
     before = content.snapshot(claim)
+    claim.currency = company
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
     claim.cost_centre = data.cost_centre
-    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    claim.items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     session.flush()
     diff = content.changes(before, content.snapshot(claim))
@@ -171,18 +191,96 @@ def _purpose(text: str) -> str:
     return text[:500]
 
 
+def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conversion]:
+    """Each item's amount in the company currency, at the table's rate for its day (a missing
+    rate refuses the claim with ``rate_missing``)."""
+    rates = TableRates(session)
+    out = []
+    for pos, item in enumerate(data.items):
+        amount = item.amount.quantize(_CENT)
+        if amount <= 0:
+            raise InvalidInput("an item's amount must be positive", code="invalid_amount")
+        out.append(convert_amount(rates, amount, item.currency or company, company, item.expense_date, pos))
+    return out
+
+
+def _foreign_images(session: Session, actor: Principal, data: ClaimInput) -> None:
+    """A foreign document's image must be the caller's own upload, read to the end."""
+    ids = {i.document_id for i in data.items if i.foreign_document is not None and i.document_id is not None}
+    if not ids:
+        return
+    owned = set(
+        session.scalars(
+            select(DocumentRecord.id).where(
+                DocumentRecord.id.in_(ids),
+                DocumentRecord.owner_subject == actor.subject,
+                DocumentRecord.status == "done",
+            )
+        )
+    )
+    for missing in sorted(ids - owned):
+        raise InvalidInput(f"document {missing} is not your finished upload", code="document_not_ready")
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _foreign(item: ItemInput, amount: Decimal, currency: str) -> tuple[dict[str, Any], str | None]:
+    """The foreign document as stored, and its duplicate key (issuer, number, date, amount)
+    when it has a number: the same folio cannot be claimed twice, as a fapiao cannot."""
+    doc = dict(item.foreign_document or {})
+    if item.document_id is None:
+        raise InvalidInput(
+            "a foreign receipt or invoice needs its image (document_id)", code="image_required"
+        )
+    if item.no_invoice_kind is not None or item.fields:
+        raise InvalidInput(
+            "a foreign document is neither a fapiao (fields) nor a no-invoice item", code="invalid_item"
+        )
+    issuer = " ".join(str(doc.get("issuer") or "").split())
+    number = str(doc.get("number") or "").strip() or None
+    issued = str(doc.get("issue_date") or "")
+    if not issuer or doc.get("kind") not in FOREIGN_KINDS or not _is_date(issued):
+        raise InvalidInput(
+            "a foreign document names its kind (hotel_folio, tax_invoice, receipt), issuer and issue_date",
+            code="invalid_foreign_document",
+        )
+    stored = {
+        "kind": doc.get("kind"),
+        "issuer": issuer,
+        "number": number,
+        "issue_date": issued,
+        "country": doc.get("country"),
+    }
+    if number is None:
+        return stored, None
+    ident = "|".join((issuer.casefold(), number.upper(), issued, f"{amount:.2f}", currency))
+    return stored, "foreign:" + hashlib.sha256(ident.encode()).hexdigest()[:56]
+
+
 def _item(
-    position: int, item: ItemInput, extracted: dict[tuple[int, int], ExtractedInvoice]
+    position: int,
+    item: ItemInput,
+    extracted: dict[tuple[int, int], ExtractedInvoice],
+    conversion: Conversion,
 ) -> ClaimItemRecord:
     if item.category not in CATEGORIES:
         raise InvalidInput(f"unknown category {item.category!r}", code="invalid_category")
-    amount = item.amount.quantize(_CENT)
+    amount = conversion.converted_amount
     if amount <= 0:
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
     invoice: dict[str, Any] | None = None
     corrections: list[dict[str, Any]] = []
     read_key: str | None = None
-    if item.document_id is not None:
+    foreign: dict[str, Any] | None = None
+    if item.foreign_document is not None:
+        foreign, read_key = _foreign(item, conversion.original_amount, conversion.currency)
+    elif item.document_id is not None:
         found = extracted.get((item.document_id, item.result_index or 0))
         if found is None:
             raise InvalidInput(
@@ -212,6 +310,13 @@ def _item(
         # the duplicate key is what was read, not what was typed: a "corrected" digit makes no
         # new invoice
         read_key = key_of(dict(found.fields))
+        if conversion.currency != "CNY":
+            # a fapiao is issued in renminbi; an amount abroad rests on a foreign document
+            raise InvalidInput(
+                f"a fapiao is in CNY, not {conversion.currency} "
+                "(a receipt from abroad is a foreign_document)",
+                code="fapiao_currency",
+            )
     elif item.no_invoice_kind is None:
         raise InvalidInput(
             "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
@@ -231,12 +336,19 @@ def _item(
         result_index=item.result_index,
         invoice=invoice,
         corrections=corrections,
-        invoice_key=(read_key or key_of(invoice["fields"])) if invoice else None,
+        invoice_key=(read_key or key_of(invoice["fields"])) if invoice else read_key,
         no_invoice_kind=item.no_invoice_kind,
         no_invoice_reason=item.no_invoice_reason,
         attendees=item.attendees,
         nights=item.nights,
         city_tier=item.city_tier,
+        currency=conversion.currency,
+        original_amount=conversion.original_amount,
+        fx_rate=conversion.rate,
+        fx_rate_date=conversion.rate_date,
+        fx_source=conversion.source,
+        foreign_document=foreign,
+        ticket=dict(item.ticket) if item.ticket else None,
     )
 
 

@@ -24,6 +24,7 @@ def item_view(item: ClaimItemRecord) -> dict[str, Any]:
         "category": item.category,
         "amount": money(item.amount),
         "currency": item.currency,
+        "original_amount": money(item.original_amount),
         "expense_date": item.expense_date.isoformat(),
         "description": item.description,
         "document_id": item.document_id,
@@ -36,6 +37,23 @@ def item_view(item: ClaimItemRecord) -> dict[str, Any]:
         "attendees": item.attendees,
         "nights": item.nights,
         "city_tier": item.city_tier,
+        "conversion": conversion_view(item),
+        "foreign_document": item.foreign_document,
+        "ticket": item.ticket,
+    }
+
+
+def conversion_view(item: ClaimItemRecord) -> dict[str, Any] | None:
+    """How the item's amount as spent became company currency (None for rows without it)."""
+    if item.original_amount is None or item.fx_rate is None or item.fx_rate_date is None:
+        return None
+    return {
+        "original_amount": money(item.original_amount),
+        "currency": item.currency,
+        "rate": f"{item.fx_rate.normalize():f}",
+        "rate_date": item.fx_rate_date.isoformat(),
+        "source": item.fx_source,
+        "converted_amount": money(item.amount),
     }
 
 

@@ -49,6 +49,7 @@ def make_celery(settings: Settings) -> Celery:
             "claims-outbox": {"task": "claims.outbox", "schedule": 10.0},
             "claims-verification": {"task": "claims.verification", "schedule": 30.0},
             "claims-checkpoint": {"task": "claims.checkpoint", "schedule": 60.0},
+            "claims-vouchers": {"task": "claims.vouchers", "schedule": 60.0},
             "workapps-housekeeping": {"task": "workapps.housekeeping", "schedule": 10.0},
             "workapps-directory-sync": {
                 "task": "workapps.directory_sync",

@@ -21,6 +21,8 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.workapps.records",
     "reimburse.audit.records",
     "reimburse.core.controls",
+    "reimburse.currency.records",
+    "reimburse.vouchers.records",
 )
 
 

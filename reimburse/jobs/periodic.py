@@ -32,6 +32,7 @@ from reimburse.routing.domain import Notify, NotifyKind, TimerTick
 from reimburse.routing.records import RouteTimerRecord
 from reimburse.verification import service as verification
 from reimburse.verification.port import InvoiceVerifier
+from reimburse.vouchers import service as vouchers
 from reimburse.webhooks import service as webhooks
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,13 @@ def sign_checkpoint(engine: Engine, signer: Signer, now: datetime, every: timede
     """Sign the audit chain's head when it moved and ``every`` has passed since the last one."""
     with unit_of_work(engine) as session:
         return 1 if trail.checkpoint_if_due(session, signer, now, every) is not None else 0
+
+
+def make_vouchers(engine: Engine, at: str) -> int:
+    """The accounting voucher of every claim that qualifies (approved, or paid: ``at``) and has
+    none yet; numbered in the order made, never again."""
+    with unit_of_work(engine) as session:
+        return len(vouchers.generate(session, at))
 
 
 def drain_outbox(

@@ -112,11 +112,17 @@ def checkpoint(settings: Settings) -> int:
     return background.sign_checkpoint(engine, signer_for(settings), utcnow(), every)
 
 
+def vouchers(settings: Settings) -> int:
+    """Vouchers of the claims approved (or paid, by ``voucher_at``) since the last run."""
+    return background.make_vouchers(engine_for(settings.sqlalchemy_url), settings.voucher_at)
+
+
 JOBS: dict[str, Callable[[Settings], int]] = {
     "timers": timers,
     "outbox": outbox,
     "verification": verification,
     "checkpoint": checkpoint,
+    "vouchers": vouchers,
 }
 
 
@@ -155,3 +161,8 @@ def verification_task() -> int:
 @celery_app.task(name="claims.checkpoint", acks_late=True)  # type: ignore[untyped-decorator]
 def checkpoint_task() -> int:
     return checkpoint(get_settings())
+
+
+@celery_app.task(name="claims.vouchers", acks_late=True)  # type: ignore[untyped-decorator]
+def vouchers_task() -> int:
+    return vouchers(get_settings())

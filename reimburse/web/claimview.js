@@ -37,6 +37,17 @@ function itemView(item) {
     item.description ? ` · ${item.description}` : "");
   const box = h("li", { class: "item card", "data-item": item.position }, head);
   if (item.invoice) box.append(h("p", { class: "doctype muted" }, tOr("doc", item.invoice.document_type)));
+  const fx = item.conversion;
+  if (fx && fx.source !== "identity") {
+    // spent abroad: the amount as spent, the rate (its day and source) and what it became
+    box.append(h("p", { class: "conversion", "data-currency": fx.currency },
+      `${t("fx.spent")} ${fx.currency} ${fx.original_amount} × ${fx.rate} (${fx.rate_date}, ${fx.source}) = ${money(fx.converted_amount)}`));
+  }
+  const doc = item.foreign_document;
+  if (doc) {
+    box.append(h("p", { class: "foreign muted" }, `${tOr("foreign", doc.kind)} · ${doc.issuer}`
+      + `${doc.number ? ` · ${doc.number}` : ""} · ${doc.issue_date} · ${t("fx.nofapiao")}`));
+  }
   if (item.document_id) {
     const img = h("div", { class: "preview" });
     fileUrl(item.document_id)

@@ -4,6 +4,7 @@ import { api, token } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
 import { t, tOr } from "/app/i18n.js";
+import { voucherSection } from "/app/vouchers.js";
 
 const MAX_EXCEPTIONS = 200; // claims in approval read per visit; the API has no exception query yet
 
@@ -17,10 +18,12 @@ export async function financePage() {
       h("button", { id: "export-xlsx", onclick: (e) => guard(() => download("/api/v1/payouts/export.xlsx", "payouts.xlsx", token()), e.target.parentNode) },
         t("finance.exportxlsx")));
     const queue = h("section", { id: "exceptions", "aria-live": "polite" }, h("p", {}, t("loading")));
+    const vouchers = h("div");
     page(t("finance.title"), h("h2", {}, t("finance.payouts")), payouts, more, exports,
-      h("h2", {}, t("finance.exceptions")), queue);
+      h("h2", {}, t("finance.exceptions")), queue, vouchers);
     await loadPayouts(payouts, more, null);
     await exceptionQueue(queue);
+    vouchers.replaceWith(voucherSection()); // only for whom the workbench opened: one refusal, not two
   });
 }
 

@@ -83,6 +83,9 @@ _NOT_JSON = {
     "/api/v1/documents/{document_id}/file",
     "/api/v1/payouts/export.csv",
     "/api/v1/payouts/export.xlsx",
+    "/api/v1/vouchers/export.csv",  # files to download
+    "/api/v1/vouchers/export.json",
+    "/api/v1/vouchers/export.xlsx",
     "/readyz",  # JSONResponse with its own status code
     "/metrics",
     "/",
