@@ -354,17 +354,42 @@ def submit(
         submitter_roles=_roles(org, claim.submitter_id),
         cost_centre=claim.cost_centre,
     )
+    resume = resubmission and claim.routed_content == routed
+    planned = (
+        approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        if resubmission
+        else approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+    )
+    if not resume and approvals.rejects_at_submission(planned, facts, org):
+        # the flow would reject it at once: refused like a blocked claim, nothing changes
+        raise InvalidInput(
+            f"the approval flow {planned.id} v{planned.version} does not accept this claim",
+            code="claim_blocked",
+            details={
+                "decision": result.decision,
+                "score": result.score,
+                "findings": [
+                    {
+                        "code": "flow_rejects",
+                        "severity": "block",
+                        "message": f"flow {planned.id} v{planned.version} rejects such claims at submission",
+                        "item": None,
+                        "fields": [],
+                    }
+                ],
+            },
+        )
     # sent before any decision it leads to, with the status it had then
     _webhook(session, "claim.submitted", claim, status=ClaimStatus.SUBMITTED)
     who = str(actor.user_id)
-    if resubmission and claim.routed_content == routed:
+    if resume:
         # only free text changed: the approvals given so far were given to this same content
         route_event(session, claim, Resubmit(actor=who), org=org, now=now, flow_params=flow_params)
     elif resubmission:
         # money, items, invoices, categories or department changed since the route was planned:
         # plan it again from the start, on the flow version the claim runs on; the approvals
         # given to the old content do not count for the new one
-        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        flow = planned
         changed = content.changes(claim.routed_content or {}, routed)
         approvals.record(
             session,
@@ -380,7 +405,7 @@ def submit(
         )
         session.flush()
     else:
-        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+        flow = planned
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )

@@ -146,6 +146,29 @@ def test_the_same_invoice_twice_in_one_claim_is_blocked_before_anything_is_locke
     assert _registered(migrated_engine, draft["id"]) == set()
 
 
+def test_a_claim_the_flow_would_reject_at_submission_is_refused_instead(
+    api: Api, migrated_engine: Engine
+) -> None:
+    client, _ = api
+    admin, alice = login(client, "admin"), login(client, "alice")
+    current = client.get("/api/v1/admin/flows/default", headers=admin).json()["text"]
+    assert "reject_when:\n    risk: [block]" in current
+    text = current.replace("version: 1", "version: 2").replace(
+        "reject_when:\n    risk: [block]", 'reject_when:\n    amount_gt: "5000"'
+    )
+    assert client.put("/api/v1/admin/flows", headers=admin, json={"text": text}).status_code == 200
+    draft = _draft(client, alice, per_diem("6000.00"))
+    topics = webhook_topics(migrated_engine)
+    refused = client.post(f"/api/v1/claims/{draft['id']}/submit", headers=alice)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "claim_blocked", refused.text
+    assert [f["code"] for f in refused.json()["error"]["details"]["findings"]] == ["flow_rejects"]
+    after = claim(client, alice, draft["id"])
+    assert (after["status"], after["route"], after["timeline"]) == ("draft", None, [])
+    assert _reservations(migrated_engine, draft["id"]) == 0 and webhook_topics(migrated_engine) == topics
+    small = _draft(client, alice, per_diem("400.00"))
+    assert client.post(f"/api/v1/claims/{small['id']}/submit", headers=alice).json()["status"] == "submitted"
+
+
 # --- item 6: a returned claim's items, amounts and invoices ------------------------------------
 
 
