@@ -36,6 +36,7 @@ export function capturePage(editing = null) {
       h("div", {}, h("label", { for: "trip-end" }, t("capture.tripend")),
         h("input", { id: "trip-end", name: "trip_end", type: "date", value: editing?.trip_end ?? "" }))),
     h("div", { id: "findings", "aria-live": "polite" }),
+    h("div", { id: "blocked-area" }), // what stops the submission, right above its button
     h("div", { class: "row" },
       h("button", { type: "button", id: "check", onclick: () => submitClaim(items, claimForm, false) }, t("capture.check")),
       h("button", { type: "submit", id: "submit-claim" },
@@ -161,9 +162,9 @@ function unblock(form) {
   form.querySelector("#submit-claim").disabled = false;
 }
 
-function showBlocked(form, box, findings) {
+function showBlocked(form, findings) {
   form.dataset.blocked = "1";
-  box.append(blockedBox(findings));
+  form.querySelector("#blocked-area").replaceChildren(blockedBox(findings));
 }
 
 export function leaveCapture() { current = null; }
@@ -363,6 +364,7 @@ async function submitClaim(items, form, submit) {
   form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   const box = form.querySelector("#findings");
   box.replaceChildren();
+  form.querySelector("#blocked-area").replaceChildren();
   try {
     await guard(() => saveAndCheck(items, form, submit, box), box);
   } finally {
@@ -429,7 +431,7 @@ async function saveAndCheck(items, form, submit, box) {
   }
   if (!submit) {
     const check = await api(`/claims/${claimId}/check`, { method: "POST" });
-    if (check.blocking && check.blocking.length) showBlocked(form, box, check.blocking);
+    if (check.blocking && check.blocking.length) showBlocked(form, check.blocking);
     box.append(h("h2", {}, t("claim.findings")),
       check.findings.length ? findingsList(check.findings) : h("p", { class: "ok" }, `✓ ${t("capture.checked")}`),
       check.decision ? h("p", {}, `${t("claim.risk")} ${check.score} · `, decision(check.decision)) : null);
@@ -440,7 +442,7 @@ async function saveAndCheck(items, form, submit, box) {
     await api(`/claims/${claimId}/submit`, { method: "POST", headers: { "Idempotency-Key": `submit-${claimId}-${form.dataset.version}` } });
   } catch (err) {
     if (err.code !== "claim_blocked") throw err;
-    showBlocked(form, box, err.details.findings);
+    showBlocked(form, err.details.findings);
     return;
   }
   location.hash = `#/claims/${claimId}`;
