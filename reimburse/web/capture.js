@@ -3,7 +3,7 @@
 import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
-import { blockedBox, FIELDS, findingsList } from "/app/claimview.js";
+import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
 import { t, tOr } from "/app/i18n.js";
 import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
@@ -254,8 +254,8 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
     const flagged = new Map();
     for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
     const typed = new Map((prefill?.corrections || []).map((c) => [c.field, c.new]));
-    const fields = h("div", { class: "fields" }, ...FIELDS.map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n),
-      typed.has(n) ? typed.get(n) : undefined)));
+    const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n],
+      flagged.get(n), typed.has(n) ? typed.get(n) : undefined)));
     const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(r.message, "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },

@@ -5,6 +5,7 @@ uploads not yet in a claim can be found again."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -153,9 +154,8 @@ def test_a_claim_the_flow_would_reject_at_submission_is_refused_instead(
     admin, alice = login(client, "admin"), login(client, "alice")
     current = client.get("/api/v1/admin/flows/default", headers=admin).json()["text"]
     assert "reject_when:\n    risk: [block]" in current
-    text = current.replace("version: 1", "version: 2").replace(
-        "reject_when:\n    risk: [block]", 'reject_when:\n    amount_gt: "5000"'
-    )
+    bumped = re.sub(r"^version: (\d+)", lambda m: f"version: {int(m[1]) + 1}", current, count=1, flags=re.M)
+    text = bumped.replace("reject_when:\n    risk: [block]", 'reject_when:\n    amount_gt: "5000"')
     assert client.put("/api/v1/admin/flows", headers=admin, json={"text": text}).status_code == 200
     draft = _draft(client, alice, per_diem("6000.00"))
     topics = webhook_topics(migrated_engine)
