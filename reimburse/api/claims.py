@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, field_validator
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
-from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, typed
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, DeletedClaim, InboxPage, typed
 from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
@@ -187,7 +187,22 @@ def check_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) 
     """Findings before submitting: duplicates, policy, budget — nothing is changed."""
     claim = access.claim_for(session, principal, claim_id)
     result = preview(session, claim)
-    return {"score": result.score, "decision": result.decision, "findings": result.findings}
+    return {
+        "score": result.score,
+        "decision": result.decision,
+        "findings": result.findings,
+        "blocking": claims.blocking(result),
+    }
+
+
+@router.delete("/claims/{claim_id}", **typed(DeletedClaim, 401, 403, 404, 409, 422))
+def delete_claim(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+    """Delete a draft (one's own; 409 ``claim_not_deletable`` for anything else): whatever it
+    held is released, its documents are free for another claim, its trail stays."""
+    claim = access.claim_for(session, principal, claim_id)
+    number = claim.number
+    claims.delete_draft(session, principal, claim, utcnow())
+    return {"id": claim_id, "number": number, "deleted": True}
 
 
 @router.post("/claims/{claim_id}/submit", **typed(Claim, *_CHANGE))

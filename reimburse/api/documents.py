@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Header, Request, UploadFile
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +14,7 @@ from reimburse.api.idempotent import idempotent
 from reimburse.api.params import Id
 from reimburse.api.schemas import Document, DocumentList, DocumentUpload, typed
 from reimburse.api.scopes import key_scope
-from reimburse.claims import access
+from reimburse.claims import access, drafts
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.documents import quota, service
@@ -75,7 +75,16 @@ async def upload(
 
 @router.get("/documents", **typed(DocumentList, 401, 422))
 @key_scope("documents:read")
-def list_documents(principal: CurrentPrincipal, session: SessionDep, limit: int = 50) -> dict[str, Any]:
+def list_documents(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    unattached: bool = False,
+) -> dict[str, Any]:
+    """The caller's latest uploads; ``unattached=true``: only those no claim uses yet (uploads a
+    reload or a refused claim left unfinished)."""
+    if unattached:
+        return {"items": drafts.unattached_documents(session, principal, limit)}
     return {"items": service.document_page(session, principal, limit)}
 
 

@@ -298,6 +298,19 @@ class ClaimCheck(Schema):
     score: int
     decision: str
     findings: list[Finding]
+    blocking: list[Finding] = Field(
+        default_factory=list,
+        description="when `decision` is `block`: the findings that stop it (submission answers "
+        "422 `claim_blocked` with them until they are cleared)",
+    )
+
+
+class DeletedClaim(Schema):
+    """A draft that was deleted."""
+
+    id: int
+    number: str | None
+    deleted: bool
 
 
 class Correction(Schema):

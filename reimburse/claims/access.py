@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import Session, defer, joinedload
 
+from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.principal import Principal, Role
@@ -24,7 +25,8 @@ def sees_everything(principal: Principal) -> bool:
 
 
 def visible_claims(session: Session, principal: Principal, *, mine: bool = False) -> Select[ClaimRecord]:
-    query = select(ClaimRecord)
+    # a deleted draft is gone for everyone (its row stays only so that its id is never reused)
+    query = select(ClaimRecord).where(ClaimRecord.status != ClaimStatus.DELETED)
     if principal.user_id is None:
         return query.where(ClaimRecord.id.is_(None))  # machine clients read claims through payouts
     if mine:
@@ -50,6 +52,7 @@ _MINE_OR_ASSIGNED = (
     .options(_WITH_ITEMS)
     .where(
         ClaimRecord.id == bindparam("claim_id"),
+        ClaimRecord.status != ClaimStatus.DELETED,
         or_(
             ClaimRecord.submitter_id == bindparam("me"),
             ClaimRecord.id.in_(

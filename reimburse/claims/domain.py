@@ -116,6 +116,9 @@ class ClaimStatus(StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     PAID = "paid"
+    # a draft its submitter deleted: the row stays (emptied) so that its id, number and trail are
+    # never reused; nobody lists or reads it any more
+    DELETED = "deleted"
 
     @classmethod
     def of_route(cls, status: InstanceStatus) -> ClaimStatus:

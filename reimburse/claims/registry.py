@@ -7,11 +7,13 @@ not a read-check, so two claims submitting the same invoice at once cannot both 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from reimburse.claims.records import ClaimRecord, InvoiceRegistration
+from reimburse.claims.records import ClaimItemRecord, ClaimRecord, InvoiceRegistration
 from reimburse.core.errors import Conflict
 from reimburse.policy.rules.lifecycle import InvoiceEvent, InvoiceState, move
 
@@ -46,6 +48,25 @@ def register_invoices(session: Session, claim: ClaimRecord) -> None:
                 code="duplicate_invoice",
                 details={"item": item.position, "claim_id": holder},
             ) from None
+
+
+def refuse_held(session: Session, items: Iterable[ClaimItemRecord], exclude_claim: int | None = None) -> None:
+    """Refuse items whose invoice another claim holds, before a draft or an edit is stored (the
+    unique key still decides at submission, when two claims race)."""
+    positions: dict[str, int] = {}
+    for item in items:
+        if item.invoice_key is not None:
+            positions.setdefault(item.invoice_key, item.position)
+    held = held_keys(session, list(positions), exclude_claim=exclude_claim)
+    if held:
+        key, holder = min(held.items(), key=lambda kv: positions[kv[0]])
+        position = positions[key]
+        raise Conflict(
+            f"this invoice (item {position + 1}) is already in claim {holder}; "
+            "an invoice can be reimbursed only once",
+            code="duplicate_invoice",
+            details={"item": position, "claim_id": holder},
+        )
 
 
 def unlock_invoices(session: Session, claim: ClaimRecord) -> None:

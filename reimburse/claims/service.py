@@ -139,6 +139,9 @@ def create_claim(
         findings=[],
     )
     claim.items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
+    # an invoice another claim holds is refused now: a draft that could never be submitted
+    # would only be left behind (issue 15)
+    registry.refuse_held(session, claim.items)
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     session.add(claim)
     session.flush()
@@ -169,13 +172,22 @@ def update_claim(
     conversions = _conversions(session, data, company)
     _foreign_images(session, actor, data)
     before = content.snapshot(claim)
+    items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
+    registry.refuse_held(session, items, exclude_claim=claim.id)
+    returned = claim.status == ClaimStatus.RETURNED
+    if returned:
+        # a returned claim keeps its invoices locked while it is changed: the registry follows
+        # the new items at once (removed or replaced invoices are free again, new ones held)
+        registry.unlock_invoices(session, claim)
     claim.currency = company
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
     claim.cost_centre = data.cost_centre
-    claim.items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
+    claim.items = items
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     session.flush()
+    if returned:
+        registry.register_invoices(session, claim)
     diff = content.changes(before, content.snapshot(claim))
     if diff:
         approvals.record(session, claim, "edit", str(actor.user_id), content.describe(diff), at)
@@ -363,6 +375,35 @@ class Assessment:
 
 
 Assess = Callable[[Session, ClaimRecord], Assessment]
+
+
+def blocking(assessment: Assessment) -> list[dict[str, Any]]:
+    """The findings that stop a blocked claim: those of severity ``block``, else (the score
+    reached the policy's block threshold) every finding that added points, most first."""
+    if assessment.decision != RiskDecision.BLOCK:
+        return []
+    hard = [f for f in assessment.findings if f.get("severity") == "block"]
+    if hard:
+        return hard
+    scored = [f for f in assessment.findings if (f.get("points") or 0) > 0]
+    return sorted(scored, key=lambda f: -int(f.get("points") or 0))
+
+
+def refuse_if_blocked(assessment: Assessment) -> None:
+    """A claim the rules block is not submitted: 422 ``claim_blocked`` with the findings that
+    block it (codes, items, messages); the submitter changes or removes those items, or
+    deletes the draft."""
+    reasons = blocking(assessment)
+    if not reasons:
+        return
+    codes = ", ".join(dict.fromkeys(str(f.get("code")) for f in reasons))
+    raise InvalidInput(
+        f"the claim cannot be submitted: {codes}; change or remove the items concerned",
+        code="claim_blocked",
+        details={"decision": assessment.decision, "score": assessment.score, "findings": reasons},
+    )
+
+
 LoadOrg = Callable[[Session], Org]
 
 
@@ -383,6 +424,10 @@ def submit(
     if not claim.items:
         raise Conflict("a claim needs at least one item", code="claim_empty")
     resubmission = claim.status == ClaimStatus.RETURNED
+    # the rules first: a claim they block is refused with its reasons before anything is
+    # locked, reserved, routed or put on the trail; it stays as it was (issue 15)
+    result = assess(session, claim)
+    refuse_if_blocked(result)
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
     queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
     over = ledger.reserve(session, claim)
@@ -395,7 +440,6 @@ def submit(
             "the policy does not allow it",
             code="over_budget",
         )  # the transaction rolls back: nothing stays reserved
-    result = assess(session, claim)
     over_budget = (bool(over) or result.over_budget) and action == "add_approver"
     findings = list(result.findings)
     for budget, short in over:
@@ -423,17 +467,42 @@ def submit(
         submitter_roles=_roles(org, claim.submitter_id),
         cost_centre=claim.cost_centre,
     )
+    resume = resubmission and claim.routed_content == routed
+    planned = (
+        approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        if resubmission
+        else approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+    )
+    if not resume and approvals.rejects_at_submission(planned, facts, org):
+        # the flow would reject it at once: refused like a blocked claim, nothing changes
+        raise InvalidInput(
+            f"the approval flow {planned.id} v{planned.version} does not accept this claim",
+            code="claim_blocked",
+            details={
+                "decision": result.decision,
+                "score": result.score,
+                "findings": [
+                    {
+                        "code": "flow_rejects",
+                        "severity": "block",
+                        "message": f"flow {planned.id} v{planned.version} rejects such claims at submission",
+                        "item": None,
+                        "fields": [],
+                    }
+                ],
+            },
+        )
     # sent before any decision it leads to, with the status it had then
     _webhook(session, "claim.submitted", claim, status=ClaimStatus.SUBMITTED)
     who = str(actor.user_id)
-    if resubmission and claim.routed_content == routed:
+    if resume:
         # only free text changed: the approvals given so far were given to this same content
         route_event(session, claim, Resubmit(actor=who), org=org, now=now, flow_params=flow_params)
     elif resubmission:
         # money, items, invoices, categories or department changed since the route was planned:
         # plan it again from the start, on the flow version the claim runs on; the approvals
         # given to the old content do not count for the new one
-        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        flow = planned
         changed = content.changes(claim.routed_content or {}, routed)
         approvals.record(
             session,
@@ -449,7 +518,7 @@ def submit(
         )
         session.flush()
     else:
-        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+        flow = planned
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
@@ -545,6 +614,31 @@ def withdraw(
     event = Withdraw(actor=str(actor.user_id), comment=comment)
     route_event(session, claim, event, org=load_org(session), now=now, flow_params=flow_params)
     return claim
+
+
+def delete_draft(session: Session, actor: Principal, claim: ClaimRecord, now: datetime) -> None:
+    """Delete a draft of one's own. Anything it held is released (invoice locks, budget
+    reservations: a draft normally holds none) and its items go, so its documents are free for
+    another claim. The emptied row stays as ``deleted`` (its id and number are never reused: a
+    trail keyed by claim id must not continue on another claim) and the deletion is the last
+    entry of its trail."""
+    if claim.submitter_id != actor.user_id:
+        raise Forbidden("only the submitter deletes a draft")
+    if claim.status != ClaimStatus.DRAFT:
+        raise Conflict(
+            f"a {claim.status} claim cannot be deleted (only drafts); withdraw it instead",
+            code="claim_not_deletable",
+        )
+    registry.unlock_invoices(session, claim)
+    ledger.settle(session, claim, consume=False)
+    _close_old_route(session, claim)
+    what = f"draft {claim.number} deleted ({len(claim.items)} items, total {claim.total:.2f})"
+    claim.items = []
+    claim.total = Decimal("0.00")
+    claim.status = ClaimStatus.DELETED
+    session.flush()
+    approvals.record(session, claim, "delete", str(actor.user_id), what, now, state_before=ClaimStatus.DRAFT)
+    session.flush()
 
 
 def route_event(

@@ -108,5 +108,6 @@ def top_findings(session: Session, departments: set[int] | None, limit: int = 10
 
 
 def by_state(session: Session, departments: set[int] | None) -> list[dict[str, Any]]:
-    counts: Counter[str] = Counter(session.scalars(_scoped(select(ClaimRecord.status), departments)))
+    statuses = select(ClaimRecord.status).where(ClaimRecord.status != ClaimStatus.DELETED)
+    counts: Counter[str] = Counter(session.scalars(_scoped(statuses, departments)))
     return [{"period": "now", "key": k, "value": v} for k, v in sorted(counts.items())]

@@ -33,7 +33,7 @@ from reimburse.routing.domain import (
     Org,
     ScheduleTimer,
 )
-from reimburse.routing.engine import advance, new_instance
+from reimburse.routing.engine import advance, matches, new_instance
 from reimburse.routing.records import ApprovalTaskRecord, RouteTimerRecord
 from reimburse.routing.serde import instance_from_dict, instance_to_dict
 from reimburse.routing.versions import flow
@@ -67,6 +67,13 @@ def flow_for(
     """The flow a claim runs: the version it started with (``None``: the latest, for a new claim).
     Admin-saved versions are stored; shipped ones are files (``flows.SHIPPED``)."""
     return flow(session, flow_id, version, params)
+
+
+def rejects_at_submission(flow: Flow, facts: ClaimFacts, org: Org) -> bool:
+    """Whether the flow's ``reject_when`` rule would end this claim as soon as it is submitted
+    (the claims service refuses such a submission instead of rejecting behind the user's back)."""
+    rule = flow.rules.reject_when
+    return rule is not None and matches(rule, facts, org)
 
 
 def start(

@@ -2,7 +2,7 @@
 import { api, setSession, upload, user } from "/app/api.js";
 import { adminPage } from "/app/admin.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
-import { claimPage, claimsPage } from "/app/claims.js";
+import { claimPage, claimsPage, editPage } from "/app/claims.js";
 import { forgetPeople, h, notice, page } from "/app/dom.js";
 import { dashboardPage } from "/app/dashboard.js";
 import { financePage } from "/app/finance.js";
@@ -133,14 +133,14 @@ function route() {
     location.hash = "#/login";
     return undefined;
   }
-  const [, name, id] = hash.split("/");
+  const [, name, id, sub] = hash.split("/");
   markCurrent(name);
   if (name !== "login") inboxBadge();
   document.getElementById("main").replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
   const pages = {
     login: loginPage,
     capture: capturePage,
-    claims: () => (id ? claimPage(id, route) : claimsPage()),
+    claims: () => (id ? (sub === "edit" ? editPage(id) : claimPage(id, route)) : claimsPage()),
     inbox: () => (id ? reviewPage(id) : inboxPage(route)),
     finance: financePage,
     dashboard: dashboardPage,

@@ -1,10 +1,11 @@
 // Capture: photo(s) or e-invoice files -> upload with progress -> fields beside the stored image
 // as soon as the background reading finishes -> corrections, category, purpose -> check -> submit.
 import { api, fileUrl, upload } from "/app/api.js";
-import { decision, guard, h, notice, page } from "/app/dom.js";
+import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
-import { fieldNames, findingsList } from "/app/claimview.js";
+import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
 import { t, tOr } from "/app/i18n.js";
+import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
 
 export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"];
@@ -13,7 +14,9 @@ export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", 
 // queue land here.
 let current = null;
 
-export function capturePage() {
+// `editing`: a draft or returned claim of one's own, opened with its items to change them (its
+// invoices, amounts, fields and photos), then saved and submitted again.
+export function capturePage(editing = null) {
   // two pickers: `capture` makes many phones open the camera only, so e-invoice files (PDF, OFD,
   // XML) need a picker without it
   const camera = h("input", { id: "camera", type: "file", accept: "image/*", capture: "environment",
@@ -26,15 +29,29 @@ export function capturePage() {
   const items = [];
   const claimForm = h("form", { id: "claim-form", class: "card", hidden: true },
     h("label", { for: "purpose" }, t("capture.purpose")),
-    h("input", { id: "purpose", name: "purpose", required: true, maxlength: 500 }),
+    h("input", { id: "purpose", name: "purpose", required: true, maxlength: 500, value: editing?.purpose ?? "" }),
     h("div", { class: "pair" },
-      h("div", {}, h("label", { for: "trip-start" }, t("capture.tripstart")), h("input", { id: "trip-start", name: "trip_start", type: "date" })),
-      h("div", {}, h("label", { for: "trip-end" }, t("capture.tripend")), h("input", { id: "trip-end", name: "trip_end", type: "date" }))),
+      h("div", {}, h("label", { for: "trip-start" }, t("capture.tripstart")),
+        h("input", { id: "trip-start", name: "trip_start", type: "date", value: editing?.trip_start ?? "" })),
+      h("div", {}, h("label", { for: "trip-end" }, t("capture.tripend")),
+        h("input", { id: "trip-end", name: "trip_end", type: "date", value: editing?.trip_end ?? "" }))),
     h("div", { id: "findings", "aria-live": "polite" }),
+    h("div", { id: "blocked-area" }), // what stops the submission, right above its button
     h("div", { class: "row" },
       h("button", { type: "button", id: "check", onclick: () => submitClaim(items, claimForm, false) }, t("capture.check")),
-      h("button", { type: "submit", id: "submit-claim" }, t("capture.submit"))));
+      h("button", { type: "submit", id: "submit-claim" },
+        editing?.status === "returned" ? t("claim.resubmit") : t("capture.submit"))));
   claimForm.addEventListener("submit", (e) => { e.preventDefault(); submitClaim(items, claimForm, true); });
+  if (editing) {
+    claimForm.dataset.claim = editing.id;
+    claimForm.dataset.version = editing.version;
+    claimForm.dataset.content = contentOf(editing);
+    if (editing.cost_centre) claimForm.dataset.costCentre = editing.cost_centre; // kept: no field for it here
+  }
+  // a change after a blocked check may have cleared the reasons: the next tap asks the server again
+  claimForm.addEventListener("input", () => unblock(claimForm));
+  list.addEventListener("input", () => unblock(claimForm));
+  list.addEventListener("change", () => unblock(claimForm));
   const show = (docs) => { for (const doc of docs) list.append(documentCard(doc, items, claimForm)); };
   const picked = (from) => guard(async () => {
     const files = [...from.files];
@@ -69,11 +86,85 @@ export function capturePage() {
     } }, t("capture.noinvoice"));
   const pick = (target, id, text) => h("label", { for: target.id, id, class: "pick", role: "button", tabindex: "0",
     onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); target.click(); } } }, text);
-  page(t("capture.title"), h("div", { class: "pickers" },
-    pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
-  camera, input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
+  const unfinished = h("div", { id: "unfinished" });
+  page(editing ? `${t("edit.title")} · ${editing.number}` : t("capture.title"),
+    editing ? h("p", { class: "muted" }, t(editing.status === "returned" ? "edit.returnedhelp" : "edit.drafthelp")) : null,
+    editing ? null : unfinished,
+    h("div", { class: "pickers" },
+      pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
+    camera, input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
   current = { show, list, waiting };
   countWaiting(waiting).catch(() => {});
+  if (editing) loadItems(editing, list, items, claimForm);
+  else guard(() => showUnfinished(unfinished, (doc) => list.append(documentCard(doc, items, claimForm))), unfinished);
+}
+
+// The claim's items as cards to change: each invoice beside its stored document, the items
+// without invoice as their own cards, in the claim's order.
+function loadItems(c, list, items, claimForm) {
+  for (const item of c.items) {
+    if (item.document_id) {
+      list.append(documentCard({ id: item.document_id, filename: "" }, items, claimForm, item));
+    } else {
+      list.append(noInvoiceCard(items, claimForm, item));
+    }
+  }
+  claimForm.hidden = false;
+}
+
+// After a reload: the drafts to reopen or delete, and uploads that are in no claim yet.
+async function showUnfinished(box, add) {
+  const [drafts, docs] = await Promise.all([
+    api("/claims?mine=true&status=draft&limit=10"),
+    api("/documents?unattached=true&limit=20"),
+  ]);
+  const week = Date.now() - 7 * 86_400_000;
+  const recent = docs.items.filter((d) => Date.parse(d.created_at) >= week && d.status !== "failed");
+  const parts = [];
+  if (drafts.items.length) {
+    parts.push(h("section", { id: "drafts", class: "card" }, h("h2", {}, t("drafts.title")),
+      h("ul", { class: "list plain" }, ...drafts.items.map((c) => draftRow(c)))));
+  }
+  if (recent.length) {
+    const rows = recent.map((d) => h("li", { "data-document": d.id },
+      `${d.filename} · ${when(d.created_at)} `,
+      h("button", { type: "button", class: "link resume-doc", onclick: (e) => {
+        e.target.closest("li").remove();
+        if (!box.querySelector("#uploads li")) box.querySelector("#uploads")?.remove();
+        add(d);
+      } }, t("drafts.resume"))));
+    parts.push(h("section", { id: "uploads", class: "card" }, h("h2", {}, t("drafts.uploads")),
+      h("p", { class: "muted" }, t("drafts.uploadshelp")), h("ul", { class: "list plain" }, ...rows)));
+  }
+  box.replaceChildren(...parts);
+}
+
+function draftRow(c) {
+  const row = h("li", { "data-claim": c.id },
+    h("a", { href: `#/claims/${c.id}/edit` }, `${c.number} · ${c.purpose} · ${money(c.total)}`),
+    h("small", { class: "muted" }, ` ${when(c.created_at)} `),
+    h("button", { type: "button", class: "link danger delete-draft", onclick: () => guard(async () => {
+      const ok = await confirmAction(row, { question: t("drafts.confirmdelete"), confirm: t("drafts.delete"), required: false });
+      if (ok === null) return;
+      await api(`/claims/${c.id}`, { method: "DELETE" });
+      toast(`${t("drafts.deleted")} · ${c.number}`);
+      const list = row.parentElement;
+      row.remove();
+      if (list && !list.children.length) list.closest("section").remove();
+    }, row) }, t("drafts.delete")));
+  return row;
+}
+
+// Unblock the submit button once anything changed after a blocked check.
+function unblock(form) {
+  if (!form.dataset.blocked) return;
+  delete form.dataset.blocked;
+  form.querySelector("#submit-claim").disabled = false;
+}
+
+function showBlocked(form, findings) {
+  form.dataset.blocked = "1";
+  form.querySelector("#blocked-area").replaceChildren(blockedBox(findings));
 }
 
 export function leaveCapture() { current = null; }
@@ -92,28 +183,34 @@ export function receive(docs) {
   countWaiting(current.waiting).catch(() => {});
 }
 
-function documentCard(doc, items, claimForm) {
+// `prefill`: the claim item this document's card shows when a claim is edited.
+function documentCard(doc, items, claimForm, prefill = null) {
   const card = h("section", { class: "card doc", "data-document": doc.id, "aria-busy": "true" },
     h("p", {}, doc.filename, " — ", t("capture.reading")));
-  guard(() => poll(doc.id, card, items, claimForm), card);
+  guard(() => poll(doc.id, card, items, claimForm, prefill), card);
   return card;
 }
 
-async function poll(id, card, items, claimForm) {
+async function poll(id, card, items, claimForm, prefill) {
   for (let i = 0, wait = 400; i < 300; i++, wait = Math.min(wait * 1.25, 2000)) {
     const doc = await api(`/documents/${id}`);
-    if (doc.status === "done" || doc.status === "failed") return showDocument(doc, card, items, claimForm);
+    if (doc.status === "done" || doc.status === "failed") return showDocument(doc, card, items, claimForm, prefill);
     await new Promise((r) => setTimeout(r, wait));
   }
 }
 
-function fieldInput(doc, index, name, value, reason) {
+function fieldInput(doc, index, name, read, reason, typed) {
   const id = `f-${doc.id}-${index}-${name}`;
-  const input = h("input", { id, name, value: value ?? "", "data-original": value ?? "",
+  const value = typed === undefined ? read : typed; // a correction made before is shown as typed
+  const input = h("input", { id, name, value: value ?? "", "data-original": read ?? "",
     "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why` : null });
   const box = h("div", { class: reason ? "field flagged" : "field" },
     h("label", { for: id }, t(`field.${name}`)), input,
     reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
+  if (value !== read && (value ?? "") !== (read ?? "")) {
+    box.classList.add("corrected");
+    if (reason) { box.classList.remove("flagged"); box.querySelector(".reason").hidden = true; input.removeAttribute("aria-invalid"); }
+  }
   // a changed value is a correction; the server records old -> new when the claim is saved
   // a corrected value answers the flag: the warning goes, the correction shows instead
   input.addEventListener("input", () => {
@@ -128,7 +225,7 @@ function fieldInput(doc, index, name, value, reason) {
   return box;
 }
 
-function showDocument(doc, card, items, claimForm) {
+function showDocument(doc, card, items, claimForm, prefill = null) {
   card.replaceChildren();
   card.removeAttribute("aria-busy");
   if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${doc.error.message}`)); return; }
@@ -153,37 +250,64 @@ function showDocument(doc, card, items, claimForm) {
   if (!doc.results.length || doc.results.every((r) => !r.is_invoice)) { notInvoice(); return; }
   doc.results.forEach((res, index) => {
     if (!res.is_invoice) return;
+    if (prefill && index !== (prefill.result_index || 0)) return; // the invoice the item rests on
     const flagged = new Map();
     for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
-    const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
+    const typed = new Map((prefill?.corrections || []).map((c) => [c.field, c.new]));
+    const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n],
+      flagged.get(n), typed.has(n) ? typed.get(n) : undefined)));
     const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(r.message, "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },
       ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
-    category.value = guessCategory(res);
+    category.value = prefill ? prefill.category : guessCategory(res);
     const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
-      pattern: "\\d+(\\.\\d{1,2})?", value: res.fields.total ?? "" });
+      pattern: "\\d+(\\.\\d{1,2})?", value: prefill && !prefill.fresh ? prefill.amount : res.fields.total ?? "" });
     const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
-      value: res.fields.issue_date ?? "" });
-    const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500 });
-    const item = { inputs: [amount, date], payload: () => invoicePayload(doc.id, index, fields, category, amount, date, notes) };
+      value: prefill && !prefill.fresh ? prefill.expense_date : res.fields.issue_date ?? "" });
+    const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500, value: prefill?.description ?? "" });
+    const rules = ruleFields(key, category, prefill || {});
+    const item = { card, inputs: [amount, date, ...rules.inputs],
+      payload: () => ({ ...invoicePayload(doc.id, index, fields, category, amount, date, notes), ...rules.values() }) };
     const remove = removeButton(items, item, card, claimForm);
     card.append(h("div", { class: "split" }, preview, h("div", {},
       h("p", { class: "doctype" }, tOr("doc", res.document_type)), ...general, fields,
-      h("label", { for: category.id }, t("capture.category")), category,
+      h("label", { for: category.id }, t("capture.category")), category, rules.box,
       h("label", { for: amount.id }, t("capture.amount")), amount,
       h("label", { for: date.id }, t("capture.date")), date,
-      h("label", { for: notes.id }, t("capture.notes")), notes, h("div", { class: "row" }, remove))));
+      h("label", { for: notes.id }, t("capture.notes")), notes,
+      h("div", { class: "row" }, remove, replaceButton(items, item, card, claimForm, prefill)))));
     items.push(item);
     claimForm.hidden = false;
   });
 }
 
+// Another photo or file for this item: the new document's card takes the old one's place (and
+// keeps what the submitter said about the expense: category, notes, people, nights).
+function replaceButton(items, item, card, claimForm, prefill) {
+  const picker = h("input", { type: "file", class: "visually-hidden replace-file", "aria-label": t("capture.replace"),
+    accept: "image/*,.pdf,.ofd,.xml,application/pdf,text/xml" });
+  picker.addEventListener("change", () => guard(async () => {
+    const files = [...picker.files];
+    if (!files.length) return;
+    const { documents } = await upload(files, () => {});
+    const keep = { ...(prefill || {}), ...item.payload() };
+    const next = documentCard(documents[0], items, claimForm,
+      { category: keep.category, description: keep.description, attendees: keep.attendees, nights: keep.nights,
+        city_tier: keep.city_tier, result_index: 0, fresh: true });
+    card.replaceWith(next);
+    items.splice(items.indexOf(item), 1);
+  }, card));
+  return h("span", {}, picker, h("button", { type: "button", class: "link replace-doc", onclick: () => picker.click() },
+    t("capture.replace")));
+}
+
 function removeButton(items, item, card, claimForm) {
-  return h("button", { type: "button", class: "link", onclick: () => {
+  return h("button", { type: "button", class: "link remove-item", onclick: () => {
     items.splice(items.indexOf(item), 1);
     card.remove();
-    claimForm.hidden = items.length === 0;
+    claimForm.hidden = items.length === 0 && !claimForm.dataset.claim;
+    unblock(claimForm);
   } }, t("capture.remove"));
 }
 
@@ -198,24 +322,31 @@ function invoicePayload(documentId, index, fields, category, amount, date, notes
 
 // Per-diem and mileage rest on no invoice: they say why instead.
 let noInvoiceCount = 0;
-function noInvoiceCard(items, claimForm) {
+function noInvoiceCard(items, claimForm, prefill = null) {
   const key = `n${++noInvoiceCount}`;
   const kind = h("select", { id: `kind-${key}`, name: "no_invoice_kind" },
     h("option", { value: "per_diem" }, t("capture.perdiem")), h("option", { value: "mileage" }, t("capture.mileage")));
   const category = h("select", { id: `cat-${key}`, name: "category" },
     ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
-  kind.addEventListener("change", () => { category.value = kind.value === "mileage" ? "transport" : "travel"; });
+  kind.addEventListener("change", () => {
+    category.value = kind.value === "mileage" ? "transport" : "travel";
+    category.dispatchEvent(new Event("change"));
+  });
   const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
-    pattern: "\\d+(\\.\\d{1,2})?" });
+    pattern: "\\d+(\\.\\d{1,2})?", value: prefill?.amount ?? "" });
   const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
-    value: new Date().toISOString().slice(0, 10) });
-  const reason = h("input", { id: `why-${key}`, name: "no_invoice_reason", required: true, maxlength: 500 });
+    value: prefill?.expense_date ?? new Date().toISOString().slice(0, 10) });
+  const reason = h("input", { id: `why-${key}`, name: "no_invoice_reason", required: true, maxlength: 500,
+    value: prefill?.no_invoice_reason ?? "" });
+  if (prefill) { kind.value = prefill.no_invoice_kind; category.value = prefill.category; }
+  const rules = ruleFields(key, category, prefill || {}, true);
   const card = h("section", { class: "card doc no-invoice" });
-  const item = { inputs: [amount, date, reason], payload: () => ({ category: category.value, amount: amount.value,
-    expense_date: date.value, no_invoice_kind: kind.value, no_invoice_reason: reason.value }) };
+  const item = { card, inputs: [amount, date, reason, ...rules.inputs], payload: () => ({ category: category.value, amount: amount.value,
+    expense_date: date.value, description: prefill?.description ?? "", no_invoice_kind: kind.value,
+    no_invoice_reason: reason.value, ...rules.values() }) };
   card.append(h("h2", {}, t("claim.noinvoice")),
     h("label", { for: kind.id }, t("capture.kind")), kind,
-    h("label", { for: category.id }, t("capture.category")), category,
+    h("label", { for: category.id }, t("capture.category")), category, rules.box,
     h("label", { for: amount.id }, t("capture.amount")), amount,
     h("label", { for: date.id }, t("capture.date")), date,
     h("label", { for: reason.id }, t("capture.reason")), reason,
@@ -233,27 +364,86 @@ async function submitClaim(items, form, submit) {
   form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   const box = form.querySelector("#findings");
   box.replaceChildren();
+  form.querySelector("#blocked-area").replaceChildren();
   try {
     await guard(() => saveAndCheck(items, form, submit, box), box);
   } finally {
     delete form.dataset.busy;
     form.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    // blocked: stays disabled, with the reasons above it, until something changes
+    if (form.dataset.blocked) form.querySelector("#submit-claim").disabled = true;
   }
+}
+
+// What the submitter wrote in a claim (not what the system adds: findings, checks, holds).
+export function contentOf(c) {
+  return JSON.stringify([c.purpose, c.trip_start, c.trip_end, c.items.map((i) => [i.category, i.amount, i.expense_date,
+    i.description, i.document_id, i.result_index, i.invoice_key, i.no_invoice_kind, i.no_invoice_reason,
+    i.attendees, i.nights, i.city_tier, i.corrections])]);
+}
+
+// Save an edit on the version the page showed. The server may have moved the claim on meanwhile
+// without anyone changing it (a tax-bureau answer adds a finding): then the edit goes onto the
+// newer version; a change someone made is never overwritten.
+async function patch(claimId, form, body) {
+  const version = form.dataset.version ? Number(form.dataset.version) : undefined;
+  return saveEdit(claimId, version, form.dataset.content, body);
+}
+
+export async function saveEdit(claimId, version, content, body) {
+  try {
+    return await api(`/claims/${claimId}`, { method: "PATCH", body: { ...body, version } });
+  } catch (err) {
+    if (err.code !== "stale_version" || !content) throw err;
+    const now = await api(`/claims/${claimId}`);
+    if (contentOf(now) !== content) throw err;
+    return api(`/claims/${claimId}`, { method: "PATCH", body: { ...body, version: now.version } });
+  }
+}
+
+// The items in the order they are shown (a replaced document keeps its item's place).
+function ordered(items) {
+  return [...items].sort((a, b) => (a.card === b.card ? 0
+    : a.card.compareDocumentPosition(b.card) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1));
 }
 
 async function saveAndCheck(items, form, submit, box) {
   let claimId = form.dataset.claim;
-  const body = { purpose: form.purpose.value, items: items.map((i) => i.payload()),
-    trip_start: form.trip_start.value || null, trip_end: form.trip_end.value || null };
-  if (claimId) await api(`/claims/${claimId}`, { method: "PATCH", body });
-  else claimId = form.dataset.claim = (await api("/claims", { method: "POST", body })).id;
+  const body = { purpose: form.purpose.value, items: ordered(items).map((i) => i.payload()),
+    trip_start: form.trip_start.value || null, trip_end: form.trip_end.value || null,
+    cost_centre: form.dataset.costCentre || null };
+  try {
+    if (claimId) {
+      const saved = await patch(claimId, form, body);
+      form.dataset.version = saved.version;
+      form.dataset.content = contentOf(saved);
+    } else {
+      const made = await api("/claims", { method: "POST", body });
+      claimId = form.dataset.claim = made.id;
+      form.dataset.version = made.version;
+      form.dataset.content = contentOf(made);
+    }
+  } catch (err) {
+    // an invoice another claim already holds: nothing was saved, say which item and where
+    if (err.code !== "duplicate_invoice" || !err.details) throw err;
+    box.append(notice(`${t("claim.item")} ${err.details.item + 1} · ${t("finding.duplicate_invoice")} — ${err.message}`));
+    return;
+  }
   if (!submit) {
     const check = await api(`/claims/${claimId}/check`, { method: "POST" });
+    if (check.blocking && check.blocking.length) showBlocked(form, check.blocking);
     box.append(h("h2", {}, t("claim.findings")),
       check.findings.length ? findingsList(check.findings) : h("p", { class: "ok" }, `✓ ${t("capture.checked")}`),
       check.decision ? h("p", {}, `${t("claim.risk")} ${check.score} · `, decision(check.decision)) : null);
     return;
   }
-  await api(`/claims/${claimId}/submit`, { method: "POST", headers: { "Idempotency-Key": `submit-${claimId}` } });
+  try {
+    // the key names the content sent: a resubmission after a change is a new request
+    await api(`/claims/${claimId}/submit`, { method: "POST", headers: { "Idempotency-Key": `submit-${claimId}-${form.dataset.version}` } });
+  } catch (err) {
+    if (err.code !== "claim_blocked") throw err;
+    showBlocked(form, err.details.findings);
+    return;
+  }
   location.hash = `#/claims/${claimId}`;
 }

@@ -1,7 +1,9 @@
-// My claims: the list with status, one claim with its timeline; withdraw while in approval,
-// edit the purpose and resubmit after it was returned.
+// My claims: the list with status, one claim with its timeline; withdraw while in approval;
+// a draft or returned claim: change its items (the capture page, opened with them), its purpose,
+// submit it (not while the rules block it, with the reasons shown), delete a draft.
 import { api, user } from "/app/api.js";
-import { claimDetail } from "/app/claimview.js";
+import { capturePage, contentOf, saveEdit } from "/app/capture.js";
+import { blockedBox, claimDetail } from "/app/claimview.js";
 import { confirmAction, guard, h, money, nameOf, page, people, status, toast, when } from "/app/dom.js";
 import { t } from "/app/i18n.js";
 import { reviewPage } from "/app/inbox.js";
@@ -49,6 +51,22 @@ export function decisionBanner(c, dir) {
     entry && entry.comment ? h("blockquote", { class: "decision-reason" }, `${t("decided.reason")}: ${entry.comment}`) : null);
 }
 
+// The capture page with a draft's or a returned claim's items, to change them.
+export async function editPage(id) {
+  await guard(async () => {
+    const c = await api(`/claims/${id}`);
+    if (c.submitter.id !== user().id || !["draft", "returned"].includes(c.status)) {
+      location.replace(`#/claims/${id}`);
+      return;
+    }
+    const dir = await people();
+    capturePage(c);
+    // why it came back, at the top of the page where it is changed
+    const banner = decisionBanner(c, dir);
+    if (banner) document.querySelector("#main h1").after(banner);
+  });
+}
+
 export async function claimPage(id, rerender) {
   // whoever holds a task on this claim gets the approver's screen (with its buttons) here too
   const held = await api(`/inbox?claim_id=${encodeURIComponent(id)}`).catch(() => null);
@@ -59,7 +77,7 @@ export async function claimPage(id, rerender) {
     const actions = h("div", { class: "card actions" });
     const busy = (fn) => guard(async () => {
       actions.querySelectorAll("button").forEach((b) => { b.disabled = true; });
-      try { await fn(); } finally { actions.querySelectorAll("button").forEach((b) => { b.disabled = false; }); }
+      try { await fn(); } finally { actions.querySelectorAll("button").forEach((b) => { b.disabled = Boolean(b.dataset.blocked); }); }
     }, actions);
     if (mine && c.status === "submitted") {
       actions.append(h("button", { id: "withdraw", class: "danger", onclick: () => guard(async () => {
@@ -75,13 +93,40 @@ export async function claimPage(id, rerender) {
     }
     if (mine && (c.status === "returned" || c.status === "draft")) {
       const purpose = h("input", { id: "purpose", value: c.purpose, required: true, maxlength: 500 });
-      actions.append(h("label", { for: "purpose" }, t("capture.purpose")), purpose,
-        h("div", { class: "row" }, h("button", { id: "resubmit", class: "primary", onclick: () => busy(async () => {
-          await api(`/claims/${id}`, { method: "PATCH",
-            body: { purpose: purpose.value, items: itemsForEdit(c.items), version: c.version } });
+      const blocked = h("div", { id: "blocked-box", "aria-live": "polite" });
+      const submit = h("button", { id: "resubmit", class: "primary", onclick: () => busy(async () => {
+        await saveEdit(id, c.version, contentOf(c), { purpose: purpose.value, items: itemsForEdit(c.items),
+          trip_start: c.trip_start, trip_end: c.trip_end, cost_centre: c.cost_centre });
+        try {
           await api(`/claims/${id}/submit`, { method: "POST" });
-          rerender();
-        }) }, c.status === "draft" ? t("capture.submit") : t("claim.resubmit"))));
+        } catch (err) {
+          if (err.code !== "claim_blocked") throw err;
+          blocked.replaceChildren(blockedBox(err.details.findings));
+          submit.dataset.blocked = "1";
+          return;
+        }
+        rerender();
+      }) }, c.status === "draft" ? t("capture.submit") : t("claim.resubmit"));
+      actions.append(blocked, h("label", { for: "purpose" }, t("capture.purpose")), purpose,
+        h("div", { class: "row" }, submit,
+          h("a", { id: "edit-items", class: "button", href: `#/claims/${id}/edit` }, t("claim.edititems")),
+          c.status === "draft" ? h("button", { id: "delete-draft", class: "danger", onclick: () => guard(async () => {
+            const reason = await confirmAction(actions, { question: t("drafts.confirmdelete"), confirm: t("drafts.delete"),
+              required: false });
+            if (reason === null) return;
+            await busy(async () => {
+              await api(`/claims/${id}`, { method: "DELETE" });
+              toast(`${t("drafts.deleted")} · ${c.number}`);
+              location.hash = "#/claims";
+            });
+          }, actions) }, t("drafts.delete")) : null));
+      // asked beforehand: while the rules block it, the button stays off and says why
+      api(`/claims/${id}/check`, { method: "POST" }).then((check) => {
+        if (!check.blocking || !check.blocking.length) return;
+        blocked.replaceChildren(blockedBox(check.blocking));
+        submit.dataset.blocked = "1";
+        submit.disabled = true;
+      }).catch(() => {});
     }
     page(`${c.number} · ${money(c.total)}`, decisionBanner(c, dir), h("p", {}, c.purpose, " ", status(c.status)),
       actions.childElementCount ? actions : null, claimDetail(c, dir));

@@ -17,6 +17,32 @@ export function findingsList(findings) {
       h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`)));
 }
 
+// The findings that stop a claim from being submitted, each with what to do about it; shown
+// with the submit button disabled until something changes.
+export function blockedBox(findings) {
+  return h("section", { id: "blocked", class: "card blocked", role: "alert" },
+    h("h2", {}, t("blocked.title")),
+    h("ul", { class: "findings" }, ...findings.map((f) => h("li", { class: "block", "data-code": f.code },
+      Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "",
+      h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`,
+      h("span", { class: "todo" }, `${t("blocked.todo")}: ${todo(f.code)}`)))));
+}
+
+function todo(code) {
+  const key = `todo.${code}`;
+  const text = t(key);
+  return text === key ? t("todo.block") : text;
+}
+
+// What an item says besides amount and date: people, nights, city tier.
+function ruleFacts(item) {
+  const out = [];
+  if (item.attendees) out.push(`${t("item.attendees")} ${item.attendees}`);
+  if (item.nights) out.push(`${t("item.nights")} ${item.nights}`);
+  if (item.city_tier) out.push(t(`item.tier${item.city_tier}`));
+  return out.length ? h("p", { class: "muted rule-facts" }, out.join(" · ")) : null;
+}
+
 function invoiceFields(item) {
   const inv = item.invoice;
   const flagged = new Map();
@@ -35,7 +61,7 @@ function invoiceFields(item) {
 function itemView(item) {
   const head = h("p", {}, h("strong", {}, t(`cat.${item.category}`)), ` ${money(item.amount)} · ${item.expense_date}`,
     item.description ? ` · ${item.description}` : "");
-  const box = h("li", { class: "item card", "data-item": item.position }, head);
+  const box = h("li", { class: "item card", "data-item": item.position }, head, ruleFacts(item));
   if (item.invoice) box.append(h("p", { class: "doctype muted" }, tOr("doc", item.invoice.document_type)));
   const fx = item.conversion;
   if (fx && fx.source !== "identity") {

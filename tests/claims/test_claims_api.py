@@ -244,8 +244,8 @@ def test_the_same_photo_in_another_claim_is_flagged_even_when_its_fields_differ(
         alice,
         {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH, "document_id": ids[0]},
     )
-    assert client.post(f"/api/v1/claims/{first['id']}/submit", headers=alice).status_code == 200
     # the second upload is the same paper, re-compressed; its number "corrected" to dodge the key
+    # (drafted before the first is submitted: once an invoice is held, no new draft may rest on it)
     second = new_claim(
         client,
         alice,
@@ -257,6 +257,7 @@ def test_the_same_photo_in_another_claim_is_flagged_even_when_its_fields_differ(
         {"field": "invoice_number", "old": "66778899", "new": "66778800", "source": "qr", "applied": False}
     ]
     assert second["items"][0]["invoice"]["fields"]["invoice_number"] == "66778899"
+    assert client.post(f"/api/v1/claims/{first['id']}/submit", headers=alice).status_code == 200
     check = client.post(f"/api/v1/claims/{second['id']}/check", headers=alice).json()
     assert "near_duplicate_image" in {f["code"] for f in check["findings"]}
     # the key comes from what was read, so the "correction" no longer dodges it (issue 13)

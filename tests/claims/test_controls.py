@@ -138,7 +138,12 @@ def test_a_corrected_digit_does_not_make_the_same_e_invoice_a_new_one(
     alice = login(client, "alice")
     inv = einvoice(777, "300.00", "283.02", "16.98")
     first = upload(client, alice, migrated_engine, settings, "a.xml", xml_file(inv))
-    assert _submit(client, alice, invoice_item(first, "300.00", attendees=3))["status"] == "submitted"
+    held = client.post(
+        "/api/v1/claims",
+        headers=alice,
+        json={"purpose": "餐费", "items": [invoice_item(first, "300.00", attendees=3)]},
+    ).json()
+    drafts = []  # made while nobody holds the invoice yet
     for n, typed in enumerate((inv.number[:-1] + "8", inv.number[:-1] + "0"), start=1):
         again = upload(client, alice, migrated_engine, settings, f"a{n}.xml", xml_file(inv) + b"\n" * n)
         item = invoice_item(again, "300.00", attendees=3, fields={"invoice_number": typed})
@@ -148,8 +153,14 @@ def test_a_corrected_digit_does_not_make_the_same_e_invoice_a_new_one(
         assert read["corrections"] == [
             {"field": "invoice_number", "old": inv.number, "new": typed, "source": "xml", "applied": False}
         ]
+        drafts.append((draft, item))
+    assert client.post(f"/api/v1/claims/{held['id']}/submit", headers=alice).json()["status"] == "submitted"
+    for draft, item in drafts:
         refused = client.post(f"/api/v1/claims/{draft['id']}/submit", headers=alice)
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "duplicate_invoice"
+        # once the invoice is held, no new draft rests on it either (issue 15: no orphan draft)
+        made = client.post("/api/v1/claims", headers=alice, json={"purpose": "餐费", "items": [item]})
+        assert made.status_code == 409 and made.json()["error"]["code"] == "duplicate_invoice"
 
 
 def test_a_20_yuan_e_invoice_typed_as_140_is_not_paid_140(
