@@ -11,7 +11,7 @@ function options(items, selected, none) {
 }
 
 function failure(err) {
-  const message = err.code === "department_cycle" ? `${t("dept.cycle")} (${err.message})` : `${t("error")}: ${err.message}`;
+  const message = err.code === "department_cycle" ? t("dept.cycle") : `${t("error")}: ${errorText(err)}`;
   return [notice(message), problemList(err)];
 }
 

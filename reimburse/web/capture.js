@@ -4,7 +4,7 @@ import { api, fileUrl, upload } from "/app/api.js";
 import { decision, guard, h, notice, page } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
 import { FIELDS, findingsList } from "/app/claimview.js";
-import { t, tOr } from "/app/i18n.js";
+import { errorText, reviewText, t, tOr } from "/app/i18n.js";
 import * as offline from "/app/offline.js";
 
 export const CATEGORIES = ["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"];
@@ -131,7 +131,7 @@ function fieldInput(doc, index, name, value, reason) {
 function showDocument(doc, card, items, claimForm) {
   card.replaceChildren();
   card.removeAttribute("aria-busy");
-  if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${doc.error.message}`)); return; }
+  if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${errorText(doc.error)}`)); return; }
   const preview = h("div", { class: "preview" });
   if (doc.kind === "image") {
     fileUrl(doc.id).then((url) => preview.append(h("img", { src: url, alt: `${t("capture.image")}: ${doc.filename}` })))
@@ -154,9 +154,9 @@ function showDocument(doc, card, items, claimForm) {
   doc.results.forEach((res, index) => {
     if (!res.is_invoice) return;
     const flagged = new Map();
-    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
+    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, reviewText(r));
     const fields = h("div", { class: "fields" }, ...FIELDS.map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
-    const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(r.message, "warn"));
+    const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(reviewText(r), "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },
       ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));

@@ -3,7 +3,7 @@
 // findings with their reasons, the route with its people, and the timeline.
 import { fileUrl } from "/app/api.js";
 import { decision, h, money, nameOf, when } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
 export const FIELDS = ["invoice_code", "invoice_number", "issue_date", "amount_excl_tax", "tax", "total",
   "check_code", "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id"];
@@ -13,14 +13,14 @@ export function findingsList(findings) {
   return h("ul", { class: "findings" },
     ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code },
       Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "",
-      // a title in the reader's language; the rule's own message (with its figures) beside it
-      h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`)));
+      // the catalogue words the code, with the figures the rule passed as params
+      h("strong", {}, findingTitle(f.code)), findingDetail(f) ? ` — ${findingDetail(f)}` : "")));
 }
 
 function invoiceFields(item) {
   const inv = item.invoice;
   const flagged = new Map();
-  for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, r.message);
+  for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, reviewText(r));
   const corrected = new Map((item.corrections || []).map((c) => [c.field, c]));
   for (const f of corrected.keys()) flagged.delete(f); // the submitter's correction answers the flag
   const rows = FIELDS.filter((f) => inv.fields[f] !== null && inv.fields[f] !== undefined || flagged.has(f))
@@ -56,13 +56,15 @@ function itemView(item) {
 export function routeView(route, dir) {
   if (!route) return null;
   return h("ol", { class: "route" }, ...route.nodes.map((n) => h("li", { class: n.status, "data-node": n.id },
-    h("strong", {}, n.name), ` · ${tOr("node", n.status)}`,
+    h("strong", {}, stepName(n.id, n.name)), ` · ${tOr("node", n.status)}`,
     n.assignees.length ? h("span", { class: "who" }, n.assignees.map((a) => nameOf(dir, a)).join("、")) : null)));
 }
 
+export function actionName(action) { return has(`action.${action}`) ? t(`action.${action}`) : t("action._"); }
+
 export function timelineView(timeline, dir) {
   return h("ol", { class: "timeline" }, ...timeline.map((e) => h("li", {},
-    h("time", { datetime: e.at }, when(e.at)), ` · ${nameOf(dir, e.actor)} · ${tOr("action", e.action)}`,
+    h("time", { datetime: e.at }, when(e.at)), ` · ${nameOf(dir, e.actor)} · ${actionName(e.action)}`,
     e.comment ? h("q", {}, e.comment) : null)));
 }
 

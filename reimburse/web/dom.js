@@ -1,7 +1,7 @@
 // DOM helpers shared by the pages. Text is always set as text, never as HTML, so names read
 // from invoices cannot inject markup.
 import { api, ApiError, setSession } from "/app/api.js";
-import { t } from "/app/i18n.js";
+import { errorText, t } from "/app/i18n.js";
 
 export const main = document.getElementById("main");
 
@@ -92,7 +92,7 @@ export async function guard(fn, where = main) {
     await fn();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { setSession(null); location.hash = "#/login"; return; }
-    where.append(notice(`${t("error")}: ${err.message}`));
+    where.append(notice(`${t("error")}: ${errorText(err)}`));
   }
 }
 
