@@ -3,7 +3,7 @@
 // would put a department inside itself; its answer is shown where the admin made the change.
 import { api } from "/app/api.js";
 import { h, notice, problemList } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { errorText, t } from "/app/i18n.js";
 
 function options(items, selected, none) {
   return [h("option", { value: "" }, none),

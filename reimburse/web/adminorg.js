@@ -4,7 +4,7 @@
 import { api } from "/app/api.js";
 import { departmentsSection } from "/app/admindepts.js";
 import { guard, h, notice, problemList } from "/app/dom.js";
-import { lang, stepName, t, tOr } from "/app/i18n.js";
+import { errorText, has, lang, stepName, t, tOr, zh } from "/app/i18n.js";
 import { capsForm } from "/app/policycaps.js";
 
 function editor(id, label, text, save) {
@@ -46,7 +46,8 @@ function diagram(d) {
       + (n.sla.action !== "none" ? ` · ${tOr("sla", n.sla.action)}` : "") : "")));
 }
 
-function flowName(d) { return t(`flow.${d.id}`) !== `flow.${d.id}` ? t(`flow.${d.id}`) : d.name; }
+// the shipped flow in the reader's language; a flow an admin named by that name
+function flowName(d) { return has(`flow.${d.id}`) && d.name === zh(`flow.${d.id}`) ? t(`flow.${d.id}`) : d.name; }
 
 export async function orgSections(rerender) {
   const [policy, flow, budgets, users, depts] = await Promise.all([

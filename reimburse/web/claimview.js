@@ -62,10 +62,21 @@ export function routeView(route, dir) {
 
 export function actionName(action) { return has(`action.${action}`) ? t(`action.${action}`) : t("action._"); }
 
+// Entries the service writes itself: their comment is its English log line, the action says it all.
+const SYSTEM_WORDED = new Set(["edit", "replan", "hold"]);
+
+// A person's comment as typed; the finding codes a finance decision names, in words.
+function commentOf(e) {
+  if (!e.comment || SYSTEM_WORDED.has(e.action)) return null;
+  const coded = /^(.*) \[([a-z0-9_, ]+)\]$/s.exec(e.comment);
+  if (!coded || !e.action.startsWith("finance_")) return e.comment;
+  return `${coded[1]} — ${coded[2].split(", ").map(findingTitle).join(" · ")}`;
+}
+
 export function timelineView(timeline, dir) {
   return h("ol", { class: "timeline" }, ...timeline.map((e) => h("li", {},
-    h("time", { datetime: e.at }, when(e.at)), ` · ${nameOf(dir, e.actor)} · ${actionName(e.action)}`,
-    e.comment ? h("q", {}, e.comment) : null)));
+    h("time", { datetime: e.at }, when(e.at)), ` · ${e.actor === "system" ? t("actor.system") : nameOf(dir, e.actor)} · ${actionName(e.action)}`,
+    commentOf(e) ? h("q", {}, commentOf(e)) : null)));
 }
 
 export function claimDetail(c, dir) {

@@ -250,6 +250,7 @@ const STRINGS = {
     "action.sla_auto_approve": "超时自动通过", "action.sla_auto_reject": "超时自动驳回", "action.hold": "财务暂停",
     "action.release": "财务放行", "action.decline": "财务拒付", "action._": "其他操作", "status._": "其他状态",
     "status.pending": "待处理", "admin.roles": "角色", "admin.inactive": "已停用", "dash.hours": "小时",
+    "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
     "confirm.reject": "Reject this claim? It ends here and the submitter sees your reason.",
@@ -569,6 +570,7 @@ const STRINGS = {
     "action.hold": "put on hold", "action.release": "released", "action.decline": "declined",
     "action._": "other action", "status._": "other state", "status.pending": "pending", "admin.roles": "Roles",
     "admin.inactive": "inactive", "dash.hours": "h",
+    "action.edit": "edited the claim", "action.replan": "content changed: approval starts again", "action.finance_release": "finance released it", "action.finance_decline": "finance declined it", "actor.system": "System",
   },
 };
 
@@ -584,6 +586,8 @@ export function tOr(prefix, value) {
   const found = t(key);
   return found === key ? value : found;
 }
+
+export function zh(key) { return STRINGS.zh[key]; }
 
 export function has(key) { return Boolean(STRINGS[lang] && STRINGS[lang][key]) || Boolean(STRINGS.zh[key]); }
 
@@ -635,10 +639,13 @@ export function errorText(err) {
   return (code && phrase(`error.${code}`, err.params || {})) || t("error._");
 }
 
-// A step of a flow: the shipped steps by their id, an admin's own step by the name it was given.
+// A step of a flow: a shipped step (its id and Chinese name as the default flow has them) in the
+// reader's language; a step an admin added or renamed by the name the admin gave it.
 export function stepName(id, name) {
-  const base = String(id || "").split("+")[0];
-  return has(`step.${base}`) ? t(`step.${base}`) : (name || base);
+  const key = `step.${id}`;
+  const shipped = zh(key);
+  if (shipped && (!name || name === shipped)) return t(key);
+  return name || String(id);
 }
 
 export function setLang(value) {

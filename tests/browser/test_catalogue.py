@@ -17,6 +17,7 @@ from tests.browser.test_static import _finding_codes
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def catalogue() -> dict[str, dict[str, str]]:
@@ -254,3 +255,36 @@ def test_every_error_code_is_worded_with_its_params() -> None:
     assert params["duplicate_invoice"] == {"item", "claim"}
     assert len(params) > 80
     assert _check("error", params, required=True) == []
+
+
+def test_the_shipped_flow_is_named_in_both_languages() -> None:
+    """The app names a step by the catalogue while the flow still calls it what the shipped
+    flow does (a step an admin renamed keeps the admin's name), so the Chinese entries must be
+    the flow file's names."""
+    from reimburse.routing.flows import load_builtin
+
+    flow = load_builtin("default")
+    cat = catalogue()
+    assert cat["zh"][f"flow.{flow.id}"] == flow.name and cat["en"][f"flow.{flow.id}"]
+    for node in flow.nodes:
+        assert cat["zh"].get(f"step.{node.id}") == node.name, node.id
+        assert cat["en"][f"step.{node.id}"] != node.name
+        assert not CJK.search(cat["en"][f"step.{node.id}"])
+
+
+def test_pages_import_the_catalogue_functions_they_call() -> None:
+    """A page calling ``errorText`` without importing it fails only when an error happens."""
+    source = (WEB / "i18n.js").read_text()
+    exported = set(re.findall(r"export (?:async )?function (\w+)", source)) | set(
+        re.findall(r"export (?:let|const) (\w+)", source)
+    )
+    missing = []
+    for path in sorted(WEB.glob("*.js")):
+        if path.name == "i18n.js":
+            continue
+        text = path.read_text()
+        found = re.search(r'import \{([^}]*)\} from "/app/i18n.js"', text)
+        imported = {n.strip() for n in found.group(1).split(",")} if found else set()
+        called = {n for n in exported if re.search(rf"(?<![\w.]){n}\(", text)}
+        missing += [f"{path.name}: {n}" for n in sorted(called - imported)]
+    assert not missing

@@ -138,6 +138,10 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     page.goto(f"{base}/#/capture")
     page.set_input_files("#files", str(ROOT / "samples" / "100_digital_general_pdf.pdf"))
     page.locator("input[name=invoice_number]").wait_for()
+    # and checked: the rules' findings on it, worded with their figures
+    page.fill("#purpose", "全屏检查")
+    page.click("#check")
+    expect(page.locator("#findings h2")).to_be_visible()
     problems += wording_problems(lang, "capture-review", page.locator("body").inner_text(), data)
     if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"]:
         problems.append(f"{lang} capture-review: too wide")
