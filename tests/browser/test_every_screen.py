@@ -114,6 +114,12 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     claim_id = per_diem_claim(base, "全屏检查")  # a finding, so finance lists it; waiting for teamlead
+    # one decided step, so the dashboard's cycle time names a step
+    done = per_diem_claim(base, "全屏检查（已批）", amount="450.00", days=5)
+    version = httpx.get(f"{base}/api/v1/claims/{done}", headers=api_token(base, "alice")).json()["version"]
+    approved = httpx.post(f"{base}/api/v1/claims/{done}/actions", headers=api_token(base, "teamlead"),
+                          json={"action": "approve", "version": version})  # fmt: skip
+    assert approved.status_code == 200, approved.text
     pages = {"teamlead": phone(browser, base, "teamlead"), "admin": phone(browser, base, "admin")}
     for page in pages.values():
         if lang == "en":
