@@ -92,6 +92,8 @@ export async function guard(fn, where = main) {
     await fn();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { setSession(null); location.hash = "#/login"; return; }
+    // a page that failed to load is no longer loading: the error replaces "loading"
+    if (where === main) main.querySelectorAll(":scope > [role=status].muted").forEach((el) => el.remove());
     where.append(notice(`${t("error")}: ${errorText(err)}`));
   }
 }

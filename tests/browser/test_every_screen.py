@@ -105,6 +105,7 @@ def screens(claim_id: str) -> list[tuple[str, str, str]]:
         ("finance", "#/finance", "#exception-list"),
         ("dashboard", "#/dashboard", "#dash-month"),
         ("admin", "#/admin", "#flow-text"),
+        ("error", "#/claims/999999", ".notice.error"),  # an API error, worded by its code
     ]
 
 
