@@ -3,22 +3,20 @@ revoke), reassigning open tasks, and API keys. Each change is recorded on the au
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
-from reimburse.api.admin import _admin, _record
+from reimburse.api import schemas as s
+from reimburse.api.admin import _admin
 from reimburse.api.deps import CurrentPrincipal, SessionDep
-from reimburse.claims import access, handover
-from reimburse.core.controls import get_control, set_control
+from reimburse.api.params import Id, RefId
+from reimburse.api.schemas import typed
+from reimburse.budgets import service as budgets
+from reimburse.claims import access, delegations, handover
+from reimburse.core.controls import get_control
 from reimburse.core.db import utcnow
-from reimburse.core.errors import InvalidInput, NotFound
-from reimburse.core.principal import Principal
-from reimburse.identity.approvers import assignable
-from reimburse.identity.records import DelegationRecord, UserRecord
 
 router = APIRouter(tags=["admin"], prefix="/admin")
 mine = APIRouter(tags=["delegations"], prefix="/delegations")  # people manage their own
@@ -27,14 +25,14 @@ mine = APIRouter(tags=["delegations"], prefix="/delegations")  # people manage t
 class HandoverIn(BaseModel):
     mode: Literal["manager", "fallback"] = "manager"
     # role (or "*" for anyone) -> the user who takes a leaver's work
-    fallbacks: dict[str, int] = Field(default_factory=dict, max_length=50)
+    fallbacks: dict[Annotated[str, Field(max_length=32)], RefId] = Field(default_factory=dict, max_length=50)
 
 
 class BudgetConsumptionIn(BaseModel):
     at: Literal["approval", "payment"]
 
 
-@router.get("/controls")
+@router.get("/controls", **typed(s.Controls))
 def get_controls(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return {
@@ -43,92 +41,57 @@ def get_controls(principal: CurrentPrincipal, session: SessionDep) -> dict[str, 
     }
 
 
-@router.put("/controls/handover")
+@router.put("/controls/handover", **typed(s.HandoverRule))
 def put_handover(body: HandoverIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    for role, user_id in body.fallbacks.items():
-        try:
-            assignable(session, user_id)
-        except InvalidInput as exc:
-            raise InvalidInput(f"fallback for {role!r}: {exc}", code="invalid_assignee") from exc
-    value = body.model_dump()
-    before = set_control(session, "handover", value)
-    _record(session, principal, "control:handover", "control.set", {"before": before, "after": value})
-    return value
+    return handover.set_rule(session, body.model_dump(), principal.subject, utcnow())
 
 
-@router.put("/controls/budget-consumption")
+@router.put("/controls/budget-consumption", **typed(s.BudgetConsumption))
 def put_budget_consumption(
     body: BudgetConsumptionIn, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
     _admin(principal)
-    before = set_control(session, "budget_consume_at", body.at)
-    _record(
-        session, principal, "control:budget_consume_at", "control.set", {"before": before, "after": body.at}
-    )
-    return {"budget_consume_at": body.at}
+    return {"budget_consume_at": budgets.set_consume_at(session, body.at, principal.subject, utcnow())}
 
 
-def _delegation_view(d: DelegationRecord) -> dict[str, Any]:
-    return {"id": d.id, "user_id": d.user_id, "delegate_id": d.delegate_id,
-            "starts_on": d.starts_on.isoformat(), "ends_on": d.ends_on.isoformat()}  # fmt: skip
-
-
-@router.get("/delegations")
+@router.get("/delegations", **typed(s.DelegationList))
 def list_delegations(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return {
-        "items": [
-            _delegation_view(d)
-            for d in session.scalars(select(DelegationRecord).order_by(DelegationRecord.id))
-        ]
-    }
+    return {"items": delegations.listing(session)}
 
 
-@router.delete("/delegations/{delegation_id}")
-def revoke_delegation(delegation_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+@router.delete("/delegations/{delegation_id}", **typed(s.RevokedDelegation, 404))
+def revoke_delegation(delegation_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
-    return _revoke(session, principal, delegation_id)
+    return delegations.revoke(session, principal, delegation_id, utcnow(), own_only=False)
 
 
-@mine.get("")
+@mine.get("", **typed(s.DelegationList))
 def my_delegations(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """The delegations I gave or hold."""
-    me = principal.user_id or -1
-    query = select(DelegationRecord).where(
-        or_(DelegationRecord.user_id == me, DelegationRecord.delegate_id == me)
-    )
-    return {"items": [_delegation_view(d) for d in session.scalars(query.order_by(DelegationRecord.id))]}
+    return {"items": delegations.listing(session, involving=principal.user_id or -1)}
 
 
-@mine.delete("/{delegation_id}")
+@mine.delete("/{delegation_id}", **typed(s.RevokedDelegation, 404))
 def revoke_my_delegation(
-    delegation_id: int, principal: CurrentPrincipal, session: SessionDep
+    delegation_id: Id, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:
-    row = session.get(DelegationRecord, delegation_id)
-    if row is None or row.user_id != principal.user_id:
-        raise NotFound(f"delegation {delegation_id} not found")
-    return _revoke(session, principal, delegation_id)
-
-
-def _revoke(session: Session, principal: Principal, delegation_id: int) -> dict[str, Any]:
-    row = session.get(DelegationRecord, delegation_id)
-    if row is None:
-        raise NotFound(f"delegation {delegation_id} not found")
-    view = _delegation_view(row)
-    handover.revoke_delegation(session, row)
-    _record(session, principal, f"delegation:{delegation_id}", "delegation.revoke", view)
-    return {**view, "revoked": True}
+    return delegations.revoke(session, principal, delegation_id, utcnow(), own_only=True)
 
 
 class ReassignIn(BaseModel):
-    to_user_id: int
+    to_user_id: RefId
     comment: str = Field(default="", max_length=2000)
 
 
-@router.post("/claims/{claim_id}/tasks/{task_id}/reassign")
+@router.post("/claims/{claim_id}/tasks/{task_id}/reassign", **typed(s.Reassigned, 404, 409, 422))
 def reassign(
-    claim_id: int, task_id: str, body: ReassignIn, principal: CurrentPrincipal, session: SessionDep
+    claim_id: Id,
+    task_id: Annotated[str, Path(max_length=64)],
+    body: ReassignIn,
+    principal: CurrentPrincipal,
+    session: SessionDep,
 ) -> dict[str, Any]:
     """Move any open task to an active approver (the move is on the claim's timeline)."""
     _admin(principal)
@@ -139,15 +102,8 @@ def reassign(
     return {"claim_id": claim.id, "task_id": task_id, "to_user_id": body.to_user_id, "status": claim.status}
 
 
-@router.post("/users/{user_id}/hand-over")
-def hand_over_again(user_id: int, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
+@router.post("/users/{user_id}/hand-over", **typed(s.HandOver, 404, 422))
+def hand_over_again(user_id: Id, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Run the hand-over of a deactivated user again (after fixing the rule for stranded work)."""
     _admin(principal)
-    user = session.get(UserRecord, user_id)
-    if user is None:
-        raise NotFound(f"user {user_id} not found")
-    if user.active:
-        raise InvalidInput("hand-over is for deactivated users", code="user_active")
-    result = handover.hand_over(session, user, principal.subject, utcnow())
-    _record(session, principal, f"user:{user_id}", "user.hand_over", result)
-    return result
+    return handover.hand_over_again(session, user_id, principal.subject, utcnow())

@@ -8,8 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Request
 from pydantic import AwareDatetime, BaseModel, Field
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
 from reimburse.api.params import Id
+from reimburse.api.schemas import typed
 from reimburse.api.scopes import SCOPES
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Forbidden
@@ -30,13 +32,13 @@ def _admin(principal: Principal) -> None:
         raise Forbidden("only admins manage API keys")
 
 
-@router.get("")
+@router.get("", **typed(s.ApiKeyList))
 def list_keys(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     return {"items": [k.describe() for k in apikeys.listing(session)], "scopes": sorted(SCOPES)}
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, **typed(s.ApiKeyCreated, 422))
 def create_key(body: ApiKeyIn, principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     expires: datetime | None = body.expires_at
@@ -46,7 +48,7 @@ def create_key(body: ApiKeyIn, principal: CurrentPrincipal, session: SessionDep)
     return row.describe() | {"key": secret}  # the secret, once
 
 
-@router.post("/{key_id}/revoke")
+@router.post("/{key_id}/revoke", **typed(s.ApiKey, 404))
 def revoke_key(
     key_id: Id, request: Request, principal: CurrentPrincipal, session: SessionDep
 ) -> dict[str, Any]:

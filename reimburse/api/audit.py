@@ -8,7 +8,9 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import CurrentPrincipal, SessionDep
+from reimburse.api.schemas import typed
 from reimburse.audit import service as trail
 from reimburse.audit.keys import signer_for
 from reimburse.core.db import utcnow
@@ -18,7 +20,7 @@ from reimburse.core.principal import Role
 router = APIRouter(tags=["audit"], prefix="/audit")
 
 
-@router.get("/public-key")
+@router.get("/public-key", **typed(s.AuditPublicKey))
 def public_key(request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     """The key that checks checkpoints and exports, for anyone signed in (and for publishing:
     `reimburse audit public-key` prints the same)."""

@@ -416,11 +416,30 @@ class Claim(ClaimSummary):
     route: Route | None = Field(description="null until submitted")
     timeline: list[TimelineEntry]
     payout_reference: str | None = Field(description="payroll's reference, once paid")
-    hold: dict[str, Any] | None = Field(
+    hold: Hold | None = Field(
         default=None,
-        description="set while the claim is stopped for a finance decision: `since` and `reasons` "
-        "(finding codes); finance answers with the `release` or `decline` action",
+        description="set while the claim is stopped for a finance decision; finance answers with "
+        "the `release` or `decline` action",
     )
+
+
+class HoldReason(Schema):
+    code: str = Field(description="the finding code that stopped the claim")
+    item: int | None = Field(description="the item's index, or null for the whole claim")
+    message: str
+
+
+class Hold(Schema):
+    since: DateTime
+    reasons: list[HoldReason]
+
+
+class HeldClaim(ClaimSummary):
+    hold: Hold
+
+
+class HeldClaimList(Schema):
+    items: list[HeldClaim]
 
 
 class InboxItem(Schema):
@@ -621,6 +640,84 @@ class Delegation(Schema):
     delegate_id: int
     starts_on: Date
     ends_on: Date
+
+
+class DelegationList(Schema):
+    items: list[Delegation]
+
+
+class RevokedDelegation(Delegation):
+    revoked: bool
+
+
+class HandoverRule(Schema):
+    mode: str = Field(description="`manager` (up the management line first) or `fallback`")
+    fallbacks: dict[str, int] = Field(description="role (or `*`) -> the user who takes a leaver's work")
+
+
+class Controls(Schema):
+    handover: HandoverRule
+    budget_consume_at: str = Field(description="`approval` or `payment`")
+
+
+class BudgetConsumption(Schema):
+    budget_consume_at: str
+
+
+class Reassigned(Schema):
+    claim_id: int
+    task_id: str
+    to_user_id: int
+    status: str
+
+
+class MovedTask(Schema):
+    claim_id: int
+    to: int
+
+
+class HandOver(Schema):
+    moved: list[MovedTask]
+    stranded: list[int] = Field(description="claims whose task nobody could take")
+    candidates: list[int]
+
+
+class ApiKey(Schema):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    roles: list[str]
+    revoked: bool
+    created_at: DateTime
+    last_used_at: DateTime | None
+    expires_at: DateTime | None
+    revoked_at: DateTime | None
+    revoked_by: str | None
+
+
+class ApiKeyList(Schema):
+    items: list[ApiKey]
+    scopes: list[str] = Field(description="every scope a key may carry")
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="the secret: shown once, never again")
+
+
+class AuditPublicKey(Schema):
+    key_id: str
+    public_key: str = Field(description="base64 of the raw Ed25519 public key")
+    algorithm: str
+
+
+class WorkApp(Schema):
+    id: str
+    label: str
+
+
+class WorkAppList(Schema):
+    platforms: list[WorkApp]
 
 
 # --- webhooks ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ def recheck(item_id: Id, principal: CurrentPrincipal, session: SessionDep) -> di
     return verify_service.view(row)
 
 
-@router.get("/finance/exceptions")
+@router.get("/finance/exceptions", **typed(s.HeldClaimList))
 def exceptions(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     """Claims stopped for a finance decision (a bad tax-bureau answer, a disputed invoice value),
     with why; each continues only by ``release`` or ends by ``decline`` (POST /claims/{id}/actions)."""

@@ -21,7 +21,9 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from reimburse.api import schemas as s
 from reimburse.api.deps import SessionDep, SettingsDep
+from reimburse.api.schemas import typed
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from reimburse.identity.directory import user_view
@@ -46,7 +48,7 @@ def _redirect_uri(settings: Settings, platform: Platform) -> str:
     return f"{settings.public_url.rstrip('/')}/api/v1/auth/{platform.value}/callback"
 
 
-@router.get("/auth/workapps")
+@router.get("/auth/workapps", **typed(s.WorkAppList))
 def workapps_enabled(settings: SettingsDep) -> dict[str, Any]:
     """The work apps people can sign in with here (for the sign-in page's buttons)."""
     return {"platforms": [{"id": p.value, "label": LABELS[p]} for p in enabled_apps(settings)]}

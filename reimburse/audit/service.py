@@ -11,6 +11,7 @@ requests get consecutive sequence numbers; it should be the last lock a transact
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -137,6 +138,11 @@ def record(
         details=details or {},
         material=material_of(claim),
     )
+
+
+def text_digest(text: str) -> str:
+    """What the trail keeps of a saved document (a policy, a flow): its SHA-256, not the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def record_admin(

@@ -12,6 +12,7 @@ anyway and a warning / info finding tells routing to add an approver / finance t
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from reimburse.claims.domain import Budget, Finding, Money, Severity
 from reimburse.policy.domain import OverBudgetAction
@@ -94,3 +95,18 @@ def consume(budget: Budget, reserved: Money, approved: Money | None = None) -> B
     if final > reserved:
         raise BudgetError(f"approved {final} exceeds the reserved {reserved}; reserve the difference first")
     return replace(budget, committed=budget.committed - reserved, spent=budget.spent + final)
+
+
+_PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def budget_period(start: date, period: str) -> tuple[date, date]:
+    """The period a budget line covers, from any day in its first month: ``(first day, the day
+    after the last)``. A quarter starts in January, April, July or October; a year in January."""
+    first = start.replace(day=1)
+    if period == "quarter" and (first.month - 1) % 3:
+        raise BudgetError("a quarter starts in January, April, July or October")
+    if period == "year":
+        first = first.replace(month=1)
+    m = first.month - 1 + _PERIOD_MONTHS[period]
+    return first, date(first.year + m // 12, m % 12 + 1, 1)

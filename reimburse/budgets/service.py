@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.budgets.records import BudgetRecord, BudgetReservation
+from reimburse.budgets.rules import BudgetError, budget_period
+from reimburse.core.controls import set_control
+from reimburse.core.errors import InvalidInput
 from reimburse.identity.records import DepartmentRecord
 
 
@@ -145,3 +149,66 @@ def settle(session: Session, claim: Spending, *, consume: bool) -> None:
         session.execute(update(BudgetRecord).where(BudgetRecord.id == r.budget_id).values(**values))
         r.state = "consumed" if consume else "released"
     session.flush()
+
+
+# --- budget lines, as finance and admins keep them -------------------------------------------
+
+
+def line_view(b: BudgetRecord) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "department_id": b.department_id,
+        "category": b.category,
+        "period": b.period,
+        "start": b.period_start.isoformat(),
+        "end": (b.period_end - timedelta(days=1)).isoformat(),
+        "amount": f"{b.amount:.2f}",
+        "committed": f"{b.committed:.2f}",
+        "spent": f"{b.spent:.2f}",
+        "available": f"{available(b):.2f}",
+    }
+
+
+def list_lines(session: Session) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(BudgetRecord).order_by(BudgetRecord.period_start, BudgetRecord.department_id)
+    )
+    return [line_view(b) for b in rows]
+
+
+def create_line(
+    session: Session,
+    department_id: int,
+    category: str,
+    period: str,
+    start: date,
+    amount: Decimal,
+    actor: str,
+    now: datetime,
+) -> dict[str, Any]:
+    try:
+        first, end = budget_period(start, period)
+    except BudgetError as exc:
+        raise InvalidInput(str(exc)) from exc
+    row = BudgetRecord(
+        department_id=department_id,
+        category=category,
+        period=period,
+        period_start=first,
+        period_end=end,
+        amount=amount,
+    )
+    session.add(row)
+    session.flush()
+    view = line_view(row)
+    trail.record_admin(session, f"budget:{row.id}", "budget.create", actor, now, view)
+    return view
+
+
+def set_consume_at(session: Session, at: str, actor: str, now: datetime) -> str:
+    """When spend moves from reserved to spent: on final ``approval`` or on ``payment``."""
+    before = set_control(session, "budget_consume_at", at)
+    trail.record_admin(
+        session, "control:budget_consume_at", "control.set", actor, now, {"before": before, "after": at}
+    )
+    return at

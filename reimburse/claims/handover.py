@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.claims import service as workflow
 from reimburse.claims.records import ClaimRecord
-from reimburse.core.controls import get_control
-from reimburse.core.errors import InvalidInput
+from reimburse.core.controls import get_control, set_control
+from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.identity.approvers import assignable, may_approve
 from reimburse.identity.org import load_org
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
@@ -102,6 +103,33 @@ def hand_over(session: Session, leaver: UserRecord, actor: str, now: datetime) -
         else:
             stranded.append(claim.id)
     return {"moved": moved, "stranded": stranded, "candidates": people}
+
+
+def set_rule(session: Session, rule: dict[str, Any], actor: str, now: datetime) -> dict[str, Any]:
+    """Store the hand-over rule (``mode`` and ``fallbacks``: role or ``"*"`` -> user id); every
+    fallback must be someone who may hold approval work."""
+    for role, user_id in rule["fallbacks"].items():
+        try:
+            assignable(session, user_id)
+        except InvalidInput as exc:
+            raise InvalidInput(f"fallback for {role!r}: {exc}", code="invalid_assignee") from exc
+    before = set_control(session, "handover", rule)
+    trail.record_admin(
+        session, "control:handover", "control.set", actor, now, {"before": before, "after": rule}
+    )
+    return rule
+
+
+def hand_over_again(session: Session, user_id: int, actor: str, now: datetime) -> dict[str, Any]:
+    """Run a deactivated user's hand-over again (after the rule was fixed for stranded work)."""
+    user = session.get(UserRecord, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if user.active:
+        raise InvalidInput("hand-over is for deactivated users", code="user_active")
+    result = hand_over(session, user, actor, now)
+    trail.record_admin(session, f"user:{user_id}", "user.hand_over", actor, now, result)
+    return result
 
 
 def reassign_task(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from reimburse.audit import service as trail
 from reimburse.claims import handover
 from reimburse.core.errors import NotFound
+from reimburse.identity import service as directory_admin
 from reimburse.identity.records import AccessTokenRecord, UserRecord
 
 
@@ -58,3 +59,17 @@ def reactivate_user(session: Session, user_id: int, actor: str, now: datetime) -
     user.active = True
     session.flush()
     trail.record_admin(session, f"user:{user_id}", "user.reactivate", actor, now, {"was_active": was_active})
+
+
+def change_user(
+    session: Session, user_id: int, changes: dict[str, Any], actor: str, now: datetime
+) -> dict[str, Any]:
+    """An admin's edit of a person: the fields, then ``active`` (leaving or coming back)."""
+    changes = dict(changes)
+    active = changes.pop("active", None)
+    user = directory_admin.update_user(session, user_id, changes, actor, now)
+    if active is False and user.active:
+        deactivate_user(session, user_id, actor, now)
+    elif active is True and not user.active:
+        reactivate_user(session, user_id, actor, now)
+    return directory_admin.admin_user_view(user)

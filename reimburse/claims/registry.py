@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.claims.records import ClaimRecord, InvoiceRegistration
 from reimburse.core.errors import Conflict
+from reimburse.policy.rules.lifecycle import InvoiceEvent, InvoiceState, move
 
 
 def register_invoices(session: Session, claim: ClaimRecord) -> None:
@@ -31,7 +32,11 @@ def register_invoices(session: Session, claim: ClaimRecord) -> None:
         seen.add(key)
         try:
             with session.begin_nested():
-                session.add(InvoiceRegistration(invoice_key=key, claim_id=claim.id, item_id=item.id))
+                session.add(
+                    InvoiceRegistration(
+                        invoice_key=key, claim_id=claim.id, item_id=item.id, state=InvoiceState.LOCKED.value
+                    )
+                )
         except IntegrityError:
             holder = session.scalars(
                 select(InvoiceRegistration.claim_id).where(InvoiceRegistration.invoice_key == key)
@@ -46,12 +51,22 @@ def register_invoices(session: Session, claim: ClaimRecord) -> None:
 
 
 def unlock_invoices(session: Session, claim: ClaimRecord) -> None:
-    session.execute(delete(InvoiceRegistration).where(InvoiceRegistration.claim_id == claim.id))
-
-
-def mark_invoices(session: Session, claim: ClaimRecord, state: str) -> None:
+    """Give the claim's locked invoices back (withdrawn, rejected, or re-registered on resubmit)."""
+    locked, _ = move(InvoiceEvent.UNLOCK)
     session.execute(
-        update(InvoiceRegistration).where(InvoiceRegistration.claim_id == claim.id).values(state=state)
+        delete(InvoiceRegistration).where(
+            InvoiceRegistration.claim_id == claim.id, InvoiceRegistration.state == locked.value
+        )
+    )
+
+
+def move_invoices(session: Session, claim: ClaimRecord, event: InvoiceEvent) -> None:
+    """Reimburse (final approval) or close (payment) the claim's invoices, by the lifecycle."""
+    before, after = move(event)
+    session.execute(
+        update(InvoiceRegistration)
+        .where(InvoiceRegistration.claim_id == claim.id, InvoiceRegistration.state == before.value)
+        .values(state=after.value)
     )
 
 

@@ -33,6 +33,7 @@ from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.corrections import is_structured
 from reimburse.policy.rules.facts import key_of
+from reimburse.policy.rules.lifecycle import InvoiceEvent
 from reimburse.policy.service import current_policy
 from reimburse.routing import service as approvals
 from reimburse.routing.domain import (
@@ -457,7 +458,7 @@ def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: 
     if status is InstanceStatus.APPROVED:
         if get_control(session, "budget_consume_at") == "approval":
             ledger.settle(session, claim, consume=True)  # else payment consumes (payouts.mark_paid)
-        registry.mark_invoices(session, claim, "reimbursed")
+        registry.move_invoices(session, claim, InvoiceEvent.REIMBURSE)
         _webhook(session, "claim.approved", claim)
     else:
         ledger.settle(session, claim, consume=False)

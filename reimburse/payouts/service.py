@@ -14,10 +14,12 @@ from reimburse.audit import service as trail
 from reimburse.budgets import service as ledger
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
+from reimburse.claims.registry import move_invoices
 from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.identity.records import UserRecord
+from reimburse.policy.rules.lifecycle import InvoiceEvent
 
 COLUMNS = ("claim_id", "number", "payee_id", "payee", "purpose", "total", "currency", "approved_at")
 
@@ -78,9 +80,7 @@ def mark_paid(
     if claim.hold:
         raise Conflict(f"claim {claim_id} is stopped for a finance decision", code="claim_held")
     claim.status, claim.paid_at, claim.payout_reference = ClaimStatus.PAID, paid_at or now, reference
-    from reimburse.claims.registry import mark_invoices
-
-    mark_invoices(session, claim, "closed")  # the invoice's life ends with the payment
+    move_invoices(session, claim, InvoiceEvent.CLOSE)  # the invoice's life ends with the payment
     if get_control(session, "budget_consume_at") == "payment":
         ledger.settle(session, claim, consume=True)  # approval kept the money reserved until now
     session.add(

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.core.errors import InvalidInput
 from reimburse.policy.defaults import default_policy, default_policy_text
 from reimburse.policy.domain import Policy, PolicyError, load_policy_text
@@ -30,7 +33,8 @@ def policy_text(session: Session) -> tuple[str, int]:
     return (latest.text, latest.id) if latest else (default_policy_text(), 0)
 
 
-def save_policy(session: Session, text: str, who: str) -> int:
+def save_policy(session: Session, text: str, who: str, now: datetime) -> int:
+    """Store a new version if it validates; the trail records who saved which text (its digest)."""
     try:
         load_policy_text(text)
     except PolicyError as exc:
@@ -40,4 +44,6 @@ def save_policy(session: Session, text: str, who: str) -> int:
     row = PolicyVersionRecord(text=text, created_by=who)
     session.add(row)
     session.flush()
+    details = {"version": row.id, "sha256": trail.text_digest(text)}
+    trail.record_admin(session, "policy", "policy.save", who, now, details)
     return row.id

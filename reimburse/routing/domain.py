@@ -599,7 +599,7 @@ class CancelTimer:
 
 @dataclass(frozen=True, slots=True)
 class AuditRecord:
-    """One transition, to be chained by ``reimburse.routing.audit``."""
+    """One transition, to be chained by ``reimburse.audit``."""
 
     kind: ClassVar[str] = "audit"
     claim_id: str

@@ -65,7 +65,7 @@ def flow_for(
     session: Session, flow_id: str, version: int | None, params: dict[str, Any] | None = None
 ) -> Flow:
     """The flow a claim runs: the version it started with (``None``: the latest, for a new claim).
-    Admin-saved versions are stored; the shipped default is version 1."""
+    Admin-saved versions are stored; shipped ones are files (``flows.SHIPPED``)."""
     return flow(session, flow_id, version, params)
 
 

@@ -1,31 +1,35 @@
 """Approval flows as stored versions that admins save: claims keep the version they started
-with; the shipped default is version 1."""
+with; every shipped version stays as a file (``flows.SHIPPED``)."""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from reimburse.audit import service as trail
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.routing.domain import Flow
-from reimburse.routing.flows import builtin_source, load_flow
+from reimburse.routing.flows import SHIPPED, builtin_source, load_flow
 from reimburse.routing.records import FlowVersionRecord
 
 
 def flow_source(session: Session, flow_id: str, version: int | None = None) -> tuple[str, int]:
-    """A flow's text: the given version, or the latest; the shipped default is version 1."""
+    """A flow's text: the given version, or the latest; stored versions before shipped ones."""
     query = select(FlowVersionRecord).where(FlowVersionRecord.flow_id == flow_id)
     if version is not None:
         query = query.where(FlowVersionRecord.version == version)
     row = session.scalars(query.order_by(FlowVersionRecord.version.desc())).first()
     if row is not None:
         return row.text, row.version
-    if flow_id == "default" and version in (None, 1):
-        return builtin_source("default"), 1
+    shipped = SHIPPED.get(flow_id, {})
+    if shipped and (version is None or version in shipped):
+        chosen = max(shipped) if version is None else version
+        return builtin_source(flow_id, chosen), chosen
     raise NotFound(f"flow {flow_id} v{version} not found")
 
 
@@ -36,12 +40,13 @@ def flow(
     return load_flow(text, params=params)
 
 
-def save_flow(session: Session, text: str, who: str) -> Flow:
+def save_flow(session: Session, text: str, who: str, now: datetime) -> Flow:
+    """Store a new version of a flow (never an edit in place); the trail records who saved what."""
     parsed = load_flow(text)  # an InvalidFlow (422) lists every problem with its path
     latest = session.scalar(
         select(func.max(FlowVersionRecord.version)).where(FlowVersionRecord.flow_id == parsed.id)
     )
-    floor = max(latest or 0, 1 if parsed.id == "default" else 0)
+    floor = max([latest or 0, *SHIPPED.get(parsed.id, {})])
     if parsed.version <= floor:
         raise InvalidInput(
             f"flow {parsed.id} needs a version above {floor}: versions are never edited in place",
@@ -49,6 +54,8 @@ def save_flow(session: Session, text: str, who: str) -> Flow:
         )
     session.add(FlowVersionRecord(flow_id=parsed.id, version=parsed.version, text=text, created_by=who))
     session.flush()
+    details = {"version": parsed.version, "sha256": trail.text_digest(text)}
+    trail.record_admin(session, f"flow:{parsed.id}", "flow.save", who, now, details)
     return parsed
 
 
@@ -116,9 +123,9 @@ def flow_diagram(f: Flow) -> dict[str, Any]:
 
 
 def flow_versions(session: Session) -> list[dict[str, Any]]:
-    """Every flow with its stored versions (the shipped default is version 1 of "default")."""
+    """Every flow with its stored versions (shipped and stored)."""
     rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
-    versions: dict[str, list[int]] = {"default": [1]}
+    versions: dict[str, list[int]] = {k: list(v) for k, v in SHIPPED.items()}
     for flow_id, version in rows:
         versions.setdefault(flow_id, []).append(version)
-    return [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]
+    return [{"id": k, "versions": sorted(set(v))} for k, v in sorted(versions.items())]

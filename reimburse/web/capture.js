@@ -3,7 +3,7 @@
 import { api, fileUrl, upload } from "/app/api.js";
 import { decision, guard, h, notice, page } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
-import { FIELDS, findingsList } from "/app/claimview.js";
+import { fieldNames, findingsList } from "/app/claimview.js";
 import { errorText, reviewText, t, tOr } from "/app/i18n.js";
 import * as offline from "/app/offline.js";
 
@@ -155,7 +155,7 @@ function showDocument(doc, card, items, claimForm) {
     if (!res.is_invoice) return;
     const flagged = new Map();
     for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, reviewText(r));
-    const fields = h("div", { class: "fields" }, ...FIELDS.map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
+    const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n], flagged.get(n))));
     const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(reviewText(r), "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },

@@ -5,8 +5,8 @@ import { fileUrl } from "/app/api.js";
 import { decision, h, money, nameOf, when } from "/app/dom.js";
 import { findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
-export const FIELDS = ["invoice_code", "invoice_number", "issue_date", "amount_excl_tax", "tax", "total",
-  "check_code", "buyer_name", "buyer_tax_id", "seller_name", "seller_tax_id"];
+// The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
+export const fieldNames = (fields) => Object.keys(fields || {});
 
 export function findingsList(findings) {
   if (!findings || !findings.length) return h("p", { class: "ok" }, `✓ ${t("claim.nofindings")}`);
@@ -23,7 +23,7 @@ function invoiceFields(item) {
   for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, reviewText(r));
   const corrected = new Map((item.corrections || []).map((c) => [c.field, c]));
   for (const f of corrected.keys()) flagged.delete(f); // the submitter's correction answers the flag
-  const rows = FIELDS.filter((f) => inv.fields[f] !== null && inv.fields[f] !== undefined || flagged.has(f))
+  const rows = fieldNames(inv.fields).filter((f) => inv.fields[f] !== null && inv.fields[f] !== undefined || flagged.has(f))
     .map((f) => h("div", { class: `kv${flagged.has(f) ? " flagged" : ""}${corrected.has(f) ? " corrected" : ""}` },
       h("dt", {}, t(`field.${f}`)),
       h("dd", {}, inv.fields[f] ?? "—",

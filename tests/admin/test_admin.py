@@ -33,17 +33,17 @@ def test_a_new_flow_version_applies_to_new_claims_and_running_ones_keep_theirs(
         assert same.status_code == 422 and same.json()["error"]["code"] == "flow_version_exists"
         text = (
             current["text"]
-            .replace("version: 1", "version: 2")
+            .replace("version: 2", "version: 3")
             .replace('finance_limit: "1000"', 'finance_limit: "5000"')
         )
         saved = client.put("/api/v1/admin/flows", headers=admin, json={"text": text})
-        assert saved.status_code == 200 and saved.json()["version"] == 2
+        assert saved.status_code == 200 and saved.json()["version"] == 3
         after = _submit(client, alice)
-        assert after["route"]["flow"] == {"id": "default", "version": 2}
+        assert after["route"]["flow"] == {"id": "default", "version": 3}
         nodes = [n["id"] for n in after["route"]["nodes"]]
         assert "general_manager" not in nodes and nodes[0] == "dept_head"  # 1500 is now below the limit
         running = client.get(f"/api/v1/claims/{before['id']}", headers=alice).json()
-        assert running["route"]["flow"]["version"] == 1  # keeps the version it started with
+        assert running["route"]["flow"]["version"] == 2  # keeps the version it started with
         finrev = login(client, "finrev")
         ok = client.post(f"/api/v1/claims/{before['id']}/actions", headers=finrev, json={"action": "approve"})
         assert ok.status_code == 200
@@ -53,7 +53,7 @@ def test_a_new_flow_version_applies_to_new_claims_and_running_ones_keep_theirs(
         assert broken.status_code == 422 and broken.json()["error"]["details"]
         assert client.put("/api/v1/admin/flows", headers=alice, json={"text": text}).status_code == 403
         assert client.get("/api/v1/admin/flows", headers=admin).json()["items"] == [
-            {"id": "default", "versions": [1, 2]}
+            {"id": "default", "versions": [1, 2, 3]}
         ]
 
 

@@ -58,7 +58,7 @@ def test_payments_and_admin_changes_are_recorded_and_exported(api: tuple[TestCli
     flow = (
         client.get("/api/v1/admin/flows/default", headers=admin)
         .json()["text"]
-        .replace("version: 1", "version: 2")
+        .replace("version: 2", "version: 3")
     )
     assert client.put("/api/v1/admin/flows", headers=admin, json={"text": flow}).status_code == 200
     budget = {"department_id": demo["departments"]["east"], "category": "*", "period": "year",

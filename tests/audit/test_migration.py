@@ -15,9 +15,9 @@ from reimburse.claims.trail import materials
 from reimburse.core.db import UTCDateTime
 from reimburse.core.migrate import downgrade, upgrade
 from reimburse.core.settings import Settings
-from reimburse.routing.audit import AuditEntry, chain_all, verify_chain
 from reimburse.routing.domain import AuditRecord
 from tests.api_helpers import wipe
+from tests.audit.legacy_chain import AuditEntry, chain_all, verify_chain
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 

@@ -260,16 +260,18 @@ def test_every_error_code_is_worded_with_its_params() -> None:
 def test_the_shipped_flow_is_named_in_both_languages() -> None:
     """The app names a step by the catalogue while the flow still calls it what the shipped
     flow does (a step an admin renamed keeps the admin's name), so the Chinese entries must be
-    the flow file's names."""
-    from reimburse.routing.flows import load_builtin
+    the flow files' names, in every shipped version (running claims keep theirs)."""
+    from reimburse.routing.flows import SHIPPED, builtin_source, load_flow
 
-    flow = load_builtin("default")
     cat = catalogue()
-    assert cat["zh"][f"flow.{flow.id}"] == flow.name and cat["en"][f"flow.{flow.id}"]
-    for node in flow.nodes:
-        assert cat["zh"].get(f"step.{node.id}") == node.name, node.id
-        assert cat["en"][f"step.{node.id}"] != node.name
-        assert not CJK.search(cat["en"][f"step.{node.id}"])
+    for name, versions in SHIPPED.items():
+        for version in versions:
+            flow = load_flow(builtin_source(name, version))
+            assert cat["zh"][f"flow.{flow.id}"] == flow.name and cat["en"][f"flow.{flow.id}"]
+            for node in flow.nodes:
+                assert cat["zh"].get(f"step.{node.id}") == node.name, (version, node.id)
+                assert cat["en"][f"step.{node.id}"] != node.name
+                assert not CJK.search(cat["en"][f"step.{node.id}"])
 
 
 def test_pages_import_the_catalogue_functions_they_call() -> None:

@@ -149,7 +149,9 @@ def test_racing_submissions_under_block_never_overdraw_any_line(migrated_engine:
     n = 8
     with Session(migrated_engine) as s:
         text, _ = policies.policy_text(s)
-        policies.save_policy(s, text.replace("over_budget: add_approver", "over_budget: block"), "test")
+        policies.save_policy(
+            s, text.replace("over_budget: add_approver", "over_budget: block"), "test", utcnow()
+        )
         for category, amount in (("travel", "1000.00"), ("*", "400.00")):
             s.add(BudgetRecord(department_id=east, category=category, period="month", period_start=MONTH,
                                period_end=end, amount=Decimal(amount)))  # fmt: skip

@@ -24,7 +24,7 @@ def problems(text: str, **kw: object) -> list[str]:
 
 def test_default_flow_values() -> None:
     flow = load_builtin()
-    assert (flow.id, flow.version) == ("default", 1)
+    assert (flow.id, flow.version) == ("default", 2)
     assert [n.id for n in flow.nodes] == [
         "dept_head",
         "finance_review",
@@ -121,13 +121,13 @@ def test_not_yaml() -> None:
 
 
 def test_catalog_keeps_versions_and_refuses_silent_edits() -> None:
-    v1 = load_builtin()
-    v2 = load_flow(builtin_source().replace("version: 1", "version: 2").replace('"50000"', '"80000"'))
+    v1 = load_builtin()  # the latest shipped version (2)
+    v2 = load_flow(builtin_source().replace("version: 2", "version: 3").replace('"50000"', '"80000"'))
     cat = FlowCatalog()
     cat.add(v1)
     cat.add(v2)
     cat.add(v1)  # same content again is fine
-    assert cat.latest("default") is v2 and cat.get("default", 1) is v1
+    assert cat.latest("default") is v2 and cat.get("default", 2) is v1
     with pytest.raises(InvalidFlow):
         cat.add(replace(v1, name="edited"))
     with pytest.raises(InvalidFlow):
@@ -143,3 +143,11 @@ def test_flow_round_trips_through_json() -> None:
 def test_json_schema_is_published() -> None:
     schema = json.loads(flow_json_schema())
     assert "nodes" in schema["properties"] and "any" in json.dumps(schema)
+
+
+def test_every_shipped_version_stays_loadable_for_the_claims_that_started_on_it() -> None:
+    old, latest = load_flow(builtin_source("default", 1)), load_builtin()
+    assert (old.version, latest.version) == (1, 2)
+    assert load_flow(builtin_source("default")) == latest
+    # version 1 approved small risk-free claims without anyone; the company's rule (2) never does
+    assert old.rules.auto_approve_below is not None and latest.rules.auto_approve_below is None

@@ -9,7 +9,6 @@ from hypothesis import event as label
 from hypothesis import strategies as st
 
 from reimburse.routing import serde
-from reimburse.routing.audit import chain_all, verify_chain
 from reimburse.routing.domain import (
     AddPosition,
     AddSigner,
@@ -217,7 +216,6 @@ def test_engine_properties(flow: Flow, script: list[tuple[str, str, str]]) -> No
         assert serde.instance_from_dict(serde.instance_to_dict(inst)) == inst
     label(f"ends {inst.status.value}")
     note(f"{len(records)} audit records")
-    assert verify_chain(chain_all(records)) == []
 
 
 def _check_orsign_first_decides(before: FlowInstance, after: FlowInstance, event: Approve) -> None:

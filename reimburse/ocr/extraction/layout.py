@@ -95,11 +95,6 @@ class Layout:
         lines.sort(key=lambda ln: (ln.top, ln.left))
         return Layout(tuple(lines), width, max(offset, 1.0))
 
-    @property
-    def median_height(self) -> float:
-        heights = sorted(ln.height for ln in self.lines)
-        return heights[len(heights) // 2] if heights else 10.0
-
     def find(self, pattern: re.Pattern[str]) -> list[Line]:
         return [ln for ln in self.lines if pattern.search(ln.text)]
 

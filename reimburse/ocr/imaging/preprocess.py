@@ -28,7 +28,7 @@ from reimburse.ocr.engines.base import Image
 from reimburse.ocr.imaging.arrays import scaled, u8
 
 # The long side the OCR sees. A VAT invoice is 240 x 140 mm: at 1800 px its 9-pt digits are
-# ~24 px tall, comfortably above what PP-OCR's detector needs (measured in bench/README.md).
+# ~24 px tall; the recogniser scales each line to 48 px high, so it never upscales them more than 2x.
 WORK_LONG_SIDE = 1800
 # Below this the page is upscaled (small screenshots, thumbnails).
 MIN_LONG_SIDE = 1200

@@ -12,7 +12,7 @@ What the service layer calls (values from ``expenses.domain``; ``today``/``now``
 * ``budget.reserve(budget, amount, policy.over_budget)`` on submit -> ``BudgetOutcome``
   (new budget, findings, ``reserved``); ``budget.consume(budget, reserved, approved)`` on final
   approval; ``budget.release(budget, reserved)`` on rejection/withdrawal.
-* ``lifecycle.transition(holding, event, claim_id)`` for the invoice card-pack states.
+* ``lifecycle.move(event)`` for the invoice card-pack states (which state an event moves to which).
 * ``facts.facts_from_extraction(extraction, image_hash)`` -> ``InvoiceFacts`` from the reader.
 * ``policy.load_policy_text(text)`` validates an admin's YAML/JSON (``PolicyError.problems``
   lists every problem with its path); ``expenses.policy.default_policy()`` and

@@ -4,13 +4,13 @@
                                        locked --unlock (withdrawn / rejected)--> unused
 
 A locked invoice belongs to one claim and cannot enter another; only its own claim may unlock
-or reimburse it. The service keeps the state beside the invoice key (whose UNIQUE index makes
-"lock" race-free) and asks ``transition`` whether a move is allowed.
+or reimburse it. ``claims.registry`` keeps the state beside the invoice key (whose UNIQUE index
+makes "lock" race-free; "unused" is no row) and moves only the rows of the claim that are in the
+state ``move`` names, in one UPDATE.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -28,20 +28,6 @@ class InvoiceEvent(StrEnum):
     CLOSE = "close"
 
 
-class LifecycleError(ValueError):
-    """A move the lifecycle does not allow; ``code`` is stable for the API."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceHolding:
-    state: InvoiceState = InvoiceState.UNUSED
-    claim_id: str | None = None  # the claim holding it (locked and after)
-
-
 _MOVES = {
     (InvoiceState.UNUSED, InvoiceEvent.LOCK): InvoiceState.LOCKED,
     (InvoiceState.LOCKED, InvoiceEvent.UNLOCK): InvoiceState.UNUSED,
@@ -50,16 +36,10 @@ _MOVES = {
 }
 
 
-def transition(holding: InvoiceHolding, event: InvoiceEvent, claim_id: str) -> InvoiceHolding:
-    """The holding after ``event`` by claim ``claim_id``, or ``LifecycleError``."""
-    if holding.claim_id is not None and holding.claim_id != claim_id:
-        raise LifecycleError(
-            f"the invoice is {holding.state.value} in claim {holding.claim_id}; it can be claimed only once",
-            "invoice_held",
-        )
-    target = _MOVES.get((holding.state, event))
-    if target is None:
-        raise LifecycleError(
-            f"cannot {event.value} an invoice that is {holding.state.value}", "invoice_state"
-        )
-    return InvoiceHolding(target, None if target is InvoiceState.UNUSED else claim_id)
+def move(event: InvoiceEvent) -> tuple[InvoiceState, InvoiceState]:
+    """The one state ``event`` applies to and the state it leads to. Another state is not moved:
+    a withdrawal does not undo a reimbursed invoice, a payment does not close a locked one."""
+    for (state, on), target in _MOVES.items():
+        if on is event:
+            return state, target
+    raise AssertionError(f"no move for {event}")  # every event has exactly one row in _MOVES

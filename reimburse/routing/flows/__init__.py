@@ -22,6 +22,9 @@ from reimburse.routing.exceptions import InvalidFlow
 from reimburse.routing.flows.schema import FlowModel
 
 BUILTIN = ("default",)
+# Every shipped version of a built-in flow: a claim finishes on the version it started on, so a
+# changed shipped flow is a new version and the old file stays.
+SHIPPED: dict[str, dict[int, str]] = {"default": {1: "default_flow_v1.yaml", 2: "default_flow.yaml"}}
 
 
 def parse_source(text: str) -> Any:
@@ -110,8 +113,11 @@ def load_builtin(name: str = "default", *, params: Mapping[str, Any] | None = No
     return load_flow(text, params=params)
 
 
-def builtin_source(name: str = "default") -> str:
-    return resources.files(__package__).joinpath(f"{name}_flow.yaml").read_text(encoding="utf-8")
+def builtin_source(name: str = "default", version: int | None = None) -> str:
+    """A shipped flow's text: the given version, or the latest."""
+    versions = SHIPPED[name]
+    file = versions[max(versions) if version is None else version]
+    return resources.files(__package__).joinpath(file).read_text(encoding="utf-8")
 
 
 @dataclass

@@ -1,11 +1,8 @@
-"""A tamper-evident audit trail: one hash chain per claim.
+"""The audit trail's format before migration 0015: one hash chain per claim.
 
-Each entry holds the transition (claim, seq, actor, time, action, comment, state before and after)
-and the hash of the entry before it; its own hash is SHA-256 over a canonical JSON of all of that
-(sorted keys, no whitespace, UTF-8, times in UTC ISO 8601). Editing an entry changes its hash, so
-the next entry's ``prev_hash`` no longer matches; deleting or reordering breaks the ``seq`` run and
-the links. The chain cannot stop someone who rewrites *every* later entry too; for that, anchor
-the latest hash elsewhere (``head`` gives it: print it in a report, send it in a webhook).
+Kept for the migration tests only, which write legacy chains in this format, upgrade, and check
+that a downgrade re-links them so the old verifier passes. The service's own trail is
+``reimburse.audit`` (one chain per installation).
 """
 
 from __future__ import annotations
@@ -103,10 +100,6 @@ def chain_all(records: Iterable[AuditRecord], previous: AuditEntry | None = None
     return out
 
 
-def head(entries: Sequence[AuditEntry]) -> str:
-    return entries[-1].hash if entries else GENESIS
-
-
 def verify_chain(entries: Sequence[AuditEntry]) -> list[str]:
     """Problems found in one claim's entries, in stored order; empty when the chain is intact.
 
@@ -141,13 +134,3 @@ def verify_chain(entries: Sequence[AuditEntry]) -> list[str]:
             problems.append(f"{where}: content does not match its hash (edited)")
         prev_hash = e.hash
     return problems
-
-
-def verify_all(entries: Iterable[AuditEntry]) -> dict[str, list[str]]:
-    """``verify_chain`` per claim over entries of many claims (each claim's in stored order);
-    only claims with problems appear in the result."""
-    by_claim: dict[str, list[AuditEntry]] = {}
-    for e in entries:
-        by_claim.setdefault(e.claim_id, []).append(e)
-    found = {claim: verify_chain(chain) for claim, chain in by_claim.items()}
-    return {claim: problems for claim, problems in found.items() if problems}
