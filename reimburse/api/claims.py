@@ -296,7 +296,13 @@ def inbox_route(
     page = inbox.inbox_page(session, principal.user_id, limit, after, claim_id)
     return {
         "items": [
-            {"task_id": r.task_key, "node": r.step_name, "claim": views.claim_summary(r)} for r in page.rows
+            {
+                "task_id": r.task_key,
+                "node": r.step_name,
+                "node_id": r.task_key.rpartition(".")[0] or r.task_key,  # task ids are "<step>.<n>"
+                "claim": views.claim_summary(r),
+            }
+            for r in page.rows
         ],
         "next_cursor": _inbox_cursor(page.next, settings.secret_key) if page.next is not None else None,
         "total": page.total,

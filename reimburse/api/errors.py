@@ -1,6 +1,9 @@
 """The one place where errors become HTTP responses, all in one JSON shape:
 
-{"error": {"code": "...", "message": "...", "details": ...}}
+{"error": {"code": "...", "message": "...", "params": {...}, "details": ...}}
+
+``code`` is stable and the web app words it (with ``params``) in the reader's language;
+``message`` is English, for API clients and logs.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from reimburse.core.errors import ReimburseError
 log = logging.getLogger(__name__)
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {"error": {"code": code, "message": message}}
+def error_body(
+    code: str, message: str, details: Any = None, params: dict[str, str] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message, "params": params or {}}}
     if details is not None:
         body["error"]["details"] = details
     return body
@@ -51,7 +56,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ReimburseError)
     async def _domain(_: Request, exc: ReimburseError) -> JSONResponse:
         return JSONResponse(
-            error_body(exc.code, exc.message, exc.details),
+            error_body(exc.code, exc.message, exc.details, exc.params),
             status_code=exc.status,
             headers=getattr(exc, "headers", None),  # e.g. Retry-After on 429 and 503
         )

@@ -47,7 +47,12 @@ class Schema(BaseModel):
 
 class ErrorDetail(Schema):
     code: str = Field(description="stable machine-readable code, e.g. `not_found`, `stale_version`")
-    message: str = Field(description="for people; may change")
+    message: str = Field(description="in English, for logs and API clients; may change")
+    params: dict[str, str] = Field(
+        default_factory=dict,
+        description="the figures the message rests on (e.g. `item`, `claim`): the web app words the code "
+        "with them in the reader's language",
+    )
     details: Any = Field(
         default=None,
         description="only when there are extra facts: for 422 `invalid_request` a list of "
@@ -169,6 +174,9 @@ class ReviewReason(Schema):
     code: str
     message: str
     fields: list[str] = Field(description="the invoice fields concerned")
+    params: dict[str, str] = Field(
+        default_factory=dict, description="the values the reason compares (e.g. `qr`, `printed`)"
+    )
 
 
 class Extraction(Schema):
@@ -285,6 +293,11 @@ class Finding(Schema):
     )
     points: int | SkipJsonSchema[None] = Field(
         default=None, description="what it added to the risk score (absent on `over_budget`)"
+    )
+    params: dict[str, str] = Field(
+        default_factory=dict,
+        description="the figures the finding rests on (e.g. `amount`, `cap`, `over`): the app words "
+        "each code in the reader's language with them; `message` is the same in English",
     )
 
 
@@ -481,6 +494,9 @@ class HeldClaimList(Schema):
 class InboxItem(Schema):
     task_id: str = Field(description="pass as `task_id` to `POST /claims/{id}/actions`")
     node: str = Field(description="the name of the step waiting for the caller")
+    node_id: str = Field(
+        description="the step's id in the flow (the app names shipped steps in the reader's language)"
+    )
     claim: ClaimSummary
 
 
@@ -593,11 +609,24 @@ class DiagramSla(Schema):
     action: str
 
 
+class DiagramClause(Schema):
+    name: str = Field(description="e.g. `amount_gt`, `risk`, `categories`")
+    values: list[str]
+
+
+class DiagramCondition(Schema):
+    all: list[DiagramClause] = Field(description="every clause must hold")
+    any: list[DiagramCondition] = Field(description="alternatives: one of them must hold")
+
+
 class DiagramNode(Schema):
     id: str
     name: str
     kind: str
     when: str | None = Field(description="the node's condition as the flow file spells it")
+    conditions: DiagramCondition | None = Field(
+        default=None, description="the same condition as data, for the app to word in the reader's language"
+    )
     approvers: list[DiagramApprover]
     sla: DiagramSla | None
     branches: list[list[DiagramNode]]

@@ -192,6 +192,11 @@ def _budget_findings(session: Session, claim: ClaimRecord) -> tuple[list[Finding
                     Severity.WARNING,
                     f"{budget.category} budget: {ledger.available(budget):.2f} left, "
                     f"this claim needs {amount:.2f}",
+                    details=(
+                        ("category", str(budget.category)),
+                        ("available", f"{ledger.available(budget):.2f}"),
+                        ("needed", f"{amount:.2f}"),
+                    ),
                 )
             )
     return out, bool(out)
@@ -223,6 +228,7 @@ def _assessment(session: Session, claim: ClaimRecord, extra: list[Finding], over
             "message": s.finding.message,
             "item": s.finding.item,
             "fields": list(s.finding.fields),
+            "params": s.finding.params,
             "points": s.points,
         }
         for s in result.findings

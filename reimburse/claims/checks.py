@@ -72,6 +72,7 @@ def _onto_claim(
             "message": f.message,
             "item": f.item,
             "fields": list(f.fields),
+            "params": f.params,
         }
         for f in found
         if (f.code, f.item) not in known

@@ -350,6 +350,12 @@ class Finding:
     def detail(self, key: str) -> str | None:
         return dict(self.details).get(key)
 
+    @property
+    def params(self) -> dict[str, str]:
+        """The figures as a JSON object: what the UI's catalogue words the finding with (the
+        English ``message`` stays for API clients and logs)."""
+        return {k: str(v) for k, v in self.details}
+
 
 @dataclass(frozen=True, slots=True)
 class ScoredFinding:

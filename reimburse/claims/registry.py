@@ -29,6 +29,7 @@ def register_invoices(session: Session, claim: ClaimRecord) -> None:
             raise Conflict(
                 f"the same invoice appears twice in this claim (item {item.position + 1})",
                 code="duplicate_invoice",
+                params={"item": item.position + 1},
             )
         seen.add(key)
         try:
@@ -47,6 +48,7 @@ def register_invoices(session: Session, claim: ClaimRecord) -> None:
                 "an invoice can be reimbursed only once",
                 code="duplicate_invoice",
                 details={"item": item.position, "claim_id": holder},
+                params={"item": item.position + 1, "claim": holder},
             ) from None
 
 

@@ -439,6 +439,7 @@ def submit(
             f"the claim exceeds the {line} budget of department {budget.department_id} by {short:.2f}; "
             "the policy does not allow it",
             code="over_budget",
+            params={"category": budget.category, "over": f"{short:.2f}"},
         )  # the transaction rolls back: nothing stays reserved
     over_budget = (bool(over) or result.over_budget) and action == "add_approver"
     findings = list(result.findings)
@@ -449,6 +450,7 @@ def submit(
                 "severity": "warning" if action == "add_approver" else "info",
                 "message": f"exceeds the {budget.category} budget of its department by {short:.2f}",
                 "item": None,
+                "params": {"category": str(budget.category), "over": f"{short:.2f}"},
             }
         )
     claim.risk_score, claim.decision, claim.findings = result.score, result.decision, findings

@@ -169,11 +169,14 @@ class LineItem:
 
 @dataclass(frozen=True, slots=True)
 class ReviewReason:
-    """Why a result needs a person to look at it. ``fields`` names what is suspect."""
+    """Why a result needs a person to look at it. ``fields`` names what is suspect; ``params``
+    carries the values the reason compares (the UI words the code with them; ``message`` is the
+    same in English, for logs and API clients)."""
 
     code: str
     message: str
     fields: tuple[str, ...] = ()
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,8 @@ def extraction_to_json(source: str, ex: Extraction, *, pages: tuple[int, ...] = 
         "field_sources": {n: f.source.value for n, f in ex.fields.items() if n in FIELD_NAMES},
         "needs_review": ex.needs_review,
         "review_reasons": [
-            {"code": r.code, "message": r.message, "fields": list(r.fields)} for r in ex.review_reasons
+            {"code": r.code, "message": r.message, "fields": list(r.fields), "params": dict(r.params)}
+            for r in ex.review_reasons
         ],
     }
     if pages:

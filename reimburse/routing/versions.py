@@ -84,12 +84,27 @@ def flow_diagram(f: Flow) -> dict[str, Any]:
             parts.append("(" + " or ".join(alternatives) + ")")
         return " and ".join(parts) or None
 
+    def clauses(c: Any) -> dict[str, Any] | None:
+        """The same condition as data, for a reader in any language: every clause as
+        ``{name, values}`` (all must hold), and ``any`` alternatives (one must hold)."""
+        if c is None:
+            return None
+        every = [
+            {"name": f.name, "values": [value(v) for v in getattr(c, f.name)]}
+            if isinstance(getattr(c, f.name), tuple | list | frozenset | set)
+            else {"name": f.name, "values": [value(getattr(c, f.name))]}
+            for f in dataclasses.fields(c)
+            if f.name != "any_of" and getattr(c, f.name) not in (None, ())
+        ]
+        return {"all": every, "any": [x for a in c.any_of if (x := clauses(a))]}
+
     def node(n: Any) -> dict[str, Any]:
         return {
             "id": n.id,
             "name": n.name,
             "kind": n.kind.value,
             "when": cond(n.when),
+            "conditions": clauses(n.when),
             "approvers": [
                 {"type": r.kind.value, "levels": r.levels, "role": r.role, "users": list(r.users)}
                 for r in n.approvers

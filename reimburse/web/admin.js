@@ -2,7 +2,7 @@
 // policy, flows, budgets and people come from adminorg.js.
 import { api } from "/app/api.js";
 import { guard, h, notice, page, when } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { t, tOr } from "/app/i18n.js";
 import { orgSections } from "/app/adminorg.js";
 
 export async function adminPage(rerender) {
@@ -25,10 +25,10 @@ export async function adminPage(rerender) {
       }, form);
     });
     const endpointList = h("ul", { class: "list", id: "endpoints" }, ...(endpoints.items.length
-      ? endpoints.items.map((w) => h("li", { "data-endpoint": w.id }, `${w.url} · ${w.events.join(", ")}${w.active ? "" : " · ✗"}`))
+      ? endpoints.items.map((w) => h("li", { "data-endpoint": w.id }, `${w.url} · ${w.events.join(", ")}${w.active ? "" : ` · ${t("admin.inactive")}`}`))
       : [h("li", {}, t("admin.none"))]));
     const rows = deliveries.items.map((d) => h("li", { "data-delivery": d.id },
-      `${d.event} · ${d.status} · ${d.attempts}× · ${d.last_status_code ?? d.last_error ?? ""} · ${when(d.delivered_at || d.next_attempt_at)} `,
+      `${d.event} · ${tOr("delivery", d.status)} · ${d.attempts}× · ${d.last_status_code ?? d.last_error ?? ""} · ${when(d.delivered_at || d.next_attempt_at)} `,
       h("button", { class: "link", onclick: (e) => guard(async () => {
         await api(`/admin/webhooks/deliveries/${d.id}/replay`, { method: "POST" });
         await rerender();

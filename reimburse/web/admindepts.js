@@ -3,7 +3,7 @@
 // would put a department inside itself; its answer is shown where the admin made the change.
 import { api } from "/app/api.js";
 import { h, notice, problemList } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { errorText, t } from "/app/i18n.js";
 
 function options(items, selected, none) {
   return [h("option", { value: "" }, none),
@@ -11,7 +11,7 @@ function options(items, selected, none) {
 }
 
 function failure(err) {
-  const message = err.code === "department_cycle" ? `${t("dept.cycle")} (${err.message})` : `${t("error")}: ${err.message}`;
+  const message = err.code === "department_cycle" ? t("dept.cycle") : `${t("error")}: ${errorText(err)}`;
   return [notice(message), problemList(err)];
 }
 

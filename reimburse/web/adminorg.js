@@ -4,7 +4,7 @@
 import { api } from "/app/api.js";
 import { departmentsSection } from "/app/admindepts.js";
 import { guard, h, notice, problemList } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { errorText, has, lang, stepName, t, tOr, zh } from "/app/i18n.js";
 import { capsForm } from "/app/policycaps.js";
 
 function editor(id, label, text, save) {
@@ -15,18 +15,39 @@ function editor(id, label, text, save) {
     try {
       out.append(notice(await save(area.value), "info"));
     } catch (err) {
-      out.append(notice(err.message), problemList(err));
+      out.append(notice(errorText(err)), problemList(err));
     }
   } }, t("admin.save"));
   return h("section", { class: "card" }, h("h2", {}, label), h("label", { for: id }, label), area, h("div", { class: "row" }, button), out);
 }
 
-function diagram(d) {
-  return h("ol", { class: "route", id: "flow-diagram" }, ...d.nodes.map((n) => h("li", {},
-    `${n.name} · ${n.kind}`, n.when ? ` · ${t("admin.when")} ${n.when}` : "",
-    ` · ${n.approvers.map((a) => a.role || a.type).join(", ")}`,
-    n.sla ? ` · SLA ${n.sla.remind_after_hours ?? "-"}h/${n.sla.escalate_after_hours ?? "-"}h` : "")));
+const LIST = () => (lang === "zh" ? "、" : ", ");
+const CLAUSE_WORDS = { risk: "risk", categories: "cat" };
+
+// A node's condition in the reader's words: "金额 ≤ 1000", "(金额 > 1000 或 风险：需财务复核)".
+function condition(c) {
+  const clause = (k) => t(`cond.${k.name}`).replace("{values}",
+    k.values.map((v) => (CLAUSE_WORDS[k.name] ? tOr(CLAUSE_WORDS[k.name], v) : v)).join(LIST()));
+  const parts = c.all.map(clause);
+  if (c.any.length) parts.push(`(${c.any.map(condition).join(` ${t("cond.or")} `)})`);
+  return parts.join(` ${t("cond.and")} `);
 }
+
+function approver(a) {
+  return a.type === "role" ? tOr("role", a.role) : tOr("role", a.type);
+}
+
+function diagram(d) {
+  return h("ol", { class: "route", id: "flow-diagram" }, ...d.nodes.map((n) => h("li", { "data-node": n.id },
+    `${stepName(n.id, n.name)} · ${tOr("kind", n.kind)}`,
+    n.conditions ? ` · ${t("admin.when")} ${condition(n.conditions)}` : "",
+    ` · ${n.approvers.map(approver).join(LIST())}`,
+    n.sla ? ` · SLA ${[n.sla.remind_after_hours, n.sla.escalate_after_hours].map((x) => x ?? "-").join("/")} ${t("dash.hours")}`
+      + (n.sla.action !== "none" ? ` · ${tOr("sla", n.sla.action)}` : "") : "")));
+}
+
+// the shipped flow in the reader's language; a flow an admin named by that name
+function flowName(d) { return has(`flow.${d.id}`) && d.name === zh(`flow.${d.id}`) ? t(`flow.${d.id}`) : d.name; }
 
 export async function orgSections(rerender) {
   const [policy, flow, budgets, users, depts] = await Promise.all([
@@ -51,19 +72,19 @@ export async function orgSections(rerender) {
     retitle();
   });
   const flowView = h("div", {}, diagram(flow.diagram));
-  const flowBox = editor("flow-text", `${t("admin.flow")} ${flow.diagram.name} (v${flow.diagram.version})`, flow.text, async (text) => {
+  const flowBox = editor("flow-text", `${t("admin.flow")} ${flowName(flow.diagram)} (v${flow.diagram.version})`, flow.text, async (text) => {
     const saved = await api("/admin/flows", { method: "PUT", body: { text } });
     flowView.replaceChildren(diagram(saved.diagram));
     return `${t("admin.saved")} v${saved.version}`;
   });
   flowBox.insertBefore(flowView, flowBox.querySelector("label"));
   const budgetRows = budgets.items.map((b) => h("tr", {},
-    h("td", {}, deptName.get(b.department_id) || b.department_id), h("td", {}, b.category), h("td", {}, `${b.start} – ${b.end}`),
+    h("td", {}, deptName.get(b.department_id) || b.department_id), h("td", {}, b.category === "*" ? t("budget.allcategories") : tOr("cat", b.category)), h("td", {}, `${b.start} – ${b.end}`),
     h("td", {}, b.amount), h("td", {}, b.available)));
   const budgetForm = h("form", { class: "stack", id: "budget-form" },
     h("select", { name: "department_id", "aria-label": t("admin.department") }, ...depts.items.map((d) => h("option", { value: d.id }, d.name))),
     h("input", { name: "category", value: "*", "aria-label": t("capture.category") }),
-    h("select", { name: "period", "aria-label": t("admin.period") }, ...["month", "quarter", "year"].map((p) => h("option", { value: p }, p))),
+    h("select", { name: "period", "aria-label": t("admin.period") }, ...["month", "quarter", "year"].map((p) => h("option", { value: p }, t(`period.${p}`)))),
     h("input", { name: "start", type: "date", required: true, "aria-label": t("admin.start") }),
     h("input", { name: "amount", inputmode: "decimal", required: true, "aria-label": t("capture.amount") }),
     h("button", { type: "submit" }, t("admin.add")));
@@ -96,7 +117,7 @@ export async function orgSections(rerender) {
   });
   const peopleBox = h("section", { class: "card" }, h("h2", {}, t("admin.people")),
     h("ul", { class: "list", id: "people" }, ...users.items.map((u) => h("li", {},
-      `${u.display_name} (${u.username}) · ${deptName.get(u.department_id) || "-"} · ${u.roles.join(", ")}${u.active ? "" : " · ✗"}`))),
+      `${u.display_name} (${u.username}) · ${deptName.get(u.department_id) || "-"} · ${u.roles.map((r) => tOr("role", r)).join(LIST())}${u.active ? "" : ` · ${t("admin.inactive")}`}`))),
     peopleForm);
   const deptBox = departmentsSection(depts.items, users.items, async (message) => {
     await rerender();

@@ -17,6 +17,7 @@ export class ApiError extends Error {
     super((body && body.error && body.error.message) || `HTTP ${status}`);
     this.status = status;
     this.code = body && body.error && body.error.code;
+    this.params = (body && body.error && body.error.params) || {}; // the figures the UI words the code with
     this.details = body && body.error && body.error.details; // e.g. every problem of a policy
   }
 }

@@ -6,7 +6,7 @@ import { claimPage, claimsPage, editPage } from "/app/claims.js";
 import { forgetPeople, h, notice, page } from "/app/dom.js";
 import { dashboardPage } from "/app/dashboard.js";
 import { financePage } from "/app/finance.js";
-import { lang, setLang, t, translate } from "/app/i18n.js";
+import { errorText, lang, setLang, t, translate } from "/app/i18n.js";
 import { clearKeys, inboxPage, reviewPage } from "/app/inbox.js";
 import * as offline from "/app/offline.js";
 
@@ -35,7 +35,7 @@ function loginPage() {
       } catch (err) {
         const message = err.status === 401 ? t("login.wrong")
           : err.status === 429 ? `${t("login.toomany")} ${err.retryAfter || 60} ${t("login.seconds")}`
-            : `${t("error")}: ${err.message}`;
+            : `${t("error")}: ${errorText(err)}`;
         form.append(notice(message));
         form.password.select();
       } finally {

@@ -3,7 +3,7 @@
 // readers and people copying numbers all get the text), and a plain sentence when it exceeds.
 import { api } from "/app/api.js";
 import { h, money, notice } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { errorText, t, tOr } from "/app/i18n.js";
 
 const FIGURES = ["plan", "used", "reserved", "left_before", "claim", "left_after"];
 
@@ -57,7 +57,7 @@ export function budgetPanel(claimId) {
     if (b.exceeds) parts.push(notice(`${t("budget.claimexceeds")}${tOr("budget.action", b.over_budget_action)}`, "warn"));
     box.replaceChildren(...parts);
   }).catch((err) => {
-    box.replaceChildren(h("h2", { id: "budget-title" }, t("budget.title")), notice(`${t("error")}: ${err.message}`));
+    box.replaceChildren(h("h2", { id: "budget-title" }, t("budget.title")), notice(`${t("error")}: ${errorText(err)}`));
   }).finally(() => box.removeAttribute("aria-busy"));
   return box;
 }

@@ -4,7 +4,7 @@ import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
 import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
-import { t, tOr } from "/app/i18n.js";
+import { errorText, reviewText, t, tOr } from "/app/i18n.js";
 import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
 
@@ -228,7 +228,7 @@ function fieldInput(doc, index, name, read, reason, typed) {
 function showDocument(doc, card, items, claimForm, prefill = null) {
   card.replaceChildren();
   card.removeAttribute("aria-busy");
-  if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${doc.error.message}`)); return; }
+  if (doc.status === "failed") { card.append(notice(`${t("capture.failed")}: ${errorText(doc.error)}`)); return; }
   const preview = h("div", { class: "preview" });
   if (doc.kind === "image") {
     fileUrl(doc.id).then((url) => preview.append(h("img", { src: url, alt: `${t("capture.image")}: ${doc.filename}` })))
@@ -252,11 +252,11 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
     if (!res.is_invoice) return;
     if (prefill && index !== (prefill.result_index || 0)) return; // the invoice the item rests on
     const flagged = new Map();
-    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, r.message);
+    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, reviewText(r));
     const typed = new Map((prefill?.corrections || []).map((c) => [c.field, c.new]));
     const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n],
       flagged.get(n), typed.has(n) ? typed.get(n) : undefined)));
-    const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(r.message, "warn"));
+    const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(reviewText(r), "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },
       ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));

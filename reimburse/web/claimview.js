@@ -3,7 +3,7 @@
 // findings with their reasons, the route with its people, and the timeline.
 import { fileUrl } from "/app/api.js";
 import { decision, h, money, nameOf, when } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
 // The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
 export const fieldNames = (fields) => Object.keys(fields || {});
@@ -13,8 +13,8 @@ export function findingsList(findings) {
   return h("ul", { class: "findings" },
     ...findings.map((f) => h("li", { class: f.severity, "data-code": f.code },
       Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "",
-      // a title in the reader's language; the rule's own message (with its figures) beside it
-      h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`)));
+      // the catalogue words the code, with the figures the rule passed as params
+      h("strong", {}, findingTitle(f.code)), findingDetail(f) ? ` — ${findingDetail(f)}` : "")));
 }
 
 // The findings that stop a claim from being submitted, each with what to do about it; shown
@@ -46,7 +46,7 @@ function ruleFacts(item) {
 function invoiceFields(item) {
   const inv = item.invoice;
   const flagged = new Map();
-  for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, r.message);
+  for (const r of inv.review_reasons || []) for (const f of r.fields || []) flagged.set(f, reviewText(r));
   const corrected = new Map((item.corrections || []).map((c) => [c.field, c]));
   for (const f of corrected.keys()) flagged.delete(f); // the submitter's correction answers the flag
   const rows = fieldNames(inv.fields).filter((f) => inv.fields[f] !== null && inv.fields[f] !== undefined || flagged.has(f))
@@ -93,14 +93,27 @@ function itemView(item) {
 export function routeView(route, dir) {
   if (!route) return null;
   return h("ol", { class: "route" }, ...route.nodes.map((n) => h("li", { class: n.status, "data-node": n.id },
-    h("strong", {}, n.name), ` · ${tOr("node", n.status)}`,
+    h("strong", {}, stepName(n.id, n.name)), ` · ${tOr("node", n.status)}`,
     n.assignees.length ? h("span", { class: "who" }, n.assignees.map((a) => nameOf(dir, a)).join("、")) : null)));
+}
+
+export function actionName(action) { return has(`action.${action}`) ? t(`action.${action}`) : t("action._"); }
+
+// Entries the service writes itself: their comment is its English log line, the action says it all.
+const SYSTEM_WORDED = new Set(["edit", "replan", "hold"]);
+
+// A person's comment as typed; the finding codes a finance decision names, in words.
+function commentOf(e) {
+  if (!e.comment || SYSTEM_WORDED.has(e.action)) return null;
+  const coded = /^(.*) \[([a-z0-9_, ]+)\]$/s.exec(e.comment);
+  if (!coded || !e.action.startsWith("finance_")) return e.comment;
+  return `${coded[1]} — ${coded[2].split(", ").map(findingTitle).join(" · ")}`;
 }
 
 export function timelineView(timeline, dir) {
   return h("ol", { class: "timeline" }, ...timeline.map((e) => h("li", {},
-    h("time", { datetime: e.at }, when(e.at)), ` · ${nameOf(dir, e.actor)} · ${tOr("action", e.action)}`,
-    e.comment ? h("q", {}, e.comment) : null)));
+    h("time", { datetime: e.at }, when(e.at)), ` · ${e.actor === "system" ? t("actor.system") : nameOf(dir, e.actor)} · ${actionName(e.action)}`,
+    commentOf(e) ? h("q", {}, commentOf(e)) : null)));
 }
 
 export function claimDetail(c, dir) {

@@ -3,7 +3,7 @@
 // table alternative (screen readers, and numbers one can copy).
 import { api } from "/app/api.js";
 import { guard, h, page } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { findingTitle, stepName, t, tOr } from "/app/i18n.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -66,7 +66,7 @@ export async function dashboardPage() {
       // "部门 · category": the category part in the reader's words
       bars(t("dash.budget"), budget.series.map((b) => ({ label: b.key.split(" · ").map((p, i) => (i ? tOr("cat", p) : p)).join(" · "),
         value: b.value })), "%"),
-      bars(t("dash.cycle"), cycle.series.map((c) => ({ label: c.key, value: c.value })), "h"),
-      bars(t("dash.findings"), findings.series.map((f) => ({ label: tOr("finding", f.key), value: String(f.value) }))));
+      bars(t("dash.cycle"), cycle.series.map((c) => ({ label: stepName(c.key), value: c.value })), t("dash.hours")),
+      bars(t("dash.findings"), findings.series.map((f) => ({ label: findingTitle(f.key), value: String(f.value) }))));
   });
 }

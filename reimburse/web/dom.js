@@ -1,7 +1,7 @@
 // DOM helpers shared by the pages. Text is always set as text, never as HTML, so names read
 // from invoices cannot inject markup.
 import { api, ApiError, setSession } from "/app/api.js";
-import { t } from "/app/i18n.js";
+import { errorText, t } from "/app/i18n.js";
 
 export const main = document.getElementById("main");
 
@@ -92,7 +92,9 @@ export async function guard(fn, where = main) {
     await fn();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) { setSession(null); location.hash = "#/login"; return; }
-    where.append(notice(`${t("error")}: ${err.message}`));
+    // a page that failed to load is no longer loading: the error replaces "loading"
+    if (where === main) main.querySelectorAll(":scope > [role=status].muted").forEach((el) => el.remove());
+    where.append(notice(`${t("error")}: ${errorText(err)}`));
   }
 }
 

@@ -3,7 +3,7 @@
 import { api, token } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { findingDetail, findingTitle, reviewText, t } from "/app/i18n.js";
 import { voucherSection } from "/app/vouchers.js";
 
 const MAX_EXCEPTIONS = 200; // claims in approval read per visit; the API has no exception query yet
@@ -73,14 +73,14 @@ async function details(summaries) {
 }
 
 function reasonsOf(c) {
-  // finance sees the code too: it is what filters, exports and the policy's code_points name
-  const reasons = (c.risk.findings || []).map((f) => `${tOr("finding", f.code)} [${f.code}] ${f.message}`);
-  for (const r of (c.hold && c.hold.reasons) || []) reasons.unshift(`⛔ ${tOr("finding", r.code)} [${r.code}]`);
+  // the catalogue's words; the code itself is on the item (data-code) for tools, not for reading
+  const reasons = (c.risk.findings || []).map((f) => [f.code, findingDetail(f) ? `${findingTitle(f.code)} — ${findingDetail(f)}` : findingTitle(f.code)]);
+  for (const r of (c.hold && c.hold.reasons) || []) reasons.unshift([r.code, `⛔ ${findingTitle(r.code)}`]);
   for (const item of c.items) {
     for (const r of (item.invoice && item.invoice.review_reasons) || []) {
-      reasons.push(`${t("finance.reviewfields")}: ${r.fields.map((f) => t(`field.${f}`)).join("、") || "—"} — ${r.message}`);
+      reasons.push([r.code, `${t("finance.reviewfields")}: ${r.fields.map((f) => t(`field.${f}`)).join("、") || "—"} — ${reviewText(r)}`]);
     }
-    for (const k of item.corrections || []) reasons.push(`${t("capture.corrected")}: ${t(`field.${k.field}`)} ${k.old ?? "—"} → ${k.new ?? "—"}`);
+    for (const k of item.corrections || []) reasons.push([null, `${t("capture.corrected")}: ${t(`field.${k.field}`)} ${k.old ?? "—"} → ${k.new ?? "—"}`]);
   }
   return reasons;
 }
@@ -123,7 +123,7 @@ async function exceptionQueue(box) {
       decision(c.risk.decision),
       h("div", { class: "muted" }, `${c.purpose} · ${[...new Set(c.items.map((i) => t(`cat.${i.category}`)))].join("、")} · `
         + `${daysSince(c.submitted_at)} ${t("inbox.days")}`),
-      h("ul", { class: "reasons" }, ...reasonsOf(c).map((r) => h("li", {}, r))))) : [h("li", {}, t("finance.noexceptions"))]));
+      h("ul", { class: "reasons" }, ...reasonsOf(c).map(([code, text]) => h("li", { "data-code": code }, text))))) : [h("li", {}, t("finance.noexceptions"))]));
   };
   filters.addEventListener("change", render);
   filters.addEventListener("submit", (e) => e.preventDefault());

@@ -170,6 +170,108 @@ const STRINGS = {
     "drafts.title": "我的草稿", "drafts.resume": "继续", "drafts.delete": "删除草稿", "drafts.deleted": "草稿已删除",
     "drafts.confirmdelete": "删除这张草稿？里面的发票可以再用于别的报销单。",
     "drafts.uploads": "还没有放进报销单的发票", "drafts.uploadshelp": "上次上传后没有提交的发票在这里，点“继续”放进本单。",
+    "finding.seller_tax_id_invalid": "销售方税号无效", "finding.buyer_tax_id_invalid": "购买方税号无效", "finding._": "其他检查问题",
+    "detail.meals_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.entertainment_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.lodging_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.taxi_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.per_diem_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.mileage_over_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.meals_over_daily_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.per_diem_over_trip_cap": "¥{amount}，上限 ¥{cap}，超出 ¥{over}",
+    "detail.claimed_exceeds_invoice": "报销 ¥{claimed}，发票价税合计 ¥{total}",
+    "detail.claimed_exceeds_bureau_total": "报销 ¥{claimed}，税务机关记录 ¥{bureau_total}",
+    "detail.amount_tax_total_mismatch": "{amount} + {tax} ≠ {total}", "detail.round_amount": "¥{total}",
+    "detail.rest_day_spend": "{date}", "detail.currency_unsupported": "币种 {currency}，报销标准按 {policy_currency} 计",
+    "detail.invoice_in_future": "开票日期 {issued}", "detail.invoice_too_old": "开票已 {age} 天，制度只接受 {max_age} 天内的发票",
+    "detail.invoice_before_trip": "开票 {issued}，出差开始于 {trip_start}", "detail.spent_in_future": "消费日期 {spent_on}",
+    "detail.tax_rate_implausible": "第 {line} 行税率 {rate}",
+    "detail.tax_rate_not_in_force": "第 {line} 行税率 {rate} 在 {issued} 不适用",
+    "detail.split_invoices": "同一销售方同一天 {count} 张发票", "detail.source_value_disputed": "发票上为 {read}，填写为 {typed}",
+    "detail.corrected_amount": "识别为 {read}，改为 {typed}", "detail.corrected_number": "识别为 {read}，改为 {typed}",
+    "detail.corrected_code": "识别为 {read}，改为 {typed}", "detail.corrected_date": "识别为 {read}，改为 {typed}",
+    "detail.corrected_tax_id": "识别为 {read}，改为 {typed}", "detail.corrected_field": "识别为 {read}，改为 {typed}",
+    "detail.over_budget": "{category}预算超出 ¥{over}",
+    "review.low_confidence": "识别不清",
+    "review.name_uncertain": "名称中有字识别不清", "review.value_in_two_fields": "两个字段识别出同一个值",
+    "review.field_shape": "看起来不像名称", "review.derived_unconfirmed": "由其他金额推算，没有其他依据",
+    "review.items_sum_mismatch": "明细合计与此金额不符", "review.seal_tax_id_mismatch": "印章上的税号与销售方税号不同",
+    "review.copy_not_for_reimbursement": "此联不作报销凭证，请附发票联", "review.agent_seller_partial": "代开发票的实际销售方只识别出一部分",
+    "review.taxi_total_uncertain": "实收金额看不清，显示的是车费", "review.tax_id_repaired": "税号有一位看错，已按校验位修正",
+    "review.structured_text_mismatch": "文件数据与页面文字不一致", "review.qr_text_mismatch": "二维码与票面不一致",
+    "review.name_incomplete": "名称似乎不完整", "review.missing_field": "票面上没有找到",
+    "review.invoice_code_format": "发票代码应为 10 或 12 位数字", "review.invoice_number_format": "发票号码应为 8 或 20 位数字",
+    "review.check_code_format": "校验码应为 20 位数字", "review.issue_date_implausible": "开票日期不合理",
+    "review.tax_id_invalid": "税号无效", "review.sum_mismatch": "金额加税额不等于价税合计", "review.capitals_mismatch": "大写金额与小写金额不符",
+    "review.tax_rate_mismatch": "税额与税率不符", "review._": "需要核对",
+    "reviewdetail.qr_text_mismatch": "二维码为 {qr}，票面为 {printed}",
+    "reviewdetail.structured_text_mismatch": "文件数据为 {file}，页面为 {page}",
+    "reviewdetail.sum_mismatch": "{amount} + {tax} ≠ {total}",
+    "reviewdetail.capitals_mismatch": "大写 {capitals}，小写 {total}", "reviewdetail.issue_date_implausible": "{date}",
+    "reviewdetail.items_sum_mismatch": "明细合计 {sum}，识别为 {value}", "error._": "操作没有成功",
+    "error.account_inactive": "账号已停用", "error.already_acted": "这一步已经有人处理了", "error.already_paid": "这张报销单已经付款",
+    "error.already_revoked": "已经撤销过了", "error.bad_audit_key": "审计签名密钥不可用", "error.bad_credentials": "用户名或密码不正确",
+    "error.callback_refused": "工作应用拒绝了登录回调", "error.claim_empty": "报销单至少需要一个明细",
+    "error.claim_held": "这张报销单被财务暂停，等待处理", "error.claim_not_approved": "报销单尚未审批通过",
+    "error.claim_not_editable": "这张报销单现在不能修改", "error.claim_not_held": "这张报销单没有被暂停",
+    "error.claim_not_submittable": "这张报销单现在不能提交", "error.claim_not_submitted": "这张报销单不在审批中",
+    "error.comment_required": "请填写原因", "error.conflict": "数据刚被其他操作修改，请刷新后重试",
+    "error.database_unavailable": "数据库暂时无法连接，请稍后再试", "error.decompression_bomb": "文件解压后过大，无法处理",
+    "error.demo_in_production": "生产环境不能加载演示数据", "error.department_cycle": "不能把部门放到它自己或它的下级部门之下",
+    "error.document_not_ready": "发票还在识别中，请稍候", "error.document_too_complex": "文件过于复杂，无法处理",
+    "error.duplicate_invoice": "第 {item} 项的发票已在报销单 {claim} 中，一张发票只能报销一次",
+    "error.duplicate_invoice.1": "第 {item} 项的发票在本报销单中重复", "error.encrypted_document": "文件已加密，无法读取",
+    "error.file_too_large": "文件太大", "error.finance_only": "只有财务可以这样做", "error.flow_mismatch": "这张报销单的审批流程已经变了",
+    "error.flow_version_exists": "这个流程版本已经存在", "error.forbidden": "没有权限", "error.hostile_document": "文件含有不安全的内容，已拒收",
+    "error.http_error": "请求没有成功", "error.idempotency_in_progress": "同一操作正在处理中",
+    "error.idempotency_key_reused": "这个请求编号已用于另一项操作", "error.image_decode_failed": "图片无法打开",
+    "error.internal_error": "服务器出错了，请稍后再试", "error.invalid_action": "现在不能进行这个操作", "error.invalid_amount": "金额不正确",
+    "error.invalid_assignee": "不能转交或加签给这位同事", "error.invalid_category": "类别不正确", "error.invalid_cursor": "分页位置无效，请刷新",
+    "error.invalid_events": "事件名称不正确", "error.invalid_expiry": "有效期不正确", "error.invalid_field": "有字段不正确",
+    "error.invalid_flow": "审批流程有问题，未保存", "error.invalid_input": "输入有误", "error.invalid_no_invoice": "无发票项目填写不完整",
+    "error.invalid_policy": "报销制度有问题，未保存", "error.invalid_request": "请求内容不正确", "error.invalid_scopes": "权限范围不正确",
+    "error.invalid_user": "用户不正确", "error.invalid_username": "用户名不正确", "error.invoice_required": "这个类别必须有发票",
+    "error.malformed_document": "文件已损坏", "error.method_not_allowed": "不支持这个操作", "error.missing_scope": "API 密钥缺少所需权限",
+    "error.no_approver": "找不到审批人，请联系管理员", "error.not_a_member": "不是这个部门的成员", "error.not_assignee": "这项审批不在你这里",
+    "error.not_found": "找不到", "error.notify_failed": "通知没有发出", "error.ocr_engine_unavailable": "识别服务暂时不可用",
+    "error.over_budget": "超出{category}预算 ¥{over}，制度不允许", "error.over_budget.1": "超出预算，制度不允许",
+    "error.own_claim": "不能审批自己的报销单", "error.purpose_required": "请填写事由", "error.rate_limited": "上传太频繁，请稍后再试",
+    "error.routing_error": "审批流程出错", "error.sign_in_bad_code": "登录码无效", "error.sign_in_bad_state": "登录已过期，请重试",
+    "error.sign_in_code_used": "登录码已使用过", "error.sign_in_no_code": "缺少登录码", "error.sign_in_refused": "工作应用拒绝了登录",
+    "error.stale_version": "数据刚被其他操作修改，请刷新后重试", "error.storage_error": "文件存储出错",
+    "error.storage_quota_exceeded": "存储空间已满", "error.storage_unavailable": "文件存储暂时不可用",
+    "error.stored_file_corrupt": "存储的文件已损坏", "error.target_not_allowed": "不允许的地址", "error.terminal": "这张报销单已经结束",
+    "error.too_many_attempts": "尝试次数过多，请稍后再试", "error.too_many_files": "一次上传的文件太多", "error.unauthorized": "请先登录",
+    "error.unreadable_document": "文件无法读取", "error.unsafe_start": "服务设置不安全，未启动",
+    "error.unsupported_format": "不支持这种文件格式", "error.user_active": "用户仍在职", "error.user_required": "需要一位用户",
+    "error.username_taken": "用户名已被使用", "error.value_out_of_range": "数字、日期或文字超出范围",
+    "error.verification_daily_cap": "今天的查验次数已用完", "error.verification_failed": "发票查验失败",
+    "error.verification_rejected": "税务查验拒绝了请求", "error.verification_throttled": "查验太频繁，请稍后再试",
+    "error.verification_unavailable": "发票查验服务暂时不可用", "error.weak_password": "密码太简单",
+    "error.workapp_not_configured": "没有配置这个工作应用", "error.workapp_unavailable": "工作应用暂时不可用",
+    "error.wrong_state": "报销单的状态不允许这个操作", "error.network": "网络连接失败", "step.dept_head": "部门负责人审批",
+    "step.finance_review": "财务初审", "step.finance_director": "财务总监审批（超预算）", "step.general_manager": "总经理审批",
+    "step.ceo": "CEO 审批", "step.cc_cashier": "抄送出纳", "flow.default": "默认报销审批流程", "kind.single": "单人审批",
+    "kind.countersign": "会签", "kind.orsign": "或签", "kind.sequential": "依次审批", "kind.cc": "抄送", "kind.parallel": "并行",
+    "role.employee": "员工", "role.approver": "审批人", "role.finance": "财务", "role.admin": "管理员", "role.payroll": "薪资系统",
+    "role.auditor": "审计", "role.finance_reviewer": "财务初审人", "role.finance_director": "财务总监",
+    "role.general_manager": "总经理", "role.ceo": "CEO", "role.cashier": "出纳", "role.dept_head": "部门负责人",
+    "role.users": "指定人员", "role.cost_centre_owner": "成本中心负责人", "role.submitter_manager": "直属上级",
+    "cond.amount_gt": "金额 > {values}", "cond.amount_gte": "金额 ≥ {values}", "cond.amount_lt": "金额 < {values}",
+    "cond.amount_lte": "金额 ≤ {values}", "cond.departments": "部门：{values}", "cond.categories": "类别：{values}",
+    "cond.risk": "风险：{values}", "cond.over_budget": "超预算", "cond.min_rank": "职级 ≥ {values}",
+    "cond.max_rank": "职级 ≤ {values}", "cond.roles": "角色：{values}", "cond.or": "或", "cond.and": "且", "sla.none": "只提醒",
+    "sla.forward_manager": "转给上级", "sla.escalate_manager": "上级也可审批", "sla.auto_approve": "自动通过",
+    "sla.auto_reject": "自动驳回", "sla.remind": "{hours} 小时后提醒", "sla.escalate": "{hours} 小时后",
+    "delivery.pending": "待投递", "delivery.delivered": "已投递", "delivery.failed": "失败", "delivery.dead": "已放弃",
+    "delivery.retrying": "重试中", "action.add_signer_before": "加签（之前）", "action.add_signer_after": "加签（之后）",
+    "action.auto_reject": "自动驳回", "action.submit_auto_approved": "提交后自动通过", "action.timer": "到期",
+    "action.delegate": "委托", "action.reassign": "重新分配", "action.sla_remind": "超时提醒", "action.sla_none": "超时提醒",
+    "action.sla_forward_manager": "超时转给上级", "action.sla_escalate_manager": "超时上级可审批",
+    "action.sla_auto_approve": "超时自动通过", "action.sla_auto_reject": "超时自动驳回", "action.hold": "财务暂停",
+    "action.release": "财务放行", "action.decline": "财务拒付", "action._": "其他操作", "status._": "其他状态",
+    "status.pending": "待处理", "admin.roles": "角色", "admin.inactive": "已停用", "dash.hours": "小时",
+    "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
     "confirm.reject": "Reject this claim? It ends here and the submitter sees your reason.",
@@ -351,6 +453,167 @@ const STRINGS = {
     "drafts.title": "My drafts", "drafts.resume": "Continue", "drafts.delete": "Delete draft", "drafts.deleted": "Draft deleted",
     "drafts.confirmdelete": "Delete this draft? Its invoices can be used in another claim.",
     "drafts.uploads": "Invoices not in a claim yet", "drafts.uploadshelp": "Invoices you uploaded but did not submit; tap Continue to add them here.",
+    "finding.seller_tax_id_invalid": "Seller tax ID is not valid",
+    "finding.buyer_tax_id_invalid": "Buyer tax ID is not valid", "finding._": "Another finding",
+    "detail.meals_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.entertainment_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.lodging_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.taxi_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.per_diem_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.mileage_over_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.meals_over_daily_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.per_diem_over_trip_cap": "¥{amount} against a cap of ¥{cap}: ¥{over} over",
+    "detail.claimed_exceeds_invoice": "claims ¥{claimed}, the invoice total is ¥{total}",
+    "detail.claimed_exceeds_bureau_total": "claims ¥{claimed}, the tax bureau has ¥{bureau_total}",
+    "detail.amount_tax_total_mismatch": "{amount} + {tax} ≠ {total}", "detail.round_amount": "¥{total}",
+    "detail.rest_day_spend": "{date}",
+    "detail.currency_unsupported": "currency {currency}; the caps are in {policy_currency}",
+    "detail.invoice_in_future": "issued {issued}",
+    "detail.invoice_too_old": "issued {age} days ago; the policy accepts {max_age}",
+    "detail.invoice_before_trip": "issued {issued}, the trip started {trip_start}",
+    "detail.spent_in_future": "spent on {spent_on}", "detail.tax_rate_implausible": "line {line}: {rate}",
+    "detail.tax_rate_not_in_force": "line {line}: {rate} was not in force on {issued}",
+    "detail.split_invoices": "{count} invoices from one seller on one day",
+    "detail.source_value_disputed": "the invoice says {read}, typed {typed}",
+    "detail.corrected_amount": "read {read}, changed to {typed}",
+    "detail.corrected_number": "read {read}, changed to {typed}",
+    "detail.corrected_code": "read {read}, changed to {typed}",
+    "detail.corrected_date": "read {read}, changed to {typed}",
+    "detail.corrected_tax_id": "read {read}, changed to {typed}",
+    "detail.corrected_field": "read {read}, changed to {typed}",
+    "detail.over_budget": "{category} budget: ¥{over} over",
+   
+    "review.low_confidence": "hard to read", "review.name_uncertain": "a character of the name was hard to read",
+    "review.value_in_two_fields": "two fields hold the same value", "review.field_shape": "does not look like a name",
+    "review.derived_unconfirmed": "computed from the other amounts, nothing confirms it",
+    "review.items_sum_mismatch": "the line items do not add up to it",
+    "review.seal_tax_id_mismatch": "the seal shows another tax ID",
+    "review.copy_not_for_reimbursement": "this copy is not for reimbursement: attach the invoice copy",
+    "review.agent_seller_partial": "the real seller of an agent-issued invoice was read only in part",
+    "review.taxi_total_uncertain": "the amount paid could not be read; the fare is shown",
+    "review.tax_id_repaired": "one character of the tax ID was misread and repaired by its check character",
+    "review.structured_text_mismatch": "the file's data and the page differ",
+    "review.qr_text_mismatch": "the QR code and the printed text differ",
+    "review.name_incomplete": "the name looks cut short", "review.missing_field": "not found on the invoice",
+    "review.invoice_code_format": "an invoice code has 10 or 12 digits",
+    "review.invoice_number_format": "an invoice number has 8 or 20 digits",
+    "review.check_code_format": "a check code has 20 digits",
+    "review.issue_date_implausible": "implausible issue date", "review.tax_id_invalid": "not a valid tax ID",
+    "review.sum_mismatch": "amount + tax is not the total",
+    "review.capitals_mismatch": "the total in words differs from the figures",
+    "review.tax_rate_mismatch": "the tax does not match the rate", "review._": "needs a check",
+    "reviewdetail.qr_text_mismatch": "QR {qr}, printed {printed}",
+    "reviewdetail.structured_text_mismatch": "file {file}, page {page}",
+    "reviewdetail.sum_mismatch": "{amount} + {tax} ≠ {total}",
+    "reviewdetail.capitals_mismatch": "in words {capitals}, in figures {total}",
+    "reviewdetail.issue_date_implausible": "{date}",
+    "reviewdetail.items_sum_mismatch": "lines add up to {sum}, read {value}", "error._": "That did not work",
+    "error.account_inactive": "This account is deactivated",
+    "error.already_acted": "Someone already acted on this step", "error.already_paid": "This claim is already paid",
+    "error.already_revoked": "Already revoked", "error.bad_audit_key": "The audit signing key is not usable",
+    "error.bad_credentials": "Wrong username or password",
+    "error.callback_refused": "The work app refused the sign-in callback",
+    "error.claim_empty": "A claim needs at least one item", "error.claim_held": "Finance has put this claim on hold",
+    "error.claim_not_approved": "The claim is not approved yet",
+    "error.claim_not_editable": "This claim cannot be changed now",
+    "error.claim_not_held": "This claim is not on hold",
+    "error.claim_not_submittable": "This claim cannot be submitted now",
+    "error.claim_not_submitted": "This claim is not in approval", "error.comment_required": "Please give a reason",
+    "error.conflict": "The data changed meanwhile; reload and try again",
+    "error.database_unavailable": "The database is unreachable; try again shortly",
+    "error.decompression_bomb": "The file expands too much to be read",
+    "error.demo_in_production": "Demo data cannot be loaded in production",
+    "error.department_cycle": "A department cannot go under itself or one of its sub-departments",
+    "error.document_not_ready": "The invoice is still being read",
+    "error.document_too_complex": "The file is too complex to read",
+    "error.duplicate_invoice": "The invoice of item {item} is already in claim {claim}; an invoice is reimbursed only once",
+    "error.duplicate_invoice.1": "The invoice of item {item} appears twice in this claim",
+    "error.encrypted_document": "The file is encrypted", "error.file_too_large": "The file is too large",
+    "error.finance_only": "Only finance can do that", "error.flow_mismatch": "The claim's approval flow has changed",
+    "error.flow_version_exists": "This flow version already exists",
+    "error.forbidden": "You are not allowed to do that",
+    "error.hostile_document": "The file holds unsafe content and was refused",
+    "error.http_error": "The request did not succeed",
+    "error.idempotency_in_progress": "The same request is still being processed",
+    "error.idempotency_key_reused": "This request key was used for another request",
+    "error.image_decode_failed": "The image cannot be opened",
+    "error.internal_error": "Something went wrong on the server; try again later",
+    "error.invalid_action": "That action is not possible now", "error.invalid_amount": "The amount is not valid",
+    "error.invalid_assignee": "That colleague cannot take this task",
+    "error.invalid_category": "The category is not valid",
+    "error.invalid_cursor": "The page position is not valid; reload",
+    "error.invalid_events": "An event name is not valid", "error.invalid_expiry": "The expiry is not valid",
+    "error.invalid_field": "A field is not valid",
+    "error.invalid_flow": "The approval flow is not valid; nothing was saved",
+    "error.invalid_input": "The input is not valid",
+    "error.invalid_no_invoice": "The item without invoice is incomplete",
+    "error.invalid_policy": "The expense policy is not valid; nothing was saved",
+    "error.invalid_request": "The request is not valid", "error.invalid_scopes": "The scopes are not valid",
+    "error.invalid_user": "The user is not valid", "error.invalid_username": "The username is not valid",
+    "error.invoice_required": "This category needs an invoice", "error.malformed_document": "The file is damaged",
+    "error.method_not_allowed": "That operation is not supported",
+    "error.missing_scope": "The API key lacks the scope", "error.no_approver": "No approver was found; ask an admin",
+    "error.not_a_member": "Not a member of this department", "error.not_assignee": "This task is not yours",
+    "error.not_found": "Not found", "error.notify_failed": "The notification was not sent",
+    "error.ocr_engine_unavailable": "Invoice reading is unavailable right now",
+    "error.over_budget": "¥{over} over the {category} budget; the policy does not allow it",
+    "error.over_budget.1": "Over budget; the policy does not allow it",
+    "error.own_claim": "You cannot approve your own claim", "error.purpose_required": "Please give a purpose",
+    "error.rate_limited": "Too many uploads; try again shortly", "error.routing_error": "The approval flow failed",
+    "error.sign_in_bad_code": "The sign-in code is not valid",
+    "error.sign_in_bad_state": "The sign-in expired; try again",
+    "error.sign_in_code_used": "The sign-in code was already used",
+    "error.sign_in_no_code": "The sign-in code is missing",
+    "error.sign_in_refused": "The work app refused the sign-in",
+    "error.stale_version": "Someone changed it meanwhile; reload and try again",
+    "error.storage_error": "The file store failed", "error.storage_quota_exceeded": "The storage quota is used up",
+    "error.storage_unavailable": "The file store is unavailable",
+    "error.stored_file_corrupt": "The stored file is damaged",
+    "error.target_not_allowed": "That address is not allowed", "error.terminal": "This claim has ended",
+    "error.too_many_attempts": "Too many attempts; try again later", "error.too_many_files": "Too many files at once",
+    "error.unauthorized": "Please sign in", "error.unreadable_document": "The file cannot be read",
+    "error.unsafe_start": "The service settings are unsafe",
+    "error.unsupported_format": "This file format is not supported", "error.user_active": "The user is still active",
+    "error.user_required": "A user is required", "error.username_taken": "That username is taken",
+    "error.value_out_of_range": "A number, date or text is out of range",
+    "error.verification_daily_cap": "Today's verification quota is used up",
+    "error.verification_failed": "Invoice verification failed",
+    "error.verification_rejected": "The tax bureau refused the check",
+    "error.verification_throttled": "Too many checks; try again shortly",
+    "error.verification_unavailable": "Invoice verification is unavailable",
+    "error.weak_password": "The password is too weak", "error.workapp_not_configured": "This work app is not set up",
+    "error.workapp_unavailable": "The work app is unavailable",
+    "error.wrong_state": "The claim's state does not allow that", "error.network": "No connection",
+    "step.dept_head": "Department head", "step.finance_review": "Finance pre-review",
+    "step.finance_director": "Finance director (over budget)", "step.general_manager": "General manager",
+    "step.ceo": "CEO", "step.cc_cashier": "Copy to the cashier", "flow.default": "Default approval flow",
+    "kind.single": "one approver", "kind.countersign": "all must approve", "kind.orsign": "first to act decides",
+    "kind.sequential": "one after another", "kind.cc": "copy only", "kind.parallel": "in parallel",
+    "role.employee": "Employee", "role.approver": "Approver", "role.finance": "Finance", "role.admin": "Admin",
+    "role.payroll": "Payroll", "role.auditor": "Auditor", "role.finance_reviewer": "Finance reviewer",
+    "role.finance_director": "Finance director", "role.general_manager": "General manager", "role.ceo": "CEO",
+    "role.cashier": "Cashier", "role.dept_head": "Department head", "role.users": "Named people",
+    "role.cost_centre_owner": "Cost centre owner", "role.submitter_manager": "The submitter's manager",
+    "cond.amount_gt": "amount > {values}", "cond.amount_gte": "amount ≥ {values}",
+    "cond.amount_lt": "amount < {values}", "cond.amount_lte": "amount ≤ {values}",
+    "cond.departments": "departments: {values}", "cond.categories": "categories: {values}",
+    "cond.risk": "risk: {values}", "cond.over_budget": "over budget", "cond.min_rank": "rank ≥ {values}",
+    "cond.max_rank": "rank ≤ {values}", "cond.roles": "roles: {values}", "cond.or": "or", "cond.and": "and",
+    "sla.none": "remind only", "sla.forward_manager": "forward to the manager",
+    "sla.escalate_manager": "the manager may act too", "sla.auto_approve": "auto-approve",
+    "sla.auto_reject": "auto-reject", "sla.remind": "remind after {hours} h", "sla.escalate": "after {hours} h",
+    "delivery.pending": "pending", "delivery.delivered": "delivered", "delivery.failed": "failed",
+    "delivery.dead": "given up", "delivery.retrying": "retrying", "action.add_signer_before": "added a signer before",
+    "action.add_signer_after": "added a signer after", "action.auto_reject": "auto-rejected",
+    "action.submit_auto_approved": "auto-approved on submission", "action.timer": "timer",
+    "action.delegate": "delegated", "action.reassign": "reassigned", "action.sla_remind": "reminded (overdue)",
+    "action.sla_none": "reminded (overdue)", "action.sla_forward_manager": "overdue: forwarded to the manager",
+    "action.sla_escalate_manager": "overdue: the manager may act",
+    "action.sla_auto_approve": "overdue: auto-approved", "action.sla_auto_reject": "overdue: auto-rejected",
+    "action.hold": "put on hold", "action.release": "released", "action.decline": "declined",
+    "action._": "other action", "status._": "other state", "status.pending": "pending", "admin.roles": "Roles",
+    "admin.inactive": "inactive", "dash.hours": "h",
+    "action.edit": "edited the claim", "action.replan": "content changed: approval starts again", "action.finance_release": "finance released it", "action.finance_decline": "finance declined it", "actor.system": "System",
   },
 };
 
@@ -365,6 +628,67 @@ export function tOr(prefix, value) {
   const key = `${prefix}.${value}`;
   const found = t(key);
   return found === key ? value : found;
+}
+
+export function zh(key) { return STRINGS.zh[key]; }
+
+export function has(key) { return Boolean(STRINGS[lang] && STRINGS[lang][key]) || Boolean(STRINGS.zh[key]); }
+
+// Parameters that are codes themselves (a category, a risk decision, a field) in the reader's words.
+const CODED = { category: "cat", risk: "risk", field: "field", categories: "cat" };
+function word(name, value) {
+  const prefix = CODED[name];
+  return prefix ? tOr(prefix, value) : String(value);
+}
+
+// The entry's {placeholders} filled from params; null when one of them has no value (an old
+// finding stored before it carried its figures), so the caller can fall back.
+export function fill(key, params = {}) {
+  if (!has(key)) return null;
+  let missing = false;
+  const text = t(key).replace(/\{(\w+)\}/g, (_, name) => {
+    const v = params ? params[name] : undefined;
+    if (v === undefined || v === null || v === "") { missing = true; return ""; }
+    return word(name, v);
+  });
+  return missing ? null : text;
+}
+
+// The first of key, key.1, key.2, ... whose placeholders the params fill (one code, several shapes).
+export function phrase(key, params) {
+  for (const k of [key, `${key}.1`, `${key}.2`]) {
+    const text = fill(k, params);
+    if (text !== null) return text;
+  }
+  return null;
+}
+
+// A rule's finding: its title, and the figures it rests on when the catalogue words them.
+export function findingTitle(code) { return has(`finding.${code}`) ? t(`finding.${code}`) : t("finding._"); }
+export function findingDetail(f) { return phrase(`detail.${f.code}`, f.params || {}); }
+
+// Why the reader asks a person to check a field.
+export function reviewText(r) {
+  const title = has(`review.${r.code}`) ? t(`review.${r.code}`) : t("review._");
+  const detail = phrase(`reviewdetail.${r.code}`, r.params || {});
+  if (!detail) return title;
+  return lang === "zh" ? `${title}（${detail}）` : `${title} (${detail})`;
+}
+
+// An API error in the reader's words: by its code and params, never the server's English.
+export function errorText(err) {
+  if (err && err.status === 0) return t("error.network");
+  const code = err && err.code;
+  return (code && phrase(`error.${code}`, err.params || {})) || t("error._");
+}
+
+// A step of a flow: a shipped step (its id and Chinese name as the default flow has them) in the
+// reader's language; a step an admin added or renamed by the name the admin gave it.
+export function stepName(id, name) {
+  const key = `step.${id}`;
+  const shipped = zh(key);
+  if (shipped && (!name || name === shipped)) return t(key);
+  return name || String(id);
 }
 
 export function setLang(value) {

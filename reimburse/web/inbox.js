@@ -5,7 +5,7 @@ import { api, user } from "/app/api.js";
 import { budgetPanel } from "/app/budgetpanel.js";
 import { claimDetail } from "/app/claimview.js";
 import { confirmAction, daysSince, decision, guard, h, money, notice, page, people, toast } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { stepName, t, tOr } from "/app/i18n.js";
 
 let keys = {};
 export function clearKeys() { keys = {}; }
@@ -25,7 +25,7 @@ export async function inboxPage(rerender) {
     const render = () => {
       const rows = items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
         h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
-        h("div", { class: "muted" }, `${i.claim.purpose} · ${i.node} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
+        h("div", { class: "muted" }, `${i.claim.purpose} · ${stepName(i.node_id, i.node)} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
           decision(i.claim.risk.decision))));
       const lowRisk = items.filter((i) => i.claim.risk.decision === "pass");
       const result = h("div", { "aria-live": "polite" });

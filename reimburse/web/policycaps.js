@@ -4,7 +4,7 @@
 // and everything the form does not show are kept as they were written.
 import { api } from "/app/api.js";
 import { h, notice, problemList, problems } from "/app/dom.js";
-import { t, tOr } from "/app/i18n.js";
+import { errorText, t, tOr } from "/app/i18n.js";
 
 const SEVERITIES = ["info", "warning", "error", "block"];
 const KEY = /^\s*(["']?)([\w.-]+)\1\s*:(.*)$/;
@@ -154,7 +154,7 @@ export function capsForm(state, isDirty, onSaved) {
       render();
       out.append(notice(`${t("admin.saved")} v${saved.version}`, "info"));
     } catch (err) {
-      out.append(notice(err.message), problemList(err));
+      out.append(notice(errorText(err)), problemList(err));
       for (const p of problems(err)) {
         const path = p.match(/^caps\.([\w.]+):/);
         const el = path && form.querySelector(`[name="${path[1]}"]`);

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import api_token, claim, per_diem_claim, phone
 
@@ -20,7 +21,11 @@ def test_exception_queue_filters_and_mark_paid(server: dict[str, Any], browser: 
     fin.goto(f"{base}/#/finance")
     row = fin.locator(f"#exception-list li[data-claim='{risky}']")
     row.wait_for()
-    assert "per_diem_over_cap" in row.inner_text()  # the reason is shown, not just the flag
+    # the reason is shown, not just the flag: in words, with its figures, the code kept for tools
+    reason = row.locator("ul.reasons li[data-code='per_diem_over_cap']")
+    expect(reason).to_contain_text("出差补助超标")
+    expect(reason).to_contain_text("上限 ¥")
+    assert "per_diem_over_cap" not in row.inner_text()
     fin.select_option("#f-category", "office")  # no office items in that claim: filtered out
     assert row.count() == 0
     fin.select_option("#f-category", "travel")

@@ -55,7 +55,8 @@ def test_every_string_has_both_languages() -> None:
 
 def _finding_codes() -> set[str]:
     """Every finding code a rule can emit: the first argument of ``Finding(...)`` and of helpers
-    whose first parameter is ``code``, and ``(code, Severity.X, message)`` tables."""
+    whose first parameter is ``code``, ``(code, Severity.X, message)`` tables and ``*_CODES``
+    dicts."""
     files = [
         p
         for d in ("claims", "policy", "budgets", "verification")
@@ -84,6 +85,19 @@ def _finding_codes() -> set[str]:
                     first = n.elts[0]
             if isinstance(first, ast.Constant) and isinstance(first.value, str):
                 codes.add(first.value)
+            # tables of codes by field (``CORRECTION_CODES``, ``TAX_ID_CODES``)
+            target = (
+                n.target
+                if isinstance(n, ast.AnnAssign)
+                else n.targets[0]
+                if isinstance(n, ast.Assign)
+                else None
+            )
+            value = getattr(n, "value", None)
+            if isinstance(target, ast.Name) and target.id.endswith("_CODES") and isinstance(value, ast.Dict):
+                codes |= {
+                    v.value for v in value.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                }
     return codes
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 import cv2
@@ -165,6 +166,23 @@ def test_rejection_ends_the_claim_and_a_return_comes_back_after_resubmission(api
     assert actions[:6] == ["submit", "return", "edit", "replan", "submit", "approve"]
 
 
+def test_findings_carry_the_figures_the_app_words_them_with(api: Any) -> None:
+    client, _ = api
+    alice = login(client, "alice")
+    claim = new_claim(client, alice, per_diem("480.00"))
+    done = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).json()
+    over = next(f for f in done["risk"]["findings"] if f["code"] == "per_diem_over_cap")
+    cap = over["params"]["cap"]
+    assert over["params"] == {
+        "amount": "480.00",
+        "cap": cap,
+        "over": f"{Decimal('480.00') - Decimal(cap):.2f}",
+    }
+    assert over["message"]  # the English message stays for API clients and logs
+    missing = client.get("/api/v1/claims/999999", headers=alice).json()["error"]
+    assert missing["code"] == "not_found" and missing["params"] == {}
+
+
 def test_small_low_risk_claims_still_need_the_department_head(api: Any) -> None:
     # issue 13: the shipped flow approves nothing by nobody (main auto-approved below 200)
     client, _ = api
@@ -222,6 +240,8 @@ def test_an_invoice_can_be_claimed_only_once(api: Any, migrated_engine: Engine, 
     assert "duplicate_invoice" in {f["code"] for f in check["findings"]}
     refused = client.post(f"/api/v1/claims/{second['id']}/submit", headers=alice)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "duplicate_invoice"
+    # the app words the refusal from the code and its params, in the reader's language
+    assert refused.json()["error"]["params"] == {"item": "1", "claim": str(first["id"])}
     assert client.get(f"/api/v1/claims/{second['id']}", headers=alice).json()["status"] == "draft"
 
 

@@ -257,6 +257,7 @@ def cross_check_structured(
                         "structured_text_mismatch",
                         f"{name}: the file's data says {ours}, the page shows {theirs}",
                         (name,),
+                        (("file", str(ours)), ("page", str(theirs))),
                     )
                 )
     if qr is not None:
@@ -265,7 +266,10 @@ def cross_check_structured(
             if ours is not None and ours != value:
                 reasons.append(
                     ReviewReason(
-                        "qr_text_mismatch", f"{name}: the QR code says {value}, the file {ours}", (name,)
+                        "qr_text_mismatch",
+                        f"{name}: the QR code says {value}, the file {ours}",
+                        (name,),
+                        (("qr", str(value)), ("printed", str(ours))),
                     )
                 )
     checks = run_checks(
@@ -316,6 +320,7 @@ def _apply_qr(
                     "qr_text_mismatch",
                     f"{name}: the QR code says {value}, the printed text {printed.value}",
                     (name,),
+                    (("qr", str(value)), ("printed", str(printed.value))),
                 )
             )
         found[name] = FieldValue(value, _QR_ALONE, FieldSource.QR)

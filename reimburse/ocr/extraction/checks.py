@@ -135,7 +135,12 @@ def _formats(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
     issued = value.get("issue_date")
     if issued is not None and not date(1994, 1, 1) <= date.fromisoformat(issued) <= date(2100, 1, 1):
         out.append(
-            ReviewReason("issue_date_implausible", f"issue date {issued} is implausible", ("issue_date",))
+            ReviewReason(
+                "issue_date_implausible",
+                f"issue date {issued} is implausible",
+                ("issue_date",),
+                (("date", str(issued)),),
+            )
         )
     return out + _tax_ids(value)
 
@@ -162,6 +167,7 @@ def _sums(value: Mapping[str, str], capitals_total: str | None) -> list[ReviewRe
                 "sum_mismatch",
                 f"amount {amount} + tax {tax} does not equal the total {total}",
                 ("amount_excl_tax", "tax", "total"),
+                (("amount", str(amount)), ("tax", str(tax)), ("total", str(total))),
             )
         )
     if capitals_total is not None and total is not None and Decimal(capitals_total) != Decimal(total):
@@ -170,6 +176,7 @@ def _sums(value: Mapping[str, str], capitals_total: str | None) -> list[ReviewRe
                 "capitals_mismatch",
                 f"the total in capitals reads {capitals_total}, the figures {total}",
                 ("total",),
+                (("capitals", str(capitals_total)), ("total", str(total))),
             )
         )
     return out

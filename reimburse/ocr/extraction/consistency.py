@@ -146,6 +146,7 @@ def _items(value: Mapping[str, str], items: Sequence[LineItem]) -> list[ReviewRe
                     "items_sum_mismatch",
                     f"the line items' {attr}s add up to {total}, the {field} is {got}",
                     (field,),
+                    (("sum", str(total)), ("value", str(got))),
                 )
             )
     return out

@@ -26,7 +26,13 @@ def check_caps(item: ClaimItem, index: int, policy: Policy, trip_days: int | Non
     amount = item.amount.amount
     if item.amount.currency != policy.currency:
         return [
-            Finding("currency_unsupported", Severity.ERROR, f"policy caps are in {policy.currency}", index)
+            Finding(
+                "currency_unsupported",
+                Severity.ERROR,
+                f"policy caps are in {policy.currency}",
+                index,
+                details=(("currency", item.amount.currency), ("policy_currency", policy.currency)),
+            )
         ]
     if item.category is Category.MEALS:
         people = item.attendees or 1

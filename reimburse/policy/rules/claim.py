@@ -73,7 +73,13 @@ def check_claim(
             out += check_no_invoice(item, i, policy)
         if item.spent_on > today:
             out.append(
-                Finding("spent_in_future", Severity.ERROR, f"spent on {item.spent_on}, after today", i)
+                Finding(
+                    "spent_in_future",
+                    Severity.ERROR,
+                    f"spent on {item.spent_on}, after today",
+                    i,
+                    details=(("spent_on", str(item.spent_on)),),
+                )
             )
         out += check_caps(item, i, policy, trip_days)
         out += check_rest_day(item, i, calendar, policy)

@@ -34,6 +34,10 @@ _LOOSE_IDENTIFIERS = frozenset({DocumentType.TRAIN_TICKET, DocumentType.QUOTA, D
 _DIGITAL = frozenset({DocumentType.DIGITAL_GENERAL, DocumentType.DIGITAL_SPECIAL})
 
 
+# a tax ID that breaks the unified social credit code's rules, per field (codes the UI words)
+TAX_ID_CODES = {"seller_tax_id": "seller_tax_id_invalid", "buyer_tax_id": "buyer_tax_id_invalid"}
+
+
 @lru_cache(maxsize=64)
 def _entity_index(entities: tuple[LegalEntity, ...]) -> tuple[dict[str, LegalEntity], dict[str, LegalEntity]]:
     by_tax = {normalise(e.tax_id): e for e in entities}
@@ -196,14 +200,14 @@ def check_formats(facts: InvoiceFacts, item: int | None) -> list[Finding]:
                 "check_code_format", Severity.WARNING, "a check code has 20 digits", item, ("check_code",)
             )
         )
-    for field in ("seller_tax_id", "buyer_tax_id"):
+    for field, code in TAX_ID_CODES.items():
         value = getattr(facts, field)
         if value:
             problem = tax_id_problem(value)
             if problem:
                 out.append(
                     Finding(
-                        f"{field}_invalid",
+                        code,
                         Severity.ERROR,
                         f"{field.replace('_', ' ')}: {problem}",
                         item,
@@ -225,6 +229,11 @@ def check_arithmetic(facts: InvoiceFacts, claimed: Decimal | None, item: int | N
                 f"amount {facts.amount_excl_tax} + tax {facts.tax} is not the total {facts.total}",
                 item,
                 ("amount_excl_tax", "tax", "total"),
+                (
+                    ("amount", str(facts.amount_excl_tax)),
+                    ("tax", str(facts.tax)),
+                    ("total", str(facts.total)),
+                ),
             )
         )
     if facts.total is None:
@@ -260,6 +269,7 @@ def check_tax_rates(facts: InvoiceFacts, item: int | None) -> list[Finding]:
                     + ", ".join(f"{r:%}" for r in sorted(expected)),
                     item,
                     ("line_items",),
+                    (("line", str(n + 1)), ("rate", f"{line.tax_rate:%}")),
                 )
             )
         if facts.issue_date is not None and not rate_in_force(line.tax_rate, facts.issue_date):
@@ -270,6 +280,7 @@ def check_tax_rates(facts: InvoiceFacts, item: int | None) -> list[Finding]:
                     f"line {n + 1}: {line.tax_rate:%} was not a VAT rate on {facts.issue_date}",
                     item,
                     ("line_items", "issue_date"),
+                    (("line", str(n + 1)), ("rate", f"{line.tax_rate:%}"), ("issued", str(facts.issue_date))),
                 )
             )
     return out
@@ -287,7 +298,12 @@ def check_date_window(
     if issued > today:
         return [
             Finding(
-                "invoice_in_future", Severity.ERROR, f"issued {issued}, after today", item, ("issue_date",)
+                "invoice_in_future",
+                Severity.ERROR,
+                f"issued {issued}, after today",
+                item,
+                ("issue_date",),
+                (("issued", str(issued)),),
             )
         ]
     out: list[Finding] = []
@@ -300,6 +316,7 @@ def check_date_window(
                 f"issued {age} days ago; policy accepts {policy.invoice.max_age_days}",
                 item,
                 ("issue_date",),
+                (("age", str(age)), ("max_age", str(policy.invoice.max_age_days))),
             )
         )
     if trip_start is not None and issued < trip_start - timedelta(days=policy.invoice.before_trip_grace_days):
@@ -310,6 +327,7 @@ def check_date_window(
                 f"issued {issued}, before the trip started on {trip_start}",
                 item,
                 ("issue_date",),
+                (("issued", str(issued)), ("trip_start", str(trip_start))),
             )
         )
     return out

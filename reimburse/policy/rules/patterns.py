@@ -61,6 +61,7 @@ def check_rest_day(item: ClaimItem, index: int, calendar: HolidayCalendar, polic
             f"{item.category.value} spend on {day}, {what}",
             index,
             ("issue_date",),
+            (("date", str(day)),),
         )
     ]
 
@@ -72,7 +73,16 @@ def check_round_amount(item: ClaimItem, index: int, policy: Policy) -> list[Find
         item.invoice.total if item.invoice and item.invoice.total is not None else item.amount.amount
     )
     if total >= p.round_amount_min and total % p.round_amount_unit == 0:
-        return [Finding("round_amount", Severity.INFO, f"round amount {total}", index, ("total",))]
+        return [
+            Finding(
+                "round_amount",
+                Severity.INFO,
+                f"round amount {total}",
+                index,
+                ("total",),
+                (("total", str(total)),),
+            )
+        ]
     return []
 
 
