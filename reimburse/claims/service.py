@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
 from reimburse.claims import content, holds, registry
-from reimburse.claims.domain import ClaimStatus
+from reimburse.claims.domain import ClaimStatus, Finding, Severity
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.controls import get_control
 from reimburse.core.db import utcnow
@@ -483,15 +483,7 @@ def submit(
             details={
                 "decision": result.decision,
                 "score": result.score,
-                "findings": [
-                    {
-                        "code": "flow_rejects",
-                        "severity": "block",
-                        "message": f"flow {planned.id} v{planned.version} rejects such claims at submission",
-                        "item": None,
-                        "fields": [],
-                    }
-                ],
+                "findings": [_finding_json(_flow_rejects(planned.id, planned.version))],
             },
         )
     # sent before any decision it leads to, with the status it had then
@@ -717,3 +709,17 @@ def _rank(org: Org, user_id: int) -> int:
 def _roles(org: Org, user_id: int) -> tuple[str, ...]:
     user = org.users.get(str(user_id))
     return user.roles if user else ()
+
+
+def _flow_rejects(flow_id: str, version: int) -> Finding:
+    return Finding(
+        "flow_rejects",
+        Severity.BLOCK,
+        f"flow {flow_id} v{version} rejects such claims at submission",
+        details=(("flow", flow_id), ("version", str(version))),
+    )
+
+
+def _finding_json(f: Finding) -> dict[str, Any]:
+    return {"code": f.code, "severity": f.severity.value, "message": f.message, "item": f.item,
+            "fields": list(f.fields), "params": f.params}  # fmt: skip

@@ -81,6 +81,7 @@ def convert_amount(
             f"between {(day - timedelta(days=MAX_RATE_AGE_DAYS)).isoformat()} and {day.isoformat()})",
             code="rate_missing",
             details={"currency": currency, "base": company, "date": day.isoformat(), "item": item},
+            params={"currency": currency, "base": company, "date": day.isoformat()},
         )
     return convert(amount, rate)
 
