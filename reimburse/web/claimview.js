@@ -24,7 +24,7 @@ export function blockedBox(findings) {
     h("h2", {}, t("blocked.title")),
     h("ul", { class: "findings" }, ...findings.map((f) => h("li", { class: "block", "data-code": f.code },
       Number.isInteger(f.item) ? `${t("claim.item")} ${f.item + 1} · ` : "",
-      h("strong", {}, tOr("finding", f.code)), ` — ${f.message}`,
+      h("strong", {}, findingTitle(f.code)), findingDetail(f) ? ` — ${findingDetail(f)}` : "",
       h("span", { class: "todo" }, `${t("blocked.todo")}: ${todo(f.code)}`)))));
 }
 

@@ -33,7 +33,9 @@ LATIN_ALLOWED = {
     "OFD",
     "XML",
     "CSV",
+    "JSON",
     "Excel",
+    "U",  # of 用友U8, the accounting package's name
     "Webhook",
     "URL",
     "SLA",
