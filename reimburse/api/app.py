@@ -16,7 +16,7 @@ from reimburse.api.requestlog import install_request_log
 from reimburse.api.security_headers import SecurityHeaders
 from reimburse.core.db import engine_for, session_factory
 from reimburse.core.settings import Settings, get_settings
-from reimburse.identity.auth import authenticate
+from reimburse.identity.auth import authenticate, session_principal
 from reimburse.identity.cache import PrincipalCache
 from reimburse.identity.throttle import DatabaseStore, LoginThrottle
 
@@ -96,6 +96,7 @@ def create_app(settings: Settings | None = None, *, local_worker: bool = False) 
     app.state.sessions = session_factory(engine)
     app.state.read_sessions = session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
     app.state.authenticator = lambda session, header: authenticate(session, header, settings)
+    app.state.session_authenticator = session_principal  # the web app's cookie: sessions only
     app.state.principal_cache = PrincipalCache(ttl=settings.auth_cache_seconds)
     app.state.login_throttle = LoginThrottle(DatabaseStore(app.state.sessions))  # shared by processes
     install_error_handlers(app)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
-from reimburse.api.deps import CurrentPrincipal, SessionDep
-from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, answers, typed
+from reimburse.api import session_cookie
+from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep, cookie_cache_key
+from reimburse.api.schemas import DepartmentList, Login, Me, PeoplePage, WebSession, answers, typed
 from reimburse.api.scopes import ANY_KEY, key_scope
 from reimburse.identity import auth, directory
 from reimburse.identity.throttle import LoginThrottle
@@ -21,10 +22,9 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=256)
 
 
-@router.post("/auth/login", **typed(Login, 401, 422, 429))
-def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
-    """A bearer token. Failed sign-ins are throttled per account and per client address
-    (429 with ``Retry-After``), unknown accounts exactly like known ones."""
+def _password_sign_in(body: LoginIn, request: Request, session: SessionDep) -> tuple[str, dict[str, Any]]:
+    """Failed sign-ins are throttled per account and per client address (429 with
+    ``Retry-After``), unknown accounts exactly like known ones."""
     throttle: LoginThrottle = request.app.state.login_throttle
     address = request.client.host if request.client else "unknown"
     throttle.check(body.username, address)
@@ -34,14 +34,49 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any
         throttle.failed(body.username, address)
         raise
     throttle.succeeded(body.username, session)
-    return {"token": token, "token_type": "bearer", "user": directory.user_view(user)}
+    return token, directory.user_view(user)
 
 
-@router.post("/auth/logout", status_code=204, responses=answers(None, 401))
-def logout(request: Request, principal: CurrentPrincipal, session: SessionDep) -> None:
+@router.post("/auth/login", **typed(Login, 401, 422, 429))
+def login(body: LoginIn, request: Request, session: SessionDep) -> dict[str, Any]:
+    """A bearer token (for the payroll system, scripts, a mobile client)."""
+    token, user = _password_sign_in(body, request, session)
+    return {"token": token, "token_type": "bearer", "user": user}
+
+
+@router.post("/auth/session", **typed(WebSession, 401, 403, 422, 429))
+def web_sign_in(
+    body: LoginIn, request: Request, response: Response, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """The web app's sign-in: the session goes into an HttpOnly, SameSite=Strict cookie (see
+    ``api.session_cookie``), the answer carries the CSRF token for the changes it will send.
+    Refused from another site's page (login CSRF)."""
+    session_cookie.check_origin(request, settings)
+    token, user = _password_sign_in(body, request, session)
+    csrf = session_cookie.set_session(response, request, settings, token, auth.TOKEN_LIFETIME)
+    return {"user": user, "csrf_token": csrf}
+
+
+@router.post("/auth/logout", status_code=204, responses=answers(None, 401, 403))
+def logout(
+    request: Request, principal: CurrentPrincipal, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """End the caller's session: the bearer token sent, or the session cookie (then cleared)."""
+    response = Response(status_code=204)
+    cache = request.app.state.principal_cache
     header = request.headers.get("authorization", "")
-    auth.logout(session, header)
-    request.app.state.principal_cache.evict(header)
+    if header:
+        auth.logout(session, header)
+        cache.evict(header)
+        token = header.strip().partition(" ")[2].strip()
+    else:
+        token = request.cookies.get(session_cookie.SESSION_COOKIE, "")
+        auth.revoke(session, token)
+        session_cookie.clear_session(response, request, settings)
+    # the same token may have been looked up both ways (cookie and bearer): forget both now
+    cache.evict(f"Bearer {token}")
+    cache.evict(cookie_cache_key(token))
+    return response
 
 
 @router.get("/people", **typed(PeoplePage, 401))

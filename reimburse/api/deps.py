@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from reimburse.api.scopes import key_may_call
+from reimburse.api.session_cookie import SAFE_METHODS, SESSION_COOKIE, check_change
 from reimburse.core.errors import Forbidden, ReimburseError
 from reimburse.core.principal import Principal
 from reimburse.core.settings import Settings
@@ -76,21 +77,32 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
 async def get_principal(request: Request, session: SessionDep) -> Principal:
-    """Resolve the caller from the Authorization header.
+    """Resolve the caller from the Authorization header, or else the web app's session cookie.
 
     ``app.state.authenticator`` (set by the identity domain) maps (session, header) to a
     Principal or None; without one, or with no valid credential, the request is refused.
+    ``app.state.session_authenticator`` maps (session, token) for the cookie, which carries a
+    sign-in session only (never an API key); a change it authenticates must pass the CSRF and
+    origin checks of ``api.session_cookie``. A header, when sent, decides alone.
     A credential seen in the last seconds comes from ``app.state.principal_cache`` without a
     database look-up (or a trip through the thread pool).
     """
-    authenticator = getattr(request.app.state, "authenticator", None)
     cache: PrincipalCache | None = getattr(request.app.state, "principal_cache", None)
     header = request.headers.get("authorization", "")
-    principal = cache.get(header) if cache is not None and header else None
-    if principal is None and authenticator is not None and header:
-        principal = await run_in_threadpool(authenticator, session, header)
+    cookie = "" if header else request.cookies.get(SESSION_COOKIE, "")
+    if cookie:
+        if request.method not in SAFE_METHODS:
+            check_change(request, request.app.state.settings, cookie)  # before any look-up
+        authenticator = getattr(request.app.state, "session_authenticator", None)
+        key, credential = cookie_cache_key(cookie), cookie
+    else:
+        authenticator = getattr(request.app.state, "authenticator", None)
+        key, credential = header, header
+    principal = cache.get(key) if cache is not None and key else None
+    if principal is None and authenticator is not None and credential:
+        principal = await run_in_threadpool(authenticator, session, credential)
         if isinstance(principal, Principal) and cache is not None:
-            cache.put(header, principal)
+            cache.put(key, principal)
     if not isinstance(principal, Principal):
         raise Unauthenticated("sign in, or send a valid bearer token or API key")
     # a machine key reaches only the routes opened to its scopes (api.scopes: default deny)
@@ -99,6 +111,11 @@ async def get_principal(request: Request, session: SessionDep) -> Principal:
     ):
         raise Forbidden("this API key's scopes do not cover this route", code="missing_scope")
     return principal
+
+
+def cookie_cache_key(token: str) -> str:
+    """The principal cache's key for a session cookie (apart from the headers' keys)."""
+    return "cookie " + token
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -19,9 +19,23 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reimburse.core.errors import ReimburseError
+from reimburse.core.errors import Forbidden, ReimburseError
 
 log = logging.getLogger(__name__)
+
+
+# Errors of the HTTP layer itself (the domains' errors carry their own codes).
+class CsrfRefused(Forbidden):
+    """A change sent with the web app's session cookie but without the session's CSRF token
+    (``X-CSRF-Token``), or with a wrong one: another site's page may have sent it."""
+
+    code = "csrf_token_invalid"
+
+
+class CrossOriginRefused(Forbidden):
+    """A change (or a cookie sign-in) whose ``Origin`` or ``Referer`` names another site."""
+
+    code = "cross_origin_refused"
 
 
 def error_body(

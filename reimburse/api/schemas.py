@@ -133,6 +133,16 @@ class Login(Schema):
     user: User
 
 
+class WebSession(Schema):
+    """The web app's sign-in: the session itself is in an HttpOnly cookie, never in the body."""
+
+    user: User
+    csrf_token: str = Field(
+        description="send as `X-CSRF-Token` with every POST/PUT/PATCH/DELETE made with the session "
+        "cookie (also set as the readable cookie `reimburse_csrf`)"
+    )
+
+
 class Person(Schema):
     id: int
     display_name: str

@@ -3,7 +3,8 @@
 - ``GET /auth/{platform}/login``: off to the platform's OAuth page (in its app) or QR-code
   login (a desktop browser), with a ``state`` bound to this browser by a cookie;
 - ``GET /auth/{platform}/callback``: the platform sends the browser back with a one-time code;
-  the web app then gets its bearer token in the URL fragment (never sent to a server);
+  the session is set as the web app's HttpOnly cookie (``api.session_cookie``, as a password
+  sign-in) and the browser goes on to the web app, with no token in the address;
 - ``GET|POST /workapps/{platform}/callback``: the URL to register for the app's events (card
   buttons, directory changes); verified and decrypted before anything is read.
 """
@@ -11,22 +12,21 @@
 from __future__ import annotations
 
 import hmac
-import json
 import secrets
 from html import escape
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from reimburse.api import schemas as s
+from reimburse.api import session_cookie
 from reimburse.api.deps import SessionDep, SettingsDep
 from reimburse.api.schemas import typed
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
-from reimburse.identity.directory import user_view
+from reimburse.identity.auth import TOKEN_LIFETIME
 from reimburse.workapps import jobs, service
 from reimburse.workapps.domain import LABELS, CallbackRequest, Platform, WorkApp
 from reimburse.workapps.exceptions import NotConfigured, SignInRefused
@@ -95,13 +95,13 @@ def workapp_signed_in(
             raise SignInRefused(
                 "this sign-in was not started in this browser; start again", code="sign_in_bad_state"
             )
-        token, user = service.sign_in(
+        token, _user = service.sign_in(
             session, _app(settings, platform), code, _redirect_uri(settings, platform), utcnow()
         )
     except SignInRefused as exc:
         return _refusal(platform, exc)
-    fragment = json.dumps({"token": token, "user": user_view(user)}, separators=(",", ":"))
-    response = RedirectResponse("/#/signed-in?" + quote(fragment, safe=""), 303)
+    response = RedirectResponse("/#/signed-in", 303)
+    session_cookie.set_session(response, request, settings, token, TOKEN_LIFETIME)
     response.delete_cookie(STATE_COOKIE, path=f"/api/v1/auth/{platform.value}")
     response.headers["Referrer-Policy"] = "no-referrer"
     return response

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
 _TRIM_AFTER_BYTES = 2 * 1024 * 1024
+_TRIM_AFTER_GROWTH = 32 * 1024 * 1024  # resident memory the reading of one document added
 OCR_SECONDS = Histogram(
     "reimburse_document_seconds", "time to read one document", buckets=(0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30)
 )
@@ -133,6 +134,7 @@ def process(
         assert doc is not None
         digest, attempts = doc.sha256, doc.attempts
     started = time.perf_counter()
+    resident = memory.rss_bytes()
     data = b""
     try:
         data = store.get(digest)
@@ -155,8 +157,6 @@ def process(
         raise
     elapsed = time.perf_counter() - started
     OCR_SECONDS.observe(elapsed)
-    if len(data) > _TRIM_AFTER_BYTES or elapsed > 1.0:
-        memory.release()  # a big document: hand its memory back rather than keep the peak
     with unit_of_work(engine) as session:
         doc = session.get(DocumentRecord, claimed)
         assert doc is not None
@@ -171,6 +171,11 @@ def process(
         if doc.kind == "image" and outcome[0] == "done":
             doc.image_hash = photo_hash(data)
         doc.lease_until, doc.processed_at, doc.seconds = None, utcnow(), round(elapsed, 3)
+    size, data, rows = len(data), b"", []
+    # a big document: hand its memory back rather than keep the peak; last, after the photo's
+    # hash too (it decodes the image once more)
+    if size > _TRIM_AFTER_BYTES or elapsed > 1.0 or memory.grew_since(resident) > _TRIM_AFTER_GROWTH:
+        memory.release()
     return claimed
 
 

@@ -81,8 +81,12 @@ def issue_token(session: Session, user: UserRecord, now: datetime | None = None)
 
 def logout(session: Session, header: str) -> None:
     token = _bearer(header)
-    if token is None:
-        return
+    if token is not None:
+        revoke(session, token)
+
+
+def revoke(session: Session, token: str) -> None:
+    """End a sign-in session (a bearer token, or the web app's session cookie: the same token)."""
     row = session.scalars(select(AccessTokenRecord).where(AccessTokenRecord.digest == _digest(token))).first()
     if row is not None:
         row.revoked = True
@@ -153,7 +157,13 @@ def authenticate(session: Session, header: str, settings: Settings | None = None
         claims = oidc.verify(settings, secret)
         user = oidc.user_for(session, settings, claims) if claims else None
         return principal_for(user) if user is not None else None
-    found = session.execute(_TOKEN_LOOKUP, {"digest": _digest(secret)}).first()
+    return session_principal(session, secret)
+
+
+def session_principal(session: Session, token: str) -> Principal | None:
+    """The user behind a sign-in session token (never an API key or an ID token): what the web
+    app's session cookie may carry."""
+    found = session.execute(_TOKEN_LOOKUP, {"digest": _digest(token)}).first()
     if found is None:
         return None
     revoked, expires_at, user_id, active, roles, department_id = found

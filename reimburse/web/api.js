@@ -1,14 +1,24 @@
-// The API client: bearer token from sign-in, JSON in and out, the one error shape.
+// The API client: JSON in and out, the one error shape. The session is an HttpOnly cookie the
+// server sets at sign-in (script never sees it); every change echoes the session's CSRF token,
+// which the server puts in the readable cookie reimburse_csrf.
 
-export function token() { return localStorage.getItem("token"); }
-export function setSession(value) {
-  if (value) {
-    localStorage.setItem("token", value.token);
-    localStorage.setItem("user", JSON.stringify(value.user));
-  } else {
-    localStorage.removeItem("token");
-    localStorage.removeItem("user");
-  }
+// An older version kept a bearer token here: end that session and forget it.
+const oldToken = localStorage.getItem("token");
+if (oldToken) {
+  localStorage.removeItem("token");
+  localStorage.removeItem("user");
+  fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${oldToken}` } }).catch(() => {});
+}
+
+function csrf() {
+  const found = document.cookie.split("; ").find((c) => c.startsWith("reimburse_csrf="));
+  return found ? decodeURIComponent(found.slice("reimburse_csrf=".length)) : "";
+}
+
+// Who is signed in (names and roles for the pages; not a credential), or null.
+export function setUser(value) {
+  if (value) localStorage.setItem("user", JSON.stringify(value));
+  else localStorage.removeItem("user");
 }
 export function user() { return JSON.parse(localStorage.getItem("user") || "null"); }
 
@@ -23,8 +33,8 @@ export class ApiError extends Error {
 }
 
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, headers: { ...headers } };
-  if (token()) init.headers.Authorization = `Bearer ${token()}`;
+  const init = { method, headers: { ...headers }, credentials: "same-origin" };
+  if (method !== "GET" && method !== "HEAD") init.headers["X-CSRF-Token"] = csrf();
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -46,7 +56,7 @@ export function upload(files, onProgress) {
     for (const f of files) form.append("files", f, f.name || "photo.jpg");
     const xhr = new XMLHttpRequest();
     xhr.open("POST", "/api/v1/documents");
-    xhr.setRequestHeader("Authorization", `Bearer ${token()}`);
+    xhr.setRequestHeader("X-CSRF-Token", csrf());
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
       const data = JSON.parse(xhr.responseText || "null");
@@ -59,7 +69,7 @@ export function upload(files, onProgress) {
 }
 
 export async function fileUrl(documentId) {
-  const res = await fetch(`/api/v1/documents/${documentId}/file`, { headers: { Authorization: `Bearer ${token()}` } });
+  const res = await fetch(`/api/v1/documents/${documentId}/file`, { credentials: "same-origin" });
   if (!res.ok) throw new ApiError(res.status, null);
   return URL.createObjectURL(await res.blob());
 }

@@ -1,5 +1,5 @@
 // The shell: sign-in, hash routes (one module per page), language switch, offline queue.
-import { api, setSession, upload, user } from "/app/api.js";
+import { api, setUser, upload, user } from "/app/api.js";
 import { adminPage } from "/app/admin.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
 import { claimPage, claimsPage, editPage } from "/app/claims.js";
@@ -25,8 +25,9 @@ function loginPage() {
     button.disabled = true;
     (async () => {
       try {
-        const data = await api("/auth/login", { method: "POST", body: { username: form.username.value, password: form.password.value } });
-        setSession(data);
+        // the session comes back as an HttpOnly cookie; the answer names who signed in
+        const data = await api("/auth/session", { method: "POST", body: { username: form.username.value, password: form.password.value } });
+        setUser(data.user);
         forgetPeople();
         const home = await landing(); // before the nav shows: a signed-in page never jumps afterwards
         chrome();
@@ -63,22 +64,22 @@ async function workAppButtons(form) {
   form.after(row);
 }
 
-// The server's sign-in callback sends the session in the fragment (never sent to any server).
-function signedIn(hash) {
+// The work app's sign-in ends here with the session cookie set (no token in the address).
+async function signedIn() {
   try {
-    setSession(JSON.parse(decodeURIComponent(hash.slice("#/signed-in?".length))));
+    setUser(await api("/me"));
   } catch {
+    setUser(null);
     location.replace("/#/login");
     return;
   }
   forgetPeople();
   const next = sessionStorage.getItem("next");
   sessionStorage.removeItem("next");
-  landing().then((home) => {
-    chrome();
-    location.replace(`/${next && next.startsWith("#/") ? next : home}`); // drops the token from history
-    flushQueue();
-  });
+  const home = await landing();
+  chrome();
+  location.replace(`/${next && next.startsWith("#/") ? next : home}`); // #/signed-in leaves the history
+  flushQueue();
 }
 
 // Approvers start where their work is: the inbox when it holds anything, else capture.
@@ -127,7 +128,7 @@ function route() {
   clearKeys();
   leaveCapture();
   const hash = location.hash || "#/capture";
-  if (hash.startsWith("#/signed-in?")) { signedIn(hash); return undefined; }
+  if (hash === "#/signed-in" || hash.startsWith("#/signed-in?")) { signedIn(); return undefined; }
   if (!user() && hash !== "#/login") {
     sessionStorage.setItem("next", hash); // a link from a work-app message opens it after sign-in
     location.hash = "#/login";
@@ -174,8 +175,8 @@ function connectivity() {
 document.querySelector(".skip").addEventListener("click", (e) => { e.preventDefault(); document.getElementById("main").focus(); });
 document.getElementById("lang").addEventListener("click", () => { setLang(lang === "zh" ? "en" : "zh"); chrome(); route(); });
 document.getElementById("logout").addEventListener("click", async () => {
-  await api("/auth/logout", { method: "POST" }).catch(() => {});
-  setSession(null);
+  await api("/auth/logout", { method: "POST" }).catch(() => {}); // ends the session, clears the cookie
+  setUser(null);
   forgetPeople();
   chrome();
   location.hash = "#/login";

@@ -1,6 +1,6 @@
 // DOM helpers shared by the pages. Text is always set as text, never as HTML, so names read
 // from invoices cannot inject markup.
-import { api, ApiError, setSession } from "/app/api.js";
+import { api, ApiError, setUser } from "/app/api.js";
 import { errorText, t } from "/app/i18n.js";
 
 export const main = document.getElementById("main");
@@ -91,7 +91,7 @@ export async function guard(fn, where = main) {
   try {
     await fn();
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) { setSession(null); location.hash = "#/login"; return; }
+    if (err instanceof ApiError && err.status === 401) { setUser(null); location.hash = "#/login"; return; }
     // a page that failed to load is no longer loading: the error replaces "loading"
     if (where === main) main.querySelectorAll(":scope > [role=status].muted").forEach((el) => el.remove());
     where.append(notice(`${t("error")}: ${errorText(err)}`));
@@ -127,9 +127,9 @@ export function nameOf(dir, id) {
   return p ? p.display_name : String(id);
 }
 
-// Downloads an authenticated file (export links cannot carry the bearer token).
-export async function download(path, filename, token) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+// Downloads an authenticated file (with the session cookie) under its name.
+export async function download(path, filename) {
+  const res = await fetch(path, { credentials: "same-origin" });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
   const url = URL.createObjectURL(await res.blob());
   const a = h("a", { href: url, download: filename });

@@ -1,6 +1,6 @@
 // The finance workbench: claims to pay (mark paid, CSV/Excel export) and the exception queue
 // (risky claims, fields flagged for review, corrected fields) with filters.
-import { api, token } from "/app/api.js";
+import { api } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
 import { findingDetail, findingTitle, reviewText, t } from "/app/i18n.js";
@@ -13,9 +13,9 @@ export async function financePage() {
     const payouts = h("ul", { class: "list plain", id: "payouts" });
     const more = h("button", { id: "more-payouts", hidden: true }, t("more"));
     const exports = h("div", { class: "row" },
-      h("button", { id: "export", onclick: (e) => guard(() => download("/api/v1/payouts/export.csv", "payouts.csv", token()), e.target.parentNode) },
+      h("button", { id: "export", onclick: (e) => guard(() => download("/api/v1/payouts/export.csv", "payouts.csv"), e.target.parentNode) },
         t("finance.export")),
-      h("button", { id: "export-xlsx", onclick: (e) => guard(() => download("/api/v1/payouts/export.xlsx", "payouts.xlsx", token()), e.target.parentNode) },
+      h("button", { id: "export-xlsx", onclick: (e) => guard(() => download("/api/v1/payouts/export.xlsx", "payouts.xlsx"), e.target.parentNode) },
         t("finance.exportxlsx")));
     const queue = h("section", { id: "exceptions", "aria-live": "polite" }, h("p", {}, t("loading")));
     const vouchers = h("div");

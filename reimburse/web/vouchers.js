@@ -1,6 +1,6 @@
 // Accounting vouchers on the finance workbench: make the vouchers of approved (or paid) claims,
 // see each with its lines (debits = credits), export them for Kingdee, U8, CSV or JSON.
-import { api, token } from "/app/api.js";
+import { api } from "/app/api.js";
 import { download, guard, h, money } from "/app/dom.js";
 import { t } from "/app/i18n.js";
 
@@ -27,7 +27,7 @@ async function load(list) {
 }
 
 function exportButton(id, label, path, name) {
-  return h("button", { id, onclick: (e) => guard(() => download(path, name, token()), e.target.parentNode) }, label);
+  return h("button", { id, onclick: (e) => guard(() => download(path, name), e.target.parentNode) }, label);
 }
 
 export function voucherSection() {

@@ -64,7 +64,7 @@ def test_wrong_password_and_too_many_attempts(server: dict[str, Any], browser: A
             body=json.dumps({"error": {"code": "too_many_requests", "message": "slow down"}}),
         )
 
-    page.route("**/api/v1/auth/login", throttled)
+    page.route("**/api/v1/auth/session", throttled)
     page.click("button[type=submit]")
     expect(page.get_by_role("alert")).to_have_text("尝试次数过多，请在 42 秒后重试")
     ctx.close()

@@ -56,7 +56,11 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
     button.click()
     page.wait_for_selector("#nav:not([hidden])")
     assert page.url.endswith("/#/capture")  # the token is not left in the address or the history
-    token = page.evaluate("localStorage.getItem('token')")
+    (cookie,) = [c for c in ctx.cookies() if c["name"] == "reimburse_session"]
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"  # set by the callback, not by script
+    token = cookie["value"]
+    assert page.evaluate("localStorage.getItem('token')") is None
+    assert token not in page.evaluate("JSON.stringify(localStorage) + document.cookie")
     assert page.evaluate("JSON.parse(localStorage.getItem('user')).username") == "alice"
     assert [r.path for r in fake.log if r.path.startswith("/connect/")] == ["/connect/oauth2/authorize"]
 

@@ -27,6 +27,7 @@ from tests.claims.test_claims_api import TODAY_ISH, approve_all, invoice_png, pe
 # (path, method) -> (success status, body model, error statuses answered in the ErrorBody shape)
 DOCUMENTED: dict[tuple[str, str], tuple[int, type[BaseModel], tuple[int, ...]]] = {
     ("/api/v1/auth/login", "post"): (200, s.Login, (401, 422)),
+    ("/api/v1/auth/session", "post"): (200, s.WebSession, (401, 403, 422)),
     ("/api/v1/me", "get"): (200, s.Me, (401, 404)),
     ("/api/v1/people", "get"): (200, s.PeoplePage, (401,)),
     ("/api/v1/departments", "get"): (200, s.DepartmentList, (401,)),
@@ -132,6 +133,9 @@ def test_the_real_answers_match_their_documented_models(
     client, demo = api
     r = client.post("/api/v1/auth/login", json={"username": "alice", "password": "demo-pass-123"})
     alice = {"Authorization": f"Bearer {valid(s.Login, r)['token']}"}
+    with TestClient(client.app) as browser:
+        r = browser.post("/api/v1/auth/session", json={"username": "alice", "password": "demo-pass-123"})
+        assert "token" not in valid(s.WebSession, r)
     lead = login(client, "teamlead")
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
     valid(s.Me, client.get("/api/v1/me", headers=alice))

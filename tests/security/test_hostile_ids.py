@@ -72,7 +72,7 @@ def _operations(doc: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         (method.upper(), path, op)
         for path, ops in doc["paths"].items()
         for method, op in ops.items()
-        if path.startswith("/api/") and path != "/api/v1/auth/login"
+        if path.startswith("/api/") and path not in ("/api/v1/auth/login", "/api/v1/auth/session")
     ]
 
 

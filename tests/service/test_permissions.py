@@ -15,6 +15,7 @@ from tests.api_helpers import demo_api, login
 
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/session"),  # the web app's sign-in (sets the session cookie)
     # work-app sign-in (the platform proves who it is) and the platforms' signed callbacks
     ("GET", "/api/v1/auth/workapps"),
     ("GET", "/api/v1/auth/1/login"),

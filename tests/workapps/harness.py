@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
@@ -10,7 +9,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 import httpx
 import uvicorn
@@ -82,8 +80,9 @@ def running_service(
 
 
 def browser_sign_in(base: str, platform: str, *, qr: bool = False) -> tuple[int, dict[str, Any] | str]:
-    """Follow the redirects a browser follows (cookies kept); the signed-in session from the
-    fragment of the last redirect, or the refusal page's status and text."""
+    """Follow the redirects a browser follows (cookies kept); the signed-in session (the token
+    from the HttpOnly session cookie the callback set, the user as ``/me`` tells the cookie's
+    holder), or the refusal page's status and text."""
     with httpx.Client(timeout=30) as client:
         url = f"{base}/api/v1/auth/{platform}/login?qr={'1' if qr else '0'}"
         for _ in range(6):
@@ -91,8 +90,16 @@ def browser_sign_in(base: str, platform: str, *, qr: bool = False) -> tuple[int,
             if r.status_code not in (302, 303):
                 return r.status_code, r.text
             url = r.headers["location"]
-            if url.startswith("/#/signed-in?"):
-                return r.status_code, json.loads(unquote(url.split("?", 1)[1]))
+            if url.startswith("/#/signed-in"):
+                assert url == "/#/signed-in"  # no token in the address
+                cookie = next(
+                    c for c in r.headers.get_list("set-cookie") if c.startswith("reimburse_session=")
+                )
+                assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie, cookie
+                token = client.cookies["reimburse_session"]
+                me = client.get(f"{base}/api/v1/me")  # the cookie alone signs the browser in
+                assert me.status_code == 200, me.text
+                return r.status_code, {"token": token, "user": me.json()}
         raise AssertionError("too many redirects")
 
 
