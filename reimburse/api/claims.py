@@ -26,6 +26,7 @@ from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
 from reimburse.claims.evidence import extracted_for
+from reimburse.claims.splitting import Share
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.identity.org import load_org
@@ -36,6 +37,15 @@ _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besid
 _FIELD_MAX = 200  # the longest company name on a fapiao is far shorter
 _MONEY = frozenset({"amount_excl_tax", "tax", "total"})
 _MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
+
+
+class SplitIn(BaseModel):
+    """One share of an item: on a cost centre or a project, by amount or by percent."""
+
+    dimension: Literal["cost_centre", "project"]
+    code: str = Field(min_length=1, max_length=32)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
+    percent: Decimal | None = Field(default=None, gt=0, le=100, max_digits=5, decimal_places=2)
 
 
 class ItemIn(BaseModel):
@@ -51,6 +61,7 @@ class ItemIn(BaseModel):
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)
+    splits: list[SplitIn] = Field(default_factory=list, max_length=50)
 
     @field_validator("fields")
     @classmethod
@@ -72,6 +83,7 @@ class ClaimIn(BaseModel):
     trip_start: Day | None = None
     trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
+    claim_type: str = Field(default="expense", min_length=1, max_length=32)
     version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
@@ -97,7 +109,14 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
         trip_start=body.trip_start,
         trip_end=body.trip_end,
         cost_centre=body.cost_centre,
-        items=tuple(claims.ItemInput(**i.model_dump()) for i in body.items),
+        claim_type=body.claim_type,
+        items=tuple(
+            claims.ItemInput(
+                **i.model_dump(exclude={"splits"}),
+                splits=tuple(Share(s.dimension, s.code, s.amount, s.percent) for s in i.splits),
+            )
+            for i in body.items
+        ),
     )
 
 

@@ -43,6 +43,8 @@ class ItemContent(Protocol):
     def nights(self) -> int | None: ...
     @property
     def city_tier(self) -> int | None: ...
+    @property
+    def splits(self) -> list[dict[str, Any]] | None: ...
 
 
 class ClaimContent(Protocol):
@@ -58,6 +60,8 @@ class ClaimContent(Protocol):
     def trip_start(self) -> date | None: ...
     @property
     def trip_end(self) -> date | None: ...
+    @property
+    def claim_type(self) -> str: ...
     @property
     def items(self) -> Iterable[ItemContent]: ...
 
@@ -82,6 +86,8 @@ def snapshot(claim: ClaimContent) -> dict[str, str | None]:
         "trip_start": _text(claim.trip_start),
         "trip_end": _text(claim.trip_end),
     }
+    if claim.claim_type != "expense":  # listed when not the default, so older snapshots still match
+        out["claim_type"] = claim.claim_type
     items = list(claim.items)
     out["items"] = str(len(items))
     for n, item in enumerate(items, start=1):
@@ -101,6 +107,8 @@ def snapshot(claim: ClaimContent) -> dict[str, str | None]:
             "nights": item.nights,
             "city_tier": item.city_tier,
         }
+        if item.splits:  # who bears the cost: listed when split, so older snapshots still match
+            values["splits"] = "; ".join(f"{p['dimension']}:{p['code']}={p['amount']}" for p in item.splits)
         for key, value in values.items():
             out[f"item {n} {key}"] = _text(value)
     return out

@@ -21,14 +21,16 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
-from reimburse.claims import content, holds, registry
+from reimburse.claims import content, holds, registry, types
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.claims.splitting import Share, SplitError, allocate
 from reimburse.core.controls import get_control
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
+from reimburse.identity import dimensions
 from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.corrections import is_structured
@@ -77,6 +79,7 @@ class ItemInput:
     attendees: int | None = None
     nights: int | None = None
     city_tier: int | None = None
+    splits: tuple[Share, ...] = ()  # shares on cost centres / projects (claims.splitting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,7 @@ class ClaimInput:
     trip_end: date | None = None
     department_id: int | None = None
     cost_centre: str | None = None
+    claim_type: str = types.DEFAULT_TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +115,12 @@ def create_claim(
 ) -> ClaimRecord:
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
+    _check_dimensions(session, data, kept=set())
     claim = ClaimRecord(
         submitter_id=actor.user_id,
         department_id=data.department_id or actor.department_id,
         cost_centre=data.cost_centre,
+        claim_type=types.check(session, data.claim_type),
         purpose=_purpose(data.purpose),
         trip_start=data.trip_start,
         trip_end=data.trip_end,
@@ -148,6 +154,9 @@ def update_claim(
     if expected_version is not None and expected_version != claim.version:
         raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
     at = now or utcnow()
+    _check_dimensions(session, data, kept=_codes_of(claim))
+    if data.claim_type != claim.claim_type:
+        claim.claim_type = types.check(session, data.claim_type)
     before = content.snapshot(claim)
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
@@ -161,6 +170,31 @@ def update_claim(
     queue_checks(session, claim.items, at)
     session.flush()
     return claim
+
+
+def _codes_of(claim: ClaimRecord) -> set[tuple[str, str]]:
+    """The cost centres and projects a claim names now: an edit may keep a deactivated one."""
+    kept = {("cost_centre", claim.cost_centre)} if claim.cost_centre else set()
+    for item in claim.items:
+        kept.update((s["dimension"], s["code"]) for s in item.splits or [])
+    return kept
+
+
+def _check_dimensions(session: Session, data: ClaimInput, kept: set[tuple[str, str]]) -> None:
+    """Cost centres and projects are master data: a code that is not an active one (or one the
+    claim already names) is refused, never stored as free text."""
+    wanted: set[tuple[str, str]] = {("cost_centre", data.cost_centre)} if data.cost_centre else set()
+    for item in data.items:
+        wanted.update((s.dimension, s.code) for s in item.splits)
+    for dimension in dimensions.DIMENSIONS:
+        codes = {c for d, c in wanted - kept if d == dimension}
+        missing = codes - dimensions.active_codes(session, dimension, codes)
+        if missing:
+            name = "cost centre" if dimension == "cost_centre" else "project"
+            raise InvalidInput(
+                f"unknown or inactive {name} {sorted(missing)[0][:32]!r}: choose one from the list",
+                code=f"unknown_{dimension}",
+            )
 
 
 def _purpose(text: str) -> str:
@@ -178,6 +212,10 @@ def _item(
     amount = item.amount.quantize(_CENT)
     if amount <= 0:
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
+    try:
+        splits = [a.as_dict() for a in allocate(amount, item.splits)] if item.splits else None
+    except SplitError as exc:
+        raise InvalidInput(f"item {position + 1}: {exc}", code=exc.code) from exc
     invoice: dict[str, Any] | None = None
     corrections: list[dict[str, Any]] = []
     read_key: str | None = None
@@ -236,6 +274,7 @@ def _item(
         attendees=item.attendees,
         nights=item.nights,
         city_tier=item.city_tier,
+        splits=splits,
     )
 
 
@@ -320,7 +359,9 @@ def submit(
         # money, items, invoices, categories or department changed since the route was planned:
         # plan it again from the start, on the flow version the claim runs on; the approvals
         # given to the old content do not count for the new one
-        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        target = types.mapping(session).get(claim.claim_type, claim.flow_id or DEFAULT_FLOW)
+        same = target == claim.flow_id  # the type changed: the new type's flow, its latest version
+        flow = approvals.flow_for(session, target, claim.flow_version if same else None, flow_params)
         changed = content.changes(claim.routed_content or {}, routed)
         approvals.record(
             session,
@@ -336,7 +377,8 @@ def submit(
         )
         session.flush()
     else:
-        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+        # the claim's type selects the flow; a new claim runs its latest version
+        flow = approvals.flow_for(session, types.flow_of(session, claim.claim_type), None, flow_params)
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )

@@ -78,6 +78,8 @@ _NOT_JSON = {
     "/api/v1/documents/{document_id}/file",
     "/api/v1/payouts/export.csv",
     "/api/v1/payouts/export.xlsx",
+    "/api/v1/payouts/reconciliation.csv",
+    "/api/v1/payouts/reconciliation.xlsx",
     "/readyz",  # JSONResponse with its own status code
     "/metrics",
     "/",
