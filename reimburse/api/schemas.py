@@ -751,6 +751,9 @@ class Point(Schema):
     key: str = Field(description="the department, category, step, finding code or state")
     value: str | int = Field(description="money or hours as a decimal string, or a count")
     count: int | SkipJsonSchema[None] = Field(default=None, description="how many went into `value`")
+    p90: str | SkipJsonSchema[None] = Field(
+        default=None, description="payment cycle: the 90th percentile in hours (`value` is the median)"
+    )
     plan: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: the budget")
     committed: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: reserved")
     spent: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: spent")

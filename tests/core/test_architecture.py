@@ -80,6 +80,8 @@ _NOT_JSON = {
     "/api/v1/payouts/export.xlsx",
     "/api/v1/payouts/reconciliation.csv",
     "/api/v1/payouts/reconciliation.xlsx",
+    "/api/v1/reports/export.csv",
+    "/api/v1/reports/export.xlsx",
     "/readyz",  # JSONResponse with its own status code
     "/metrics",
     "/",

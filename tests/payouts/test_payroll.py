@@ -4,6 +4,7 @@ the reconciliation export, and a reference that arrives after the payment was re
 
 from __future__ import annotations
 
+import base64
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,7 +15,9 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from pydantic import SecretStr
 from sqlalchemy import Engine, text
+from typer.testing import CliRunner
 
+from reimburse.cli import app as cli_app
 from reimburse.core.settings import Settings
 from reimburse.identity.datakey import (
     DEV_DATA_KEY,
@@ -251,3 +254,7 @@ def test_the_data_key_is_required_outside_development(tmp_path: Any) -> None:
     with pytest.raises(SealedValueUnreadable):  # another key does not open it
         DataCipher(DEV_DATA_KEY).open(sealed, "users/1/bank_account")
     assert mask(PLAIN) == "**** **** 6789" and mask(None) is None
+    printed = CliRunner().invoke(cli_app, ["payroll", "new-key"])
+    assert printed.exit_code == 0 and len(base64.b64decode(printed.output.strip())) == 32
+    fresh = cipher_for(Settings(environment="production", data_dir=tmp_path, data_key=printed.output.strip()))
+    assert fresh.key != real.key and fresh.open(fresh.seal("1", "c"), "c") == "1"
