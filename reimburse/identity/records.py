@@ -45,7 +45,7 @@ class UserRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # what payroll needs (identity.payroll): the account number only sealed (identity.datakey),
     # its last four characters kept apart so that lists can show it masked without the key
-    employee_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    employee_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     payee_name: Mapped[str | None] = mapped_column(String(128))
     bank_name: Mapped[str | None] = mapped_column(String(128))
     bank_branch: Mapped[str | None] = mapped_column(String(128))

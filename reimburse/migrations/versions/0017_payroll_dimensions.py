@@ -17,17 +17,23 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ADD/DROP COLUMN, no batch: on SQLite a batch would copy ``users`` and ``claims`` into
+# new tables, and dropping the old ones fails while other tables' rows refer to them.
+_USER_COLUMNS = (
+    ("employee_number", 32),
+    ("payee_name", 128),
+    ("bank_name", 128),
+    ("bank_branch", 128),
+    ("bank_account_sealed", 255),
+    ("bank_account_tail", 4),
+)
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("employee_number", sa.String(length=32), nullable=True))
-        batch.add_column(sa.Column("payee_name", sa.String(length=128), nullable=True))
-        batch.add_column(sa.Column("bank_name", sa.String(length=128), nullable=True))
-        batch.add_column(sa.Column("bank_branch", sa.String(length=128), nullable=True))
-        batch.add_column(sa.Column("bank_account_sealed", sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column("bank_account_tail", sa.String(length=4), nullable=True))
-        batch.create_unique_constraint(op.f("uq_users_employee_number"), ["employee_number"])
-    with op.batch_alter_table("cost_centres") as batch:
-        batch.add_column(sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
+    for name, length in _USER_COLUMNS:
+        op.add_column("users", sa.Column(name, sa.String(length=length), nullable=True))
+    op.create_index(op.f("ix_users_employee_number"), "users", ["employee_number"], unique=True)
+    op.add_column("cost_centres", sa.Column("active", sa.Boolean(), nullable=False, server_default=sa.true()))
     op.create_table(
         "projects",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -37,32 +43,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_projects")),
         sa.UniqueConstraint("code", name=op.f("uq_projects_code")),
     )
-    with op.batch_alter_table("claims") as batch:
-        batch.add_column(sa.Column("paid_by", sa.String(length=128), nullable=True))
-        batch.add_column(
-            sa.Column("claim_type", sa.String(length=32), nullable=False, server_default="expense")
-        )
-    with op.batch_alter_table("claim_items") as batch:
-        batch.add_column(sa.Column("splits", sa.JSON(), nullable=True))
+    op.add_column("claims", sa.Column("paid_by", sa.String(length=128), nullable=True))
+    op.add_column(
+        "claims", sa.Column("claim_type", sa.String(length=32), nullable=False, server_default="expense")
+    )
+    op.add_column("claim_items", sa.Column("splits", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("claim_items") as batch:
-        batch.drop_column("splits")
-    with op.batch_alter_table("claims") as batch:
-        batch.drop_column("claim_type")
-        batch.drop_column("paid_by")
+    op.drop_column("claim_items", "splits")
+    op.drop_column("claims", "claim_type")
+    op.drop_column("claims", "paid_by")
     op.drop_table("projects")
-    with op.batch_alter_table("cost_centres") as batch:
-        batch.drop_column("active")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_constraint(op.f("uq_users_employee_number"), type_="unique")
-        for column in (
-            "bank_account_tail",
-            "bank_account_sealed",
-            "bank_branch",
-            "bank_name",
-            "payee_name",
-            "employee_number",
-        ):
-            batch.drop_column(column)
+    op.drop_column("cost_centres", "active")
+    op.drop_index(op.f("ix_users_employee_number"), table_name="users")
+    for name, _ in reversed(_USER_COLUMNS):
+        op.drop_column("users", name)
