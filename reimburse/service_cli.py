@@ -30,6 +30,17 @@ def register(app: typer.Typer) -> None:
     workapp.command("check")(workapp_check)
     workapp.command("sync")(workapp_sync)
     app.add_typer(workapp, name="workapp")
+    payroll = typer.Typer(help="Payroll data (bank accounts, encrypted at rest).", no_args_is_help=True)
+    payroll.command("new-key")(payroll_new_key)
+    app.add_typer(payroll, name="payroll")
+
+
+def payroll_new_key() -> None:
+    """Print a new key for REIMBURSE_DATA_KEY (keep it secret, and keep it: without it the stored
+    bank account numbers cannot be read)."""
+    from reimburse.identity.datakey import new_key_b64
+
+    typer.echo(new_key_b64())
 
 
 def migrate() -> None:

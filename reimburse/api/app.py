@@ -39,6 +39,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.admin_controls:mine",
     "reimburse.api.audit:router",
     "reimburse.api.vouchers:router",
+    "reimburse.api.finance_admin:router",
 )
 
 

@@ -26,6 +26,7 @@ from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
 from reimburse.claims.evidence import extracted_for
+from reimburse.claims.splitting import Share
 from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.currency.iso4217 import is_currency
@@ -59,6 +60,15 @@ class TicketIn(BaseModel):
     fuel_surcharge: Decimal | None = Field(default=None, ge=0, max_digits=14, decimal_places=2)
 
 
+class SplitIn(BaseModel):
+    """One share of an item: on a cost centre or a project, by amount or by percent."""
+
+    dimension: Literal["cost_centre", "project"]
+    code: str = Field(min_length=1, max_length=32)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
+    percent: Decimal | None = Field(default=None, gt=0, le=100, max_digits=5, decimal_places=2)
+
+
 class ItemIn(BaseModel):
     category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
@@ -77,6 +87,8 @@ class ItemIn(BaseModel):
     )
     foreign_document: ForeignDocumentIn | None = None
     ticket: TicketIn | None = None
+
+    splits: list[SplitIn] = Field(default_factory=list, max_length=50)
 
     @field_validator("currency")
     @classmethod
@@ -105,6 +117,7 @@ class ClaimIn(BaseModel):
     trip_start: Day | None = None
     trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
+    claim_type: str = Field(default="expense", min_length=1, max_length=32)
     version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
@@ -125,11 +138,12 @@ class WithdrawIn(BaseModel):
 
 
 def _item_input(item: ItemIn) -> claims.ItemInput:
-    data = item.model_dump(exclude={"foreign_document", "ticket"})
+    data = item.model_dump(exclude={"foreign_document", "ticket", "splits"})
     return claims.ItemInput(
         **data,
         foreign_document=item.foreign_document.model_dump(mode="json") if item.foreign_document else None,
         ticket=item.ticket.model_dump(mode="json") if item.ticket else None,
+        splits=tuple(Share(s.dimension, s.code, s.amount, s.percent) for s in item.splits),
     )
 
 
@@ -139,6 +153,7 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
         trip_start=body.trip_start,
         trip_end=body.trip_end,
         cost_centre=body.cost_centre,
+        claim_type=body.claim_type,
         items=tuple(_item_input(i) for i in body.items),
     )
 

@@ -398,6 +398,15 @@ class Ticket(Schema):
     fuel_surcharge: Money | None = None
 
 
+class ItemSplit(Schema):
+    dimension: str = Field(description="`cost_centre` or `project`")
+    code: str = Field(description="a cost centre's or project's code (master data)")
+    amount: Money = Field(
+        description="the share's amount (by percent: rounded, the last share takes the rest)"
+    )
+    percent: str | None = Field(description="the percent as sent, when the share was by percent")
+
+
 class ClaimItem(Schema):
     id: int
     position: int
@@ -420,6 +429,7 @@ class ClaimItem(Schema):
     attendees: int | None
     nights: int | None
     city_tier: int | None
+    splits: list[ItemSplit] = Field(description="the item's shares on cost centres and projects")
 
 
 class RouteTask(Schema):
@@ -470,6 +480,7 @@ class Claim(ClaimSummary):
     trip_start: Date | None
     trip_end: Date | None
     cost_centre: str | None
+    claim_type: str = Field(description="e.g. `expense`, `travel`, `entertainment`: selects the flow")
     items: list[ClaimItem]
     risk: ClaimRisk
     route: Route | None = Field(description="null until submitted")
@@ -557,17 +568,32 @@ class ClaimBudget(Schema):
 # --- payouts -------------------------------------------------------------------------------
 
 
+class SplitTotal(Schema):
+    """A claim's money on one cost centre or project (its split items added up)."""
+
+    dimension: str = Field(description="`cost_centre` or `project`")
+    code: str
+    amount: Money
+
+
 class Payout(Schema):
-    """An approved claim waiting to be paid."""
+    """An approved claim waiting to be paid, with whom and where to pay (the account in full:
+    this is payroll's pull)."""
 
     claim_id: int
     number: str | None
+    employee_number: str | None
     payee_id: int
-    payee: str
+    payee: str = Field(description="the payee name on the account, else the person's name")
+    bank_name: str | None
+    bank_branch: str | None
+    bank_account: str | None = Field(description="the full account number (payroll only)")
+    department: str | None
     purpose: str
     total: Money
     currency: str
     approved_at: DateTime | None
+    splits: list[SplitTotal]
 
 
 class PayoutsPage(Schema):
@@ -583,9 +609,69 @@ class Paid(Schema):
     status: str = Field(description="`paid`")
     paid_at: DateTime | None
     reference: str | None = Field(description="payroll's reference, as sent")
+    paid_by: str | None = Field(description="who marked it paid (a user id or an API key)")
+
+
+class PaidClaim(Schema):
+    """A paid claim for reconciliation: what, when, which reference, by whom (account masked)."""
+
+    claim_id: int
+    number: str | None
+    employee_number: str | None
+    payee_id: int
+    payee: str
+    bank_name: str | None
+    bank_account: str | None = Field(description="masked, e.g. `**** **** 1234`")
+    department: str | None
+    total: Money
+    currency: str
+    approved_at: DateTime | None
+    paid_at: DateTime | None
+    reference: str | None
+    paid_by: str | None
+
+
+class PaidPage(Schema):
+    items: list[PaidClaim]
+    next_cursor: int | None = Field(description="pass as `cursor`; null on the last page")
+
+
+class PersonPayroll(Schema):
+    """A person's payroll data as every screen but payroll's shows it: the account masked."""
+
+    user_id: int
+    employee_number: str | None
+    payee_name: str | None
+    bank_name: str | None
+    bank_branch: str | None
+    bank_account: str | None = Field(description="masked, e.g. `**** **** 1234`")
 
 
 # --- admin ---------------------------------------------------------------------------------
+
+
+class MasterDataEntry(Schema):
+    """A cost centre or a project."""
+
+    id: int
+    code: str
+    name: str
+    active: bool = Field(description="false: deactivated, cannot be chosen for new claims")
+    department_id: int | SkipJsonSchema[None] = Field(default=None, description="cost centres only")
+    owner_user_id: int | SkipJsonSchema[None] = Field(default=None, description="cost centres only")
+    deleted: bool | SkipJsonSchema[None] = Field(
+        default=None, description="on delete: true if removed, false if deactivated (it is used)"
+    )
+
+
+class MasterDataList(Schema):
+    items: list[MasterDataEntry]
+
+
+class ClaimTypes(Schema):
+    """Claim type -> the flow its new claims run."""
+
+    types: dict[str, str]
 
 
 class PolicyText(Schema):
@@ -850,6 +936,9 @@ class Point(Schema):
     key: str = Field(description="the department, category, step, finding code or state")
     value: str | int = Field(description="money or hours as a decimal string, or a count")
     count: int | SkipJsonSchema[None] = Field(default=None, description="how many went into `value`")
+    p90: str | SkipJsonSchema[None] = Field(
+        default=None, description="payment cycle: the 90th percentile in hours (`value` is the median)"
+    )
     plan: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: the budget")
     committed: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: reserved")
     spent: Money | SkipJsonSchema[None] = Field(default=None, description="budget burn: spent")

@@ -51,6 +51,8 @@ class ItemContent(Protocol):
     def foreign_document(self) -> dict[str, Any] | None: ...
     @property
     def ticket(self) -> dict[str, Any] | None: ...
+    @property
+    def splits(self) -> list[dict[str, Any]] | None: ...
 
 
 class ClaimContent(Protocol):
@@ -66,6 +68,8 @@ class ClaimContent(Protocol):
     def trip_start(self) -> date | None: ...
     @property
     def trip_end(self) -> date | None: ...
+    @property
+    def claim_type(self) -> str: ...
     @property
     def items(self) -> Iterable[ItemContent]: ...
 
@@ -90,6 +94,8 @@ def snapshot(claim: ClaimContent) -> dict[str, str | None]:
         "trip_start": _text(claim.trip_start),
         "trip_end": _text(claim.trip_end),
     }
+    if claim.claim_type != "expense":  # listed when not the default, so older snapshots still match
+        out["claim_type"] = claim.claim_type
     items = list(claim.items)
     out["items"] = str(len(items))
     for n, item in enumerate(items, start=1):
@@ -120,6 +126,8 @@ def snapshot(claim: ClaimContent) -> dict[str, str | None]:
             )
         if item.ticket:
             values["ticket"] = ", ".join(f"{k}={v}" for k, v in sorted(item.ticket.items()))
+        if item.splits:  # who bears the cost: listed when split, so older snapshots still match
+            values["splits"] = "; ".join(f"{p['dimension']}:{p['code']}={p['amount']}" for p in item.splits)
         for key, value in values.items():
             out[f"item {n} {key}"] = _text(value)
     return out

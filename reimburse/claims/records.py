@@ -52,6 +52,8 @@ class ClaimRecord(Base):
     flow_version: Mapped[int | None] = mapped_column(Integer)
     route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     payout_reference: Mapped[str | None] = mapped_column(String(128))
+    paid_by: Mapped[str | None] = mapped_column(String(128))  # who told us it was paid
+    claim_type: Mapped[str] = mapped_column(String(32), default="expense")  # selects the flow
     # the money, items, invoices, categories and department the route was planned on (see
     # claims.content): a resubmission with other content is routed again from the start
     routed_content: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -112,6 +114,8 @@ class ClaimItemRecord(Base):
     # a passenger ticket's facts for input VAT: {"transport", "passenger_name",
     # "passenger_is_employee", "fare", "fuel_surcharge"}
     ticket: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # [{"dimension": "cost_centre"|"project", "code", "amount", "percent"}] (claims.splits)
+    splits: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
 
     claim: Mapped[ClaimRecord] = relationship(back_populates="items")
 

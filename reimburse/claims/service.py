@@ -22,9 +22,10 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
-from reimburse.claims import content, holds, registry
+from reimburse.claims import content, holds, registry, types
 from reimburse.claims.domain import ClaimStatus, Finding, Severity
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.claims.splitting import Share, SplitError, allocate
 from reimburse.core.controls import get_control
 from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
@@ -33,6 +34,7 @@ from reimburse.core.principal import Principal
 from reimburse.currency.rules import Conversion
 from reimburse.currency.service import TableRates, convert_amount
 from reimburse.documents.records import DocumentRecord
+from reimburse.identity import dimensions
 from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
 from reimburse.policy.rules.corrections import is_structured
@@ -90,6 +92,7 @@ class ItemInput:
     # a passenger ticket's facts for input VAT: {"transport", "passenger_name",
     # "passenger_is_employee", "fare", "fuel_surcharge"}
     ticket: dict[str, Any] | None = None
+    splits: tuple[Share, ...] = ()  # shares on cost centres / projects (claims.splitting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +103,7 @@ class ClaimInput:
     trip_end: date | None = None
     department_id: int | None = None
     cost_centre: str | None = None
+    claim_type: str = types.DEFAULT_TYPE
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +131,13 @@ def create_claim(
     company = current_policy(session).currency
     conversions = _conversions(session, data, company)
     _foreign_images(session, actor, data)
+    _check_dimensions(session, data, kept=set())
     claim = ClaimRecord(
         submitter_id=actor.user_id,
         currency=company,
         department_id=data.department_id or actor.department_id,
         cost_centre=data.cost_centre,
+        claim_type=types.check(session, data.claim_type),
         purpose=_purpose(data.purpose),
         trip_start=data.trip_start,
         trip_end=data.trip_end,
@@ -171,6 +177,9 @@ def update_claim(
     company = current_policy(session).currency
     conversions = _conversions(session, data, company)
     _foreign_images(session, actor, data)
+    _check_dimensions(session, data, kept=_codes_of(claim))
+    if data.claim_type != claim.claim_type:
+        claim.claim_type = types.check(session, data.claim_type)
     before = content.snapshot(claim)
     items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
     registry.refuse_held(session, items, exclude_claim=claim.id)
@@ -194,6 +203,31 @@ def update_claim(
     queue_checks(session, claim.items, at)
     session.flush()
     return claim
+
+
+def _codes_of(claim: ClaimRecord) -> set[tuple[str, str]]:
+    """The cost centres and projects a claim names now: an edit may keep a deactivated one."""
+    kept = {("cost_centre", claim.cost_centre)} if claim.cost_centre else set()
+    for item in claim.items:
+        kept.update((s["dimension"], s["code"]) for s in item.splits or [])
+    return kept
+
+
+def _check_dimensions(session: Session, data: ClaimInput, kept: set[tuple[str, str]]) -> None:
+    """Cost centres and projects are master data: a code that is not an active one (or one the
+    claim already names) is refused, never stored as free text."""
+    wanted: set[tuple[str, str]] = {("cost_centre", data.cost_centre)} if data.cost_centre else set()
+    for item in data.items:
+        wanted.update((s.dimension, s.code) for s in item.splits)
+    for dimension in dimensions.DIMENSIONS:
+        codes = {c for d, c in wanted - kept if d == dimension}
+        missing = codes - dimensions.active_codes(session, dimension, codes)
+        if missing:
+            name = "cost centre" if dimension == "cost_centre" else "project"
+            raise InvalidInput(
+                f"unknown or inactive {name} {sorted(missing)[0][:32]!r}: choose one from the list",
+                code=f"unknown_{dimension}",
+            )
 
 
 def _purpose(text: str) -> str:
@@ -286,6 +320,10 @@ def _item(
     amount = conversion.converted_amount
     if amount <= 0:
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
+    try:
+        splits = [a.as_dict() for a in allocate(amount, item.splits)] if item.splits else None
+    except SplitError as exc:
+        raise InvalidInput(f"item {position + 1}: {exc}", code=exc.code) from exc
     invoice: dict[str, Any] | None = None
     corrections: list[dict[str, Any]] = []
     read_key: str | None = None
@@ -361,6 +399,7 @@ def _item(
         fx_source=conversion.source,
         foreign_document=foreign,
         ticket=dict(item.ticket) if item.ticket else None,
+        splits=splits,
     )
 
 
@@ -470,11 +509,14 @@ def submit(
         cost_centre=claim.cost_centre,
     )
     resume = resubmission and claim.routed_content == routed
-    planned = (
-        approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
-        if resubmission
-        else approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
-    )
+    if resubmission:
+        # the flow the claim runs on, at its version; if its type changed, the new type's flow
+        # at its latest version
+        target = types.mapping(session).get(claim.claim_type, claim.flow_id or DEFAULT_FLOW)
+        same = target == claim.flow_id
+        planned = approvals.flow_for(session, target, claim.flow_version if same else None, flow_params)
+    else:  # the claim's type selects the flow; a new claim runs its latest version
+        planned = approvals.flow_for(session, types.flow_of(session, claim.claim_type), None, flow_params)
     if not resume and approvals.rejects_at_submission(planned, facts, org):
         # the flow would reject it at once: refused like a blocked claim, nothing changes
         raise InvalidInput(

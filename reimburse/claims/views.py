@@ -40,6 +40,7 @@ def item_view(item: ClaimItemRecord) -> dict[str, Any]:
         "conversion": conversion_view(item),
         "foreign_document": item.foreign_document,
         "ticket": item.ticket,
+        "splits": list(item.splits or []),
     }
 
 
@@ -185,6 +186,7 @@ def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str
             "trip_start": claim.trip_start.isoformat() if claim.trip_start else None,
             "trip_end": claim.trip_end.isoformat() if claim.trip_end else None,
             "cost_centre": claim.cost_centre,
+            "claim_type": claim.claim_type,
             "items": [item_view(i) for i in claim.items],
             "risk": {"score": claim.risk_score, "decision": claim.decision, "findings": claim.findings},
             "route": route_view(claim.route),

@@ -15,6 +15,9 @@ DEFAULTS: dict[str, Any] = {
     # (first match in the order given), else to the fallback for "*"
     "handover": {"mode": "manager", "fallbacks": {}},
     "budget_consume_at": "approval",  # approval | payment
+    # claim type -> the approval flow its claims run (claims.types); every type starts on the
+    # company's default flow until an admin maps it to another
+    "claim_types": {"expense": "default", "travel": "default", "entertainment": "default"},
 }
 
 

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
     audit_checkpoint_seconds: float = Field(
         default=300.0, gt=0, description="sign a checkpoint of the audit chain at most this often"
     )
+    # the AES-256-GCM key that encrypts payroll data at rest (bank account numbers): 32 bytes,
+    # base64 (`reimburse payroll new-key`); unset in development/test: a fixed, published
+    # development key (never for real data), refused in production
+    data_key: SecretStr | None = None
 
     @property
     def relaxed(self) -> bool:
@@ -149,6 +153,12 @@ class Settings(BaseSettings):
         if not self.relaxed and not self.audit_signing_key:
             # a key generated on the fly would sign nothing anyone can check later
             problems.append("REIMBURSE_AUDIT_SIGNING_KEY must be set outside development")
+        if not self.relaxed and not self.data_key:
+            # bank account numbers would otherwise be encrypted with the published development key
+            problems.append(
+                "REIMBURSE_DATA_KEY must be set outside development (32 random bytes, base64: "
+                "`reimburse payroll new-key`)"
+            )
         return problems
 
     @model_validator(mode="after")

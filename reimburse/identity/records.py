@@ -43,6 +43,14 @@ class UserRecord(Base):
     locale: Mapped[str] = mapped_column(String(8), default="zh")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # what payroll needs (identity.payroll): the account number only sealed (identity.datakey),
+    # its last four characters kept apart so that lists can show it masked without the key
+    employee_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    payee_name: Mapped[str | None] = mapped_column(String(128))
+    bank_name: Mapped[str | None] = mapped_column(String(128))
+    bank_branch: Mapped[str | None] = mapped_column(String(128))
+    bank_account_sealed: Mapped[str | None] = mapped_column(String(255))
+    bank_account_tail: Mapped[str | None] = mapped_column(String(4))
 
 
 class CostCentreRecord(Base):
@@ -53,6 +61,18 @@ class CostCentreRecord(Base):
     name: Mapped[str] = mapped_column(String(128))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # deactivated, never deleted once used
+
+
+class ProjectRecord(Base):
+    """A project that costs can be split onto (admin-managed master data)."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
 class LegalEntityRecord(Base):

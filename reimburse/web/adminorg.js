@@ -3,6 +3,7 @@
 // departments and people.
 import { api } from "/app/api.js";
 import { departmentsSection } from "/app/admindepts.js";
+import { payrollSection } from "/app/adminpayroll.js";
 import { guard, h, notice, problemList } from "/app/dom.js";
 import { errorText, has, lang, stepName, t, tOr, zh } from "/app/i18n.js";
 import { capsForm } from "/app/policycaps.js";
@@ -124,5 +125,5 @@ export async function orgSections(rerender) {
     const status = document.getElementById("dept-status");
     if (status) status.append(notice(message, "info"));
   });
-  return [caps.element, policyBox, flowBox, budgetBox, deptBox, peopleBox];
+  return [caps.element, policyBox, flowBox, budgetBox, deptBox, peopleBox, payrollSection(users.items)];
 }

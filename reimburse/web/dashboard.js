@@ -41,9 +41,9 @@ function sumBy(series, period) {
 
 export async function dashboardPage() {
   await guard(async () => {
-    const [cat, dept, budget, cycle, findings] = await Promise.all([
+    const [cat, dept, budget, cycle, findings, paid] = await Promise.all([
       api("/reports/spend?by=category"), api("/reports/spend?by=department"), api("/reports/budget"),
-      api("/reports/cycle-time"), api("/reports/findings"),
+      api("/reports/cycle-time"), api("/reports/findings"), api("/reports/payment-cycle"),
     ]);
     // opens on this month (empty or not), with every month that has data one tap away
     const now = new Date();
@@ -67,6 +67,9 @@ export async function dashboardPage() {
       bars(t("dash.budget"), budget.series.map((b) => ({ label: b.key.split(" · ").map((p, i) => (i ? tOr("cat", p) : p)).join(" · "),
         value: b.value })), "%"),
       bars(t("dash.cycle"), cycle.series.map((c) => ({ label: stepName(c.key), value: c.value })), t("dash.hours")),
+      // submission to payment per department: the median, with the 90th percentile beside it
+      bars(t("dash.paycycle"), paid.series.map((c) => ({ label: `${c.key} (p90 ${c.p90} ${t("dash.hours")})`, value: c.value })),
+        t("dash.hours")),
       bars(t("dash.findings"), findings.series.map((f) => ({ label: findingTitle(f.key), value: String(f.value) }))));
   });
 }

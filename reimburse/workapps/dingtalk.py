@@ -256,6 +256,7 @@ class DingTalk:
                         email=u.get("email") or u.get("org_email") or None,
                         mobile=u.get("mobile") or None,
                         active=bool(u.get("active", True)),
+                        employee_number=str(u["job_number"]) if u.get("job_number") else None,
                     )
                 cursor = int(page["next_cursor"]) if page.get("has_more") else None
         return Directory(tuple(departments), tuple(users.values()))

@@ -54,6 +54,7 @@ class PlatformUser:
     email: str | None = None
     mobile: str | None = None
     active: bool = True
+    employee_number: str | None = None  # DingTalk job_number, Feishu employee_no (fills an empty one)
 
 
 @dataclass(frozen=True, slots=True)

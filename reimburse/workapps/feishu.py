@@ -263,6 +263,7 @@ class Feishu:
                     email=u.get("email") or u.get("enterprise_email") or None,
                     mobile=u.get("mobile") or None,
                     active=not (status.get("is_resigned") or status.get("is_frozen")),
+                    employee_number=str(u["employee_no"]) if u.get("employee_no") else None,
                 )
         return Directory(departments, tuple(users.values()))
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.claims.leavers import deactivate_user
 from reimburse.core.db import utcnow
+from reimburse.identity.payroll import fill_employee_number
 from reimburse.identity.records import DepartmentRecord, UserRecord
 from reimburse.workapps.domain import LABELS, Directory, Platform, PlatformUser
 from reimburse.workapps.records import WorkAppAccountRecord, WorkAppDepartmentRecord
@@ -175,6 +176,8 @@ def _user(
         synced[name] = value
         changed = True
     account.synced = synced
+    if fill_employee_number(session, user, pu.employee_number):  # never overwrites one set here
+        changed = True
     if changed and user.username not in report.created:
         report.updated.append(user.username)
     return user

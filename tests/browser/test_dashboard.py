@@ -16,7 +16,10 @@ def test_finance_sees_charts_and_an_employee_has_no_dashboard(server: dict[str, 
     finance = phone(browser, base, "finrev")
     finance.goto(f"{base}/#/dashboard")
     finance.wait_for_selector("svg.chart[role=img]")
-    assert finance.locator("section.card h2").count() == 6
+    assert finance.locator("section.card h2").count() == 7
+    # end to end, submission to payment, per department (its table is there even before a payment)
+    paid = finance.locator("table.sr-table caption", has_text="提交到付款耗时")
+    assert paid.count() == 1
     assert finance.locator("svg.chart").count() >= 2  # the demo budgets and findings give data
     budget = finance.locator("table.sr-table caption", has_text="预算使用率")
     assert budget.count() == 1

@@ -86,6 +86,10 @@ _NOT_JSON = {
     "/api/v1/vouchers/export.csv",  # files to download
     "/api/v1/vouchers/export.json",
     "/api/v1/vouchers/export.xlsx",
+    "/api/v1/payouts/reconciliation.csv",
+    "/api/v1/payouts/reconciliation.xlsx",
+    "/api/v1/reports/export.csv",
+    "/api/v1/reports/export.xlsx",
     "/readyz",  # JSONResponse with its own status code
     "/metrics",
     "/",

@@ -47,7 +47,10 @@ def test_settings_refuse_default_secret_outside_development() -> None:
     problems = Settings(environment="production", secret_key="s" * 32).startup_problems()
     assert any("AUDIT_SIGNING_KEY" in p for p in problems)
     key = "A" * 43 + "="
-    assert (
-        Settings(environment="production", secret_key="s" * 32, audit_signing_key=key).startup_problems()
-        == []
-    )
+    problems = Settings(
+        environment="production", secret_key="s" * 32, audit_signing_key=key
+    ).startup_problems()
+    # bank account numbers are encrypted with a key of the installation's own, never the dev key
+    assert [p for p in problems if "DATA_KEY" in p] == problems and len(problems) == 1
+    full = Settings(environment="production", secret_key="s" * 32, audit_signing_key=key, data_key=key)
+    assert full.startup_problems() == []

@@ -113,7 +113,14 @@ def api(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestClien
 
 def test_the_schema_refuses_what_the_code_does_not_return() -> None:
     """The check below has teeth: an unlisted field and a missing required one both fail."""
-    good = {"claim_id": 1, "number": "BX1", "status": "paid", "paid_at": None, "reference": None}
+    good = {
+        "claim_id": 1,
+        "number": "BX1",
+        "status": "paid",
+        "paid_at": None,
+        "reference": None,
+        "paid_by": None,
+    }
     s.Paid.model_validate(good, strict=True)
     with pytest.raises(ValueError, match="extra"):
         s.Paid.model_validate({**good, "surprise": 1}, strict=True)
@@ -121,8 +128,9 @@ def test_the_schema_refuses_what_the_code_does_not_return() -> None:
         s.Paid.model_validate({k: v for k, v in good.items() if k != "reference"}, strict=True)
     with pytest.raises(ValueError, match="pattern"):
         s.Payout.model_validate(
-            {"claim_id": 1, "number": None, "payee_id": 1, "payee": "a", "purpose": "p",
-             "total": "12.5", "currency": "CNY", "approved_at": None},
+            {"claim_id": 1, "number": None, "employee_number": None, "payee_id": 1, "payee": "a",
+             "bank_name": None, "bank_branch": None, "bank_account": None, "department": None,
+             "purpose": "p", "total": "12.5", "currency": "CNY", "approved_at": None, "splits": []},
             strict=True,
         )  # fmt: skip
 
@@ -197,6 +205,24 @@ def test_the_real_answers_match_their_documented_models(
     done = valid(s.Claim, client.get(f"/api/v1/claims/{claim_id}", headers=alice))
     assert done["payout_reference"] == "SAL-7" and done["paid_at"] is not None
     valid(s.PayoutsPage, client.get("/api/v1/payouts", headers=payroll))
+    paid_list = valid(s.PaidPage, client.get("/api/v1/payouts/paid", headers=payroll))
+    assert [p["reference"] for p in paid_list["items"]] == ["SAL-7"]
+    admin = login(client, "admin")
+    bank = {"employee_number": "E-7", "bank_name": "招商银行", "bank_account": "6225 8801 2345 6789"}
+    person = f"/api/v1/admin/users/{demo['users']['alice']}/payroll"
+    assert valid(s.PersonPayroll, client.put(person, headers=admin, json=bank))["bank_account"].endswith(
+        "6789"
+    )
+    valid(s.PersonPayroll, client.get(person, headers=admin))
+    made = client.post("/api/v1/admin/projects", headers=admin, json={"code": "P-1", "name": "一期"})
+    project = valid(s.MasterDataEntry, made, 201)
+    valid(s.MasterDataList, client.get("/api/v1/projects", headers=alice))
+    valid(
+        s.MasterDataEntry,
+        client.patch(f"/api/v1/admin/projects/{project['id']}", headers=admin, json={"name": "二期"}),
+    )
+    valid(s.MasterDataEntry, client.delete(f"/api/v1/admin/projects/{project['id']}", headers=admin))
+    valid(s.ClaimTypes, client.get("/api/v1/claim-types", headers=alice))
 
     # a withdrawn claim
     other = valid(s.Claim, client.post("/api/v1/claims", headers=alice, json={"purpose": "x",

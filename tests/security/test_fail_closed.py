@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -24,10 +25,13 @@ from tests.claims.test_inbox_pages import submit_claims
 
 SECRET = "k" * 40
 AUDIT_KEY = "A" * 43 + "="  # 32 bytes in base64: production signs the audit trail
+DATA_KEY = "B" * 43 + "="  # 32 bytes in base64: production encrypts bank accounts
 
 
 def _production(**values: object) -> Settings:
-    return Settings(environment="production", secret_key=SECRET, audit_signing_key=AUDIT_KEY, **values)
+    return Settings(
+        environment="production", secret_key=SECRET, audit_signing_key=AUDIT_KEY, data_key=DATA_KEY, **values
+    )
 
 
 def _env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **values: str) -> None:
@@ -66,6 +70,7 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
         environment="production",
         secret_key=SECRET,
         audit_signing_key=AUDIT_KEY,
+        data_key=DATA_KEY,
         database_url=url,
         data_dir=tmp_path,
     )
@@ -80,6 +85,7 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
         environment="production",
         secret_key=SECRET,
         audit_signing_key=AUDIT_KEY,
+        data_key=DATA_KEY,
         database_url=url,
     )
     try:
@@ -96,6 +102,7 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
                 environment="production",
                 secret_key=SECRET,
                 audit_signing_key=AUDIT_KEY,
+                data_key=DATA_KEY,
                 database_url=url,
                 data_dir=tmp_path,
             )
@@ -113,7 +120,12 @@ def test_demo_accounts_block_a_production_start_until_a_real_admin_replaces_them
 
 
 def test_metrics_and_docs_are_closed_in_production(settings: Settings, migrated_engine: Engine) -> None:
-    real = {"environment": "production", "secret_key": SECRET, "audit_signing_key": AUDIT_KEY}
+    real = {
+        "environment": "production",
+        "secret_key": SECRET,
+        "audit_signing_key": AUDIT_KEY,
+        "data_key": SecretStr(DATA_KEY),
+    }
     production = settings.model_copy(update=real)
     client = TestClient(create_app(production))
     assert client.get("/metrics").status_code == 404

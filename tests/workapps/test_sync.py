@@ -84,3 +84,15 @@ def test_a_changed_platform_id_moves_the_link(session: Session) -> None:
     alice = _user(session, "alice")
     link = session.scalars(select(WorkAppAccountRecord).where(WorkAppAccountRecord.user_id == alice.id)).one()
     assert link.platform_user_id == "u_alice_zhang" and alice.active
+
+
+def test_sync_fills_an_empty_employee_number_and_never_overwrites_one_set_here(session: Session) -> None:
+    seed_demo_org(session)
+    _user(session, "bob").employee_number = "HR-7"  # set by an admin here
+    session.flush()
+    numbers = {"alice": "E0001", "bob": "E0002", "teamlead": "HR-7"}
+    directory = _directory(**{u: {"employee_number": n} for u, n in numbers.items()})
+    report = apply_directory(session, Platform.DINGTALK, directory)
+    assert _user(session, "alice").employee_number == "E0001" and "alice" in report.updated
+    assert _user(session, "bob").employee_number == "HR-7"  # kept
+    assert _user(session, "teamlead").employee_number is None  # HR-7 is bob's: not taken twice

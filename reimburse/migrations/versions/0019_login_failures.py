@@ -1,7 +1,7 @@
 """Failed sign-ins in the database (shared by every API process); the unused admin_events table goes
 
 Revision ID: 0019_login_failures
-Revises: 0016_currencies_vouchers
+Revises: 0017_payroll_dimensions
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from reimburse.core.db import UTCDateTime
 
 revision = "0019_login_failures"
-down_revision = "0016_currencies_vouchers"
+down_revision = "0017_payroll_dimensions"
 branch_labels = None
 depends_on = None
 
