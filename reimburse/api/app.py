@@ -38,6 +38,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.admin_controls:router",
     "reimburse.api.admin_controls:mine",
     "reimburse.api.audit:router",
+    "reimburse.api.advances:router",
 )
 
 

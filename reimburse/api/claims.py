@@ -40,7 +40,8 @@ _MONEY_TEXT = re.compile(r"-?[0-9]{1,12}(\.[0-9]{1,2})?")
 
 class ItemIn(BaseModel):
     category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    # None for an allowance: the service computes it (a typed amount that differs is refused)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
     expense_date: Day
     description: str = Field(default="", max_length=500)
     document_id: RefId | None = None
@@ -51,6 +52,15 @@ class ItemIn(BaseModel):
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)
+    allowance: Literal["per_diem", "mileage"] | None = Field(
+        default=None,
+        description="computed from the policy's rates: per_diem (city_tier, days), mileage (distance_km)",
+    )
+    days: int | None = Field(default=None, ge=1, le=366)
+    distance_km: Decimal | None = Field(default=None, gt=0, le=100000, max_digits=8, decimal_places=1)
+    attachment_ids: list[RefId] = Field(
+        default_factory=list, max_length=20, description="documents uploaded with kind=attachment"
+    )
 
     @field_validator("fields")
     @classmethod
@@ -72,6 +82,7 @@ class ClaimIn(BaseModel):
     trip_start: Day | None = None
     trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
+    pre_approval_id: RefId | None = None
     version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
@@ -97,8 +108,15 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
         trip_start=body.trip_start,
         trip_end=body.trip_end,
         cost_centre=body.cost_centre,
-        items=tuple(claims.ItemInput(**i.model_dump()) for i in body.items),
+        pre_approval_id=body.pre_approval_id,
+        items=tuple(item_input(i) for i in body.items),
     )
+
+
+def item_input(item: ItemIn) -> claims.ItemInput:
+    values = item.model_dump()
+    values["attachment_ids"] = tuple(values["attachment_ids"])
+    return claims.ItemInput(**values)
 
 
 @router.post("/claims", status_code=201, **typed(Claim, 401, 403, 422))

@@ -12,7 +12,7 @@ Services take a session from their caller (the request or task owns it) and neve
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
-from reimburse.claims import content, holds, registry
+from reimburse.claims import allowances, attachments, content, holds, registry, requests
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.controls import get_control
@@ -31,6 +31,7 @@ from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
 from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.policy.domain import Allowances
 from reimburse.policy.rules.corrections import is_structured
 from reimburse.policy.rules.facts import key_of
 from reimburse.policy.service import current_policy
@@ -61,12 +62,14 @@ NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
 EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
 _CENT = Decimal("0.01")
 DEFAULT_FLOW = "default"
+KINDS = ("expense", "advance", "pre_approval")
+_PREFIX = {"expense": "BX", "advance": "JK", "pre_approval": "SQ"}  # 报销, 借款, 事前申请
 
 
 @dataclass(frozen=True, slots=True)
 class ItemInput:
     category: str
-    amount: Decimal
+    amount: Decimal | None  # None: computed (an allowance)
     expense_date: date
     description: str = ""
     document_id: int | None = None
@@ -77,6 +80,10 @@ class ItemInput:
     attendees: int | None = None
     nights: int | None = None
     city_tier: int | None = None
+    allowance: str | None = None  # per_diem | mileage: the amount is computed (claims.allowances)
+    days: int | None = None
+    distance_km: Decimal | None = None
+    attachment_ids: tuple[int, ...] = ()  # documents of kind "attachment" (itinerary, attendees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,7 @@ class ClaimInput:
     trip_end: date | None = None
     department_id: int | None = None
     cost_centre: str | None = None
+    pre_approval_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +116,13 @@ def create_claim(
     data: ClaimInput,
     extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
     now: datetime | None = None,
+    kind: str = "expense",
 ) -> ClaimRecord:
+    """A draft: an expense claim, or (``kind``) a pre-approval whose items are the estimate."""
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
     claim = ClaimRecord(
+        kind=kind,
         submitter_id=actor.user_id,
         department_id=data.department_id or actor.department_id,
         cost_centre=data.cost_centre,
@@ -121,11 +132,15 @@ def create_claim(
         status=ClaimStatus.DRAFT,
         findings=[],
     )
-    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    claim.items = _items(session, actor, kind, data, extracted or {})
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    if kind == "expense":
+        claim.pre_approval_id = requests.check_pre_approval(
+            session, actor.user_id, data.pre_approval_id, None
+        )
     session.add(claim)
     session.flush()
-    claim.number = f"BX{claim.created_at:%Y%m}{claim.id:06d}"
+    claim.number = f"{_PREFIX[kind]}{claim.created_at:%Y%m}{claim.id:06d}"
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
     queue_checks(session, claim.items, now or utcnow())  # checked as soon as read, before submission
     return claim
@@ -152,8 +167,16 @@ def update_claim(
     claim.purpose = _purpose(data.purpose)
     claim.trip_start, claim.trip_end = data.trip_start, data.trip_end
     claim.cost_centre = data.cost_centre
-    claim.items = [_item(pos, item, extracted or {}) for pos, item in enumerate(data.items)]
+    if claim.kind == "advance":
+        raise Conflict(
+            "an advance request is withdrawn and asked again, not edited", code="claim_not_editable"
+        )
+    claim.items = _items(session, actor, claim.kind, data, extracted or {})
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    if claim.kind == "expense":
+        claim.pre_approval_id = requests.check_pre_approval(
+            session, claim.submitter_id, data.pre_approval_id, claim.id
+        )
     session.flush()
     diff = content.changes(before, content.snapshot(claim))
     if diff:
@@ -170,11 +193,56 @@ def _purpose(text: str) -> str:
     return text[:500]
 
 
+def _items(
+    session: Session,
+    actor: Principal,
+    kind: str,
+    data: ClaimInput,
+    extracted: dict[tuple[int, int], ExtractedInvoice],
+) -> list[ClaimItemRecord]:
+    rates = current_policy(session).allowances
+    items = [
+        _item(pos, item, extracted, rates, estimate=kind == "pre_approval")
+        for pos, item in enumerate(data.items)
+    ]
+    attached = [d for item in items for d in item.attachments]
+    if attached:
+        attachments.check(session, actor, attached)
+    return items
+
+
 def _item(
-    position: int, item: ItemInput, extracted: dict[tuple[int, int], ExtractedInvoice]
+    position: int,
+    item: ItemInput,
+    extracted: dict[tuple[int, int], ExtractedInvoice],
+    rates: Allowances,
+    *,
+    estimate: bool = False,
 ) -> ClaimItemRecord:
     if item.category not in CATEGORIES:
         raise InvalidInput(f"unknown category {item.category!r}", code="invalid_category")
+    computed = None
+    if item.allowance is not None:
+        if item.document_id is not None or estimate:
+            raise InvalidInput(
+                "an allowance rests on no invoice and is no estimate", code="invalid_allowance"
+            )
+        computed = allowances.compute(
+            rates,
+            item.allowance,
+            city_tier=item.city_tier,
+            days=item.days,
+            distance_km=item.distance_km,
+            typed=item.amount,
+        )
+        item = replace(
+            item,
+            amount=computed.amount,
+            no_invoice_kind=item.allowance,
+            no_invoice_reason=(item.no_invoice_reason or "").strip() or computed.reason,
+        )
+    if item.amount is None:
+        raise InvalidInput("an item needs an amount (only allowances are computed)", code="invalid_amount")
     amount = item.amount.quantize(_CENT)
     if amount <= 0:
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
@@ -211,6 +279,8 @@ def _item(
         # the duplicate key is what was read, not what was typed: a "corrected" digit makes no
         # new invoice
         read_key = key_of(dict(found.fields))
+    elif estimate:
+        pass  # a pre-approval's line is an estimate of spending to come: no invoice yet
     elif item.no_invoice_kind is None:
         raise InvalidInput(
             "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
@@ -236,6 +306,8 @@ def _item(
         attendees=item.attendees,
         nights=item.nights,
         city_tier=item.city_tier,
+        allowance=computed.basis if computed else None,
+        attachments=list(dict.fromkeys(item.attachment_ids)),
     )
 
 
@@ -267,11 +339,12 @@ def submit(
         raise Forbidden("only the submitter submits a claim")
     if claim.status not in EDITABLE:
         raise Conflict(f"a {claim.status} claim cannot be submitted", code="claim_not_submittable")
-    if not claim.items:
+    if not claim.items and claim.kind != "advance":
         raise Conflict("a claim needs at least one item", code="claim_empty")
     resubmission = claim.status == ClaimStatus.RETURNED
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
     queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
+    pre = requests.take_over_pre_approval(session, claim, now)  # its reservation becomes this claim's
     over = ledger.reserve(session, claim)
     action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
     if over and action == "block":
@@ -282,7 +355,13 @@ def submit(
             "the policy does not allow it",
             code="over_budget",
         )  # the transaction rolls back: nothing stays reserved
-    result = assess(session, claim)
+    # a request (advance, pre-approval) carries no invoices for the expense rules to judge
+    result = assess(session, claim) if claim.kind == "expense" else Assessment(0, "pass", [])
+    beyond = requests.beyond_estimate(claim, pre, current_policy(session).pre_approval_tolerance)
+    if beyond is not None:
+        # approval re-opens: finance reviews what the pre-approval's approver did not see
+        decision = "finance_review" if result.decision == "pass" else result.decision
+        result = Assessment(result.score, decision, [*result.findings, beyond], result.over_budget)
     over_budget = (bool(over) or result.over_budget) and action == "add_approver"
     findings = list(result.findings)
     for budget, short in over:
@@ -320,7 +399,7 @@ def submit(
         # money, items, invoices, categories or department changed since the route was planned:
         # plan it again from the start, on the flow version the claim runs on; the approvals
         # given to the old content do not count for the new one
-        flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+        flow = approvals.flow_for(session, claim.flow_id or _flow_id(claim), claim.flow_version, flow_params)
         changed = content.changes(claim.routed_content or {}, routed)
         approvals.record(
             session,
@@ -336,7 +415,7 @@ def submit(
         )
         session.flush()
     else:
-        flow = approvals.flow_for(session, DEFAULT_FLOW, None, flow_params)  # the latest version
+        flow = approvals.flow_for(session, _flow_id(claim), None, flow_params)  # the latest version
         claim.status = ClaimStatus.of_route(
             approvals.start(session, claim, facts, flow, org, Submit(actor=who), now, on_final)
         )
@@ -345,6 +424,11 @@ def submit(
     holds.hold(session, claim, holds.stop_reasons(claim.findings), now)
     session.flush()  # the answer carries the version the row ends at
     return claim
+
+
+def _flow_id(claim: ClaimRecord) -> str:
+    """Requests run their own shipped flows (``advance``, ``pre_approval``); claims the default."""
+    return DEFAULT_FLOW if claim.kind == "expense" else claim.kind
 
 
 def _close_old_route(session: Session, claim: ClaimRecord) -> None:
@@ -445,17 +529,22 @@ def route_event(
 ) -> None:
     """Apply a routing event to a submitted claim on the flow version it started with; the
     claim's status follows its route."""
-    flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+    flow = approvals.flow_for(session, claim.flow_id or _flow_id(claim), claim.flow_version, flow_params)
     claim.status = ClaimStatus.of_route(approvals.apply(session, claim, event, flow, org, now, on_final))
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
 
 
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
     claim.status = ClaimStatus.of_route(status)  # before the webhook reads it
+    if claim.kind == "pre_approval" and status is InstanceStatus.APPROVED:
+        return  # the budget stays reserved until a claim takes the pre-approval over
+    if claim.kind == "advance" and status is InstanceStatus.APPROVED:
+        return  # finance pays it out (claims.requests.pay_advance)
     if status is InstanceStatus.APPROVED:
         if get_control(session, "budget_consume_at") == "approval":
             ledger.settle(session, claim, consume=True)  # else payment consumes (payouts.mark_paid)
         registry.mark_invoices(session, claim, "reimbursed")
+        requests.offset_advances(session, claim, now)  # payroll pays the claim less the advance
         _webhook(session, "claim.approved", claim)
     else:
         ledger.settle(session, claim, consume=False)
@@ -470,6 +559,8 @@ def _reregister(session: Session, claim: ClaimRecord) -> None:
 
 
 def _webhook(session: Session, topic: str, claim: ClaimRecord, status: str | None = None) -> None:
+    if claim.kind != "expense":
+        return  # subscribers are told about claims; requests have their own trail
     session.add(
         OutboxRecord(
             kind="webhook",

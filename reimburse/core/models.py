@@ -21,6 +21,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.workapps.records",
     "reimburse.audit.records",
     "reimburse.core.controls",
+    "reimburse.advances.records",
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -14,21 +15,38 @@ from reimburse.audit import service as trail
 from reimburse.budgets import service as ledger
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
+from reimburse.claims.requests import advance_offsets
 from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
 from reimburse.identity.records import UserRecord
 
-COLUMNS = ("claim_id", "number", "payee_id", "payee", "purpose", "total", "currency", "approved_at")
+COLUMNS = (
+    "claim_id",
+    "number",
+    "payee_id",
+    "payee",
+    "purpose",
+    "total",
+    "advance_offset",
+    "payable",
+    "currency",
+    "approved_at",
+)
 
 
 def payable(session: Session, cursor: int | None, limit: int) -> tuple[list[dict[str, Any]], int | None]:
     """Approved, unpaid claims in id order; the cursor is the last id seen (stable under inserts).
-    A claim stopped for a finance decision (a bad tax-bureau answer) is not payable until released."""
+    A claim stopped for a finance decision (a bad tax-bureau answer) is not payable until released.
+    ``payable`` is what to pay: the total less the cash advances offset at approval."""
     query = (
         select(ClaimRecord, UserRecord.display_name)
         .join(UserRecord, UserRecord.id == ClaimRecord.submitter_id)
-        .where(ClaimRecord.status == ClaimStatus.APPROVED, ClaimRecord.hold.is_(None))
+        .where(
+            ClaimRecord.status == ClaimStatus.APPROVED,
+            ClaimRecord.hold.is_(None),
+            ClaimRecord.kind == "expense",  # advances are paid through /advances, estimates never
+        )
         .order_by(ClaimRecord.id)
         .limit(limit + 1)
     )
@@ -36,11 +54,12 @@ def payable(session: Session, cursor: int | None, limit: int) -> tuple[list[dict
         query = query.where(ClaimRecord.id > cursor)
     rows = session.execute(query).all()
     more = len(rows) > limit
-    items = [_row(claim, name) for claim, name in rows[:limit]]
+    offsets = advance_offsets(session, [claim.id for claim, _ in rows[:limit]])
+    items = [_row(claim, name, offsets.get(claim.id, Decimal("0.00"))) for claim, name in rows[:limit]]
     return items, (items[-1]["claim_id"] if more and items else None)
 
 
-def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
+def _row(claim: ClaimRecord, payee: str, offset: Decimal) -> dict[str, Any]:
     return {
         "claim_id": claim.id,
         "number": claim.number,
@@ -48,6 +67,8 @@ def _row(claim: ClaimRecord, payee: str) -> dict[str, Any]:
         "payee": payee,
         "purpose": claim.purpose,
         "total": f"{claim.total:.2f}",
+        "advance_offset": f"{offset:.2f}",
+        "payable": f"{claim.total - offset:.2f}",
         "currency": claim.currency,
         "approved_at": claim.decided_at.isoformat() if claim.decided_at else None,
     }
@@ -66,6 +87,12 @@ def mark_paid(
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
+    if claim.kind != "expense":
+        raise Conflict(
+            f"{claim.number} is a {claim.kind.replace('_', '-')} request, not a claim (advances are paid "
+            "through /advances/{id}/paid)",
+            code="not_a_claim",
+        )
     if claim.status == ClaimStatus.PAID:
         if reference and claim.payout_reference and reference != claim.payout_reference:
             raise Conflict(

@@ -38,7 +38,7 @@ def spend(session: Session, by: str, departments: set[int] | None) -> list[dict[
             ClaimRecord.department_id,
         )
         .join(ClaimRecord, ClaimRecord.id == ClaimItemRecord.claim_id)
-        .where(ClaimRecord.status.in_(SPENT)),
+        .where(ClaimRecord.status.in_(SPENT), ClaimRecord.kind == "expense"),  # not advances, estimates
         departments,
     )
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)

@@ -12,20 +12,21 @@ from sqlalchemy.orm import Session
 
 from reimburse.core.errors import InvalidInput, NotFound
 from reimburse.routing.domain import Flow
-from reimburse.routing.flows import builtin_source, load_flow
+from reimburse.routing.flows import BUILTIN, builtin_source, load_flow
 from reimburse.routing.records import FlowVersionRecord
 
 
 def flow_source(session: Session, flow_id: str, version: int | None = None) -> tuple[str, int]:
-    """A flow's text: the given version, or the latest; the shipped default is version 1."""
+    """A flow's text: the given version, or the latest; the shipped flows (default, advance,
+    pre_approval) are version 1."""
     query = select(FlowVersionRecord).where(FlowVersionRecord.flow_id == flow_id)
     if version is not None:
         query = query.where(FlowVersionRecord.version == version)
     row = session.scalars(query.order_by(FlowVersionRecord.version.desc())).first()
     if row is not None:
         return row.text, row.version
-    if flow_id == "default" and version in (None, 1):
-        return builtin_source("default"), 1
+    if flow_id in BUILTIN and version in (None, 1):
+        return builtin_source(flow_id), 1
     raise NotFound(f"flow {flow_id} v{version} not found")
 
 
@@ -41,7 +42,7 @@ def save_flow(session: Session, text: str, who: str) -> Flow:
     latest = session.scalar(
         select(func.max(FlowVersionRecord.version)).where(FlowVersionRecord.flow_id == parsed.id)
     )
-    floor = max(latest or 0, 1 if parsed.id == "default" else 0)
+    floor = max(latest or 0, 1 if parsed.id in BUILTIN else 0)
     if parsed.version <= floor:
         raise InvalidInput(
             f"flow {parsed.id} needs a version above {floor}: versions are never edited in place",
@@ -101,9 +102,9 @@ def flow_diagram(f: Flow) -> dict[str, Any]:
 
 
 def flow_versions(session: Session) -> list[dict[str, Any]]:
-    """Every flow with its stored versions (the shipped default is version 1 of "default")."""
+    """Every flow with its stored versions (the shipped flows are version 1)."""
     rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
-    versions: dict[str, list[int]] = {"default": [1]}
+    versions: dict[str, list[int]] = {name: [1] for name in BUILTIN}
     for flow_id, version in rows:
         versions.setdefault(flow_id, []).append(version)
     return [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]

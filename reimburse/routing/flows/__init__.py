@@ -21,7 +21,7 @@ from reimburse.routing.domain import Flow, Node, NodeKind
 from reimburse.routing.exceptions import InvalidFlow
 from reimburse.routing.flows.schema import FlowModel
 
-BUILTIN = ("default",)
+BUILTIN = ("default", "advance", "pre_approval")
 
 
 def parse_source(text: str) -> Any:
@@ -111,6 +111,8 @@ def load_builtin(name: str = "default", *, params: Mapping[str, Any] | None = No
 
 
 def builtin_source(name: str = "default") -> str:
+    if name not in BUILTIN:
+        raise InvalidFlow("unknown built-in flow", [f"{name!r} is not one of {', '.join(BUILTIN)}"])
     return resources.files(__package__).joinpath(f"{name}_flow.yaml").read_text(encoding="utf-8")
 
 
