@@ -58,8 +58,8 @@ def line(category: str, amount: str) -> dict[str, Any]:
 
 
 def pre_approval(client: TestClient, who: dict[str, str], *lines: dict[str, Any]) -> dict[str, Any]:
-    r = client.post("/api/v1/pre-approvals", headers=who,
-                    json={"purpose": "上海客户拜访", "trip_start": DAY, "trip_end": DAY, "lines": list(lines)})  # fmt: skip
+    body = {"purpose": "上海客户拜访", "trip_start": DAY, "trip_end": DAY, "lines": list(lines)}
+    r = client.post("/api/v1/pre-approvals", headers=who, json=body)
     assert r.status_code == 201, r.text
     return r.json()
 
@@ -67,8 +67,8 @@ def pre_approval(client: TestClient, who: dict[str, str], *lines: dict[str, Any]
 def linked_claim(client: TestClient, who: dict[str, str], pre_id: int | None, amount: str) -> Any:
     item = {"category": "travel", "amount": amount, "expense_date": DAY, "no_invoice_kind": "per_diem",
             "no_invoice_reason": "出差补助"}  # fmt: skip
-    return client.post("/api/v1/claims", headers=who,
-                       json={"purpose": "上海客户拜访", "items": [item], "pre_approval_id": pre_id})  # fmt: skip
+    body = {"purpose": "上海客户拜访", "items": [item], "pre_approval_id": pre_id}
+    return client.post("/api/v1/claims", headers=who, json=body)
 
 
 def test_the_budget_is_reserved_at_pre_approval_and_passes_to_the_claim(
