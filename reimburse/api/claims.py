@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
-from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, typed
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, InboxPage, answers, typed
 from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
@@ -30,6 +31,7 @@ from reimburse.core.db import utcnow
 from reimburse.core.errors import InvalidInput
 from reimburse.identity.org import load_org
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.reports import claimform
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
@@ -156,6 +158,17 @@ def edit_claim(
         session, principal, claim, data, body.version, extracted_for(session, principal, data), utcnow()
     )
     return views.claim_view_with_timeline(session, claim)
+
+
+@router.get("/claims/{claim_id}/form.pdf", responses=answers(None, 401, 404, 422))
+def claim_form(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """The printable form (报销单 and 粘贴单): QR code of the number, items, approvals, signatures."""
+    view = views.claim_view_with_timeline(session, access.claim_for(session, principal, claim_id))
+    pdf = claimform.claim_form(session, view)
+    name = f"{view['number'] or claim_id}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post("/claims/{claim_id}/check", **typed(ClaimCheck, 401, 404, 422))

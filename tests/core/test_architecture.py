@@ -76,6 +76,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 _NOT_JSON = {
     "/api/v1/auth/logout",  # 204, no body
     "/api/v1/documents/{document_id}/file",
+    "/api/v1/claims/{claim_id}/form.pdf",
     "/api/v1/payouts/export.csv",
     "/api/v1/payouts/export.xlsx",
     "/readyz",  # JSONResponse with its own status code
