@@ -56,8 +56,8 @@ def test_an_attachment_is_kept_unread_and_linked_to_an_item(api: Any) -> None:
     invoice = upload(client, alice, png("black"), None)
     assert invoice["status"] == "queued"
     for other in (theirs["id"], invoice["id"], 2**31 - 1):
-        bad = client.post("/api/v1/claims", headers=alice,
-                          json={"purpose": "出差", "items": [{**item, "attachment_ids": [other]}]})  # fmt: skip
+        body = {"purpose": "出差", "items": [{**item, "attachment_ids": [other]}]}
+        bad = client.post("/api/v1/claims", headers=alice, json=body)
         assert bad.status_code == 422, bad.text
         if other != 2**31 - 1:
             assert bad.json()["error"]["code"] == "invalid_attachment"
