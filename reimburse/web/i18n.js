@@ -2,6 +2,9 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "action.advance_offset": "借款冲销", "action.advance_repaid": "现金还款", "action.pre_approval_taken_over": "事前申请转入报销",
+    "finding.pre_approval_exceeded": "超出事前申请金额", "claim.advanceoffset": "借款冲销", "claim.netpayable": "应付金额",
+    "claim.print": "打印报销单（PDF）", "claim.preapproval": "事前申请",
     "nav.advances": "借款", "adv.title": "借款", "adv.outstanding": "未还借款", "adv.advanced": "借款金额", "adv.left": "未还",
     "adv.moves": "冲销与还款", "adv.nomoves": "尚未冲销或还款", "adv.when": "时间", "adv.what": "事项", "adv.amount": "金额",
     "adv.offset": "报销冲销", "adv.repayment": "现金还款", "adv.none": "没有借款", "adv.requests": "审批中的借款申请",
@@ -156,6 +159,9 @@ const STRINGS = {
     "severity.info": "提示", "severity.warning": "警告（财务复核）", "severity.error": "错误", "severity.block": "阻断",
   },
   en: {
+    "action.advance_offset": "Advance offset", "action.advance_repaid": "Cash repaid", "action.pre_approval_taken_over": "Taken over by a claim",
+    "finding.pre_approval_exceeded": "Beyond the pre-approved estimate", "claim.advanceoffset": "Advance offset", "claim.netpayable": "Payable",
+    "claim.print": "Print the claim form (PDF)", "claim.preapproval": "Pre-approval",
     "nav.advances": "Advances", "adv.title": "Cash advances", "adv.outstanding": "Outstanding", "adv.advanced": "Advanced", "adv.left": "left",
     "adv.moves": "Offsets and repayments", "adv.nomoves": "Nothing offset or repaid yet", "adv.when": "When", "adv.what": "What", "adv.amount": "Amount",
     "adv.offset": "Offset by claim", "adv.repayment": "Cash repaid", "adv.none": "No advances", "adv.requests": "Requests in approval",

@@ -43,6 +43,14 @@ def test_a_person_asks_for_an_advance_and_sees_the_balance(server: dict[str, Any
     advance.wait_for()
     assert "¥1200.00" in advance.inner_text()
     assert bob.locator("#advance-outstanding").inner_text() != before
+    # the request's page prints its form (a PDF that carries the request's number)
+    bob.goto(f"{base}/#/claims/{request_id}")
+    with bob.expect_download() as download:
+        bob.click("#print-form")
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF") and paid.json()["number"].encode() in pdf
+    bob.goto(f"{base}/#/advances")
+    bob.locator("#advance-balance").wait_for()
     bob.click("#lang")
     expect(bob.locator("#main h1")).to_have_text("Cash advances")
     expect(bob.locator("#advance-balance h2")).to_have_text("Outstanding")
