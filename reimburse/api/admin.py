@@ -28,6 +28,7 @@ from reimburse.identity.auth import hash_password
 from reimburse.identity.records import DelegationRecord, DepartmentRecord, UserRecord
 from reimburse.policy import service as policies
 from reimburse.routing import versions
+from reimburse.routing.flows import BUILTIN
 from reimburse.routing.records import FlowVersionRecord
 
 router = APIRouter(tags=["admin"], prefix="/admin")
@@ -73,7 +74,7 @@ def put_policy(body: TextIn, principal: CurrentPrincipal, session: SessionDep) -
 def list_flows(principal: CurrentPrincipal, session: SessionDep) -> dict[str, Any]:
     _admin(principal)
     rows = session.execute(select(FlowVersionRecord.flow_id, FlowVersionRecord.version)).all()
-    versions: dict[str, list[int]] = {"default": [1]}
+    versions: dict[str, list[int]] = {name: [1] for name in BUILTIN}  # the shipped flows
     for flow_id, version in rows:
         versions.setdefault(flow_id, []).append(version)
     return {"items": [{"id": k, "versions": sorted(v)} for k, v in sorted(versions.items())]}
