@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.principal import Principal, Role
+from reimburse.documents.records import DocumentRecord
 from reimburse.identity.org import headed_by, subtree
 from reimburse.routing.records import ApprovalTaskRecord
 
@@ -105,7 +106,20 @@ def claims_page(
 
 
 def document_visible(session: Session, principal: Principal, document_id: int) -> bool:
-    """Whether the caller sees a claim (not a draft of someone else) that uses the document."""
+    """Whether the caller sees a claim (not a draft of someone else) that uses the document, as
+    an item's invoice or as one of its attachments (an itinerary, an attendee list)."""
     uses = select(ClaimItemRecord.claim_id).where(ClaimItemRecord.document_id == document_id)
     found = visible_claims(session, principal).where(ClaimRecord.id.in_(uses)).limit(1)
-    return session.scalars(found).first() is not None
+    if session.scalars(found).first() is not None:
+        return True
+    # attachments are a JSON list on the item: look only at the uploader's claims the caller sees
+    owner = select(DocumentRecord.owner_user_id).where(DocumentRecord.id == document_id).scalar_subquery()
+    seen = (
+        visible_claims(session, principal)
+        .where(ClaimRecord.submitter_id == owner)
+        .with_only_columns(ClaimRecord.id)
+    )
+    lists = session.scalars(
+        select(ClaimItemRecord.attachments).where(ClaimItemRecord.claim_id.in_(seen.scalar_subquery()))
+    )
+    return any(document_id in (ids or []) for ids in lists)

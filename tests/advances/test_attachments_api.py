@@ -51,6 +51,13 @@ def test_an_attachment_is_kept_unread_and_linked_to_an_item(api: Any) -> None:
     r = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]})
     assert r.status_code == 201, r.text
     assert r.json()["items"][0]["attachments"] == [doc["id"]]
+    # the approver sees it once the claim is submitted; a colleague never
+    lead = login(client, "teamlead")
+    assert client.get(f"/api/v1/documents/{doc['id']}/file", headers=lead).status_code == 404  # a draft
+    assert client.post(f"/api/v1/claims/{r.json()['id']}/submit", headers=alice).status_code == 200
+    seen = client.get(f"/api/v1/documents/{doc['id']}/file", headers=lead)
+    assert seen.status_code == 200 and seen.content == png("white")
+    assert client.get(f"/api/v1/documents/{doc['id']}/file", headers=bob).status_code == 404
     # someone else's attachment, or a document queued as an invoice, is not an attachment of mine
     theirs = upload(client, bob, png("gray"), "attachment")
     invoice = upload(client, alice, png("black"), None)
