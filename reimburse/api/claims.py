@@ -136,9 +136,10 @@ def list_claims(
     status: Annotated[str | None, Query(max_length=32)] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Literal["expense", "advance", "pre_approval"] | None = None,
 ) -> dict[str, Any]:
     rows, next_cursor = access.claims_page(
-        session, principal, mine=mine, status=status, cursor=cursor, limit=limit
+        session, principal, mine=mine, status=status, cursor=cursor, limit=limit, kind=kind
     )
     return {"items": [views.claim_summary(c) for c in rows], "next_cursor": next_cursor}
 

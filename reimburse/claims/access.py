@@ -89,7 +89,14 @@ def check_version(claim: ClaimRecord, version: int | None) -> None:
 
 
 def claims_page(
-    session: Session, principal: Principal, *, mine: bool, status: str | None, cursor: int | None, limit: int
+    session: Session,
+    principal: Principal,
+    *,
+    mine: bool,
+    status: str | None,
+    cursor: int | None,
+    limit: int,
+    kind: str | None = None,
 ) -> tuple[list[ClaimRecord], int | None]:
     """A page of the claims the caller may see, newest first, and the cursor of the next page."""
     query = visible_claims(session, principal, mine=mine).options(
@@ -97,6 +104,8 @@ def claims_page(
     )
     if status:
         query = query.where(ClaimRecord.status == status)
+    if kind:  # expense claims, advance requests or pre-approvals only
+        query = query.where(ClaimRecord.kind == kind)
     if cursor is not None:
         query = query.where(ClaimRecord.id < cursor)
     rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))

@@ -2,6 +2,7 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "kind.advance": "借款", "kind.pre_approval": "事前申请", "kind.expense": "报销",
     "action.advance_offset": "借款冲销", "action.advance_repaid": "现金还款", "action.pre_approval_taken_over": "事前申请转入报销",
     "finding.pre_approval_exceeded": "超出事前申请金额", "claim.advanceoffset": "借款冲销", "claim.netpayable": "应付金额",
     "claim.print": "打印报销单（PDF）", "claim.preapproval": "事前申请",
@@ -159,6 +160,7 @@ const STRINGS = {
     "severity.info": "提示", "severity.warning": "警告（财务复核）", "severity.error": "错误", "severity.block": "阻断",
   },
   en: {
+    "kind.advance": "Advance", "kind.pre_approval": "Pre-approval", "kind.expense": "Claim",
     "action.advance_offset": "Advance offset", "action.advance_repaid": "Cash repaid", "action.pre_approval_taken_over": "Taken over by a claim",
     "finding.pre_approval_exceeded": "Beyond the pre-approved estimate", "claim.advanceoffset": "Advance offset", "claim.netpayable": "Payable",
     "claim.print": "Print the claim form (PDF)", "claim.preapproval": "Pre-approval",

@@ -109,6 +109,11 @@ def test_an_advance_is_approved_on_its_own_flow_and_paid_out_once(api: Any) -> N
     assert client.get(f"/api/v1/advances/{request['id']}", headers=bob).status_code == 404
     timeline = client.get(f"/api/v1/claims/{request['id']}", headers=alice).json()["timeline"]
     assert [e["action"] for e in timeline] == ["submit", "approve", "approve", "paid"]
+    # the list of claims keeps requests apart when asked
+    listed = client.get("/api/v1/claims?kind=advance", headers=alice).json()["items"]
+    assert [(c["id"], c["kind"]) for c in listed] == [(request["id"], "advance")]
+    assert client.get("/api/v1/claims?kind=expense", headers=alice).json()["items"] == []
+    assert client.get("/api/v1/claims?kind=loan", headers=alice).status_code == 422
 
 
 def test_later_claims_offset_the_advance_oldest_first_and_payroll_pays_the_net(api: Any) -> None:

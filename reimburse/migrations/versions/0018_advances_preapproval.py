@@ -25,18 +25,23 @@ depends_on = None
 MONEY = sa.Numeric(14, 2)
 
 
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == "sqlite"
+
+
 def upgrade() -> None:
-    with op.batch_alter_table("claims") as batch:
-        batch.add_column(sa.Column("kind", sa.String(16), nullable=False, server_default="expense"))
-        batch.add_column(sa.Column("pre_approval_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            op.f("fk_claims_pre_approval_id_claims"), "claims", ["pre_approval_id"], ["id"]
+    # plain ADD COLUMNs, never a batch table copy: on SQLite re-creating ``claims`` would drop it
+    # once, and its items, reservations and tasks (ON DELETE CASCADE) with it
+    op.add_column("claims", sa.Column("kind", sa.String(16), nullable=False, server_default="expense"))
+    op.add_column("claims", sa.Column("pre_approval_id", sa.Integer(), nullable=True))
+    if not _sqlite():  # SQLite cannot add a constraint to a table in place; the service checks the link
+        op.create_foreign_key(
+            op.f("fk_claims_pre_approval_id_claims"), "claims", "claims", ["pre_approval_id"], ["id"]
         )
-        batch.create_index(op.f("ix_claims_kind"), ["kind"])
-        batch.create_index(op.f("ix_claims_pre_approval_id"), ["pre_approval_id"])
-    with op.batch_alter_table("claim_items") as batch:
-        batch.add_column(sa.Column("allowance", sa.JSON(), nullable=True))
-        batch.add_column(sa.Column("attachments", sa.JSON(), nullable=False, server_default="[]"))
+    op.create_index(op.f("ix_claims_kind"), "claims", ["kind"])
+    op.create_index(op.f("ix_claims_pre_approval_id"), "claims", ["pre_approval_id"])
+    op.add_column("claim_items", sa.Column("allowance", sa.JSON(), nullable=True))
+    op.add_column("claim_items", sa.Column("attachments", sa.JSON(), nullable=False, server_default="[]"))
     op.create_table(
         "advances",
         sa.Column("id", sa.Integer(), primary_key=True),
@@ -70,12 +75,18 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("advance_movements")
     op.drop_table("advances")
-    with op.batch_alter_table("claim_items") as batch:
-        batch.drop_column("attachments")
-        batch.drop_column("allowance")
-    with op.batch_alter_table("claims") as batch:
-        batch.drop_index(op.f("ix_claims_pre_approval_id"))
-        batch.drop_index(op.f("ix_claims_kind"))
-        batch.drop_constraint(op.f("fk_claims_pre_approval_id_claims"), type_="foreignkey")
-        batch.drop_column("pre_approval_id")
-        batch.drop_column("kind")
+    op.drop_index(op.f("ix_claims_pre_approval_id"), "claims")
+    op.drop_index(op.f("ix_claims_kind"), "claims")
+    if not _sqlite():
+        op.drop_constraint(op.f("fk_claims_pre_approval_id_claims"), "claims", type_="foreignkey")
+    # SQLite (3.35+) drops a plain column in place: no table copy, nothing cascades away
+    for table_name, name in (
+        ("claim_items", "attachments"),
+        ("claim_items", "allowance"),
+        ("claims", "pre_approval_id"),
+        ("claims", "kind"),
+    ):
+        if _sqlite():
+            op.execute(f'ALTER TABLE "{table_name}" DROP COLUMN "{name}"')
+        else:
+            op.drop_column(table_name, name)
