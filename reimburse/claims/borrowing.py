@@ -8,7 +8,7 @@ person's later claims at their final approval (``claims.requests``), and repaid 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -214,6 +214,3 @@ def balances(session: Session) -> list[dict[str, Any]]:
         r["display_name"] = names.get(r["person_id"])
     return rows
 
-
-def estimate_line(category: str, amount: Decimal, day: date, description: str = "") -> claims.ItemInput:
-    return claims.ItemInput(category=category, amount=amount, expense_date=day, description=description)
