@@ -213,4 +213,3 @@ def balances(session: Session) -> list[dict[str, Any]]:
     for r in rows:
         r["display_name"] = names.get(r["person_id"])
     return rows
-
