@@ -40,6 +40,7 @@ DOMAIN_ROUTERS: tuple[str, ...] = (
     "reimburse.api.audit:router",
     "reimburse.api.vouchers:router",
     "reimburse.api.finance_admin:router",
+    "reimburse.api.advances:router",
 )
 
 

@@ -16,12 +16,13 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field, field_validator
 
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
-from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, DeletedClaim, InboxPage, typed
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, DeletedClaim, InboxPage, answers, typed
 from reimburse.claims import access, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
@@ -32,6 +33,7 @@ from reimburse.core.errors import InvalidInput
 from reimburse.currency.iso4217 import is_currency
 from reimburse.identity.org import load_org
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.reports import claimform
 
 router = APIRouter(tags=["claims"])
 _CHANGE = (401, 403, 404, 409, 422)  # what a change to a claim can answer besides 200
@@ -71,7 +73,8 @@ class SplitIn(BaseModel):
 
 class ItemIn(BaseModel):
     category: Literal["travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"]
-    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    # None for an allowance: the service computes it (a typed amount that differs is refused)
+    amount: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
     expense_date: Day
     description: str = Field(default="", max_length=500)
     document_id: RefId | None = None
@@ -89,6 +92,15 @@ class ItemIn(BaseModel):
     ticket: TicketIn | None = None
 
     splits: list[SplitIn] = Field(default_factory=list, max_length=50)
+    allowance: Literal["per_diem", "mileage"] | None = Field(
+        default=None,
+        description="computed from the policy's rates: per_diem (city_tier, days), mileage (distance_km)",
+    )
+    days: int | None = Field(default=None, ge=1, le=366)
+    distance_km: Decimal | None = Field(default=None, gt=0, le=100000, max_digits=8, decimal_places=1)
+    attachment_ids: list[RefId] = Field(
+        default_factory=list, max_length=20, description="documents uploaded with kind=attachment"
+    )
 
     @field_validator("currency")
     @classmethod
@@ -118,6 +130,7 @@ class ClaimIn(BaseModel):
     trip_end: Day | None = None
     cost_centre: str | None = Field(default=None, max_length=32)
     claim_type: str = Field(default="expense", min_length=1, max_length=32)
+    pre_approval_id: RefId | None = None
     version: int | None = Field(default=None, ge=0, le=MAX_ID)  # for edits: the version the page showed
 
 
@@ -137,16 +150,6 @@ class WithdrawIn(BaseModel):
     comment: str = Field(default="", max_length=2000)
 
 
-def _item_input(item: ItemIn) -> claims.ItemInput:
-    data = item.model_dump(exclude={"foreign_document", "ticket", "splits"})
-    return claims.ItemInput(
-        **data,
-        foreign_document=item.foreign_document.model_dump(mode="json") if item.foreign_document else None,
-        ticket=item.ticket.model_dump(mode="json") if item.ticket else None,
-        splits=tuple(Share(s.dimension, s.code, s.amount, s.percent) for s in item.splits),
-    )
-
-
 def _input(body: ClaimIn) -> claims.ClaimInput:
     return claims.ClaimInput(
         purpose=body.purpose,
@@ -154,7 +157,20 @@ def _input(body: ClaimIn) -> claims.ClaimInput:
         trip_end=body.trip_end,
         cost_centre=body.cost_centre,
         claim_type=body.claim_type,
-        items=tuple(_item_input(i) for i in body.items),
+        pre_approval_id=body.pre_approval_id,
+        items=tuple(item_input(i) for i in body.items),
+    )
+
+
+def item_input(item: ItemIn) -> claims.ItemInput:
+    """An item as the claims service takes it (also the pre-approval's and advance's routes)."""
+    data = item.model_dump(exclude={"foreign_document", "ticket", "splits", "attachment_ids"})
+    return claims.ItemInput(
+        **data,
+        foreign_document=item.foreign_document.model_dump(mode="json") if item.foreign_document else None,
+        ticket=item.ticket.model_dump(mode="json") if item.ticket else None,
+        splits=tuple(Share(s.dimension, s.code, s.amount, s.percent) for s in item.splits),
+        attachment_ids=tuple(item.attachment_ids),
     )
 
 
@@ -173,9 +189,10 @@ def list_claims(
     status: Annotated[str | None, Query(max_length=32)] = None,
     cursor: Cursor = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    kind: Literal["expense", "advance", "pre_approval"] | None = None,
 ) -> dict[str, Any]:
     rows, next_cursor = access.claims_page(
-        session, principal, mine=mine, status=status, cursor=cursor, limit=limit
+        session, principal, mine=mine, status=status, cursor=cursor, limit=limit, kind=kind
     )
     return {"items": [views.claim_summary(c) for c in rows], "next_cursor": next_cursor}
 
@@ -195,6 +212,17 @@ def edit_claim(
         session, principal, claim, data, body.version, extracted_for(session, principal, data), utcnow()
     )
     return views.claim_view_with_timeline(session, claim)
+
+
+@router.get("/claims/{claim_id}/form.pdf", responses=answers(None, 401, 404, 422))
+def claim_form(claim_id: Id, principal: CurrentPrincipal, session: SessionDep) -> Response:
+    """The printable form (报销单 and 粘贴单): QR code of the number, items, approvals, signatures."""
+    view = views.claim_view_with_timeline(session, access.claim_for(session, principal, claim_id))
+    pdf = claimform.claim_form(session, view)
+    name = f"{view['number'] or claim_id}.pdf"
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post("/claims/{claim_id}/check", **typed(ClaimCheck, 401, 404, 422))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
@@ -34,6 +34,10 @@ async def upload(
     session: SessionDep,
     files: Annotated[list[UploadFile], File(description="photos, PDF, OFD or XML e-invoices")],
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
+    kind: Annotated[
+        Literal["invoice", "attachment"],
+        Query(description="`attachment`: an itinerary or attendee list, kept for an item, never read"),
+    ] = "invoice",
 ) -> dict[str, Any]:
     settings = request.app.state.settings
     if len(files) > MAX_FILES:
@@ -53,10 +57,11 @@ async def upload(
         upload = service.Upload(filename=f.filename or "upload", data=data)
         staged.append(await run_in_threadpool(service.stage, store, upload, settings.max_upload_bytes))
         del data, upload
-    fingerprint = [(s.filename, s.sha256) for s in staged]
+    fingerprint = [(s.filename, s.sha256, kind) for s in staged]
+    attachment = kind == "attachment"
 
     def work() -> dict[str, Any]:
-        docs = [service.record(session, principal, s) for s in staged]
+        docs = [service.record(session, principal, s, attachment=attachment) for s in staged]
         return {
             "documents": [
                 {"id": d.id, "status": d.status, "filename": d.filename, "kind": d.kind} for d in docs
@@ -69,7 +74,8 @@ async def upload(
     dispatch = getattr(request.app.state, "dispatch_document", None)
     if dispatch is not None:
         for d in body["documents"]:
-            dispatch(d["id"])
+            if d["status"] == "queued":  # an attachment is kept, not read
+                dispatch(d["id"])
     return body
 
 

@@ -269,7 +269,12 @@ class RiskSummary(Schema):
 
 class ClaimSummary(Schema):
     id: int
-    number: str | None = Field(description="e.g. `BX...`")
+    number: str | None = Field(
+        description="e.g. `BX...` (claims), `JK...` (advances), `SQ...` (pre-approvals)"
+    )
+    kind: str = Field(
+        description="`expense` (a claim), `advance` (借款 request) or `pre_approval` (事前申请)"
+    )
     status: str = Field(
         description="`draft`, `submitted`, `returned`, `withdrawn`, `rejected`, `approved` or `paid`"
     )
@@ -430,6 +435,11 @@ class ClaimItem(Schema):
     nights: int | None
     city_tier: int | None
     splits: list[ItemSplit] = Field(description="the item's shares on cost centres and projects")
+    allowance: dict[str, Any] | None = Field(
+        description="a computed allowance: `type` per_diem (`city_tier`, `days`, `rate`) or mileage "
+        "(`distance_km`, `rate`); the amount is rate x days or km"
+    )
+    attachments: list[int] = Field(description="ids of documents uploaded with kind=attachment")
 
 
 class RouteTask(Schema):
@@ -491,6 +501,11 @@ class Claim(ClaimSummary):
         description="set while the claim is stopped for a finance decision; finance answers with "
         "the `release` or `decline` action",
     )
+    pre_approval_id: int | None = Field(description="the approved pre-approval the claim takes over")
+    advance_offset: Money = Field(
+        description="outstanding cash advances offset against the claim at its final approval"
+    )
+    net_payable: Money = Field(description="what payroll pays: total less the advance offset")
 
 
 class HoldReason(Schema):
@@ -594,6 +609,8 @@ class Payout(Schema):
     currency: str
     approved_at: DateTime | None
     splits: list[SplitTotal]
+    advance_offset: Money = Field(description="outstanding advances offset against the claim")
+    payable: Money = Field(description="what to pay: total less the advance offset")
 
 
 class PayoutsPage(Schema):
@@ -1018,3 +1035,71 @@ class Voucher(Schema):
 
 class VoucherList(Schema):
     items: list[Voucher]
+
+
+# --- cash advances and pre-approvals ------------------------------------------------------------
+
+
+class Advance(Schema):
+    """A cash-advance request (借款), and once paid what is still outstanding."""
+
+    id: int = Field(description="the request's id: act on it like a claim (`/claims/{id}/actions`)")
+    number: str | None
+    status: str
+    purpose: str
+    amount: Money
+    currency: str
+    submitter_id: int
+    paid_at: DateTime | None
+    reference: str | None = Field(description="the payment's reference, once paid")
+    outstanding: Money | None = Field(description="null until paid out")
+
+
+class AdvanceMovement(Schema):
+    kind: str = Field(description="`offset` (by a claim at its approval) or `repayment` (cash returned)")
+    claim_id: int | None
+    claim_number: str | None
+    amount: Money
+    reference: str | None
+    actor: str
+    at: DateTime
+
+
+class PaidAdvance(Schema):
+    request_id: int
+    number: str | None
+    amount: Money
+    outstanding: Money
+    currency: str
+    paid_at: DateTime
+    reference: str | None
+    movements: list[AdvanceMovement]
+
+
+class AdvanceRequestLine(Schema):
+    id: int
+    number: str | None
+    status: str
+    amount: Money
+    purpose: str
+
+
+class AdvanceBalance(Schema):
+    """What a person owes on advances: paid advances with their movements, open requests."""
+
+    person_id: int
+    display_name: str | None
+    outstanding: Money
+    advances: list[PaidAdvance]
+    requests: list[AdvanceRequestLine]
+
+
+class AdvanceBalanceLine(Schema):
+    person_id: int
+    display_name: str | None
+    advanced: Money
+    outstanding: Money
+
+
+class AdvanceBalances(Schema):
+    items: list[AdvanceBalanceLine]

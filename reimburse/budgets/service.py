@@ -135,6 +135,16 @@ def reserve(session: Session, claim: Spending) -> list[tuple[BudgetRecord, Decim
     return over
 
 
+def reserved(session: Session, claim: Spending) -> Decimal:
+    """What the claim holds reserved now (summed over its budget lines)."""
+    amounts = session.scalars(
+        select(BudgetReservation.amount).where(
+            BudgetReservation.claim_id == claim.id, BudgetReservation.state == "reserved"
+        )
+    )
+    return sum(amounts, Decimal("0.00"))
+
+
 def settle(session: Session, claim: Spending, *, consume: bool) -> None:
     """Final approval consumes the reservations; rejection, withdrawal or return releases them."""
     reservations = session.scalars(

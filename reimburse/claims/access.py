@@ -16,6 +16,7 @@ from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.principal import Principal, Role
+from reimburse.documents.records import DocumentRecord
 from reimburse.identity.org import headed_by, subtree
 from reimburse.routing.records import ApprovalTaskRecord
 
@@ -91,7 +92,14 @@ def check_version(claim: ClaimRecord, version: int | None) -> None:
 
 
 def claims_page(
-    session: Session, principal: Principal, *, mine: bool, status: str | None, cursor: int | None, limit: int
+    session: Session,
+    principal: Principal,
+    *,
+    mine: bool,
+    status: str | None,
+    cursor: int | None,
+    limit: int,
+    kind: str | None = None,
 ) -> tuple[list[ClaimRecord], int | None]:
     """A page of the claims the caller may see, newest first, and the cursor of the next page."""
     query = visible_claims(session, principal, mine=mine).options(
@@ -99,6 +107,8 @@ def claims_page(
     )
     if status:
         query = query.where(ClaimRecord.status == status)
+    if kind:  # expense claims, advance requests or pre-approvals only
+        query = query.where(ClaimRecord.kind == kind)
     if cursor is not None:
         query = query.where(ClaimRecord.id < cursor)
     rows = list(session.scalars(query.order_by(ClaimRecord.id.desc()).limit(limit + 1)))
@@ -108,7 +118,20 @@ def claims_page(
 
 
 def document_visible(session: Session, principal: Principal, document_id: int) -> bool:
-    """Whether the caller sees a claim (not a draft of someone else) that uses the document."""
+    """Whether the caller sees a claim (not a draft of someone else) that uses the document, as
+    an item's invoice or as one of its attachments (an itinerary, an attendee list)."""
     uses = select(ClaimItemRecord.claim_id).where(ClaimItemRecord.document_id == document_id)
     found = visible_claims(session, principal).where(ClaimRecord.id.in_(uses)).limit(1)
-    return session.scalars(found).first() is not None
+    if session.scalars(found).first() is not None:
+        return True
+    # attachments are a JSON list on the item: look only at the uploader's claims the caller sees
+    owner = select(DocumentRecord.owner_user_id).where(DocumentRecord.id == document_id).scalar_subquery()
+    seen = (
+        visible_claims(session, principal)
+        .where(ClaimRecord.submitter_id == owner)
+        .with_only_columns(ClaimRecord.id)
+    )
+    lists = session.scalars(
+        select(ClaimItemRecord.attachments).where(ClaimItemRecord.claim_id.in_(seen.scalar_subquery()))
+    )
+    return any(document_id in (ids or []) for ids in lists)

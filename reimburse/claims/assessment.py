@@ -135,6 +135,7 @@ def _other_items(session: Session, claim: ClaimRecord) -> list[ClaimItem]:
         .where(
             ClaimRecord.submitter_id == claim.submitter_id,
             ClaimRecord.id != claim.id,
+            ClaimRecord.kind == "expense",  # a pre-approval's estimate is not spending
             ClaimRecord.status.in_(COUNTING),
             ClaimItemRecord.expense_date >= min(days) - timedelta(days=HISTORY_DAYS),
             ClaimItemRecord.expense_date <= max(days),

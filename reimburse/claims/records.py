@@ -40,6 +40,11 @@ class ClaimRecord(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), index=True)
     cost_centre: Mapped[str | None] = mapped_column(String(32))  # a cost_centres.code
     purpose: Mapped[str] = mapped_column(String(500))
+    # what the row is: an expense claim, a cash-advance request (借款) or a pre-approval (事前申请);
+    # all three run through the approval flows, only expense claims are reimbursed
+    kind: Mapped[str] = mapped_column(String(16), index=True, default="expense", server_default="expense")
+    # an expense claim's approved pre-approval (same person), whose budget reservation it takes over
+    pre_approval_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"), index=True)
     trip_start: Mapped[date | None] = mapped_column(Date)
     trip_end: Mapped[date | None] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
@@ -116,6 +121,11 @@ class ClaimItemRecord(Base):
     ticket: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # [{"dimension": "cost_centre"|"project", "code", "amount", "percent"}] (claims.splits)
     splits: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON(none_as_null=True))
+    # a computed allowance: {"type": "per_diem", "city_tier", "days", "rate"} or
+    # {"type": "mileage", "distance_km", "rate"}; the amount is rate x days / km, never typed
+    allowance: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # documents that are not invoices (itinerary, attendee list): ids of kind "attachment"
+    attachments: Mapped[list[int]] = mapped_column(JSON, default=list)
 
     claim: Mapped[ClaimRecord] = relationship(back_populates="items")
 

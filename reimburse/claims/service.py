@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from reimburse.budgets import service as ledger
-from reimburse.claims import content, holds, registry, types
+from reimburse.claims import allowances, attachments, content, holds, registry, requests, types
 from reimburse.claims.domain import ClaimStatus, Finding, Severity
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.claims.splitting import Share, SplitError, allocate
@@ -31,12 +31,13 @@ from reimburse.core.db import utcnow
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.principal import Principal
-from reimburse.currency.rules import Conversion
+from reimburse.currency.rules import Conversion, identity
 from reimburse.currency.service import TableRates, convert_amount
 from reimburse.documents.records import DocumentRecord
 from reimburse.identity import dimensions
 from reimburse.identity.approvers import assignable
 from reimburse.ocr.domain import FIELD_NAMES
+from reimburse.policy.domain import Allowances
 from reimburse.policy.rules.corrections import is_structured
 from reimburse.policy.rules.facts import key_of
 from reimburse.policy.rules.lifecycle import InvoiceEvent
@@ -69,12 +70,14 @@ FOREIGN_KINDS = frozenset({"hotel_folio", "tax_invoice", "receipt"})
 EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
 _CENT = Decimal("0.01")
 DEFAULT_FLOW = "default"
+KINDS = ("expense", "advance", "pre_approval")
+_PREFIX = {"expense": "BX", "advance": "JK", "pre_approval": "SQ"}  # 报销, 借款, 事前申请
 
 
 @dataclass(frozen=True, slots=True)
 class ItemInput:
     category: str
-    amount: Decimal
+    amount: Decimal | None  # None: computed (an allowance)
     expense_date: date
     description: str = ""
     document_id: int | None = None
@@ -93,6 +96,10 @@ class ItemInput:
     # "passenger_is_employee", "fare", "fuel_surcharge"}
     ticket: dict[str, Any] | None = None
     splits: tuple[Share, ...] = ()  # shares on cost centres / projects (claims.splitting)
+    allowance: str | None = None  # per_diem | mileage: the amount is computed (claims.allowances)
+    days: int | None = None
+    distance_km: Decimal | None = None
+    attachment_ids: tuple[int, ...] = ()  # documents of kind "attachment" (itinerary, attendees)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,7 @@ class ClaimInput:
     department_id: int | None = None
     cost_centre: str | None = None
     claim_type: str = types.DEFAULT_TYPE
+    pre_approval_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +133,9 @@ def create_claim(
     data: ClaimInput,
     extracted: dict[tuple[int, int], ExtractedInvoice] | None = None,
     now: datetime | None = None,
+    kind: str = "expense",
 ) -> ClaimRecord:
+    """A draft: an expense claim, or (``kind``) a pre-approval whose items are the estimate."""
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
     company = current_policy(session).currency
@@ -133,6 +143,7 @@ def create_claim(
     _foreign_images(session, actor, data)
     _check_dimensions(session, data, kept=set())
     claim = ClaimRecord(
+        kind=kind,
         submitter_id=actor.user_id,
         currency=company,
         department_id=data.department_id or actor.department_id,
@@ -144,14 +155,18 @@ def create_claim(
         status=ClaimStatus.DRAFT,
         findings=[],
     )
-    claim.items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
+    claim.items = _items(session, actor, kind, data, extracted or {}, conversions)
     # an invoice another claim holds is refused now: a draft that could never be submitted
     # would only be left behind (issue 15)
     registry.refuse_held(session, claim.items)
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    if kind == "expense":
+        claim.pre_approval_id = requests.check_pre_approval(
+            session, actor.user_id, data.pre_approval_id, None
+        )
     session.add(claim)
     session.flush()
-    claim.number = f"BX{claim.created_at:%Y%m}{claim.id:06d}"
+    claim.number = f"{_PREFIX[kind]}{claim.created_at:%Y%m}{claim.id:06d}"
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
     queue_checks(session, claim.items, now or utcnow())  # checked as soon as read, before submission
     return claim
@@ -180,8 +195,12 @@ def update_claim(
     _check_dimensions(session, data, kept=_codes_of(claim))
     if data.claim_type != claim.claim_type:
         claim.claim_type = types.check(session, data.claim_type)
+    if claim.kind == "advance":
+        raise Conflict(
+            "an advance request is withdrawn and asked again, not edited", code="claim_not_editable"
+        )
     before = content.snapshot(claim)
-    items = [_item(pos, item, extracted or {}, conversions[pos]) for pos, item in enumerate(data.items)]
+    items = _items(session, actor, claim.kind, data, extracted or {}, conversions)
     registry.refuse_held(session, items, exclude_claim=claim.id)
     returned = claim.status == ClaimStatus.RETURNED
     if returned:
@@ -194,6 +213,10 @@ def update_claim(
     claim.cost_centre = data.cost_centre
     claim.items = items
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
+    if claim.kind == "expense":
+        claim.pre_approval_id = requests.check_pre_approval(
+            session, claim.submitter_id, data.pre_approval_id, claim.id
+        )
     session.flush()
     if returned:
         registry.register_invoices(session, claim)
@@ -237,12 +260,20 @@ def _purpose(text: str) -> str:
     return text[:500]
 
 
-def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conversion]:
+def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conversion | None]:
     """Each item's amount in the company currency, at the table's rate for its day (a missing
-    rate refuses the claim with ``rate_missing``)."""
+    rate refuses the claim with ``rate_missing``); None for an allowance, which the policy's
+    rates compute in the company currency."""
     rates = TableRates(session)
-    out = []
+    out: list[Conversion | None] = []
     for pos, item in enumerate(data.items):
+        if item.allowance is not None:
+            out.append(None)
+            continue
+        if item.amount is None:
+            raise InvalidInput(
+                "an item needs an amount (only allowances are computed)", code="invalid_amount"
+            )
         amount = item.amount.quantize(_CENT)
         if amount <= 0:
             raise InvalidInput("an item's amount must be positive", code="invalid_amount")
@@ -309,14 +340,68 @@ def _foreign(item: ItemInput, amount: Decimal, currency: str) -> tuple[dict[str,
     return stored, "foreign:" + hashlib.sha256(ident.encode()).hexdigest()[:56]
 
 
+def _items(
+    session: Session,
+    actor: Principal,
+    kind: str,
+    data: ClaimInput,
+    extracted: dict[tuple[int, int], ExtractedInvoice],
+    conversions: list[Conversion | None],
+) -> list[ClaimItemRecord]:
+    policy = current_policy(session)
+    items = [
+        _item(
+            pos,
+            item,
+            extracted,
+            conversions[pos],
+            policy.allowances,
+            policy.currency,
+            estimate=kind == "pre_approval",
+        )
+        for pos, item in enumerate(data.items)
+    ]
+    attached = [d for item in items for d in item.attachments]
+    if attached:
+        attachments.check(session, actor, attached)
+    return items
+
+
 def _item(
     position: int,
     item: ItemInput,
     extracted: dict[tuple[int, int], ExtractedInvoice],
-    conversion: Conversion,
+    conversion: Conversion | None,
+    rates: Allowances,
+    company: str,
+    *,
+    estimate: bool = False,
 ) -> ClaimItemRecord:
     if item.category not in CATEGORIES:
         raise InvalidInput(f"unknown category {item.category!r}", code="invalid_category")
+    computed = None
+    if item.allowance is not None:
+        if item.document_id is not None or estimate:
+            raise InvalidInput(
+                "an allowance rests on no invoice and is no estimate", code="invalid_allowance"
+            )
+        computed = allowances.compute(
+            rates,
+            item.allowance,
+            city_tier=item.city_tier,
+            days=item.days,
+            distance_km=item.distance_km,
+            typed=item.amount,
+        )
+        item = replace(
+            item,
+            amount=computed.amount,
+            no_invoice_kind=item.allowance,
+            no_invoice_reason=(item.no_invoice_reason or "").strip() or computed.reason,
+        )
+    if conversion is None:  # an allowance: computed above, in the company currency
+        assert item.amount is not None
+        conversion = identity(item.amount.quantize(_CENT), company, item.expense_date)
     amount = conversion.converted_amount
     if amount <= 0:
         raise InvalidInput("an item's amount must be positive", code="invalid_amount")
@@ -367,6 +452,8 @@ def _item(
                 "(a receipt from abroad is a foreign_document)",
                 code="fapiao_currency",
             )
+    elif estimate:
+        pass  # a pre-approval's line is an estimate of spending to come: no invoice yet
     elif item.no_invoice_kind is None:
         raise InvalidInput(
             "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
@@ -400,6 +487,8 @@ def _item(
         foreign_document=foreign,
         ticket=dict(item.ticket) if item.ticket else None,
         splits=splits,
+        allowance=computed.basis if computed else None,
+        attachments=list(dict.fromkeys(item.attachment_ids)),
     )
 
 
@@ -460,7 +549,7 @@ def submit(
         raise Forbidden("only the submitter submits a claim")
     if claim.status not in EDITABLE:
         raise Conflict(f"a {claim.status} claim cannot be submitted", code="claim_not_submittable")
-    if not claim.items:
+    if not claim.items and claim.kind != "advance":
         raise Conflict("a claim needs at least one item", code="claim_empty")
     resubmission = claim.status == ClaimStatus.RETURNED
     # the rules first: a claim they block is refused with its reasons before anything is
@@ -469,6 +558,7 @@ def submit(
     refuse_if_blocked(result)
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
     queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
+    pre = requests.take_over_pre_approval(session, claim, now)  # its reservation becomes this claim's
     over = ledger.reserve(session, claim)
     action = current_policy(session).over_budget.value  # block | add_approver | warn, by policy
     if over and action == "block":
@@ -480,6 +570,13 @@ def submit(
             code="over_budget",
             params={"category": budget.category, "over": f"{short:.2f}"},
         )  # the transaction rolls back: nothing stays reserved
+    # a request (advance, pre-approval) carries no invoices for the expense rules to judge
+    result = assess(session, claim) if claim.kind == "expense" else Assessment(0, "pass", [])
+    beyond = requests.beyond_estimate(claim, pre, current_policy(session).pre_approval_tolerance)
+    if beyond is not None:
+        # approval re-opens: finance reviews what the pre-approval's approver did not see
+        decision = "finance_review" if result.decision == "pass" else result.decision
+        result = Assessment(result.score, decision, [*result.findings, beyond], result.over_budget)
     over_budget = (bool(over) or result.over_budget) and action == "add_approver"
     findings = list(result.findings)
     for budget, short in over:
@@ -563,6 +660,11 @@ def submit(
     holds.hold(session, claim, holds.stop_reasons(claim.findings), now)
     session.flush()  # the answer carries the version the row ends at
     return claim
+
+
+def _flow_id(claim: ClaimRecord) -> str:
+    """Requests run their own shipped flows (``advance``, ``pre_approval``); claims the default."""
+    return DEFAULT_FLOW if claim.kind == "expense" else claim.kind
 
 
 def _close_old_route(session: Session, claim: ClaimRecord) -> None:
@@ -688,17 +790,22 @@ def route_event(
 ) -> None:
     """Apply a routing event to a submitted claim on the flow version it started with; the
     claim's status follows its route."""
-    flow = approvals.flow_for(session, claim.flow_id or DEFAULT_FLOW, claim.flow_version, flow_params)
+    flow = approvals.flow_for(session, claim.flow_id or _flow_id(claim), claim.flow_version, flow_params)
     claim.status = ClaimStatus.of_route(approvals.apply(session, claim, event, flow, org, now, on_final))
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
 
 
 def on_final(session: Session, claim: ClaimRecord, status: InstanceStatus, now: datetime) -> None:
     claim.status = ClaimStatus.of_route(status)  # before the webhook reads it
+    if claim.kind == "pre_approval" and status is InstanceStatus.APPROVED:
+        return  # the budget stays reserved until a claim takes the pre-approval over
+    if claim.kind == "advance" and status is InstanceStatus.APPROVED:
+        return  # finance pays it out (claims.requests.pay_advance)
     if status is InstanceStatus.APPROVED:
         if get_control(session, "budget_consume_at") == "approval":
             ledger.settle(session, claim, consume=True)  # else payment consumes (payouts.mark_paid)
         registry.move_invoices(session, claim, InvoiceEvent.REIMBURSE)
+        requests.offset_advances(session, claim, now)  # payroll pays the claim less the advance
         _webhook(session, "claim.approved", claim)
     else:
         ledger.settle(session, claim, consume=False)
@@ -713,6 +820,8 @@ def _reregister(session: Session, claim: ClaimRecord) -> None:
 
 
 def _webhook(session: Session, topic: str, claim: ClaimRecord, status: str | None = None) -> None:
+    if claim.kind != "expense":
+        return  # subscribers are told about claims; requests have their own trail
     session.add(
         OutboxRecord(
             kind="webhook",

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from reimburse.claims import requests
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.routing.records import AuditEntryRecord
 
@@ -41,6 +42,8 @@ def item_view(item: ClaimItemRecord) -> dict[str, Any]:
         "foreign_document": item.foreign_document,
         "ticket": item.ticket,
         "splits": list(item.splits or []),
+        "allowance": item.allowance,
+        "attachments": list(item.attachments or []),
     }
 
 
@@ -110,6 +113,8 @@ class SummaryFields(Protocol):
     @property
     def number(self) -> str | None: ...
     @property
+    def kind(self) -> str: ...
+    @property
     def status(self) -> str: ...
     @property
     def purpose(self) -> str: ...
@@ -143,6 +148,7 @@ class SummaryFields(Protocol):
 SUMMARY_COLUMNS = (
     ClaimRecord.id,
     ClaimRecord.number,
+    ClaimRecord.kind,
     ClaimRecord.status,
     ClaimRecord.purpose,
     ClaimRecord.total,
@@ -164,6 +170,7 @@ def claim_summary(claim: SummaryFields) -> dict[str, Any]:
     return {
         "id": claim.id,
         "number": claim.number,
+        "kind": claim.kind,
         "status": claim.status,
         "purpose": claim.purpose,
         "total": money(claim.total),
@@ -179,7 +186,9 @@ def claim_summary(claim: SummaryFields) -> dict[str, Any]:
     }
 
 
-def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str, Any]:
+def claim_view(
+    claim: ClaimRecord, timeline: list[AuditEntryRecord], advance_offset: Decimal = Decimal("0.00")
+) -> dict[str, Any]:
     out = claim_summary(claim)
     out.update(
         {
@@ -194,6 +203,10 @@ def claim_view(claim: ClaimRecord, timeline: list[AuditEntryRecord]) -> dict[str
             "payout_reference": claim.payout_reference,
             # set while the claim is stopped for a finance decision (claims.holds)
             "hold": claim.hold,
+            "pre_approval_id": claim.pre_approval_id,
+            # outstanding advances offset at final approval: payroll pays the rest (net_payable)
+            "advance_offset": money(advance_offset),
+            "net_payable": money(claim.total - advance_offset),
         }
     )
     return out
@@ -208,4 +221,5 @@ _TIMELINE = (
 
 def claim_view_with_timeline(session: Session, claim: ClaimRecord) -> dict[str, Any]:
     """The whole claim with its audit trail, as the claim screen shows it."""
-    return claim_view(claim, list(session.scalars(_TIMELINE, {"claim_id": claim.id})))
+    offset = requests.advance_offset(session, claim.id) if claim.kind == "expense" else Decimal("0.00")
+    return claim_view(claim, list(session.scalars(_TIMELINE, {"claim_id": claim.id})), offset)

@@ -23,6 +23,7 @@ RECORD_MODULES: tuple[str, ...] = (
     "reimburse.core.controls",
     "reimburse.currency.records",
     "reimburse.vouchers.records",
+    "reimburse.advances.records",
 )
 
 

@@ -73,7 +73,14 @@ def stage(store: Store, upload: Upload, max_bytes: int) -> Staged:
     )
 
 
-def record(session: Session, principal: Principal, staged: Staged) -> DocumentRecord:
+ATTACHMENT = "attachment"  # the status of a document kept beside an item, never read
+
+
+def record(
+    session: Session, principal: Principal, staged: Staged, *, attachment: bool = False
+) -> DocumentRecord:
+    """The stored upload: queued for reading, or (``attachment``: an itinerary, an attendee
+    list) only kept, never queued for OCR."""
     doc = DocumentRecord(
         owner_subject=principal.subject,
         owner_user_id=principal.user_id,
@@ -81,7 +88,7 @@ def record(session: Session, principal: Principal, staged: Staged) -> DocumentRe
         size=staged.size,
         kind=staged.kind.value,
         filename=staged.filename,
-        status="queued",
+        status=ATTACHMENT if attachment else "queued",
     )
     session.add(doc)
     session.flush()

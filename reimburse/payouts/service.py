@@ -22,6 +22,7 @@ from reimburse.budgets import service as ledger
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimRecord
 from reimburse.claims.registry import move_invoices
+from reimburse.claims.requests import advance_offsets
 from reimburse.core.controls import get_control
 from reimburse.core.errors import Conflict, NotFound
 from reimburse.core.outbox import OutboxRecord
@@ -42,6 +43,8 @@ COLUMNS = (
     "department",
     "purpose",
     "total",
+    "advance_offset",
+    "payable",
     "currency",
     "approved_at",
     "splits",
@@ -62,7 +65,7 @@ PAID_COLUMNS = (
     "reference",
     "paid_by",
 )
-MONEY_COLUMNS = frozenset({"total"})
+MONEY_COLUMNS = frozenset({"total", "advance_offset", "payable"})
 
 
 def payable(
@@ -70,12 +73,17 @@ def payable(
 ) -> tuple[list[dict[str, Any]], int | None]:
     """Approved, unpaid claims in id order; the cursor is the last id seen (stable under inserts).
     A claim stopped for a finance decision (a bad tax-bureau answer) is not payable until released.
-    Each row carries the payee's bank account in full: this is payroll's pull."""
+    Each row carries the payee's bank account in full: this is payroll's pull. ``payable`` is
+    what to pay: the total less the cash advances offset at approval."""
     query = (
         select(ClaimRecord, UserRecord, DepartmentRecord.name)
         .join(UserRecord, UserRecord.id == ClaimRecord.submitter_id)
         .outerjoin(DepartmentRecord, DepartmentRecord.id == ClaimRecord.department_id)
-        .where(ClaimRecord.status == ClaimStatus.APPROVED, ClaimRecord.hold.is_(None))
+        .where(
+            ClaimRecord.status == ClaimStatus.APPROVED,
+            ClaimRecord.hold.is_(None),
+            ClaimRecord.kind == "expense",  # advances are paid through /advances, estimates never
+        )
         .options(selectinload(ClaimRecord.items))  # the splits, in one more query for the page
         .order_by(ClaimRecord.id)
         .limit(limit + 1)
@@ -84,13 +92,17 @@ def payable(
         query = query.where(ClaimRecord.id > cursor)
     rows = session.execute(query).all()
     more = len(rows) > limit
+    offsets = advance_offsets(session, [claim.id for claim, _, _ in rows[:limit]])
     items = [
-        _row(claim, user, dept, payroll.account_number(user, cipher)) for claim, user, dept in rows[:limit]
+        _row(claim, user, dept, payroll.account_number(user, cipher), offsets.get(claim.id, Decimal("0.00")))
+        for claim, user, dept in rows[:limit]
     ]
     return items, (items[-1]["claim_id"] if more and items else None)
 
 
-def _row(claim: ClaimRecord, user: UserRecord, department: str | None, account: str | None) -> dict[str, Any]:
+def _row(
+    claim: ClaimRecord, user: UserRecord, department: str | None, account: str | None, offset: Decimal
+) -> dict[str, Any]:
     return {
         "claim_id": claim.id,
         "number": claim.number,
@@ -103,6 +115,8 @@ def _row(claim: ClaimRecord, user: UserRecord, department: str | None, account: 
         "department": department,
         "purpose": claim.purpose,
         "total": f"{claim.total:.2f}",
+        "advance_offset": f"{offset:.2f}",
+        "payable": f"{claim.total - offset:.2f}",
         "currency": claim.currency,
         "approved_at": claim.decided_at.isoformat() if claim.decided_at else None,
         "splits": claim_splits(claim),
@@ -135,6 +149,12 @@ def mark_paid(
     claim = session.get(ClaimRecord, claim_id, with_for_update=True)
     if claim is None:
         raise NotFound(f"claim {claim_id} not found")
+    if claim.kind != "expense":
+        raise Conflict(
+            f"{claim.number} is a {claim.kind.replace('_', '-')} request, not a claim (advances are paid "
+            "through /advances/{id}/paid)",
+            code="not_a_claim",
+        )
     if claim.status == ClaimStatus.PAID:
         if reference and claim.payout_reference and reference != claim.payout_reference:
             raise Conflict(

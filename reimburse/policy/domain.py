@@ -85,6 +85,19 @@ class RiskPolicy:
 
 
 @dataclass(frozen=True, slots=True)
+class Allowances:
+    """Allowances paid without invoice, computed from rate tables (never typed)."""
+
+    per_diem_per_day: Mapping[int, Decimal]  # by city tier 1..3
+    mileage_per_km: Decimal
+
+
+DEFAULT_ALLOWANCES = Allowances(
+    per_diem_per_day={1: Decimal(150), 2: Decimal(120), 3: Decimal(100)}, mileage_per_km=Decimal("1.20")
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
     currency: str
     caps: Caps
@@ -92,6 +105,9 @@ class Policy:
     patterns: PatternPolicy
     over_budget: OverBudgetAction
     risk: RiskPolicy
+    allowances: Allowances = DEFAULT_ALLOWANCES
+    # a claim may spend this fraction above its pre-approved estimate before approval re-opens
+    pre_approval_tolerance: Decimal = Decimal("0.10")
 
     def points(self, code: str, severity: Severity) -> int:
         return self.risk.code_points.get(code, self.risk.severity_points[severity])
@@ -335,6 +351,31 @@ class RiskDocument(_Document):
         )
 
 
+class PerDiemDocument(_Document):
+    tier_1: Amount = Field(alias="1")
+    tier_2: Amount = Field(alias="2")
+    tier_3: Amount = Field(alias="3")
+
+
+class AllowancesDocument(_Document):
+    per_diem_per_day: Annotated[PerDiemDocument, Table]
+    mileage_per_km: PositiveAmount
+
+    def to_domain(self) -> Allowances:
+        days = self.per_diem_per_day
+        return Allowances(
+            per_diem_per_day={1: days.tier_1, 2: days.tier_2, 3: days.tier_3},
+            mileage_per_km=self.mileage_per_km,
+        )
+
+
+def _tolerance(value: object) -> Decimal:
+    amount = _decimal(value)
+    if not (0 <= amount <= 10):
+        _fail("a fraction of the estimate between 0 and 10, e.g. 0.1 for 10 %")
+    return amount
+
+
 class PolicyDocument(_Document):
     version: Annotated[int, BeforeValidator(_version)] = 1
     currency: Annotated[str, BeforeValidator(_currency)] = "CNY"
@@ -345,6 +386,11 @@ class PolicyDocument(_Document):
         OverBudgetAction.ADD_APPROVER
     )
     risk: Annotated[RiskDocument, Table]
+    # optional: documents saved before these existed keep working with the shipped values
+    allowances: Annotated[AllowancesDocument, Table] = AllowancesDocument.model_validate(
+        {"per_diem_per_day": {"1": 150, "2": 120, "3": 100}, "mileage_per_km": "1.20"}
+    )
+    pre_approval_tolerance: Annotated[Decimal, BeforeValidator(_tolerance)] = Decimal("0.10")
 
     def to_domain(self) -> Policy:
         return Policy(
@@ -354,6 +400,8 @@ class PolicyDocument(_Document):
             patterns=self.patterns.to_domain(),
             over_budget=self.over_budget,
             risk=self.risk.to_domain(),
+            allowances=self.allowances.to_domain(),
+            pre_approval_tolerance=self.pre_approval_tolerance,
         )
 
 
@@ -384,7 +432,7 @@ def _unknown_keys(parent: tuple[str, ...], keys: list[str]) -> str:
         annotation = model.model_fields[part].annotation
         assert isinstance(annotation, type) and issubclass(annotation, BaseModel)
         model = annotation
-    if model is LodgingDocument:
+    if model in (LodgingDocument, PerDiemDocument):
         return f"city tiers are 1, 2, 3; unknown {keys}"
     known = sorted(f.alias or name for name, f in model.model_fields.items())
     return f"unknown keys {keys} (known: {known})"
@@ -431,5 +479,10 @@ def _dump(policy: Policy) -> dict[str, Any]:
             "review_at": policy.risk.review_at,
             "block_at": policy.risk.block_at,
         },
+        "allowances": lambda: {
+            "per_diem_per_day": {str(k): money(v) for k, v in policy.allowances.per_diem_per_day.items()},
+            "mileage_per_km": money(policy.allowances.mileage_per_km),
+        },
+        "pre_approval_tolerance": lambda: money(policy.pre_approval_tolerance),
     }
     return {k: f() for k, f in dumpers.items()}

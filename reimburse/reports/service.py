@@ -55,7 +55,9 @@ def _end(day: date) -> datetime:
 
 def _claims(query: Any, f: Filters, column: Any) -> Any:
     """Narrow a query over claims by departments, the date range on ``column``, and category
-    (claims with at least one item of it)."""
+    (claims with at least one item of it). Expense claims only: advances and pre-approvals are
+    requests, not spending."""
+    query = query.where(ClaimRecord.kind == "expense")
     if f.departments is not None:
         query = query.where(ClaimRecord.department_id.in_(f.departments))
     if f.since is not None:
@@ -88,7 +90,7 @@ def spend(session: Session, by: str, f: Filters) -> list[dict[str, Any]]:
             ClaimRecord.cost_centre,
         )
         .join(ClaimRecord, ClaimRecord.id == ClaimItemRecord.claim_id)
-        .where(ClaimRecord.status.in_(SPENT))
+        .where(ClaimRecord.status.in_(SPENT), ClaimRecord.kind == "expense")  # not advances, estimates
     )
     if f.departments is not None:
         query = query.where(ClaimRecord.department_id.in_(f.departments))

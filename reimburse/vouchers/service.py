@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
+from reimburse.claims.requests import advances_settled
 from reimburse.core.errors import Conflict, InvalidInput, NotFound
 from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines
 from reimburse.vouchers.domain import Voucher, VoucherLine
@@ -107,9 +108,9 @@ def _day(claim: ClaimRecord, at: str) -> date:
 
 
 def offsets_for(session: Session, claim: ClaimRecord) -> list[Offset]:
-    """Cash advances this claim settles. None exist yet; the advances module fills this in (the
-    voucher then credits them to the advance account and pays out the rest)."""
-    return []
+    """Cash advances this claim settled: the voucher credits them to the advance account and
+    the payable is the rest."""
+    return [Offset(amount, number) for amount, number in advances_settled(session, claim.id)]
 
 
 def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: int, at: str) -> VoucherRecord:

@@ -15,7 +15,7 @@ export async function claimsPage() {
     const load = async (cursor) => {
       const data = await api(`/claims?mine=true&limit=30${cursor ? `&cursor=${cursor}` : ""}`);
       list.append(...data.items.map((c) => h("li", { "data-claim": c.id },
-        h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.purpose} · ${money(c.total)}`), " ", status(c.status),
+        h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.kind && c.kind !== "expense" ? `${t(`kind.${c.kind}`)} · ` : ""}${c.purpose} · ${money(c.total)}`), " ", status(c.status),
         h("small", { class: "muted" }, ` ${when(c.submitted_at || c.created_at)}`))));
       more.hidden = !data.next_cursor;
       more.onclick = () => guard(() => load(data.next_cursor), list);

@@ -2,7 +2,7 @@
 // invoice images, the fields each item rests on (flagged ones highlighted, corrections shown),
 // findings with their reasons, the route with its people, and the timeline.
 import { fileUrl } from "/app/api.js";
-import { decision, h, money, nameOf, when } from "/app/dom.js";
+import { decision, download, guard, h, money, nameOf, when } from "/app/dom.js";
 import { findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
 // The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
@@ -123,6 +123,18 @@ export function claimDetail(c, dir) {
     c.risk.score !== null && c.risk.score !== undefined
       ? h("p", {}, `${t("claim.risk")} ${c.risk.score} · `, decision(c.risk.decision)) : null,
     c.payout_reference ? h("p", {}, `${t("claim.paidref")}: ${c.payout_reference}`) : null,
+    c.pre_approval_id ? h("p", {}, `${t("claim.preapproval")}: `, h("a", { href: `#/claims/${c.pre_approval_id}` }, `#${c.pre_approval_id}`)) : null,
+    c.advance_offset && c.advance_offset !== "0.00"
+      ? h("p", { id: "advance-offset" }, `${t("claim.advanceoffset")} ${money(c.advance_offset)} · ${t("claim.netpayable")} ${money(c.net_payable)}`) : null,
+    printButton(c),
     c.route ? h("h2", {}, t("claim.route")) : null, routeView(c.route, dir),
     h("h2", {}, t("claim.timeline")), timelineView(c.timeline, dir));
+}
+
+// The printable form (报销单 + 粘贴单) as a PDF download (the API wants the bearer token).
+function printButton(c) {
+  if (c.status === "draft") return null;
+  const button = h("button", { type: "button", id: "print-form" }, t("claim.print"));
+  button.addEventListener("click", () => guard(() => download(`/api/v1/claims/${c.id}/form.pdf`, `${c.number || c.id}.pdf`), button.parentElement));
+  return button;
 }

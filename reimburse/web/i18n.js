@@ -2,6 +2,15 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "kind.advance": "借款", "kind.pre_approval": "事前申请", "kind.expense": "报销",
+    "action.advance_offset": "借款冲销", "action.advance_repaid": "现金还款", "action.pre_approval_taken_over": "事前申请转入报销",
+    "finding.pre_approval_exceeded": "超出事前申请金额", "claim.advanceoffset": "借款冲销", "claim.netpayable": "应付金额",
+    "claim.print": "打印报销单（PDF）", "claim.preapproval": "事前申请",
+    "nav.advances": "借款", "adv.title": "借款", "adv.outstanding": "未还借款", "adv.advanced": "借款金额", "adv.left": "未还",
+    "adv.moves": "冲销与还款", "adv.nomoves": "尚未冲销或还款", "adv.when": "时间", "adv.what": "事项", "adv.amount": "金额",
+    "adv.offset": "报销冲销", "adv.repayment": "现金还款", "adv.none": "没有借款", "adv.requests": "审批中的借款申请",
+    "adv.ask": "申请借款", "adv.purpose": "借款事由", "adv.send": "提交申请", "adv.sent": "已提交借款申请",
+    "adv.everyone": "全员借款余额", "adv.person": "借款人",
     "confirm.reject": "确定驳回？驳回后报销单结束，申请人会看到原因。", "confirm.return": "退回给申请人修改？申请人会看到原因。",
     "confirm.withdraw": "确定撤回这张报销单？", "confirm.reason": "原因（必填，申请人可见）", "confirm.reasonoptional": "原因（选填）",
     "confirm.needreason": "请填写原因", "confirm.cancel": "取消",
@@ -286,6 +295,15 @@ const STRINGS = {
     "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
+    "kind.advance": "Advance", "kind.pre_approval": "Pre-approval", "kind.expense": "Claim",
+    "action.advance_offset": "Advance offset", "action.advance_repaid": "Cash repaid", "action.pre_approval_taken_over": "Taken over by a claim",
+    "finding.pre_approval_exceeded": "Beyond the pre-approved estimate", "claim.advanceoffset": "Advance offset", "claim.netpayable": "Payable",
+    "claim.print": "Print the claim form (PDF)", "claim.preapproval": "Pre-approval",
+    "nav.advances": "Advances", "adv.title": "Cash advances", "adv.outstanding": "Outstanding", "adv.advanced": "Advanced", "adv.left": "left",
+    "adv.moves": "Offsets and repayments", "adv.nomoves": "Nothing offset or repaid yet", "adv.when": "When", "adv.what": "What", "adv.amount": "Amount",
+    "adv.offset": "Offset by claim", "adv.repayment": "Cash repaid", "adv.none": "No advances", "adv.requests": "Requests in approval",
+    "adv.ask": "Ask for an advance", "adv.purpose": "Purpose", "adv.send": "Send the request", "adv.sent": "Advance requested:",
+    "adv.everyone": "Everyone's advances", "adv.person": "Person",
     "confirm.reject": "Reject this claim? It ends here and the submitter sees your reason.",
     "confirm.return": "Return it to the submitter for changes? They see your reason.",
     "confirm.withdraw": "Withdraw this claim?", "confirm.reason": "Reason (required, the submitter sees it)",

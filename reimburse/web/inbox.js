@@ -25,7 +25,7 @@ export async function inboxPage(rerender) {
     const render = () => {
       const rows = items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
         h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
-        h("div", { class: "muted" }, `${i.claim.purpose} · ${stepName(i.node_id, i.node)} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
+        h("div", { class: "muted" }, `${i.claim.kind && i.claim.kind !== "expense" ? `${t(`kind.${i.claim.kind}`)} · ` : ""}${i.claim.purpose} · ${stepName(i.node_id, i.node)} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
           decision(i.claim.risk.decision))));
       const lowRisk = items.filter((i) => i.claim.risk.decision === "pass");
       const result = h("div", { "aria-live": "polite" });
@@ -109,7 +109,7 @@ export async function reviewPage(id) {
         h("button", { id: "add-signer", onclick: () => act("add_signer", { to_user_id: Number(who.value), position: "after" }) },
           t("act.addsigner")),
         h("button", { id: "comment-only", onclick: () => act("comment") }, t("act.commentonly"))));
-    page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.purpose, " ", decision(c.risk.decision)),
+    page(`${c.number} · ${c.submitter.display_name} · ${money(c.total)}`, h("p", {}, c.kind && c.kind !== "expense" ? `${t(`kind.${c.kind}`)} · ` : "", c.purpose, " ", decision(c.risk.decision)),
       budgetPanel(id), task ? box : null, claimDetail(c, dir));
     if (task && (location.hash === `#/inbox/${id}` || location.hash === `#/claims/${id}`)) keys = { a: () => act("approve"), r: () => ask("reject"), t: () => ask("return") };
   });

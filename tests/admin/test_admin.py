@@ -53,7 +53,9 @@ def test_a_new_flow_version_applies_to_new_claims_and_running_ones_keep_theirs(
         assert broken.status_code == 422 and broken.json()["error"]["details"]
         assert client.put("/api/v1/admin/flows", headers=alice, json={"text": text}).status_code == 403
         assert client.get("/api/v1/admin/flows", headers=admin).json()["items"] == [
-            {"id": "default", "versions": [1, 2, 3]}
+            {"id": "advance", "versions": [1]},  # the shipped flows of the requests
+            {"id": "default", "versions": [1, 2, 3]},
+            {"id": "pre_approval", "versions": [1]},
         ]
 
 

@@ -81,6 +81,7 @@ _NOT_JSON = {
     "/api/v1/workapps/{platform}/callback",  # the platform's own reply format (text, XML, JSON)
     "/api/v1/audit/export",  # a file download
     "/api/v1/documents/{document_id}/file",
+    "/api/v1/claims/{claim_id}/form.pdf",
     "/api/v1/payouts/export.csv",
     "/api/v1/payouts/export.xlsx",
     "/api/v1/vouchers/export.csv",  # files to download

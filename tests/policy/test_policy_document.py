@@ -33,7 +33,19 @@ CAPS_KEYS = sorted(
         "severity",
     ]
 )
-ROOT_KEYS = sorted(["version", "currency", "caps", "invoice", "patterns", "over_budget", "risk"])
+ROOT_KEYS = sorted(
+    [
+        "version",
+        "currency",
+        "caps",
+        "invoice",
+        "patterns",
+        "over_budget",
+        "risk",
+        "allowances",
+        "pre_approval_tolerance",
+    ]
+)
 
 
 def edited(changes: dict[str, object]) -> dict[str, Any]:
@@ -175,6 +187,20 @@ BAD: list[tuple[str, dict[str, object], list[str]]] = [
         [f"invoice.no_invoice_allowed.per_diem: 'trips' is not one of {CATEGORIES}"],
     ),
     ("unknown severity", {"caps.severity": "loud"}, [f"caps.severity: 'loud' is not one of {SEVERITIES}"]),
+    (
+        "per-diem tier missing, mileage rate zero",
+        {"allowances": {"per_diem_per_day": {"1": 150, "2": 120, "4": 90}, "mileage_per_km": 0}},
+        [
+            "allowances.per_diem_per_day: city tiers are 1, 2, 3; unknown ['4']",
+            "allowances.per_diem_per_day.3: missing",
+            "allowances.mileage_per_km: must be positive",
+        ],
+    ),
+    (
+        "tolerance out of range",
+        {"pre_approval_tolerance": -0.1},
+        ["pre_approval_tolerance: a fraction of the estimate between 0 and 10, e.g. 0.1 for 10 %"],
+    ),
     (
         "unknown over-budget action",
         {"over_budget": "shrug"},

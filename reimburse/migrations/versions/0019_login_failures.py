@@ -1,7 +1,7 @@
 """Failed sign-ins in the database (shared by every API process); the unused admin_events table goes
 
 Revision ID: 0019_login_failures
-Revises: 0017_payroll_dimensions
+Revises: 0018_advances_preapproval
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from reimburse.core.db import UTCDateTime
 
 revision = "0019_login_failures"
-down_revision = "0017_payroll_dimensions"
+down_revision = "0018_advances_preapproval"
 branch_labels = None
 depends_on = None
 

@@ -21,10 +21,14 @@ from reimburse.routing.domain import Flow, Node, NodeKind
 from reimburse.routing.exceptions import InvalidFlow
 from reimburse.routing.flows.schema import FlowModel
 
-BUILTIN = ("default",)
+BUILTIN = ("default", "advance", "pre_approval")
 # Every shipped version of a built-in flow: a claim finishes on the version it started on, so a
 # changed shipped flow is a new version and the old file stays.
-SHIPPED: dict[str, dict[int, str]] = {"default": {1: "default_flow_v1.yaml", 2: "default_flow.yaml"}}
+SHIPPED: dict[str, dict[int, str]] = {
+    "default": {1: "default_flow_v1.yaml", 2: "default_flow.yaml"},
+    "advance": {1: "advance_flow.yaml"},
+    "pre_approval": {1: "pre_approval_flow.yaml"},
+}
 
 
 def parse_source(text: str) -> Any:
@@ -115,6 +119,8 @@ def load_builtin(name: str = "default", *, params: Mapping[str, Any] | None = No
 
 def builtin_source(name: str = "default", version: int | None = None) -> str:
     """A shipped flow's text: the given version, or the latest."""
+    if name not in SHIPPED:
+        raise InvalidFlow("unknown built-in flow", [f"{name!r} is not one of {', '.join(SHIPPED)}"])
     versions = SHIPPED[name]
     file = versions[max(versions) if version is None else version]
     return resources.files(__package__).joinpath(file).read_text(encoding="utf-8")
