@@ -554,7 +554,8 @@ def submit(
     resubmission = claim.status == ClaimStatus.RETURNED
     # the rules first: a claim they block is refused with its reasons before anything is
     # locked, reserved, routed or put on the trail; it stays as it was (issue 15)
-    result = assess(session, claim)
+    # a request (advance, pre-approval) carries no invoices for the expense rules to judge
+    result = assess(session, claim) if claim.kind == "expense" else Assessment(0, "pass", [])
     refuse_if_blocked(result)
     registry.register_invoices(session, claim) if not resubmission else _reregister(session, claim)
     queue_checks(session, claim.items, now)  # checked with the tax bureau in the background
@@ -570,8 +571,6 @@ def submit(
             code="over_budget",
             params={"category": budget.category, "over": f"{short:.2f}"},
         )  # the transaction rolls back: nothing stays reserved
-    # a request (advance, pre-approval) carries no invoices for the expense rules to judge
-    result = assess(session, claim) if claim.kind == "expense" else Assessment(0, "pass", [])
     beyond = requests.beyond_estimate(claim, pre, current_policy(session).pre_approval_tolerance)
     if beyond is not None:
         # approval re-opens: finance reviews what the pre-approval's approver did not see

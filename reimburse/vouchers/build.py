@@ -5,8 +5,8 @@ credited as payable to the employee. Debits always equal credits."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from reimburse.vouchers.domain import LineKind, VoucherLine
 from reimburse.vouchers.mapping import GlMapping
@@ -48,6 +48,38 @@ class Offset:
     reference: str
 
 
+Share = tuple[str, str, Decimal]  # (dimension "cost_centre" | "project", code, amount)
+
+
+def split_item(item: VoucherItem, shares: Sequence[Share]) -> list[VoucherItem]:
+    """An item split across cost centres and/or projects (claims.splitting) as one voucher item
+    per share, or per pair of shares when both dimensions are split: the amount and the
+    deductible VAT divided in proportion, to the cent, the last part taking what rounding left
+    so the parts add up exactly. An item without shares stays whole."""
+    if not shares or not item.amount:
+        return [item]
+    centres: list[tuple[str | None, Decimal]] = [(c, a) for d, c, a in shares if d == "cost_centre"]
+    projects: list[tuple[str | None, Decimal]] = [(c, a) for d, c, a in shares if d == "project"]
+    centres = centres or [(item.cost_centre, item.amount)]
+    projects = projects or [(item.project, item.amount)]
+    pairs = [(c, ca, p, pa) for c, ca in centres for p, pa in projects]
+    parts: list[VoucherItem] = []
+    amount_left, vat_left = item.amount, item.vat.deductible
+    for n, (centre, centre_amount, project, project_amount) in enumerate(pairs):
+        last = n == len(pairs) - 1
+        fraction = (centre_amount / item.amount) * (project_amount / item.amount)
+        amount = amount_left if last else _cents(item.amount * fraction)
+        vat = vat_left if last else _cents(item.vat.deductible * fraction)
+        amount_left, vat_left = amount_left - amount, vat_left - vat
+        vat_part = replace(item.vat, deductible=vat)
+        parts.append(replace(item, amount=amount, vat=vat_part, cost_centre=centre, project=project))
+    return parts
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def build_lines(
     claim_number: str,
     payee: str,
@@ -80,7 +112,7 @@ def build_lines(
                 department,
                 cost_centre,
                 project,
-                tuple(i.position for i in members),
+                tuple(dict.fromkeys(i.position for i in members)),
             )
         )
     vat = sum((i.vat.deductible for i in items), ZERO)
@@ -93,7 +125,7 @@ def build_lines(
                 f"{claim_number} {payee} 进项税额",
                 vat,
                 ZERO,
-                items=tuple(sorted(i.position for i in items if i.vat.deductible)),
+                items=tuple(sorted({i.position for i in items if i.vat.deductible})),
             )
         )
     total = sum((i.amount for i in items), ZERO)

@@ -19,7 +19,7 @@ from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.claims.requests import advances_settled
 from reimburse.core.errors import Conflict, InvalidInput, NotFound
-from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines
+from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines, split_item
 from reimburse.vouchers.domain import Voucher, VoucherLine
 from reimburse.vouchers.mapping import GlMapping, MappingError, load_mapping_text
 from reimburse.vouchers.records import GlMappingVersionRecord, VoucherRecord
@@ -117,15 +117,19 @@ def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: i
     day = _day(claim, at)
     period = f"{day:%Y-%m}"
     items = [
-        VoucherItem(
-            position=i.position,
-            category=i.category,
-            amount=i.amount,
-            vat=item_vat(i),
-            department=claim.department_id,
-            cost_centre=claim.cost_centre,
-        )
+        part
         for i in claim.items
+        for part in split_item(
+            VoucherItem(
+                position=i.position,
+                category=i.category,
+                amount=i.amount,
+                vat=item_vat(i),
+                department=claim.department_id,
+                cost_centre=claim.cost_centre,
+            ),
+            [(s["dimension"], s["code"], Decimal(s["amount"])) for s in i.splits or []],
+        )
     ]
     try:
         lines = build_lines(
@@ -168,7 +172,13 @@ def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecor
     done = select(VoucherRecord.claim_id)
     claims = session.scalars(
         select(ClaimRecord)
-        .where(ClaimRecord.status.in_(QUALIFYING[at]), ClaimRecord.id.not_in(done))
+        .where(
+            ClaimRecord.status.in_(QUALIFYING[at]),
+            ClaimRecord.id.not_in(done),
+            # expense claims: an advance's payout and a pre-approval's estimate book nothing here
+            # (the advance is booked when a claim offsets it)
+            ClaimRecord.kind == "expense",
+        )
         .order_by(ClaimRecord.paid_at if at == "payment" else ClaimRecord.decided_at, ClaimRecord.id)
         .limit(limit)
     ).all()

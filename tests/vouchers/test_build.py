@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from reimburse.vouchers import export
-from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines
+from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines, split_item
 from reimburse.vouchers.domain import LineKind, Voucher
 from reimburse.vouchers.mapping import MappingError, load_mapping_text
 from reimburse.vouchers.service import default_mapping_text
@@ -224,3 +224,29 @@ def test_text_that_looks_like_a_formula_is_written_as_text() -> None:
         assert all(c.data_type == "s" and c.value.startswith("'=") for c in cells)
     rows = list(csv.DictReader(io.StringIO(export.to_csv([v]).decode("utf-8-sig"))))
     assert any(r["account_name"].startswith("'=HYPERLINK") for r in rows)
+
+
+def test_an_item_split_across_projects_posts_one_expense_line_per_project() -> None:
+    special = VoucherItem(3, "office", D("1060.00"), vat("60.00"), department=3)
+    parts = split_item(special, [("project", "P-1", D("636.00")), ("project", "P-2", D("424.00"))])
+    assert [(p.project, p.amount, p.vat.deductible) for p in parts] == [
+        ("P-1", D("636.00"), D("36.00")),
+        ("P-2", D("424.00"), D("24.00")),
+    ]
+    lines = build_lines("BX1", "张三", parts, MAPPING)
+    expense = [(x.project, x.debit) for x in lines if x.kind is LineKind.EXPENSE]
+    assert expense == [("P-1", D("600.00")), ("P-2", D("400.00"))]
+    assert sum(x.debit for x in lines) == sum(x.credit for x in lines) == D("1060.00")
+
+
+def test_split_parts_add_up_to_the_cent_on_both_dimensions() -> None:
+    item = VoucherItem(0, "travel", D("100.00"), vat("9.99"), cost_centre="CC-0")
+    shares = [("cost_centre", "CC-1", D("33.33")), ("cost_centre", "CC-2", D("66.67")),
+              ("project", "P-1", D("50.00")), ("project", "P-2", D("50.00"))]  # fmt: skip
+    parts = split_item(item, shares)
+    assert [(p.cost_centre, p.project) for p in parts] == [
+        ("CC-1", "P-1"), ("CC-1", "P-2"), ("CC-2", "P-1"), ("CC-2", "P-2")
+    ]  # fmt: skip
+    assert sum(p.amount for p in parts) == D("100.00")
+    assert sum(p.vat.deductible for p in parts) == D("9.99")
+    assert split_item(item, []) == [item]
