@@ -608,11 +608,15 @@ def submit(
     if resubmission:
         # the flow the claim runs on, at its version; if its type changed, the new type's flow
         # at its latest version
-        target = types.mapping(session).get(claim.claim_type, claim.flow_id or DEFAULT_FLOW)
+        target = (  # a type no longer mapped keeps the flow the claim runs on
+            types.mapping(session).get(claim.claim_type, claim.flow_id or DEFAULT_FLOW)
+            if claim.kind == "expense"
+            else claim.kind
+        )
         same = target == claim.flow_id
         planned = approvals.flow_for(session, target, claim.flow_version if same else None, flow_params)
     else:  # the claim's type selects the flow; a new claim runs its latest version
-        planned = approvals.flow_for(session, types.flow_of(session, claim.claim_type), None, flow_params)
+        planned = approvals.flow_for(session, _flow_id(session, claim), None, flow_params)
     if not resume and approvals.rejects_at_submission(planned, facts, org):
         # the flow would reject it at once: refused like a blocked claim, nothing changes
         raise InvalidInput(
@@ -661,9 +665,10 @@ def submit(
     return claim
 
 
-def _flow_id(claim: ClaimRecord) -> str:
-    """Requests run their own shipped flows (``advance``, ``pre_approval``); claims the default."""
-    return DEFAULT_FLOW if claim.kind == "expense" else claim.kind
+def _flow_id(session: Session, claim: ClaimRecord) -> str:
+    """Requests run their own shipped flows (``advance``, ``pre_approval``); an expense claim the
+    flow its claim type is mapped to (the company's default flow unless an admin mapped it)."""
+    return types.flow_of(session, claim.claim_type) if claim.kind == "expense" else claim.kind
 
 
 def _close_old_route(session: Session, claim: ClaimRecord) -> None:
@@ -789,7 +794,8 @@ def route_event(
 ) -> None:
     """Apply a routing event to a submitted claim on the flow version it started with; the
     claim's status follows its route."""
-    flow = approvals.flow_for(session, claim.flow_id or _flow_id(claim), claim.flow_version, flow_params)
+    flow_id = claim.flow_id or _flow_id(session, claim)
+    flow = approvals.flow_for(session, flow_id, claim.flow_version, flow_params)
     claim.status = ClaimStatus.of_route(approvals.apply(session, claim, event, flow, org, now, on_final))
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
 

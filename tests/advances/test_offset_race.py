@@ -21,6 +21,7 @@ from reimburse.claims.assessment import assess_claim
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import utcnow
 from reimburse.identity.auth import principal_for
+from reimburse.identity.datakey import DEV_DATA_KEY, DataCipher
 from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
 from reimburse.identity.seed import seed_demo_org
@@ -101,6 +102,6 @@ def test_claims_approved_at_once_never_offset_the_same_advance_twice(
         assert offsets == [Decimal("100.00"), Decimal("400.00")]
         statuses = {c.status for c in s.scalars(select(ClaimRecord).where(ClaimRecord.id.in_(ids)))}
         assert statuses == {"approved"}
-        rows, _ = payable(s, None, 100)
+        rows, _ = payable(s, None, 100, DataCipher(DEV_DATA_KEY))
         assert sorted(r["payable"] for r in rows) == sorted(["0.00", "300.00"] + ["400.00"] * (n - 2))
         assert sum(Decimal(r["advance_offset"]) for r in rows) == Decimal("500.00")
