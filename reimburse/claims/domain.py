@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from reimburse.ocr.domain import DocumentType
 from reimburse.routing.domain import InstanceStatus, RiskDecision, User
@@ -355,6 +355,11 @@ class Finding:
         """The figures as a JSON object: what the UI's catalogue words the finding with (the
         English ``message`` stays for API clients and logs)."""
         return {k: str(v) for k, v in self.details}
+
+    def as_json(self) -> dict[str, Any]:
+        """The finding as a claim stores and the API sends it."""
+        return {"code": self.code, "severity": self.severity.value, "message": self.message,
+                "item": self.item, "fields": list(self.fields), "params": self.params}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from reimburse.advances import service as advances
 from reimburse.advances.records import AdvanceMovementRecord, AdvanceRecord
 from reimburse.audit import service as trail
 from reimburse.budgets import service as ledger
-from reimburse.claims.domain import ClaimStatus
+from reimburse.claims.domain import ClaimStatus, Finding, Severity
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.errors import Conflict, InvalidInput
 
@@ -83,16 +83,18 @@ def beyond_estimate(claim: ClaimRecord, pre: ClaimRecord | None, tolerance: Deci
     limit = (pre.total * (1 + tolerance)).quantize(Decimal("0.01"))
     if claim.total <= limit:
         return None
-    return {
-        "code": "pre_approval_exceeded",
-        "severity": "warning",
-        "message": (
-            f"spends {claim.total:.2f} against {pre.total:.2f} pre-approved in {pre.number} "
-            f"(up to {limit:.2f} allowed, {tolerance * 100:.0f} % over): "
-            "approval re-opens with finance review"
+    return Finding(
+        "pre_approval_exceeded",
+        Severity.WARNING,
+        f"spends {claim.total:.2f} against {pre.total:.2f} pre-approved in {pre.number} "
+        f"(up to {limit:.2f} allowed, {tolerance * 100:.0f} % over): approval re-opens with finance review",
+        details=(
+            ("spent", f"{claim.total:.2f}"),
+            ("estimate", f"{pre.total:.2f}"),
+            ("limit", f"{limit:.2f}"),
+            ("number", pre.number or ""),
         ),
-        "item": None,
-    }
+    ).as_json()
 
 
 def offset_advances(session: Session, claim: ClaimRecord, now: datetime) -> Decimal:

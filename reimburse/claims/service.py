@@ -625,7 +625,7 @@ def submit(
             details={
                 "decision": result.decision,
                 "score": result.score,
-                "findings": [_finding_json(_flow_rejects(planned.id, planned.version))],
+                "findings": [_flow_rejects(planned.id, planned.version).as_json()],
             },
         )
     # sent before any decision it leads to, with the status it had then
@@ -874,8 +874,3 @@ def _flow_rejects(flow_id: str, version: int) -> Finding:
         f"flow {flow_id} v{version} rejects such claims at submission",
         details=(("flow", flow_id), ("version", str(version))),
     )
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    return {"code": f.code, "severity": f.severity.value, "message": f.message, "item": f.item,
-            "fields": list(f.fields), "params": f.params}  # fmt: skip

@@ -81,7 +81,7 @@ def _items(engine: Engine, alice_id: int) -> list[dict[str, Any]]:
                 "number": "F-77",
                 "issue_date": day,
                 "country": "US",
-            },  # fmt: skip
+            },
         },
         {**train, "document_id": tickets[0]},
         {**train, "document_id": tickets[1]},
@@ -108,8 +108,9 @@ def test_advance_pre_approval_foreign_folio_split_invoice_voucher_payroll_and_re
     advance_id = paid_advance(client, alice, "2000.00", "ADV-2000")
     assert client.get("/api/v1/advances/balance", headers=alice).json()["outstanding"] == "2000.00"
 
+    estimate = {"category": "travel", "amount": "2900.00", "expense_date": DAY.isoformat()}
     trip = {"purpose": "旧金山客户拜访", "trip_start": DAY.isoformat(), "trip_end": DAY.isoformat(),
-            "lines": [{"category": "travel", "amount": "2900.00", "expense_date": DAY.isoformat()}]}  # fmt: skip
+            "lines": [estimate]}  # fmt: skip
     pre = client.post("/api/v1/pre-approvals", headers=alice, json=trip)
     assert pre.status_code == 201, pre.text
     approve_all(client, pre.json()["id"])
