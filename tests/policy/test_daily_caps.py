@@ -100,6 +100,6 @@ def test_two_meals_on_one_day_are_flagged_within_and_across_claims(
     dinner = new_claim(client, alice, meal_item(docs[1]))
     assert codes(dinner["id"]) == [("meals_over_daily_cap", 0)]  # 200 that day, with the lunch
     both = new_claim(client, alice, meal_item(docs[1]), meal_item(docs[2]))
-    submitted = client.post(f"/api/v1/claims/{both['id']}/submit", headers=alice).json()
-    found = [(f["code"], f["item"]) for f in submitted["risk"]["findings"] if "meals_over" in f["code"]]
-    assert found == [("meals_over_daily_cap", 0)]  # the lunch already took 100 of the day
+    # the rules the submission runs (the same synthetic photo three times also scores as a near
+    # duplicate, which would block the submit itself)
+    assert codes(both["id"]) == [("meals_over_daily_cap", 0)]  # the lunch already took 100 of the day

@@ -16,6 +16,7 @@ from reimburse.core.settings import Settings
 from reimburse.identity.seed import DEMO_PASSWORD
 from tests.api_helpers import demo_api, login
 from tests.claims.test_claims_api import per_diem
+from tests.security.test_fail_closed import DATA_KEY
 
 SESSION, CSRF = "reimburse_session", "reimburse_csrf"
 CLAIM = {"purpose": "拜访客户", "items": [per_diem("120.00")]}
@@ -83,7 +84,12 @@ def test_over_https_and_in_production_the_cookies_are_secure(
             cookies = _cookies(_web_sign_in(https))
         assert cookies[SESSION]["secure"] is True and cookies[CSRF]["secure"] is True
         production = settings.model_copy(
-            update={"environment": "production", "secret_key": "s" * 40, "audit_signing_key": "k" * 64}
+            update={
+                "environment": "production",
+                "secret_key": "s" * 40,
+                "audit_signing_key": "k" * 64,
+                "data_key": DATA_KEY,
+            }
         )
         app = create_app(production)
         with TestClient(app) as plain:  # production behind a proxy that speaks https outside
