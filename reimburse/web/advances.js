@@ -61,6 +61,54 @@ async function everyone() {
       : h("p", { class: "muted" }, t("adv.none")));
 }
 
+// Asking for a pre-approval (事前申请): a trip or client entertainment with its estimate, before
+// the money is spent. Once approved, a claim links it (the capture page lists the approved ones).
+const PRE_KINDS = { travel: "travel", entertainment: "client_entertainment" };
+
+function preApprovalForm() {
+  const today = new Date().toISOString().slice(0, 10);
+  const kind = h("select", { id: "pre-kind", name: "kind" },
+    ...Object.keys(PRE_KINDS).map((k) => h("option", { value: k }, t(`pre.kind.${k}`))));
+  const form = h("form", { class: "card", id: "pre-approval-form", "aria-label": t("pre.ask") },
+    h("h2", {}, t("pre.ask")), h("p", { class: "muted" }, t("pre.help")),
+    h("label", { for: kind.id }, t("pre.kind")), kind,
+    h("label", { for: "pre-purpose" }, t("adv.purpose")),
+    h("input", { id: "pre-purpose", name: "purpose", required: true, maxlength: 500 }),
+    h("div", { class: "pair" },
+      h("div", {}, h("label", { for: "pre-start" }, t("capture.tripstart")),
+        h("input", { id: "pre-start", name: "trip_start", type: "date", required: true, value: today })),
+      h("div", {}, h("label", { for: "pre-end" }, t("capture.tripend")),
+        h("input", { id: "pre-end", name: "trip_end", type: "date", required: true, value: today }))),
+    h("label", { for: "pre-amount" }, t("pre.estimate")),
+    h("input", { id: "pre-amount", name: "amount", required: true, inputmode: "decimal", pattern: "[0-9]+(\\.[0-9]{1,2})?" }),
+    h("div", { class: "row" }, h("button", { type: "submit" }, t("pre.send"))));
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    form.querySelectorAll(".notice").forEach((n) => n.remove());
+    guard(async () => {
+      const made = await api("/pre-approvals", { method: "POST", body: { purpose: form.purpose.value,
+        trip_start: form.trip_start.value, trip_end: form.trip_end.value,
+        lines: [{ category: PRE_KINDS[kind.value], amount: form.amount.value, expense_date: form.trip_start.value }] } });
+      toast(`${t("pre.sent")} ${made.number}`);
+      location.hash = `#/claims/${made.id}`;
+    }, form);
+  });
+  return form;
+}
+
+// My pre-approvals with their state, and the form to ask for another.
+export async function preApprovalsPage() {
+  await guard(async () => {
+    const mine = (await api("/claims?mine=true&kind=pre_approval&limit=30")).items;
+    const list = mine.length
+      ? h("ul", { class: "list", id: "pre-approvals" }, ...mine.map((c) => h("li", { "data-claim": c.id },
+        h("a", { href: `#/claims/${c.id}` }, `${c.number} · ${c.purpose} · ${money(c.total)}`), " ", status(c.status),
+        h("small", { class: "muted" }, ` ${when(c.submitted_at || c.created_at)}`))))
+      : h("p", { class: "muted" }, t("pre.empty"));
+    page(t("pre.title"), preApprovalForm(), h("h2", {}, t("pre.mine")), list);
+  });
+}
+
 export async function advancesPage(personId, reload) {
   await guard(async () => {
     const me = user();
@@ -68,7 +116,7 @@ export async function advancesPage(personId, reload) {
     const other = personId && String(personId) !== String(me.id);
     const b = await api(other ? `/advances/balance?user_id=${encodeURIComponent(personId)}` : "/advances/balance");
     const parts = [balanceCard(b)];
-    if (!other) parts.push(requestForm(reload));
+    if (!other) parts.push(requestForm(reload), h("p", {}, h("a", { href: "#/pre-approvals", id: "to-pre-approvals" }, t("pre.ask"))));
     if (finance) parts.push(await everyone());
     page(other ? `${t("adv.title")} · ${b.display_name}` : t("adv.title"), ...parts);
   });

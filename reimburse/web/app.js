@@ -1,7 +1,7 @@
 // The shell: sign-in, hash routes (one module per page), language switch, offline queue.
 import { api, setUser, upload, user } from "/app/api.js";
 import { adminPage } from "/app/admin.js";
-import { advancesPage } from "/app/advances.js";
+import { advancesPage, preApprovalsPage } from "/app/advances.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
 import { claimPage, claimsPage, editPage } from "/app/claims.js";
 import { forgetPeople, h, notice, page } from "/app/dom.js";
@@ -146,6 +146,7 @@ function route() {
     inbox: () => (id ? reviewPage(id) : inboxPage(route)),
     finance: financePage,
     advances: () => advancesPage(id, route),
+    "pre-approvals": () => preApprovalsPage(),
     dashboard: dashboardPage,
     admin: () => adminPage(route),
   };

@@ -4,7 +4,8 @@ import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
 import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
-import { errorText, reviewText, t, tOr } from "/app/i18n.js";
+import { errorText, fill, reviewText, t, tOr } from "/app/i18n.js";
+import { foreignFields, moreFields } from "/app/itemextras.js";
 import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
 
@@ -35,6 +36,7 @@ export function capturePage(editing = null) {
         h("input", { id: "trip-start", name: "trip_start", type: "date", value: editing?.trip_start ?? "" })),
       h("div", {}, h("label", { for: "trip-end" }, t("capture.tripend")),
         h("input", { id: "trip-end", name: "trip_end", type: "date", value: editing?.trip_end ?? "" }))),
+    claimTypeAndPreApproval(editing),
     h("div", { id: "findings", "aria-live": "polite" }),
     h("div", { id: "blocked-area" }), // what stops the submission, right above its button
     h("div", { class: "row" },
@@ -84,6 +86,12 @@ export function capturePage(editing = null) {
       list.append(card);
       card.querySelector("input[name=amount]").focus(); // in the DOM now: focus lands at once
     } }, t("capture.noinvoice"));
+  const allowance = h("button", { type: "button", id: "add-allowance", class: "link",
+    onclick: () => {
+      const card = allowanceCard(items, claimForm);
+      list.append(card);
+      card.querySelector("select").focus();
+    } }, t("allow.add"));
   const pick = (target, id, text) => h("label", { for: target.id, id, class: "pick", role: "button", tabindex: "0",
     onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); target.click(); } } }, text);
   const unfinished = h("div", { id: "unfinished" });
@@ -92,7 +100,7 @@ export function capturePage(editing = null) {
     editing ? null : unfinished,
     h("div", { class: "pickers" },
       pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
-    camera, input, progress, waiting, h("div", { class: "row" }, noInvoice), list, claimForm);
+    camera, input, progress, waiting, h("div", { class: "row" }, noInvoice, allowance), list, claimForm);
   current = { show, list, waiting };
   countWaiting(waiting).catch(() => {});
   if (editing) loadItems(editing, list, items, claimForm);
@@ -103,7 +111,9 @@ export function capturePage(editing = null) {
 // without invoice as their own cards, in the claim's order.
 function loadItems(c, list, items, claimForm) {
   for (const item of c.items) {
-    if (item.document_id) {
+    if (item.allowance) {
+      list.append(allowanceCard(items, claimForm, item));
+    } else if (item.document_id) {
       list.append(documentCard({ id: item.document_id, filename: "" }, items, claimForm, item));
     } else {
       list.append(noInvoiceCard(items, claimForm, item));
@@ -243,10 +253,15 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
       h("button", { type: "button", class: "remove-doc", onclick: () => card.remove() }, t("capture.remove")),
       h("button", { type: "button", class: "pick-again", onclick: () => document.getElementById("files").click() },
         t("capture.choose")),
+      h("button", { type: "button", class: "as-foreign", onclick: () => {
+        card.replaceChildren();
+        foreignItem(doc, card, preview, items, claimForm, {});
+      } }, t("fx.asforeign")),
       h("button", { type: "button", class: "as-no-invoice", onclick: () => {
         card.remove();
         document.getElementById("add-no-invoice").click();
       } }, t("capture.noinvoice"))));
+  if (prefill?.foreign_document) { foreignItem(doc, card, preview, items, claimForm, prefill); return; }
   if (!doc.results.length || doc.results.every((r) => !r.is_invoice)) { notInvoice(); return; }
   doc.results.forEach((res, index) => {
     if (!res.is_invoice) return;
@@ -267,15 +282,17 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
       value: prefill && !prefill.fresh ? prefill.expense_date : res.fields.issue_date ?? "" });
     const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500, value: prefill?.description ?? "" });
     const rules = ruleFields(key, category, prefill || {});
-    const item = { card, inputs: [amount, date, ...rules.inputs],
-      payload: () => ({ ...invoicePayload(doc.id, index, fields, category, amount, date, notes), ...rules.values() }) };
+    const more = moreFields(key, category, prefill || {}, amount);
+    const item = { card, inputs: [amount, date, ...rules.inputs], extra: more.inputs,
+      payload: () => ({ ...invoicePayload(doc.id, index, fields, category, amount, date, notes), ...rules.values(),
+        ...more.values() }) };
     const remove = removeButton(items, item, card, claimForm);
     card.append(h("div", { class: "split" }, preview, h("div", {},
       h("p", { class: "doctype" }, tOr("doc", res.document_type)), ...general, fields,
       h("label", { for: category.id }, t("capture.category")), category, rules.box,
       h("label", { for: amount.id }, t("capture.amount")), amount,
       h("label", { for: date.id }, t("capture.date")), date,
-      h("label", { for: notes.id }, t("capture.notes")), notes,
+      h("label", { for: notes.id }, t("capture.notes")), notes, more.box,
       h("div", { class: "row" }, remove, replaceButton(items, item, card, claimForm, prefill)))));
     items.push(item);
     claimForm.hidden = false;
@@ -294,7 +311,7 @@ function replaceButton(items, item, card, claimForm, prefill) {
     const keep = { ...(prefill || {}), ...item.payload() };
     const next = documentCard(documents[0], items, claimForm,
       { category: keep.category, description: keep.description, attendees: keep.attendees, nights: keep.nights,
-        city_tier: keep.city_tier, result_index: 0, fresh: true });
+        city_tier: keep.city_tier, ticket: keep.ticket, splits: keep.splits, result_index: 0, fresh: true });
     card.replaceWith(next);
     items.splice(items.indexOf(item), 1);
   }, card));
@@ -340,26 +357,160 @@ function noInvoiceCard(items, claimForm, prefill = null) {
     value: prefill?.no_invoice_reason ?? "" });
   if (prefill) { kind.value = prefill.no_invoice_kind; category.value = prefill.category; }
   const rules = ruleFields(key, category, prefill || {}, true);
+  const more = moreFields(key, category, prefill || {}, amount, { tickets: false });
   const card = h("section", { class: "card doc no-invoice" });
-  const item = { card, inputs: [amount, date, reason, ...rules.inputs], payload: () => ({ category: category.value, amount: amount.value,
-    expense_date: date.value, description: prefill?.description ?? "", no_invoice_kind: kind.value,
-    no_invoice_reason: reason.value, ...rules.values() }) };
+  const item = { card, inputs: [amount, date, reason, ...rules.inputs], extra: more.inputs,
+    payload: () => ({ category: category.value, amount: amount.value,
+      expense_date: date.value, description: prefill?.description ?? "", no_invoice_kind: kind.value,
+      no_invoice_reason: reason.value, ...rules.values(), ...more.values() }) };
   card.append(h("h2", {}, t("claim.noinvoice")),
     h("label", { for: kind.id }, t("capture.kind")), kind,
     h("label", { for: category.id }, t("capture.category")), category, rules.box,
     h("label", { for: amount.id }, t("capture.amount")), amount,
     h("label", { for: date.id }, t("capture.date")), date,
-    h("label", { for: reason.id }, t("capture.reason")), reason,
+    h("label", { for: reason.id }, t("capture.reason")), reason, more.box,
     h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
   items.push(item);
   claimForm.hidden = false;
   return card;
 }
 
+// A receipt or invoice from abroad (hotel folio, foreign tax invoice): not a fapiao, so nothing is
+// read from it; the submitter types its currency, issuer, number and date, and the photo is its
+// image. The server converts the amount at the rate of the day and shows the conversion.
+function foreignItem(doc, card, preview, items, claimForm, prefill) {
+  const key = `${doc.id}-x`;
+  const category = h("select", { id: `cat-${key}`, name: "category" },
+    ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
+  category.value = prefill.category || "lodging";
+  const amountLabel = h("label", { for: `amt-${key}` });
+  const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
+    pattern: "\\d+(\\.\\d{1,2})?", value: prefill.original_amount ?? prefill.amount ?? "" });
+  const foreign = foreignFields(key, prefill, amountLabel);
+  const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
+    value: prefill.expense_date ?? "" });
+  // the day on the receipt is the day of the spend unless the submitter says otherwise
+  foreign.issued.addEventListener("change", () => { if (!date.value) date.value = foreign.issued.value; });
+  const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500, value: prefill.description ?? "" });
+  const rules = ruleFields(key, category, prefill);
+  const more = moreFields(key, category, prefill, amount, { foreign: () => true });
+  const item = { card, inputs: [amount, date, ...foreign.inputs, ...rules.inputs], extra: more.inputs,
+    payload: () => ({ category: category.value, amount: amount.value, expense_date: date.value,
+      description: notes.value, document_id: doc.id, ...foreign.values(), ...rules.values(), ...more.values() }) };
+  card.classList.add("foreign");
+  card.append(h("div", { class: "split" }, preview, h("div", {},
+    h("p", { class: "doctype" }, t("fx.foreigndoc")), foreign.box,
+    h("label", { for: category.id }, t("capture.category")), category, rules.box,
+    amountLabel, amount,
+    h("label", { for: date.id }, t("capture.date")), date,
+    h("label", { for: notes.id }, t("capture.notes")), notes, more.box,
+    h("div", { class: "row" }, removeButton(items, item, card, claimForm)))));
+  items.push(item);
+  claimForm.hidden = false;
+}
+
+// A per-diem or mileage allowance: the submitter gives the basis (city tier and days, or km) and
+// the server computes the amount from the policy's rates; it is shown after each save.
+let allowanceCount = 0;
+function allowanceCard(items, claimForm, prefill = null) {
+  const key = `a${++allowanceCount}`;
+  const basis = prefill?.allowance || {};
+  const type = h("select", { id: `allow-${key}`, name: "allowance" },
+    h("option", { value: "per_diem" }, t("allow.per_diem")), h("option", { value: "mileage" }, t("allow.mileage")));
+  type.value = basis.type || "per_diem";
+  const tier = h("select", { id: `atier-${key}`, name: "city_tier" },
+    h("option", { value: "" }, t("item.tierpick")),
+    ...[1, 2, 3].map((n) => h("option", { value: String(n) }, t(`item.tier${n}`))));
+  tier.value = basis.city_tier ? String(basis.city_tier) : "";
+  const days = h("input", { id: `days-${key}`, name: "days", type: "number", inputmode: "numeric", min: 1, max: 366,
+    step: 1, value: basis.days ?? "" });
+  const km = h("input", { id: `km-${key}`, name: "distance_km", inputmode: "decimal", pattern: "\\d+(\\.\\d)?",
+    value: basis.distance_km ?? "" });
+  const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
+    value: prefill?.expense_date ?? new Date().toISOString().slice(0, 10) });
+  const notes = h("input", { id: `notes-${key}`, name: "description", maxlength: 500, value: prefill?.description ?? "" });
+  const perDay = h("div", { class: "pair", "data-allowance": "per_diem" },
+    h("div", {}, h("label", { for: tier.id }, t("item.tier")), tier),
+    h("div", {}, h("label", { for: days.id }, t("allow.days")), days));
+  const distance = h("div", { "data-allowance": "mileage" }, h("label", { for: km.id }, t("allow.km")), km);
+  const result = h("p", { class: "allowance-amount", "aria-live": "polite" });
+  const shown = (it) => {
+    const b = it.allowance || {};
+    const words = b.type === "mileage" ? fill("allow.mileagewords", { km: b.distance_km, rate: b.rate })
+      : fill("allow.perdiemwords", { days: b.days, rate: b.rate, tier: b.city_tier });
+    result.replaceChildren(h("strong", {}, `${t("allow.computed")} ${money(it.amount)}`), words ? ` · ${words}` : "");
+  };
+  const stale = () => { result.textContent = t("allow.oncheck"); };
+  const update = () => {
+    const perDiem = type.value === "per_diem";
+    perDay.hidden = !perDiem;
+    distance.hidden = perDiem;
+    tier.required = days.required = perDiem;
+    km.required = !perDiem;
+    stale();
+  };
+  type.addEventListener("change", update);
+  for (const el of [tier, days, km]) el.addEventListener("input", stale);
+  update();
+  if (prefill) shown(prefill);
+  const card = h("section", { class: "card doc allowance" });
+  const item = { card, inputs: [tier, days, km, date], saved: shown, payload: () => {
+    const perDiem = type.value === "per_diem";
+    return { category: perDiem ? "travel" : "transport", allowance: type.value, expense_date: date.value,
+      description: notes.value, city_tier: perDiem ? Number(tier.value) : null, days: perDiem ? Number(days.value) : null,
+      distance_km: perDiem ? null : km.value };
+  } };
+  card.append(h("h2", {}, t("allow.title")), h("p", { class: "muted hint" }, t("allow.help")),
+    h("label", { for: type.id }, t("allow.kind")), type, perDay, distance,
+    h("label", { for: date.id }, t("capture.date")), date,
+    h("label", { for: notes.id }, t("capture.notes")), notes, result,
+    h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
+  items.push(item);
+  claimForm.hidden = false;
+  return card;
+}
+
+// The claim's type (it selects the approval flow) and the approved pre-approval it takes over.
+function claimTypeAndPreApproval(editing) {
+  const chosen = editing?.claim_type || "expense";
+  const type = h("select", { id: "claim-type", name: "claim_type" }, h("option", { value: chosen }, tOr("ctype", chosen)));
+  const pre = h("select", { id: "pre-approval", name: "pre_approval_id" }, h("option", { value: "" }, t("pre.none")));
+  if (editing?.pre_approval_id) {
+    pre.append(h("option", { value: String(editing.pre_approval_id) }, `#${editing.pre_approval_id}`));
+    pre.value = String(editing.pre_approval_id);
+  }
+  const box = h("div", { class: "claim-extra" },
+    h("div", { class: "pair" },
+      h("div", {}, h("label", { for: type.id }, t("ctype.label")), type),
+      h("div", {}, h("label", { for: pre.id }, t("pre.label")), pre)),
+    h("a", { href: "#/pre-approvals", id: "ask-pre-approval", class: "small-link" }, t("pre.ask")));
+  guard(async () => {
+    const [types, mine] = await Promise.all([api("/claim-types"),
+      api("/claims?mine=true&kind=pre_approval&status=approved&limit=50")]);
+    const keepType = type.value;
+    type.replaceChildren(...Object.keys(types.types).map((k) => h("option", { value: k }, tOr("ctype", k))));
+    type.value = keepType;
+    if (!type.value) type.value = "expense";
+    const keepPre = pre.value;
+    const linked = pre.querySelector(`option[value="${keepPre}"]`);
+    pre.replaceChildren(h("option", { value: "" }, t("pre.none")),
+      ...mine.items.map((c) => h("option", { value: String(c.id) }, `${c.number} · ${c.purpose} · ${money(c.total)}`)));
+    if (keepPre && !pre.querySelector(`option[value="${keepPre}"]`) && linked) pre.append(linked);
+    pre.value = keepPre;
+  }, box);
+  return box;
+}
+
 async function submitClaim(items, form, submit) {
   // one request at a time: a second tap while the first is on its way would create a second claim
   if (form.dataset.busy) return;
-  if (!form.reportValidity() || !items.every((i) => i.inputs.every((inp) => inp.reportValidity()))) return;
+  const inputs = (i) => [...i.inputs, ...(i.extra ? i.extra() : [])];
+  // a problem behind a closed "more" toggle: open it, so the message shows where it is
+  for (const inp of items.flatMap(inputs)) {
+    const panel = inp.closest(".more-fields");
+    if (panel?.hidden && !inp.checkValidity()) panel.parentElement.querySelector(".more-toggle").click();
+  }
+  if (!form.reportValidity() || !items.every((i) => inputs(i).every((inp) => inp.reportValidity()))) return;
   form.dataset.busy = "1";
   form.querySelectorAll("button").forEach((b) => { b.disabled = true; });
   const box = form.querySelector("#findings");
@@ -377,9 +528,11 @@ async function submitClaim(items, form, submit) {
 
 // What the submitter wrote in a claim (not what the system adds: findings, checks, holds).
 export function contentOf(c) {
-  return JSON.stringify([c.purpose, c.trip_start, c.trip_end, c.items.map((i) => [i.category, i.amount, i.expense_date,
-    i.description, i.document_id, i.result_index, i.invoice_key, i.no_invoice_kind, i.no_invoice_reason,
-    i.attendees, i.nights, i.city_tier, i.corrections])]);
+  return JSON.stringify([c.purpose, c.trip_start, c.trip_end, c.claim_type, c.pre_approval_id,
+    c.items.map((i) => [i.category, i.amount, i.expense_date,
+      i.description, i.document_id, i.result_index, i.invoice_key, i.no_invoice_kind, i.no_invoice_reason,
+      i.attendees, i.nights, i.city_tier, i.corrections, i.currency, i.original_amount, i.foreign_document, i.ticket,
+      i.splits, i.allowance])]);
 }
 
 // Save an edit on the version the page showed. The server may have moved the claim on meanwhile
@@ -411,17 +564,19 @@ async function saveAndCheck(items, form, submit, box) {
   let claimId = form.dataset.claim;
   const body = { purpose: form.purpose.value, items: ordered(items).map((i) => i.payload()),
     trip_start: form.trip_start.value || null, trip_end: form.trip_end.value || null,
-    cost_centre: form.dataset.costCentre || null };
+    cost_centre: form.dataset.costCentre || null, claim_type: form.claim_type.value || "expense",
+    pre_approval_id: form.pre_approval_id.value ? Number(form.pre_approval_id.value) : null };
+  let saved;
   try {
     if (claimId) {
-      const saved = await patch(claimId, form, body);
+      saved = await patch(claimId, form, body);
       form.dataset.version = saved.version;
       form.dataset.content = contentOf(saved);
     } else {
-      const made = await api("/claims", { method: "POST", body });
-      claimId = form.dataset.claim = made.id;
-      form.dataset.version = made.version;
-      form.dataset.content = contentOf(made);
+      saved = await api("/claims", { method: "POST", body });
+      claimId = form.dataset.claim = saved.id;
+      form.dataset.version = saved.version;
+      form.dataset.content = contentOf(saved);
     }
   } catch (err) {
     // an invoice another claim already holds: nothing was saved, say which item and where
@@ -429,6 +584,8 @@ async function saveAndCheck(items, form, submit, box) {
     box.append(notice(`${t("claim.item")} ${err.details.item + 1} · ${t("finding.duplicate_invoice")} — ${err.message}`));
     return;
   }
+  // what the server computed (an allowance's amount) shows on its card
+  ordered(items).forEach((i, n) => { if (i.saved && saved.items[n]) i.saved(saved.items[n]); });
   if (!submit) {
     const check = await api(`/claims/${claimId}/check`, { method: "POST" });
     if (check.blocking && check.blocking.length) showBlocked(form, check.blocking);

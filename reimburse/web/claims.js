@@ -35,6 +35,15 @@ export function itemsForEdit(items) {
     fields: i.corrections && i.corrections.length ? Object.fromEntries(i.corrections.map((c) => [c.field, c.new])) : null,
     no_invoice_kind: i.no_invoice_kind, no_invoice_reason: i.no_invoice_reason,
     attendees: i.attendees, nights: i.nights, city_tier: i.city_tier,
+    // spent abroad: the amount as spent, in its currency (the server converts it again)
+    currency: i.currency, ...(i.original_amount ? { amount: i.original_amount } : {}),
+    foreign_document: i.foreign_document, ticket: i.ticket && i.ticket.transport ? i.ticket : null,
+    splits: (i.splits || []).map((s) => ({ dimension: s.dimension, code: s.code,
+      ...(s.percent ? { percent: s.percent } : { amount: s.amount }) })),
+    // an allowance sends its basis, not an amount: the server computes it
+    ...(i.allowance ? { allowance: i.allowance.type, amount: null, days: i.allowance.days ?? null,
+      distance_km: i.allowance.distance_km ?? null, no_invoice_kind: null } : {}),
+    attachment_ids: i.attachments || [],
   }));
 }
 
@@ -96,7 +105,8 @@ export async function claimPage(id, rerender) {
       const blocked = h("div", { id: "blocked-box", "aria-live": "polite" });
       const submit = h("button", { id: "resubmit", class: "primary", onclick: () => busy(async () => {
         await saveEdit(id, c.version, contentOf(c), { purpose: purpose.value, items: itemsForEdit(c.items),
-          trip_start: c.trip_start, trip_end: c.trip_end, cost_centre: c.cost_centre });
+          trip_start: c.trip_start, trip_end: c.trip_end, cost_centre: c.cost_centre,
+          claim_type: c.claim_type, pre_approval_id: c.pre_approval_id });
         try {
           await api(`/claims/${id}/submit`, { method: "POST" });
         } catch (err) {

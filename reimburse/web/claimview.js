@@ -3,7 +3,7 @@
 // findings with their reasons, the route with its people, and the timeline.
 import { fileUrl } from "/app/api.js";
 import { decision, download, guard, h, money, nameOf, when } from "/app/dom.js";
-import { findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
+import { fill, findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
 // The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
 export const fieldNames = (fields) => Object.keys(fields || {});
@@ -43,6 +43,29 @@ function ruleFacts(item) {
   return out.length ? h("p", { class: "muted rule-facts" }, out.join(" · ")) : null;
 }
 
+// An item's shares on cost centres or projects: code, percent (when split by percent), amount.
+function splitsView(item) {
+  if (!item.splits || !item.splits.length) return null;
+  return h("ul", { class: "splits plain" }, ...item.splits.map((s) => h("li", { "data-code": s.code },
+    `${t(`split.${s.dimension}`)} ${s.code}${s.percent ? ` · ${Number(s.percent)}%` : ""} · ${money(s.amount)}`)));
+}
+
+// A passenger ticket's facts, and an allowance's basis, in words.
+function ticketView(item) {
+  const tk = item.ticket;
+  if (!tk || !tk.transport) return null;
+  const parts = [t(`ticket.${tk.transport}`), tk.passenger_name,
+    tk.passenger_is_employee ? t("ticket.isemployee") : t("ticket.notemployee")];
+  if (tk.fare) parts.push(`${t("ticket.fare")} ${money(tk.fare)}`);
+  if (tk.fuel_surcharge) parts.push(`${t("ticket.fuel")} ${money(tk.fuel_surcharge)}`);
+  return h("p", { class: "muted ticket" }, `${t("ticket.title")}: ${parts.filter(Boolean).join(" · ")}`);
+}
+
+function allowanceWords(b) {
+  return b.type === "mileage" ? fill("allow.mileagewords", { km: b.distance_km, rate: b.rate })
+    : fill("allow.perdiemwords", { days: b.days, rate: b.rate, tier: b.city_tier });
+}
+
 function invoiceFields(item) {
   const inv = item.invoice;
   const flagged = new Map();
@@ -61,7 +84,7 @@ function invoiceFields(item) {
 function itemView(item) {
   const head = h("p", {}, h("strong", {}, t(`cat.${item.category}`)), ` ${money(item.amount)} · ${item.expense_date}`,
     item.description ? ` · ${item.description}` : "");
-  const box = h("li", { class: "item card", "data-item": item.position }, head, ruleFacts(item));
+  const box = h("li", { class: "item card", "data-item": item.position }, head, ruleFacts(item), ticketView(item));
   if (item.invoice) box.append(h("p", { class: "doctype muted" }, tOr("doc", item.invoice.document_type)));
   const fx = item.conversion;
   if (fx && fx.source !== "identity") {
@@ -80,9 +103,14 @@ function itemView(item) {
       .then((url) => img.append(h("img", { src: url, alt: `${t("capture.image")} ${item.position + 1}` })))
       .catch(() => {});
     box.append(h("div", { class: "split" }, img, item.invoice ? invoiceFields(item) : h("div")));
+  } else if (item.allowance) {
+    // the basis of a computed allowance, in the reader's words (the stored reason is the server's English)
+    box.append(h("p", { class: "muted allowance" }, `${t(`allow.${item.allowance.type}`)} · ${allowanceWords(item.allowance) || ""}`));
   } else {
     box.append(h("p", { class: "muted" }, `${t("claim.noinvoice")}: ${item.no_invoice_reason || ""}`));
   }
+  const shares = splitsView(item);
+  if (shares) box.append(h("p", { class: "muted" }, t("split.title")), shares);
   if (item.corrections && item.corrections.length) {
     box.append(h("p", { class: "corrections" }, `${t("claim.corrections")}: `,
       item.corrections.map((c) => `${t(`field.${c.field}`)} ${c.old ?? "—"} → ${c.new ?? "—"}`).join("; ")));
@@ -123,7 +151,8 @@ export function claimDetail(c, dir) {
     c.risk.score !== null && c.risk.score !== undefined
       ? h("p", {}, `${t("claim.risk")} ${c.risk.score} · `, decision(c.risk.decision)) : null,
     c.payout_reference ? h("p", {}, `${t("claim.paidref")}: ${c.payout_reference}`) : null,
-    c.pre_approval_id ? h("p", {}, `${t("claim.preapproval")}: `, h("a", { href: `#/claims/${c.pre_approval_id}` }, `#${c.pre_approval_id}`)) : null,
+    c.claim_type && c.claim_type !== "expense" ? h("p", { id: "claim-type-shown" }, `${t("ctype.label")}: ${tOr("ctype", c.claim_type)}`) : null,
+    c.pre_approval_id ? h("p", { id: "pre-approval-link" }, `${t("claim.preapproval")}: `, h("a", { href: `#/claims/${c.pre_approval_id}` }, `#${c.pre_approval_id}`)) : null,
     c.advance_offset && c.advance_offset !== "0.00"
       ? h("p", { id: "advance-offset" }, `${t("claim.advanceoffset")} ${money(c.advance_offset)} · ${t("claim.netpayable")} ${money(c.net_payable)}`) : null,
     printButton(c),
