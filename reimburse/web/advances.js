@@ -72,7 +72,7 @@ function preApprovalForm() {
   const form = h("form", { class: "card", id: "pre-approval-form", "aria-label": t("pre.ask") },
     h("h2", {}, t("pre.ask")), h("p", { class: "muted" }, t("pre.help")),
     h("label", { for: kind.id }, t("pre.kind")), kind,
-    h("label", { for: "pre-purpose" }, t("adv.purpose")),
+    h("label", { for: "pre-purpose" }, t("pre.purpose")),
     h("input", { id: "pre-purpose", name: "purpose", required: true, maxlength: 500 }),
     h("div", { class: "pair" },
       h("div", {}, h("label", { for: "pre-start" }, t("capture.tripstart")),

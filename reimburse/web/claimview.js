@@ -1,7 +1,7 @@
 // One claim on one screen, shared by the submitter's page and the approver's review page:
 // invoice images, the fields each item rests on (flagged ones highlighted, corrections shown),
 // findings with their reasons, the route with its people, and the timeline.
-import { fileUrl } from "/app/api.js";
+import { api, fileUrl } from "/app/api.js";
 import { decision, download, guard, h, money, nameOf, when } from "/app/dom.js";
 import { fill, findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
@@ -152,12 +152,20 @@ export function claimDetail(c, dir) {
       ? h("p", {}, `${t("claim.risk")} ${c.risk.score} · `, decision(c.risk.decision)) : null,
     c.payout_reference ? h("p", {}, `${t("claim.paidref")}: ${c.payout_reference}`) : null,
     c.claim_type && c.claim_type !== "expense" ? h("p", { id: "claim-type-shown" }, `${t("ctype.label")}: ${tOr("ctype", c.claim_type)}`) : null,
-    c.pre_approval_id ? h("p", { id: "pre-approval-link" }, `${t("claim.preapproval")}: `, h("a", { href: `#/claims/${c.pre_approval_id}` }, `#${c.pre_approval_id}`)) : null,
+    preApprovalLink(c),
     c.advance_offset && c.advance_offset !== "0.00"
       ? h("p", { id: "advance-offset" }, `${t("claim.advanceoffset")} ${money(c.advance_offset)} · ${t("claim.netpayable")} ${money(c.net_payable)}`) : null,
     printButton(c),
     c.route ? h("h2", {}, t("claim.route")) : null, routeView(c.route, dir),
     h("h2", {}, t("claim.timeline")), timelineView(c.timeline, dir));
+}
+
+// The pre-approval the claim took over, by its number (fetched: the claim carries its id only).
+function preApprovalLink(c) {
+  if (!c.pre_approval_id) return null;
+  const link = h("a", { href: `#/claims/${c.pre_approval_id}` }, `#${c.pre_approval_id}`);
+  api(`/claims/${c.pre_approval_id}`).then((pre) => { link.textContent = `${pre.number} · ${pre.purpose}`; }).catch(() => {});
+  return h("p", { id: "pre-approval-link" }, `${t("claim.preapproval")}: `, link);
 }
 
 // The printable form (报销单 + 粘贴单) as a PDF download (the API wants the bearer token).

@@ -200,7 +200,7 @@ function splitFields(key, prefill, total) {
     let text;
     if (mode.value === "percent") {
       text = fill("split.sumpercent", { sum: (added / 100).toFixed(2).replace(/\.00$/, "") });
-      if (added !== 10000) problem = problem || fill("split.percentoff", { left: ((10000 - added) / 100).toFixed(2) });
+      if (added !== 10000) problem = problem || fill("split.percentoff", { left: String((10000 - added) / 100) });
     } else {
       const whole = total();
       text = fill("split.sumamount", { sum: (added / 100).toFixed(2) });
