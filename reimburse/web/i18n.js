@@ -374,7 +374,7 @@ const STRINGS = {
     "allow.perdiemwords": "{days} day(s) × ¥{rate} a day",
     "allow.oncheck": "Computed from the company's rates: shown after a check or save.", "allow.title": "Allowance",
     "allow.help": "No invoice and no amount needed.", "allow.kind": "Allowance", "ctype.label": "Claim type",
-    "ctype.expense": "General expenses", "ctype.travel": "Travel", "ctype.entertainment": "Client entertainment",
+    "ctype.expense": "Expenses", "ctype.travel": "Travel", "ctype.entertainment": "Client entertainment",
     "pre.none": "None", "pre.purpose": "Purpose", "pre.label": "Pre-approval", "pre.ask": "Ask for a pre-approval",
     "pre.kind.travel": "Business trip", "pre.kind.entertainment": "Client entertainment",
     "pre.help": "Ask before a trip or an entertainment; once approved, link it to the claim.", "pre.kind": "For",

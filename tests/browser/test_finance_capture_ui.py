@@ -152,6 +152,21 @@ def test_foreign_folio_ticket_split_pre_approval(
     expect(allowance.locator(".allowance-amount strong")).to_contain_text("¥")  # computed, shown
     page.screenshot(path=str(_shots(tmp_path) / f"capture-checked-{lang}.png"), full_page=True)
     assert page.evaluate(AUDIT) == []
+    # the check saved a draft: opened again, every extra is as it was typed
+    draft = page.locator("#claim-form").get_attribute("data-claim")
+    page.goto(f"{base}/#/claims/{draft}/edit")
+    folio = page.locator("section.doc.foreign")
+    expect(folio.locator("select[name=currency]")).to_have_value("USD")
+    expect(folio.locator("input[name=amount]")).to_have_value("150.00")
+    expect(folio.locator("input[name=issuer]")).to_have_value("Hilton New York Midtown")
+    ticket = page.locator("section.doc", has=page.locator("input[name=invoice_number]"))
+    expect(ticket.locator(".more-toggle")).to_have_attribute("aria-expanded", "true")
+    expect(ticket.locator("input[name=has_ticket]")).to_be_checked()
+    expect(ticket.locator("li.share select").nth(1)).to_have_value(codes[1])
+    expect(ticket.locator(".split-sum")).to_contain_text("✓")
+    expect(page.locator("section.doc.allowance .allowance-amount strong")).to_contain_text("¥")
+    expect(page.locator("#claim-type")).to_have_value("travel")
+    expect(page.locator("#pre-approval")).to_have_value(str(pre_id))
     page.click("#submit-claim")
     page.wait_for_url(lambda url: "/edit" not in url and "#/claims/" in url)
     claim_id = int(page.url.rsplit("/", 1)[1])
