@@ -100,6 +100,7 @@ def screens(claim_id: str) -> list[tuple[str, str, str]]:
     """(name, route, a selector that is there once the screen has loaded)"""
     return [
         ("capture", "#/capture", "#pick-files"),
+        ("pre-approvals", "#/pre-approvals", "#pre-approval-form"),
         ("claims", "#/claims", "#claims, #main p"),
         ("claim", f"#/claims/{claim_id}", ".timeline"),
         ("inbox", "#/inbox", "ul.inbox, #main p"),
@@ -149,6 +150,13 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     page.locator("input[name=invoice_number]").wait_for()
     # and checked: the rules' findings on it, worded with their figures
     page.fill("#purpose", "全屏检查")
+    # with the item's extras open (ticket facts, the split) and a computed allowance beside it
+    page.locator("select[name=category]").first.select_option("transport")
+    page.locator(".more-toggle").first.click()
+    page.locator("input[name=has_ticket]").first.check()
+    page.click("#add-allowance")
+    page.locator("section.allowance select[name=city_tier]").select_option("1")
+    page.locator("section.allowance input[name=days]").fill("1")
     page.click("#check")
     expect(page.locator("#findings h2")).to_be_visible()
     problems += wording_problems(lang, "capture-review", page.locator("body").inner_text(), data)
