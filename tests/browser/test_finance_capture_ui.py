@@ -197,6 +197,25 @@ def test_foreign_folio_ticket_split_pre_approval(
     per_diem = next(i for i in c["items"] if i["allowance"])
     assert per_diem["allowance"]["days"] == 2 and per_diem["amount"] != "0.00"
 
+    # returned, then resubmitted from the claim's page: the items go back as they were
+    by_id = {str(v): k for k, v in users.items()}
+    node = next(n for n in c["route"]["nodes"] if n["status"] == "active")
+    approver = api_token(base, by_id[str(node["assignees"][0])])
+    back = httpx.post(f"{base}/api/v1/claims/{claim_id}/actions", headers=approver,
+                      json={"action": "return", "comment": "请补充行程单"})  # fmt: skip
+    assert back.status_code == 200, back.text
+    page.reload()
+    page.locator("#resubmit").click()
+    expect(page.locator("#decision")).to_have_count(0)  # re-rendered as submitted again
+    again = claim(base, claim_id, who)
+    assert (
+        again["status"] == "submitted"
+        and again["claim_type"] == "travel"
+        and again["pre_approval_id"] == pre_id
+    )
+    keep = ("currency", "amount", "original_amount", "foreign_document", "ticket", "splits", "allowance")
+    assert [{k: i[k] for k in keep} for i in again["items"]] == [{k: i[k] for k in keep} for i in c["items"]]
+
 
 def test_the_server_refusing_a_split_is_worded(server: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     """A code deactivated after the page loaded it: the server's 422 shows in the reader's words."""
