@@ -61,7 +61,7 @@ function rateTable(items) {
     h("thead", {}, h("tr", {}, ...["rates.currency", "rates.date", "rates.rate", "rates.source"]
       .map((k) => h("th", { scope: "col" }, t(k))))),
     h("tbody", {}, ...items.slice(0, SHOWN).map((r) => h("tr", { "data-currency": r.currency, "data-date": r.rate_date },
-      h("td", {}, r.currency), h("td", {}, r.rate_date), h("td", { class: "num" }, r.rate),
+      h("td", { class: "nowrap" }, r.currency), h("td", { class: "nowrap" }, r.rate_date), h("td", { class: "num" }, r.rate),
       h("td", {}, tOr("ratesource", r.source)))))));
 }
 
@@ -97,14 +97,20 @@ function addForm(out, reload) {
 function importForm(out, reload) {
   const area = h("textarea", { id: "rate-csv", rows: 6, spellcheck: "false", class: "code",
     placeholder: "currency,rate_date,rate,source\nUSD,2026-11-30,7.1234,pboc" });
-  const file = h("input", { id: "rate-file", type: "file", accept: ".csv,text/csv,text/plain" });
+  // the browser's own file button speaks the browser's language: a label in ours stands for it
+  const file = h("input", { id: "rate-file", type: "file", accept: ".csv,text/csv,text/plain", class: "visually-hidden" });
+  const chosen = h("span", { class: "muted", id: "rate-file-name" });
   file.addEventListener("change", async () => {
-    if (file.files.length) area.value = await file.files[0].text();
+    if (!file.files.length) return;
+    chosen.textContent = file.files[0].name;
+    area.value = await file.files[0].text();
   });
+  const pick = h("label", { for: "rate-file", class: "button", role: "button", tabindex: "0",
+    onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); file.click(); } } }, t("rates.file"));
   const form = h("form", { class: "stack", id: "rate-import", "aria-labelledby": "rate-import-title" },
     h("h3", { id: "rate-import-title" }, t("rates.import")),
     h("p", { class: "muted" }, t("rates.importhelp")),
-    h("label", { for: "rate-file" }, t("rates.file")), file,
+    h("div", { class: "row" }, pick, chosen), file,
     h("label", { for: "rate-csv" }, t("rates.paste")), area,
     h("div", { class: "row" }, h("button", { type: "submit" }, t("rates.importbutton"))));
   form.addEventListener("submit", (e) => {
@@ -116,6 +122,7 @@ function importForm(out, reload) {
       await reload();
       area.value = "";
       file.value = "";
+      chosen.textContent = "";
       return `${t("rates.imported")}: ${done.saved}`;
     });
   });

@@ -112,7 +112,7 @@ async function charts(form) {
       value: b.value })), "%"),
     bars(t("dash.cycle"), cycle.series.map((c) => ({ label: stepName(c.key), value: c.value })), t("dash.hours")),
     // submission to payment per department: the median, with the 90th percentile beside it
-    bars(t("dash.paycycle"), paid.series.map((c) => ({ label: `${c.key} (p90 ${c.p90} ${t("dash.hours")})`, value: c.value })),
+    bars(t("dash.paycycle"), paid.series.map((c) => ({ label: `${c.key} (${t("dash.p90")} ${c.p90} ${t("dash.hours")})`, value: c.value })),
       t("dash.hours")),
     bars(t("dash.findings"), findings.series.map((f) => ({ label: findingTitle(f.key), value: String(f.value) })))];
 }
@@ -121,7 +121,21 @@ export async function dashboardPage() {
   await guard(async () => {
     const depts = (await api("/departments").catch(() => ({ items: [] }))).items;
     const box = h("div", { id: "dash-charts" });
-    const form = filterForm(depts, () => guard(async () => box.replaceChildren(...await charts(form)), box));
+    // only the answer to the latest change is drawn (two quick changes may answer out of order)
+    let latest = 0;
+    const redraw = () => {
+      const mine = ++latest;
+      box.querySelectorAll(":scope > .notice").forEach((el) => el.remove());
+      return guard(async () => {
+        try {
+          const drawn = await charts(form);
+          if (mine === latest) box.replaceChildren(...drawn);
+        } catch (err) {
+          if (mine === latest) throw err;
+        }
+      }, box);
+    };
+    const form = filterForm(depts, redraw);
     box.replaceChildren(...await charts(form));
     page(t("dash.title"), form, box, exportBox(form));
   });

@@ -19,7 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.browser.helpers import AUDIT, api_token, claim, per_diem_claim, phone
+from tests.browser.helpers import AUDIT, api_token, paid_claim, phone
 
 pytestmark = pytest.mark.browser
 
@@ -271,23 +271,6 @@ def test_travel_claims_mapped_to_their_flow(server: dict[str, Any], browser: Any
     )
 
 
-def paid_claim(base: str, purpose: str, reference: str | None) -> dict[str, Any]:
-    """A small claim, approved and marked paid (with or without a reference)."""
-    claim_id = per_diem_claim(base, purpose, amount="450.00", days=5)
-    for who in ("teamlead", "finrev", "gm"):  # whoever's step it is
-        current = claim(base, claim_id)
-        if current["status"] != "submitted":
-            break
-        r = httpx.post(f"{base}/api/v1/claims/{claim_id}/actions", headers=api_token(base, who),
-                       json={"action": "approve", "version": current["version"]})  # fmt: skip
-        assert r.status_code in (200, 404), r.text  # 404: not this person's step
-    assert claim(base, claim_id)["status"] == "approved"
-    body = {"reference": reference} if reference else {}
-    paid = httpx.post(f"{base}/api/v1/payouts/{claim_id}/paid", headers=api_token(base, "finrev"), json=body)
-    assert paid.status_code == 200, paid.text
-    return claim(base, claim_id)
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_paid_list_filter_reference_and_reconciliation(
     server: dict[str, Any], browser: Any, lang: str
@@ -348,7 +331,7 @@ def test_paid_list_filter_reference_and_reconciliation(
 @pytest.mark.parametrize("lang", LANGS)
 def test_dashboard_filters_and_report_export(server: dict[str, Any], browser: Any, lang: str) -> None:
     base, w = server["base"], WORDS[lang]
-    per_diem_claim(base, f"看板导出{lang}", amount="450.00", days=5)
+    paid_claim(base, f"看板导出{lang}", None)  # spend counts approved and paid claims
     fin = signed_in(browser, base, "finrev", lang)
     fin.goto(f"{base}/#/dashboard")
     fin.locator("#dash-filters").wait_for()
