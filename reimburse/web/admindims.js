@@ -123,19 +123,19 @@ export async function claimTypesPage() {
     const [types, flows] = await Promise.all([api("/claim-types"), api("/admin/flows")]);
     const ids = flows.items.map((f) => f.id);
     const names = await flowNames(ids);
+    // one label and its flow per type, stacked: long names stay whole on a phone
     const rows = Object.entries(types.types).map(([type, flow]) => {
       const choices = ids.includes(flow) ? ids : [flow, ...ids];
-      const select = h("select", { id: `type-${type}`, "data-type": type },
-        ...choices.map((f) => h("option", { value: f, selected: f === flow }, names.get(f) || f)));
-      return h("tr", { "data-type": type },
-        h("th", { scope: "row" }, h("label", { for: `type-${type}` }, tOr("claimtype", type))), h("td", {}, select));
+      return h("div", { "data-type": type },
+        h("label", { for: `type-${type}` }, tOr("claimtype", type)),
+        h("select", { id: `type-${type}`, "data-type": type },
+          ...choices.map((f) => h("option", { value: f, selected: f === flow }, names.get(f) || f))));
     });
     const out = h("div", { "aria-live": "polite", id: "types-status" });
     const save = h("button", { type: "submit", id: "types-save" }, t("types.save"));
-    const form = h("form", { id: "types-form" },
-      h("div", { class: "scroll" }, h("table", { id: "claim-types" },
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("types.type")), h("th", { scope: "col" }, t("types.flow")))),
-        h("tbody", {}, ...rows))),
+    const form = h("form", { id: "types-form", "aria-labelledby": "types-head" },
+      h("p", { id: "types-head", class: "muted" }, `${t("types.type")} → ${t("types.flow")}`),
+      h("div", { id: "claim-types" }, ...rows),
       h("div", { class: "row" }, save), out);
     form.addEventListener("submit", (ev) => {
       ev.preventDefault();

@@ -35,7 +35,7 @@ WORDS = {
         "deleted": "已删除",
         "gl_refused": "科目映射有问题，未保存",
         "missing": "缺少付款流水号",
-        "range": "结束日期早于开始日期",
+        "range": "开始日期不能晚于结束日期",
     },
     "en": {
         "line3": "Line 3",
@@ -47,7 +47,7 @@ WORDS = {
         "deleted": "Deleted",
         "gl_refused": "The account mapping has problems; not saved",
         "missing": "No payment reference",
-        "range": "The end date is before the start date",
+        "range": "The start is after the end",
     },
 }
 
