@@ -81,6 +81,9 @@ def user_data(base: str) -> list[str]:
     # an accounting voucher's lines are the company's books (account names, summaries, in its language)
     vouchers = httpx.get(f"{base}/api/v1/vouchers", headers=headers).json()
     _strings(vouchers, USER_DATA_KEYS | {"account_name", "summary"}, found)
+    # payment references are payroll's and the bank's (e.g. an advance paid out as CASH-UI)
+    paid = httpx.get(f"{base}/api/v1/payouts/paid?limit=500", headers=headers).json()
+    _strings(paid, USER_DATA_KEYS | {"reference"}, found)
     # master data, the rate table's currencies and the flows admins named are the company's own words
     for path in ("/cost-centres?include_inactive=true", "/projects?include_inactive=true"):
         for entry in httpx.get(f"{base}/api/v1{path}", headers=headers).json()["items"]:
