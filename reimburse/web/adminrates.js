@@ -33,9 +33,10 @@ const LINE_PROBLEMS = [
 
 export function rateProblem(text) {
   if (text === "the file holds no rates") return t("rates.p.empty");
-  const m = /^line (\d+): (.*)$/.exec(text);
+  // a file's problems name the line, a typed rate's the currency and day ("USD 2026-11-30: ...")
+  const m = /^line (\d+): (.*)$/.exec(text) || /^([A-Z]{3} \d{4}-\d{2}-\d{2}): (.*)$/.exec(text);
   if (!m) return text;
-  const where = t("rates.line").replace("{line}", m[1]);
+  const where = /^\d+$/.test(m[1]) ? t("rates.line").replace("{line}", m[1]) : m[1];
   for (const [pattern, key, names] of LINE_PROBLEMS) {
     const found = pattern.exec(m[2]);
     if (found) {

@@ -99,6 +99,11 @@ def test_rates_add_one_and_import_a_file(
     ).json()
     assert [(r["rate"], r["source"]) for r in stored["items"]] == [("7.0123", "manual")]
 
+    # a code that is no currency: refused, worded
+    admin.fill("#rate-currency", "XYZ")
+    admin.click("#rate-form button[type=submit]")
+    expect(admin.locator("#rate-problems li")).to_have_text(f"XYZ {day}{'：' if lang == 'zh' else ': '}{w['xyz']}")
+
     # two lines, the second bad: nothing is imported, the line is named in the reader's words
     admin.fill("#rate-csv", f"currency,rate_date,rate,source\nEUR,{day},7.7012,ecb\nXYZ,{day},1.5,ecb\n")
     admin.click("#rate-import button[type=submit]")
@@ -363,5 +368,28 @@ def test_dashboard_filters_and_report_export(server: dict[str, Any], browser: An
     fin.fill("#dash-since", today)
     fin.fill("#dash-until", "2001-01-01")
     expect(fin.locator("#dash-charts .notice.error")).to_contain_text(w["range"])
+    assert fin.evaluate(AUDIT) == []
+    fin.context.close()
+
+
+def test_finance_reads_the_rates_and_the_mapping_without_changing_them(
+    server: dict[str, Any], browser: Any
+) -> None:
+    base = server["base"]
+    day = day_for("zh", offset=1)
+    rate = {"currency": "JPY", "rate_date": day, "rate": "0.0481", "source": "pboc"}
+    saved = httpx.put(
+        f"{base}/api/v1/admin/fx-rates", headers=api_token(base, "admin"), json={"rates": [rate]}
+    )
+    assert saved.status_code == 200, saved.text
+    fin = phone(browser, base, "finrev")
+    fin.goto(f"{base}/#/finance")
+    fin.locator("#finance-links a[href='#/admin/rates']").click()
+    expect(fin.locator(f"#rates tr[data-currency='JPY'][data-date='{day}']")).to_contain_text("中国人民银行")
+    expect(fin.locator("#rate-form, #rate-import")).to_have_count(0)  # admins change rates, finance reads
+    fin.locator("#back").click()
+    fin.locator("#finance-links a[href='#/admin/gl']").click()
+    expect(fin.locator("#gl-text")).not_to_be_editable()
+    expect(fin.locator("#gl-text-save")).to_have_count(0)
     assert fin.evaluate(AUDIT) == []
     fin.context.close()
