@@ -102,7 +102,8 @@ def test_rates_add_one_and_import_a_file(
     # a code that is no currency: refused, worded
     admin.fill("#rate-currency", "XYZ")
     admin.click("#rate-form button[type=submit]")
-    expect(admin.locator("#rate-problems li")).to_have_text(f"XYZ {day}{'：' if lang == 'zh' else ': '}{w['xyz']}")
+    colon = "：" if lang == "zh" else ": "
+    expect(admin.locator("#rate-problems li")).to_have_text(f"XYZ {day}{colon}{w['xyz']}")
 
     # two lines, the second bad: nothing is imported, the line is named in the reader's words
     admin.fill("#rate-csv", f"currency,rate_date,rate,source\nEUR,{day},7.7012,ecb\nXYZ,{day},1.5,ecb\n")
@@ -110,7 +111,7 @@ def test_rates_add_one_and_import_a_file(
     expect(admin.locator("#rate-status .notice.error")).to_contain_text(w["rates_refused"])
     problems = admin.locator("#rate-problems li")
     expect(problems).to_have_count(1)
-    expect(problems).to_have_text(f"{w['line3']}{'：' if lang == 'zh' else ': '}{w['xyz']}")
+    expect(problems).to_have_text(f"{w['line3']}{colon}{w['xyz']}")
     eur = httpx.get(
         f"{base}/api/v1/admin/fx-rates?currency=EUR&since={day}&until={day}", headers=admin_api
     ).json()
