@@ -1,5 +1,6 @@
 // Admin: webhook endpoints (the signing secret is shown once, at creation), the delivery log, replay;
-// policy, flows, budgets and people come from adminorg.js.
+// policy, flows, budgets and people come from adminorg.js; the finance settings (rates, GL
+// mapping, cost centres and projects, claim types) have their own screens, linked at the top.
 import { api } from "/app/api.js";
 import { guard, h, notice, page, when } from "/app/dom.js";
 import { t, tOr } from "/app/i18n.js";
@@ -34,7 +35,11 @@ export async function adminPage(rerender) {
         await rerender();
       }, e.target.parentNode) }, t("admin.replay"))));
     const org = await orgSections(rerender);
-    page(t("admin.title"), h("h2", {}, t("admin.webhooks")), endpointList, form, secret,
+    const settings = h("nav", { class: "card subnav", id: "finance-settings", "aria-labelledby": "finance-settings-title" },
+      h("h2", { id: "finance-settings-title" }, t("admin.financesettings")),
+      h("ul", { class: "list" }, ...[["rates", "rates.title"], ["gl", "gl.title"], ["dimensions", "dims.title"], ["claim-types", "types.title"]]
+        .map(([path, key]) => h("li", {}, h("a", { href: `#/admin/${path}` }, t(key))))));
+    page(t("admin.title"), settings, h("h2", {}, t("admin.webhooks")), endpointList, form, secret,
       h("h2", {}, t("admin.deliveries")), h("ul", { class: "list", id: "deliveries" }, ...(rows.length ? rows : [h("li", {}, t("admin.none"))])), ...org);
   });
 }

@@ -8,7 +8,8 @@ import { guard, h, notice, problemList } from "/app/dom.js";
 import { errorText, has, lang, stepName, t, tOr, zh } from "/app/i18n.js";
 import { capsForm } from "/app/policycaps.js";
 
-function editor(id, label, text, save) {
+// A text document (policy, flow, GL mapping) with a save button; a refused save lists every problem.
+export function editor(id, label, text, save) {
   const area = h("textarea", { id, rows: 14, spellcheck: "false", class: "code" }, text);
   const out = h("div", { "aria-live": "polite" });
   const button = h("button", { type: "button", id: `${id}-save`, onclick: async () => {

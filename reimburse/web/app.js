@@ -1,6 +1,8 @@
 // The shell: sign-in, hash routes (one module per page), language switch, offline queue.
 import { api, setUser, upload, user } from "/app/api.js";
 import { adminPage } from "/app/admin.js";
+import { claimTypesPage, dimensionsPage } from "/app/admindims.js";
+import { glPage, ratesPage } from "/app/adminrates.js";
 import { advancesPage, preApprovalsPage } from "/app/advances.js";
 import { capturePage, leaveCapture, receive } from "/app/capture.js";
 import { claimPage, claimsPage, editPage } from "/app/claims.js";
@@ -148,7 +150,7 @@ function route() {
     advances: () => advancesPage(id, route),
     "pre-approvals": () => preApprovalsPage(),
     dashboard: dashboardPage,
-    admin: () => adminPage(route),
+    admin: () => ({ rates: ratesPage, gl: glPage, dimensions: dimensionsPage, "claim-types": claimTypesPage }[id] || (() => adminPage(route)))(),
   };
   return (pages[name] || capturePage)();
 }

@@ -4,6 +4,7 @@ import { api } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
 import { findingDetail, findingTitle, reviewText, t } from "/app/i18n.js";
+import { paidSection } from "/app/paidlist.js";
 import { voucherSection } from "/app/vouchers.js";
 
 const MAX_EXCEPTIONS = 200; // claims in approval read per visit; the API has no exception query yet
@@ -19,10 +20,15 @@ export async function financePage() {
         t("finance.exportxlsx")));
     const queue = h("section", { id: "exceptions", "aria-live": "polite" }, h("p", {}, t("loading")));
     const vouchers = h("div");
-    page(t("finance.title"), h("h2", {}, t("finance.payouts")), payouts, more, exports,
-      h("h2", {}, t("finance.exceptions")), queue, vouchers);
+    const paid = h("div");
+    // the rate table and the GL mapping: finance reads them (admins change them)
+    const settings = h("p", { class: "row", id: "finance-links" },
+      h("a", { href: "#/admin/rates" }, t("rates.title")), h("a", { href: "#/admin/gl" }, t("gl.title")));
+    page(t("finance.title"), settings, h("h2", {}, t("finance.payouts")), payouts, more, exports,
+      h("h2", {}, t("finance.exceptions")), queue, paid, vouchers);
     await loadPayouts(payouts, more, null);
     await exceptionQueue(queue);
+    paid.replaceWith(paidSection());
     vouchers.replaceWith(voucherSection()); // only for whom the workbench opened: one refusal, not two
   });
 }

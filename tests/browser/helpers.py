@@ -98,3 +98,20 @@ def per_diem_claim(base: str, purpose: str, amount: str = "480.00", days: int = 
     submitted = httpx.post(f"{base}/api/v1/claims/{claim_id}/submit", headers=alice)
     assert submitted.status_code == 200, submitted.text
     return str(claim_id)
+
+
+def paid_claim(base: str, purpose: str, reference: str | None) -> dict[str, Any]:
+    """A small claim, approved and marked paid (with or without a reference)."""
+    claim_id = per_diem_claim(base, purpose, amount="450.00", days=5)
+    for who in ("teamlead", "finrev", "gm"):  # whoever's step it is
+        current = claim(base, claim_id)
+        if current["status"] != "submitted":
+            break
+        r = httpx.post(f"{base}/api/v1/claims/{claim_id}/actions", headers=api_token(base, who),
+                       json={"action": "approve", "version": current["version"]})  # fmt: skip
+        assert r.status_code in (200, 404), r.text  # 404: not this person's step
+    assert claim(base, claim_id)["status"] == "approved"
+    body = {"reference": reference} if reference else {}
+    paid = httpx.post(f"{base}/api/v1/payouts/{claim_id}/paid", headers=api_token(base, "finrev"), json=body)
+    assert paid.status_code == 200, paid.text
+    return claim(base, claim_id)

@@ -16,7 +16,8 @@ def test_finance_sees_charts_and_an_employee_has_no_dashboard(server: dict[str, 
     finance = phone(browser, base, "finrev")
     finance.goto(f"{base}/#/dashboard")
     finance.wait_for_selector("svg.chart[role=img]")
-    assert finance.locator("section.card h2").count() == 7
+    assert finance.locator("#dash-charts section.card h2").count() == 7  # the charts; the export below them
+    assert finance.locator("#dash-export h2").count() == 1
     # end to end, submission to payment, per department (its table is there even before a payment)
     paid = finance.locator("table.sr-table caption", has_text="提交到付款耗时")
     assert paid.count() == 1

@@ -7,6 +7,7 @@ the test's temporary directory."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser.helpers import PHONE, api_token, per_diem_claim, phone
+from tests.browser.helpers import PHONE, api_token, paid_claim, per_diem_claim, phone
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +78,26 @@ def user_data(base: str) -> list[str]:
     claims = httpx.get(f"{base}/api/v1/claims?mine=false&limit=100", headers=headers).json()["items"]
     for c in claims:
         _strings(httpx.get(f"{base}/api/v1/claims/{c['id']}", headers=headers).json(), USER_DATA_KEYS, found)
+    # an accounting voucher's lines are the company's books (account names, summaries, in its language)
+    vouchers = httpx.get(f"{base}/api/v1/vouchers", headers=headers).json()
+    _strings(vouchers, USER_DATA_KEYS | {"account_name", "summary"}, found)
+    # payment references are payroll's and the bank's (e.g. an advance paid out as CASH-UI)
+    paid = httpx.get(f"{base}/api/v1/payouts/paid?limit=500", headers=headers).json()
+    _strings(paid, USER_DATA_KEYS | {"reference"}, found)
+    # master data, the rate table's currencies and the flows admins named are the company's own words
+    for path in ("/cost-centres?include_inactive=true", "/projects?include_inactive=true"):
+        for entry in httpx.get(f"{base}/api/v1{path}", headers=headers).json()["items"]:
+            found.update((entry["code"], entry["name"]))
+    found.update(
+        r["currency"] for r in httpx.get(f"{base}/api/v1/admin/fx-rates", headers=headers).json()["items"]
+    )
+    for flow in httpx.get(f"{base}/api/v1/admin/flows", headers=headers).json()["items"]:
+        if flow["id"] not in ("default", "advance", "pre_approval"):
+            found.add(
+                httpx.get(f"{base}/api/v1/admin/flows/{flow['id']}", headers=headers).json()["diagram"][
+                    "name"
+                ]
+            )
     found.add("100_digital_general_pdf.pdf")  # the file the capture review reads
     return sorted(found, key=len, reverse=True)
 
@@ -105,9 +126,13 @@ def screens(claim_id: str) -> list[tuple[str, str, str]]:
         ("claim", f"#/claims/{claim_id}", ".timeline"),
         ("inbox", "#/inbox", "ul.inbox, #main p"),
         ("review", f"#/inbox/{claim_id}", "#approve"),
-        ("finance", "#/finance", "#exception-list"),
+        ("finance", "#/finance", "#paid-list li"),
         ("dashboard", "#/dashboard", "#dash-month"),
         ("admin", "#/admin", "#flow-text"),
+        ("rates", "#/admin/rates", "#rates"),
+        ("gl-mapping", "#/admin/gl", "#gl-text"),
+        ("dimensions", "#/admin/dimensions", "#pj-list li"),
+        ("claim-types", "#/admin/claim-types", "#claim-types"),
         ("error", "#/claims/999999", ".notice.error"),  # an API error, worded by its code
     ]
 
@@ -124,6 +149,22 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     approved = httpx.post(f"{base}/api/v1/claims/{done}/actions", headers=api_token(base, "teamlead"),
                           json={"action": "approve", "version": version})  # fmt: skip
     assert approved.status_code == 200, approved.text
+    # finance data on the new screens: a rate, a cost centre and a project, a payment without its reference
+    admin_api = api_token(base, "admin")
+    rate = {
+        "currency": "USD",
+        "rate_date": datetime.date.today().isoformat(),
+        "rate": "7.1234",
+        "source": "pboc",
+    }
+    assert (
+        httpx.put(f"{base}/api/v1/admin/fx-rates", headers=admin_api, json={"rates": [rate]}).status_code
+        == 200
+    )
+    for path, code, name in (("cost-centres", "CC-WALK", "走查成本中心"), ("projects", "P-WALK", "走查项目")):
+        made = httpx.post(f"{base}/api/v1/admin/{path}", headers=admin_api, json={"code": code, "name": name})
+        assert made.status_code in (201, 409), made.text  # 409: there from an earlier run on this server
+    paid_claim(base, "全屏检查（已付）", None)
     pages = {"teamlead": phone(browser, base, "teamlead"), "admin": phone(browser, base, "admin")}
     for page in pages.values():
         if lang == "en":
