@@ -2,6 +2,13 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "capture.batch": "上传的文件", "capture.folder": "选择文件夹（一批电子发票）", "capture.state.read": "已识别",
+    "capture.state.notinvoice": "不是发票", "capture.state.failed": "无法识别", "capture.state.queued": "离线：联网后自动上传",
+    "nav.home": "首页", "home.title": "首页", "home.capture": "拍发票报销", "home.waiting": "待我审批",
+    "home.claims": "张报销单", "home.sum": "合计", "home.oldest": "最久等待（天）", "home.toinbox": "去审批",
+    "home.exceptions": "今日待处理的异常", "home.tofinance": "去财务工作台", "home.inflight": "我的在途报销",
+    "home.waitsat": "等待", "home.waitsforyou": "已退回，等你修改", "home.change": "去修改",
+    "home.processing": "处理中", "home.noflight": "没有在途的报销", "home.allclaims": "全部报销单",
     "kind.advance": "借款", "kind.pre_approval": "事前申请", "kind.expense": "报销",
     "action.advance_offset": "借款冲销", "action.advance_repaid": "现金还款", "action.pre_approval_taken_over": "事前申请转入报销",
     "finding.pre_approval_exceeded": "超出事前申请金额", "claim.advanceoffset": "借款冲销", "claim.netpayable": "应付金额",
@@ -309,6 +316,13 @@ const STRINGS = {
     "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
+    "capture.batch": "Files uploaded", "capture.folder": "Choose a folder (a batch of e-invoices)", "capture.state.read": "Read",
+    "capture.state.notinvoice": "Not an invoice", "capture.state.failed": "Could not read", "capture.state.queued": "Offline: uploads when back online",
+    "nav.home": "Home", "home.title": "Home", "home.capture": "Capture an invoice", "home.waiting": "Waiting for me",
+    "home.claims": "claims", "home.sum": "total", "home.oldest": "days the oldest waits", "home.toinbox": "Open the inbox",
+    "home.exceptions": "Exceptions to clear today", "home.tofinance": "Open finance", "home.inflight": "My claims in flight",
+    "home.waitsat": "Waiting at", "home.waitsforyou": "Returned: waiting for your changes", "home.change": "Change it",
+    "home.processing": "Being processed", "home.noflight": "No claims in flight", "home.allclaims": "All my claims",
     "kind.advance": "Advance", "kind.pre_approval": "Pre-approval", "kind.expense": "Claim",
     "action.advance_offset": "Advance offset", "action.advance_repaid": "Cash repaid", "action.pre_approval_taken_over": "Taken over by a claim",
     "finding.pre_approval_exceeded": "Beyond the pre-approved estimate", "claim.advanceoffset": "Advance offset", "claim.netpayable": "Payable",

@@ -1,9 +1,9 @@
 // App-shell cache so that the capture page opens without signal; API calls always go to the network.
 // Network first for the shell too (a deploy shows at once); the cache answers only when offline.
-const CACHE = "reimburse-shell-v13";
+const CACHE = "reimburse-shell-v14";
 const SHELL = ["/", "/app/app.js", "/app/api.js", "/app/dom.js", "/app/i18n.js", "/app/offline.js", "/app/capture.js",
   "/app/claims.js", "/app/claimview.js", "/app/inbox.js", "/app/finance.js", "/app/admin.js", "/app/dashboard.js", "/app/adminorg.js", "/app/admindepts.js", "/app/adminpayroll.js",
-  "/app/policycaps.js", "/app/budgetpanel.js", "/app/category.js", "/app/vouchers.js", "/app/itemfields.js", "/app/advances.js",
+  "/app/policycaps.js", "/app/budgetpanel.js", "/app/category.js", "/app/vouchers.js", "/app/itemfields.js", "/app/advances.js", "/app/home.js",
   "/app/style.css",
   "/app/manifest.json"];
 

@@ -65,7 +65,7 @@ def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], b
 
 def per_diem_in_ui(browser: Any, base: str) -> str:
     """Alice claims five days of per-diem on the capture page: an item without invoice."""
-    page = phone(browser, base, "alice")
+    page = phone(browser, base, "alice", start="#/capture")
     page.click("#add-no-invoice")
     # focus moves to the new item (expect waits for it; reading activeElement once raced the focus)
     expect(page.locator("input[name=amount]")).to_be_focused()

@@ -99,6 +99,8 @@ def wording_problems(lang: str, name: str, text: str, data: list[str]) -> list[s
 def screens(claim_id: str) -> list[tuple[str, str, str]]:
     """(name, route, a selector that is there once the screen has loaded)"""
     return [
+        ("home", "#/home", "#home-flight"),  # an approver's: what waits for him, his claims in flight
+        ("home-finance", "#/home", "#home-exceptions"),  # the admin's: the exceptions to clear
         ("capture", "#/capture", "#pick-files"),
         ("claims", "#/claims", "#claims, #main p"),
         ("claim", f"#/claims/{claim_id}", ".timeline"),
@@ -133,7 +135,7 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     data = user_data(base)
     for name, route, ready in screens(claim_id):
         # the approver sees his inbox and review; the admin (finance, dashboard, admin) the rest
-        page = pages["teamlead" if name in ("inbox", "review", "claim") else "admin"]
+        page = pages["teamlead" if name in ("inbox", "review", "claim", "home") else "admin"]
         page.goto(f"{base}/{route}")
         page.locator(ready).first.wait_for()
         expect(page.locator("#main [role=status].muted")).to_have_count(0)  # "loading" is gone
