@@ -24,7 +24,7 @@ export function capturePage(editing = null) {
   const input = h("input", { id: "files", type: "file", accept: "image/*,.pdf,.ofd,.xml,application/pdf,text/xml",
     multiple: true, class: "visually-hidden" });
   // a folder of e-invoices at once, where the browser can pick folders (not on most phones)
-  const folder = h("input", { id: "folder", type: "file", webkitdirectory: true, multiple: true,
+  const folder = h("input", { id: "folder", type: "file", webkitdirectory: true, multiple: true, "aria-label": t("capture.folder"),
     class: "visually-hidden" });
   // one row per file picked: its upload's progress, then its reading, then what it turned out to be
   const batch = h("ul", { id: "batch", class: "list plain batch", "aria-label": t("capture.batch"), hidden: true });

@@ -2,6 +2,9 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "dash.item": "项目", "dash.value": "数值", "dash.amount": "金额（元）", "dash.total": "合计", "dash.spent": "已花费",
+    "dash.committed": "审批中占用", "dash.plan": "预算", "dash.line": "预算行", "dash.used": "使用率", "dash.step": "审批节点",
+    "dash.average": "平均耗时", "dash.median": "中位数", "dash.p90": "90分位", "dash.count": "数量", "dash.finding": "检查问题",
     "capture.batch": "上传的文件", "capture.folder": "选择文件夹（一批电子发票）", "capture.state.read": "已识别",
     "capture.state.notinvoice": "不是发票", "capture.state.failed": "无法识别", "capture.state.queued": "离线：联网后自动上传",
     "nav.home": "首页", "home.title": "首页", "home.capture": "拍发票报销", "home.waiting": "待我审批",
@@ -316,6 +319,9 @@ const STRINGS = {
     "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
+    "dash.item": "Item", "dash.value": "Value", "dash.amount": "Amount (CNY)", "dash.total": "Total", "dash.spent": "Spent",
+    "dash.committed": "Held in approval", "dash.plan": "Plan", "dash.line": "Budget line", "dash.used": "Used", "dash.step": "Step",
+    "dash.average": "Average", "dash.median": "Median", "dash.p90": "90th percentile", "dash.count": "Count", "dash.finding": "Finding",
     "capture.batch": "Files uploaded", "capture.folder": "Choose a folder (a batch of e-invoices)", "capture.state.read": "Read",
     "capture.state.notinvoice": "Not an invoice", "capture.state.failed": "Could not read", "capture.state.queued": "Offline: uploads when back online",
     "nav.home": "Home", "home.title": "Home", "home.capture": "Capture an invoice", "home.waiting": "Waiting for me",

@@ -5,7 +5,7 @@ const SHELL = ["/", "/app/app.js", "/app/api.js", "/app/dom.js", "/app/i18n.js",
   "/app/claims.js", "/app/claimview.js", "/app/inbox.js", "/app/finance.js", "/app/admin.js", "/app/dashboard.js", "/app/adminorg.js", "/app/admindepts.js", "/app/adminpayroll.js",
   "/app/policycaps.js", "/app/budgetpanel.js", "/app/category.js", "/app/vouchers.js", "/app/itemfields.js", "/app/advances.js", "/app/home.js",
   "/app/style.css",
-  "/app/manifest.json"];
+  "/app/manifest.json", "/app/icon-192.png", "/app/icon-512.png", "/app/icon-maskable-512.png", "/app/apple-touch-icon.png"];
 
 self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting())));
 self.addEventListener("activate", (e) => e.waitUntil(

@@ -149,7 +149,7 @@ def test_camera_and_file_pickers_are_separate(server: dict[str, Any], browser: A
 
 
 def test_category_is_guessed_from_the_invoice(server: dict[str, Any], browser: Any) -> None:
-    page = phone(browser, server["base"], "alice")
+    page = phone(browser, server["base"], "alice", start="#/capture")
     cases = page.evaluate(
         """async () => {
         const { guessCategory } = await import('/app/category.js');
