@@ -4,7 +4,7 @@ import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
 import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
-import { errorText, reviewText, t, tOr } from "/app/i18n.js";
+import { errorText, fill, reviewText, t, tOr } from "/app/i18n.js";
 import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
 
@@ -257,13 +257,25 @@ async function uploadEach(files, batch, show, drop, queue) {
   await Promise.all(Array.from({ length: Math.min(AT_ONCE, files.length) }, worker));
 }
 
-function fieldInput(doc, index, name, read, reason, typed) {
+// The value as read with the characters the reader was unsure of marked where they stand
+// (each also named by its place, for screen readers and for anyone who cannot see the colour).
+function weakChars(id, read, weak) {
+  const chars = [...(read ?? "")];
+  const places = [...weak].filter((i) => i < chars.length).sort((a, b) => a - b);
+  if (!places.length) return null;
+  return h("p", { class: "chars", id: `${id}-chars` },
+    ...chars.map((c, i) => (weak.has(i) ? h("mark", { "data-at": i }, c) : c)),
+    h("span", { class: "visually-hidden" }, ` ${places.map((i) => fill("capture.charat", { n: i + 1, c: chars[i] })).join(", ")}`));
+}
+
+function fieldInput(doc, index, name, read, reason, typed, weak = new Set()) {
   const id = `f-${doc.id}-${index}-${name}`;
   const value = typed === undefined ? read : typed; // a correction made before is shown as typed
+  const marked = reason ? weakChars(id, read, weak) : null;
   const input = h("input", { id, name, value: value ?? "", "data-original": read ?? "",
-    "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why` : null });
+    "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why${marked ? ` ${id}-chars` : ""}` : null });
   const box = h("div", { class: reason ? "field flagged" : "field" },
-    h("label", { for: id }, t(`field.${name}`)), input,
+    h("label", { for: id }, t(`field.${name}`)), input, marked,
     reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
   if (value !== read && (value ?? "") !== (read ?? "")) {
     box.classList.add("corrected");
@@ -310,10 +322,16 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
     if (!res.is_invoice) return;
     if (prefill && index !== (prefill.result_index || 0)) return; // the invoice the item rests on
     const flagged = new Map();
-    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, reviewText(r));
+    const weak = new Map(); // field -> the places of the characters read with low confidence
+    for (const r of res.review_reasons) {
+      for (const f of r.fields) {
+        flagged.set(f, reviewText(r));
+        if (r.params && r.params.chars) weak.set(f, new Set(r.params.chars.split(",").map(Number)));
+      }
+    }
     const typed = new Map((prefill?.corrections || []).map((c) => [c.field, c.new]));
     const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n],
-      flagged.get(n), typed.has(n) ? typed.get(n) : undefined)));
+      flagged.get(n), typed.has(n) ? typed.get(n) : undefined, weak.get(n))));
     const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(reviewText(r), "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },

@@ -2,6 +2,7 @@
 // falls back to Chinese, a key missing in both shows itself (so a gap is visible, not blank).
 const STRINGS = {
   zh: {
+    "capture.charat": "第{n}个字「{c}」看不清",
     "dash.item": "项目", "dash.value": "数值", "dash.amount": "金额（元）", "dash.total": "合计", "dash.spent": "已花费",
     "dash.committed": "审批中占用", "dash.plan": "预算", "dash.line": "预算行", "dash.used": "使用率", "dash.step": "审批节点",
     "dash.average": "平均耗时", "dash.median": "中位数", "dash.p90": "90分位", "dash.count": "数量", "dash.finding": "检查问题",
@@ -319,6 +320,7 @@ const STRINGS = {
     "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
   },
   en: {
+    "capture.charat": "character {n} ({c}) was hard to read",
     "dash.item": "Item", "dash.value": "Value", "dash.amount": "Amount (CNY)", "dash.total": "Total", "dash.spent": "Spent",
     "dash.committed": "Held in approval", "dash.plan": "Plan", "dash.line": "Budget line", "dash.used": "Used", "dash.step": "Step",
     "dash.average": "Average", "dash.median": "Median", "dash.p90": "90th percentile", "dash.count": "Count", "dash.finding": "Finding",

@@ -74,3 +74,47 @@ def test_three_files_at_once_become_three_items_with_progress_each(
     expect(rows).to_have_count(5)
     expect(page.locator("#batch li[data-state=read]")).to_have_count(4)
     expect(cards).to_have_count(4)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_uncertain_characters_are_marked_in_place(
+    server: dict[str, Any], browser: Any, lang: str, tmp_path: Path
+) -> None:
+    base = server["base"]
+    shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    page = phone(browser, base, "alice", start="#/capture")
+    if lang == "en":
+        page.locator("#lang").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    def unsure_of_one_character(route: Any) -> None:
+        # the reader's answer as served, with the seller name's 4th character read poorly (what
+        # the reader says of a photo whose recogniser gave that character a low score)
+        doc = route.fetch().json()
+        for res in doc.get("results", []):
+            if res.get("is_invoice"):
+                reason = {"code": "name_uncertain", "message": "a character of the seller name",
+                          "fields": ["seller_name"], "params": {"chars": "3"}}  # fmt: skip
+                res["review_reasons"] = [reason]
+        route.fulfill(json=doc)
+
+    page.route("**/api/v1/documents/*", unsure_of_one_character)
+    page.set_input_files("#files", str(ROOT / "samples" / "100_digital_general_pdf.pdf"))
+    seller = page.locator("input[name=seller_name]")
+    expect(seller).to_have_count(1)
+    name = seller.input_value()
+    box = seller.locator("xpath=..")
+    marks = box.locator(".chars mark")
+    expect(marks).to_have_count(1)
+    expect(marks).to_have_text(name[3])
+    expect(marks).to_have_attribute("data-at", "3")
+    expect(box.locator(".chars")).to_be_visible()
+    # the whole value is shown around it, in its place, and named for screen readers
+    expect(box.locator(".chars")).to_contain_text(name[:3])
+    described = seller.get_attribute("aria-describedby") or ""
+    assert box.locator(".chars").get_attribute("id") in described.split()
+    page.screenshot(path=str(shots / f"{lang}-capture-uncertain.png"), full_page=True)
+    # corrected: the marks go with the warning
+    seller.fill(name.replace(name[3], "X", 1))
+    expect(box.locator(".chars")).to_be_hidden()

@@ -49,7 +49,9 @@ LATIN_ALLOWED = {
 CJK_ALLOWED = {"中文"}
 # keys of API answers whose values are the people's own data or an invoice's content
 USER_DATA_KEYS = {"display_name", "username", "name", "purpose", "description", "no_invoice_reason", "payee",
-                  "number", "comment", "url", "events", "email", "old", "new"}  # fmt: skip
+                  "number", "comment", "url", "events", "email", "old", "new",
+                  # the vouchers as booked: the company's accounts, 凭证字 and 摘要 in its books' language
+                  "account_name", "summary", "word"}  # fmt: skip
 
 
 def _strings(value: Any, keys: set[str], into: set[str], under: str = "") -> None:
@@ -72,7 +74,7 @@ def user_data(base: str) -> list[str]:
     """Every name, purpose, invoice field and reason people typed or invoices carry, longest first."""
     headers = api_token(base, "admin")
     found: set[str] = set()
-    for path in ("/admin/users", "/departments", "/people", "/admin/webhooks"):
+    for path in ("/admin/users", "/departments", "/people", "/admin/webhooks", "/vouchers"):
         _strings(httpx.get(f"{base}/api/v1{path}", headers=headers).json(), USER_DATA_KEYS, found)
     claims = httpx.get(f"{base}/api/v1/claims?mine=false&limit=100", headers=headers).json()["items"]
     for c in claims:
