@@ -122,7 +122,11 @@ function chrome() {
 
 function markCurrent(name) {
   document.querySelectorAll("#nav a").forEach((a) => {
-    if (a.getAttribute("href") === `#/${name}`) a.setAttribute("aria-current", "page");
+    if (a.getAttribute("href") === `#/${name}`) {
+      a.setAttribute("aria-current", "page");
+      // the nav scrolls sideways on a phone: the current section stays in sight
+      a.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
     else a.removeAttribute("aria-current");
   });
 }

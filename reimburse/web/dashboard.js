@@ -33,14 +33,15 @@ function table(id, title, head, rows) {
   return h("div", { class: "scroll" }, h("table", { class: "chart-table", id: `${id}-table` },
     h("caption", {}, title),
     h("thead", {}, h("tr", {}, ...head.map((c, i) => h("th", { scope: "col", class: i ? "num" : null }, c)))),
-    h("tbody", {}, ...rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r[0]),
-      ...r.slice(1).map((c) => h("td", { class: "num" }, c)))))));
+    h("tbody", {}, ...(rows.length ? rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r[0]),
+      ...r.slice(1).map((c) => h("td", { class: "num" }, c))))
+      : [h("tr", { class: "empty" }, h("td", { colspan: head.length }, t("dash.empty")))]))));
 }
 
 function card(id, title, chart, figures) {
   return h("section", { class: "card chart-card", id },
     h("h2", {}, title),
-    h("div", { class: "chart-pair" }, chart || h("p", { class: "muted" }, t("dash.empty")), figures));
+    h("div", { class: "chart-pair" }, chart, figures)); // no data: the table says so
 }
 
 // Horizontal bars, one per row: `parts` are the bar's stacked segments (value, class or fill),
