@@ -59,7 +59,7 @@ function barChart(title, rows, { unit = "", mark = null } = {}) {
       const w = (Number(p.value) / max) * BAR;
       if (w <= 0) continue;
       const rect = svg("rect", { x, y: y + 21, width: Math.max(w, 1.5), height: 15, class: p.class || "bar" });
-      if (p.fill) rect.setAttribute("fill", p.fill);
+      if (p.fill) rect.style.fill = p.fill; // over the stylesheet's bar colour (an attribute would lose)
       chart.append(rect);
       x += w;
     }
@@ -101,8 +101,9 @@ function trendCard(series, months) {
 }
 
 // Budget burn: spent (solid) and committed (striped) against the plan (the line at 100 %).
-function budgetCard(series) {
+function budgetCard(all) {
   const title = t("dash.budget");
+  const series = [...all].sort((a, b) => Number(b.value) - Number(a.value)); // the lines burning fastest first
   const label = (b) => b.key.split(" · ").map((p, i) => (i ? tOr("cat", p) : p)).join(" · ");
   const pct = (v, b) => (Number(b.plan) ? (Number(v) / Number(b.plan)) * 100 : 0);
   const rows = series.map((b) => ({ label: `${label(b)} · ${b.period}`, text: `${figure(b.value)}%`,
@@ -112,8 +113,9 @@ function budgetCard(series) {
     h("li", {}, h("span", { class: "swatch committed" }), t("dash.committed")),
     h("li", {}, h("span", { class: "swatch plan" }), t("dash.plan")));
   const chart = barChart(title, rows, { mark: 100 });
-  const head = [t("dash.line"), t("dash.plan"), t("dash.spent"), t("dash.committed"), t("dash.used")];
-  const body = series.map((b) => [`${label(b)} · ${b.period}`, figure(b.plan), figure(b.spent), figure(b.committed), `${figure(b.value)}%`]);
+  // the share used first: on a phone the table scrolls sideways, and that figure stays in sight
+  const head = [t("dash.line"), t("dash.used"), t("dash.plan"), t("dash.spent"), t("dash.committed")];
+  const body = series.map((b) => [`${label(b)} · ${b.period}`, `${figure(b.value)}%`, figure(b.plan), figure(b.spent), figure(b.committed)]);
   return card("dash-budget", title, chart ? h("div", {}, legend, chart) : null, table("dash-budget", title, head, body));
 }
 
