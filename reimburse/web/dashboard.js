@@ -87,12 +87,12 @@ function sumBy(series, period) {
 // Spend per month, each bar split by category (legend above, in the bars' order).
 function trendCard(series, months) {
   const cats = [...new Set(series.map((p) => p.key))].sort();
-  const fill = (c) => CATEGORY_FILLS[cats.indexOf(c) % CATEGORY_FILLS.length];
+  const colour = (c) => CATEGORY_FILLS[cats.indexOf(c) % CATEGORY_FILLS.length];
   const by = (m, c) => series.filter((p) => p.period === m && p.key === c).reduce((s, p) => s + Number(p.value), 0);
   const title = t("dash.trend");
-  const rows = months.map((m) => ({ label: m, parts: cats.map((c) => ({ value: by(m, c), fill: fill(c) })) }));
+  const rows = months.map((m) => ({ label: m, parts: cats.map((c) => ({ value: by(m, c), fill: colour(c) })) }));
   const legend = h("ul", { class: "legend", "aria-hidden": "true" },
-    ...cats.map((c) => h("li", {}, h("span", { class: "swatch", style: `background: ${fill(c)}` }), tOr("cat", c))));
+    ...cats.map((c) => h("li", {}, h("span", { class: "swatch", style: `background: ${colour(c)}` }), tOr("cat", c))));
   const chart = barChart(title, rows);
   const head = [t("dash.month"), ...cats.map((c) => tOr("cat", c)), t("dash.total")];
   const body = months.map((m) => [m, ...cats.map((c) => figure(by(m, c).toFixed(2))),
