@@ -22,8 +22,8 @@ from pydantic import BaseModel, Field, field_validator
 from reimburse.api.deps import CurrentPrincipal, SessionDep, SettingsDep
 from reimburse.api.idempotent import idempotent
 from reimburse.api.params import MAX_ID, Cursor, Day, Id, QueryId, RefId
-from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, DeletedClaim, InboxPage, answers, typed
-from reimburse.claims import access, inbox, views
+from reimburse.api.schemas import Claim, ClaimCheck, ClaimsPage, DeletedClaim, Home, InboxPage, answers, typed
+from reimburse.claims import access, home, inbox, views
 from reimburse.claims import service as claims
 from reimburse.claims.assessment import assess_claim, preview
 from reimburse.claims.evidence import extracted_for
@@ -318,6 +318,40 @@ def _inbox_position(cursor: str, secret: str) -> inbox.Position:
     if at.since.tzinfo is None or not at.total.is_finite() or not 0 <= at.task_row <= MAX_ID:
         raise InvalidInput("the cursor is not one this inbox gave out", code="invalid_cursor")
     return at
+
+
+@router.get("/home", **typed(Home, 401, 422))
+def home_route(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> dict[str, Any]:
+    """The home screen: my latest claims in approval (or returned to me) with the steps each
+    waits at and who holds them, and the claims waiting for my decision, counted and summed."""
+    if principal.user_id is None:  # an API key acts for no person
+        return {"in_flight": [], "waiting": {"count": 0, "amount": "0.00", "oldest": None}}
+    waiting = home.waiting_for(session, principal.user_id)
+    return {
+        "in_flight": [
+            {
+                "claim": views.claim_summary(f.claim),
+                "steps": [
+                    {
+                        "node": s.name,
+                        "node_id": s.node_id,
+                        "people": [{"id": i, "display_name": n} for i, n in s.people],
+                    }
+                    for s in f.steps
+                ],
+            }
+            for f in home.in_flight(session, principal.user_id, limit)
+        ],
+        "waiting": {
+            "count": waiting.count,
+            "amount": f"{waiting.amount:.2f}",
+            "oldest": waiting.oldest.isoformat() if waiting.oldest else None,
+        },
+    }
 
 
 @router.get("/inbox", **typed(InboxPage, 401, 422))

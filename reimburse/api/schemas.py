@@ -542,6 +542,39 @@ class InboxPage(Schema):
     total: int = Field(description="tasks in the whole inbox, not just this page")
 
 
+class HomeStepHolder(Schema):
+    id: int = Field(description="a user id")
+    display_name: str
+
+
+class HomeStep(Schema):
+    """An open step of one of my claims and who holds it."""
+
+    node: str = Field(description="the step's name in the flow")
+    node_id: str = Field(description="the step's id (the app names shipped steps in the reader's language)")
+    people: list[HomeStepHolder]
+
+
+class HomeClaim(Schema):
+    claim: ClaimSummary
+    steps: list[HomeStep] = Field(description="where it waits; empty when it waits for me (returned)")
+
+
+class HomeWaiting(Schema):
+    """Claims waiting for my decision, each counted once."""
+
+    count: int
+    amount: Money = Field(description="their sum, in the company currency")
+    oldest: DateTime | None = Field(description="when the longest-waiting one was submitted")
+
+
+class Home(Schema):
+    """The home screen: my claims in flight and where each waits, and what waits for me."""
+
+    in_flight: list[HomeClaim] = Field(description="my latest claims in approval or returned, newest first")
+    waiting: HomeWaiting
+
+
 # --- budget --------------------------------------------------------------------------------
 
 

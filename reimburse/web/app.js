@@ -9,6 +9,7 @@ import { claimPage, claimsPage, editPage } from "/app/claims.js";
 import { forgetPeople, h, notice, page } from "/app/dom.js";
 import { dashboardPage } from "/app/dashboard.js";
 import { financePage } from "/app/finance.js";
+import { homePage } from "/app/home.js";
 import { errorText, lang, setLang, t, translate } from "/app/i18n.js";
 import { clearKeys, inboxPage, reviewPage } from "/app/inbox.js";
 import * as offline from "/app/offline.js";
@@ -85,10 +86,11 @@ async function signedIn() {
   flushQueue();
 }
 
-// Approvers start where their work is: the inbox when it holds anything, else capture.
+// Everyone starts on their home: what waits for them (with the inbox's count on its link),
+// finance's exceptions, and their own claims in flight.
 async function landing() {
-  const count = await inboxBadge();
-  return count > 0 ? "#/inbox" : "#/capture";
+  await inboxBadge();
+  return "#/home";
 }
 
 // The number of claims waiting for me, on the inbox link.
@@ -122,7 +124,11 @@ function chrome() {
 
 function markCurrent(name) {
   document.querySelectorAll("#nav a").forEach((a) => {
-    if (a.getAttribute("href") === `#/${name}`) a.setAttribute("aria-current", "page");
+    if (a.getAttribute("href") === `#/${name}`) {
+      a.setAttribute("aria-current", "page");
+      // the nav scrolls sideways on a phone: the current section stays in sight
+      a.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
     else a.removeAttribute("aria-current");
   });
 }
@@ -130,7 +136,7 @@ function markCurrent(name) {
 function route() {
   clearKeys();
   leaveCapture();
-  const hash = location.hash || "#/capture";
+  const hash = location.hash || "#/home";
   if (hash === "#/signed-in" || hash.startsWith("#/signed-in?")) { signedIn(); return undefined; }
   if (!user() && hash !== "#/login") {
     sessionStorage.setItem("next", hash); // a link from a work-app message opens it after sign-in
@@ -143,6 +149,7 @@ function route() {
   document.getElementById("main").replaceChildren(h("p", { class: "muted", role: "status" }, t("loading")));
   const pages = {
     login: loginPage,
+    home: homePage,
     capture: capturePage,
     claims: () => (id ? (sub === "edit" ? editPage(id) : claimPage(id, route)) : claimsPage()),
     inbox: () => (id ? reviewPage(id) : inboxPage(route)),
@@ -152,7 +159,7 @@ function route() {
     dashboard: dashboardPage,
     admin: () => ({ rates: ratesPage, gl: glPage, dimensions: dimensionsPage, "claim-types": claimTypesPage }[id] || (() => adminPage(route)))(),
   };
-  return (pages[name] || capturePage)();
+  return (pages[name] || homePage)();
 }
 
 // Photos saved without signal go up when the browser says it is online again.

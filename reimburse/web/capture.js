@@ -24,7 +24,11 @@ export function capturePage(editing = null) {
     class: "visually-hidden" });
   const input = h("input", { id: "files", type: "file", accept: "image/*,.pdf,.ofd,.xml,application/pdf,text/xml",
     multiple: true, class: "visually-hidden" });
-  const progress = h("progress", { id: "progress", max: 1, value: 0, hidden: true, "aria-label": t("capture.uploading") });
+  // a folder of e-invoices at once, where the browser can pick folders (not on most phones)
+  const folder = h("input", { id: "folder", type: "file", webkitdirectory: true, multiple: true, "aria-label": t("capture.folder"),
+    class: "visually-hidden" });
+  // one row per file picked: its upload's progress, then its reading, then what it turned out to be
+  const batch = h("ul", { id: "batch", class: "list plain batch", "aria-label": t("capture.batch"), hidden: true });
   const list = h("div", { id: "documents", "aria-live": "polite" });
   const waiting = h("p", { id: "waiting", class: "notice info", role: "status", hidden: true });
   const items = [];
@@ -56,7 +60,8 @@ export function capturePage(editing = null) {
   list.addEventListener("change", () => unblock(claimForm));
   const show = (docs) => { for (const doc of docs) list.append(documentCard(doc, items, claimForm)); };
   const picked = (from) => guard(async () => {
-    const files = [...from.files];
+    // a folder holds more than invoices: keep the files the reader takes
+    const files = [...from.files].filter((f) => from !== folder || READABLE.test(f.name));
     from.value = "";
     if (!files.length) return;
     if (!navigator.onLine) {
@@ -65,21 +70,21 @@ export function capturePage(editing = null) {
       await countWaiting(waiting);
       return;
     }
-    progress.hidden = false;
-    progress.value = 0;
-    try {
-      show((await upload(files, (p) => { progress.value = p; })).documents);
-    } catch (err) {
-      if (err.status !== 0) throw err;
-      // the connection dropped during the upload: keep the photos for later
-      await offline.enqueue(files);
-      list.append(notice(t("capture.queued"), "info"));
-    } finally {
-      progress.hidden = true;
-    }
+    batch.hidden = false;
+    // each file's place in the list is kept in the order picked, whichever upload ends first
+    const slots = files.map(() => list.appendChild(h("div", { class: "slot" })));
+    await uploadEach(files, batch,
+      (i, docs, row) => slots[i].replaceWith(...docs.map((doc) => documentCard(doc, items, claimForm, null, row))),
+      (i) => slots[i].remove(),
+      async (file) => {
+        // the connection dropped during the upload: keep the file for later
+        await offline.enqueue([file]);
+        await countWaiting(waiting);
+      });
   }, list);
   input.addEventListener("change", () => picked(input));
   camera.addEventListener("change", () => picked(camera));
+  folder.addEventListener("change", () => picked(folder));
   const noInvoice = h("button", { type: "button", id: "add-no-invoice", class: "link",
     onclick: () => {
       const card = noInvoiceCard(items, claimForm);
@@ -100,7 +105,10 @@ export function capturePage(editing = null) {
     editing ? null : unfinished,
     h("div", { class: "pickers" },
       pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
-    camera, input, progress, waiting, h("div", { class: "row" }, noInvoice, allowance), list, claimForm);
+    h("div", { class: "row" }, noInvoice, allowance,
+      "webkitdirectory" in folder && !matchMedia("(pointer: coarse)").matches
+        ? h("button", { type: "button", id: "pick-folder", class: "link", onclick: () => folder.click() }, t("capture.folder")) : null),
+    camera, input, folder, batch, waiting, list, claimForm);
   current = { show, list, waiting };
   countWaiting(waiting).catch(() => {});
   if (editing) loadItems(editing, list, items, claimForm);
@@ -193,29 +201,91 @@ export function receive(docs) {
   countWaiting(current.waiting).catch(() => {});
 }
 
-// `prefill`: the claim item this document's card shows when a claim is edited.
-function documentCard(doc, items, claimForm, prefill = null) {
+// `prefill`: the claim item this document's card shows when a claim is edited; `row`: the file's
+// line in the batch list, told how the reading ended.
+function documentCard(doc, items, claimForm, prefill = null, row = null) {
   const card = h("section", { class: "card doc", "data-document": doc.id, "aria-busy": "true" },
     h("p", {}, doc.filename, " — ", t("capture.reading")));
-  guard(() => poll(doc.id, card, items, claimForm, prefill), card);
+  guard(async () => {
+    const read = await poll(doc.id, card, items, claimForm, prefill);
+    if (row && read) row.done(read.status === "failed" ? "failed" : read.results.some((r) => r.is_invoice) ? "read" : "notinvoice");
+  }, card);
   return card;
 }
 
 async function poll(id, card, items, claimForm, prefill) {
   for (let i = 0, wait = 400; i < 300; i++, wait = Math.min(wait * 1.25, 2000)) {
     const doc = await api(`/documents/${id}`);
-    if (doc.status === "done" || doc.status === "failed") return showDocument(doc, card, items, claimForm, prefill);
+    if (doc.status === "done" || doc.status === "failed") {
+      showDocument(doc, card, items, claimForm, prefill);
+      return doc;
+    }
     await new Promise((r) => setTimeout(r, wait));
   }
+  return null;
 }
 
-function fieldInput(doc, index, name, read, reason, typed) {
+const READABLE = /\.(pdf|ofd|xml|jpe?g|png|webp|heic|heif|bmp|tiff?)$/i;
+const AT_ONCE = 3; // uploads in parallel: a batch of photos goes up about three times faster
+
+// One row per file: its name, a progress bar for the upload, then the reading, then the outcome.
+function batchRow(file) {
+  const bar = h("progress", { max: 1, value: 0, "aria-label": `${t("capture.uploading")}: ${file.name}` });
+  const state = h("span", { class: "state" }, t("capture.uploading"));
+  const row = h("li", { class: "upload", "data-file": file.name, "data-state": "uploading" },
+    h("span", { class: "name" }, file.name), state, bar);
+  const set = (name, text) => { row.dataset.state = name; state.textContent = text; };
+  return {
+    row,
+    progress: (p) => { bar.value = p; row.dataset.uploaded = String(Math.round(p * 100)); state.textContent = `${t("capture.uploading")} ${Math.round(p * 100)}%`; },
+    reading: () => { bar.value = 1; set("reading", t("capture.reading")); bar.removeAttribute("value"); }, // indeterminate
+    done: (outcome) => { bar.max = 1; bar.value = 1; set(outcome, t(`capture.state.${outcome}`)); },
+    failed: (err) => { bar.value = 0; set("failed", `${t("capture.failed")}: ${errorText(err)}`); },
+    queued: () => { set("queued", t("capture.state.queued")); },
+  };
+}
+
+// Each file its own upload (and so its own progress), a few at a time; each document shown as
+// soon as it is in. A dropped connection queues the file for later; a refusal stays on its row.
+async function uploadEach(files, batch, show, drop, queue) {
+  const rows = files.map((f) => { const r = batchRow(f); batch.append(r.row); return r; });
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      const row = rows[i];
+      try {
+        const { documents } = await upload([files[i]], row.progress);
+        row.reading();
+        show(i, documents, row);
+      } catch (err) {
+        drop(i);
+        if (err.status === 0) { await queue(files[i]); row.queued(); } else row.failed(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(AT_ONCE, files.length) }, worker));
+}
+
+// The value as read with the characters the reader was unsure of marked where they stand
+// (each also named by its place, for screen readers and for anyone who cannot see the colour).
+function weakChars(id, read, weak) {
+  const chars = [...(read ?? "")];
+  const places = [...weak].filter((i) => i < chars.length).sort((a, b) => a - b);
+  if (!places.length) return null;
+  return h("p", { class: "chars", id: `${id}-chars` },
+    ...chars.map((c, i) => (weak.has(i) ? h("mark", { "data-at": i }, c) : c)),
+    h("span", { class: "visually-hidden" }, ` ${places.map((i) => fill("capture.charat", { n: i + 1, c: chars[i] })).join(", ")}`));
+}
+
+function fieldInput(doc, index, name, read, reason, typed, weak = new Set()) {
   const id = `f-${doc.id}-${index}-${name}`;
   const value = typed === undefined ? read : typed; // a correction made before is shown as typed
+  const marked = reason ? weakChars(id, read, weak) : null;
   const input = h("input", { id, name, value: value ?? "", "data-original": read ?? "",
-    "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why` : null });
+    "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why${marked ? ` ${id}-chars` : ""}` : null });
   const box = h("div", { class: reason ? "field flagged" : "field" },
-    h("label", { for: id }, t(`field.${name}`)), input,
+    h("label", { for: id }, t(`field.${name}`)), input, marked,
     reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
   if (value !== read && (value ?? "") !== (read ?? "")) {
     box.classList.add("corrected");
@@ -267,10 +337,16 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
     if (!res.is_invoice) return;
     if (prefill && index !== (prefill.result_index || 0)) return; // the invoice the item rests on
     const flagged = new Map();
-    for (const r of res.review_reasons) for (const f of r.fields) flagged.set(f, reviewText(r));
+    const weak = new Map(); // field -> the places of the characters read with low confidence
+    for (const r of res.review_reasons) {
+      for (const f of r.fields) {
+        flagged.set(f, reviewText(r));
+        if (r.params && r.params.chars) weak.set(f, new Set(r.params.chars.split(",").map(Number)));
+      }
+    }
     const typed = new Map((prefill?.corrections || []).map((c) => [c.field, c.new]));
     const fields = h("div", { class: "fields" }, ...fieldNames(res.fields).map((n) => fieldInput(doc, index, n, res.fields[n],
-      flagged.get(n), typed.has(n) ? typed.get(n) : undefined)));
+      flagged.get(n), typed.has(n) ? typed.get(n) : undefined, weak.get(n))));
     const general = res.review_reasons.filter((r) => !r.fields.length).map((r) => notice(reviewText(r), "warn"));
     const key = `${doc.id}-${index}`;
     const category = h("select", { id: `cat-${key}`, name: "category" },

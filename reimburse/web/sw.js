@@ -1,12 +1,12 @@
 // App-shell cache so that the capture page opens without signal; API calls always go to the network.
 // Network first for the shell too (a deploy shows at once); the cache answers only when offline.
-const CACHE = "reimburse-shell-v15";
+const CACHE = "reimburse-shell-v16";
 const SHELL = ["/", "/app/app.js", "/app/api.js", "/app/dom.js", "/app/i18n.js", "/app/offline.js", "/app/capture.js",
   "/app/claims.js", "/app/claimview.js", "/app/inbox.js", "/app/finance.js", "/app/admin.js", "/app/dashboard.js", "/app/adminorg.js", "/app/admindepts.js", "/app/adminpayroll.js",
-  "/app/policycaps.js", "/app/budgetpanel.js", "/app/category.js", "/app/vouchers.js", "/app/itemfields.js", "/app/advances.js", "/app/itemextras.js",
+  "/app/policycaps.js", "/app/budgetpanel.js", "/app/category.js", "/app/vouchers.js", "/app/itemfields.js", "/app/advances.js", "/app/itemextras.js", "/app/home.js",
   "/app/adminrates.js", "/app/admindims.js", "/app/paidlist.js",
   "/app/style.css",
-  "/app/manifest.json"];
+  "/app/manifest.json", "/app/icon-192.png", "/app/icon-512.png", "/app/icon-maskable-512.png", "/app/apple-touch-icon.png"];
 
 self.addEventListener("install", (e) => e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting())));
 self.addEventListener("activate", (e) => e.waitUntil(

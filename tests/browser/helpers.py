@@ -50,8 +50,13 @@ AUDIT = """() => {
 }"""
 
 
-def phone(browser: Any, base: str, username: str, touch: bool = True) -> Any:
-    """A fresh phone-sized context signed in as ``username``; its page shows the app.
+# a selector each start page shows once it has rendered
+READY = {"#/capture": "#pick-files", "#/home": "#home-flight"}
+
+
+def phone(browser: Any, base: str, username: str, touch: bool = True, start: str | None = None) -> Any:
+    """A fresh phone-sized context signed in as ``username``; its page shows the app (the
+    person's home, or ``start``, e.g. ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
     fine pointer, or a narrow desktop window)."""
     ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
@@ -65,6 +70,10 @@ def phone(browser: Any, base: str, username: str, touch: bool = True) -> Any:
     # the CSP allows no eval, so wait with locators (Playwright's string predicates are eval'd)
     expect(page.locator("#main h1")).to_be_visible()
     page.wait_for_url(lambda url: not url.endswith("#/login"))
+    expect(page.locator(READY["#/home"])).to_be_visible()  # the home has rendered: a goto is not overtaken
+    if start:
+        page.goto(f"{base}/{start}")
+        expect(page.locator(READY.get(start, "#main h1"))).to_be_visible()
     return page
 
 

@@ -22,7 +22,7 @@ def test_three_e_invoice_files_and_the_check(server: dict[str, Any], browser: An
     expected = [
         json.loads((ROOT / "samples" / f"{f.rsplit('.', 1)[0]}.expected.json").read_text()) for f in FILES
     ]
-    page = phone(browser, base, "bob")
+    page = phone(browser, base, "bob", start="#/capture")
     page.set_input_files("#files", [str(ROOT / "samples" / f) for f in FILES])
     expect(page.locator("input[name=invoice_number]")).to_have_count(3)
     numbers = [n.input_value() for n in page.locator("input[name=invoice_number]").all()]

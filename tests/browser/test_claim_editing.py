@@ -64,7 +64,7 @@ def test_a_blocked_claim_cannot_be_submitted_and_says_why(
     server: dict[str, Any], browser: Any, lang: str
 ) -> None:
     base = server["base"]
-    page = phone(browser, base, "bob")
+    page = phone(browser, base, "bob", start="#/capture")
     if lang == "en":
         _english(page)
     page.set_input_files("#files", [str(ROOT / "samples" / f) for f in SAME])
@@ -117,7 +117,7 @@ def test_people_nights_and_city_tier_are_asked_only_where_the_rules_read_them(
     server: dict[str, Any], browser: Any, lang: str, tmp_path: Path
 ) -> None:
     base = server["base"]
-    page = phone(browser, base, "alice")
+    page = phone(browser, base, "alice", start="#/capture")
     if lang == "en":
         _english(page)
     page.set_input_files("#files", str(_invoice_file(tmp_path, "848.00", "800.00", "48.00")))
@@ -195,7 +195,7 @@ def test_a_returned_claim_is_edited_item_by_item_and_routed_again(
     server: dict[str, Any], browser: Any, lang: str, tmp_path: Path
 ) -> None:
     base = server["base"]
-    page = phone(browser, base, "alice")
+    page = phone(browser, base, "alice", start="#/capture")
     if lang == "en":
         _english(page)
     claim_id, old_doc = _returned_claim(page, base, tmp_path)
@@ -253,7 +253,7 @@ def test_uploads_and_drafts_survive_a_reload_and_a_draft_is_deleted(
     server: dict[str, Any], browser: Any, lang: str, tmp_path: Path
 ) -> None:
     base = server["base"]
-    page = phone(browser, base, "alice")
+    page = phone(browser, base, "alice", start="#/capture")
     if lang == "en":
         _english(page)
     invoice = _invoice_file(tmp_path, "106.00", "100.00", "6.00")

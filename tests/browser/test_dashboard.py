@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.helpers import phone
+from tests.browser.helpers import PHONE, per_diem_claim, phone
 
 pytestmark = pytest.mark.browser
 
@@ -19,10 +22,10 @@ def test_finance_sees_charts_and_an_employee_has_no_dashboard(server: dict[str, 
     assert finance.locator("#dash-charts section.card h2").count() == 7  # the charts; the export below them
     assert finance.locator("#dash-export h2").count() == 1
     # end to end, submission to payment, per department (its table is there even before a payment)
-    paid = finance.locator("table.sr-table caption", has_text="提交到付款耗时")
+    paid = finance.locator("table.chart-table caption", has_text="提交到付款耗时")
     assert paid.count() == 1
     assert finance.locator("svg.chart").count() >= 2  # the demo budgets and findings give data
-    budget = finance.locator("table.sr-table caption", has_text="预算使用率")
+    budget = finance.locator("table.chart-table caption", has_text="预算使用率")
     assert budget.count() == 1
     alice = phone(browser, base, "alice")
     assert alice.locator("#nav a[href='#/dashboard']").is_hidden()
@@ -56,3 +59,44 @@ def test_admin_edits_flow_policy_budgets_and_people_without_code(
     admin.fill("#user-form input[name=password]", "dave-pass-123")
     admin.click("#user-form button[type=submit]")
     admin.wait_for_selector("#people li:has-text('赵大卫')")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_chart_has_its_figures_as_a_table_and_reads_on_a_phone(
+    server: dict[str, Any], browser: Any, lang: str, tmp_path: Path
+) -> None:
+    base = server["base"]
+    shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    per_diem_claim(base, "看板图表")  # this month has spend (over the cap: no low-risk claim left behind)
+    finance = phone(browser, base, "finrev")
+    if lang == "en":
+        finance.locator("#lang").click()
+        expect(finance.locator("html")).to_have_attribute("lang", "en")
+    finance.goto(f"{base}/#/dashboard")
+    cards = finance.locator("section.chart-card")
+    expect(cards).to_have_count(7)
+    expect(finance.locator("#dash-budget svg.chart")).to_be_visible()
+    for i in range(cards.count()):
+        section = cards.nth(i)
+        title = section.locator("h2").inner_text()
+        table = section.locator("table.chart-table")
+        expect(table).to_have_count(1)
+        expect(table).to_be_visible()  # beside the chart for everyone, not only for screen readers
+        expect(table.locator("caption")).to_have_text(title)
+        chart = section.locator("svg.chart")
+        if chart.count():
+            expect(chart).to_have_attribute("aria-label", title)
+            # one bar row per table row: the same figures
+            assert chart.locator("text.label").count() == table.locator("tbody tr").count(), title
+    # the budget against its plan: each line's row has plan, spent, committed and the share used
+    budget_rows = finance.locator("#dash-budget-table tbody tr")
+    expect(budget_rows.first).to_be_visible()
+    assert budget_rows.first.locator("td").count() == 4
+    assert finance.locator("#dash-budget svg line.mark").count() == budget_rows.count()
+    # legible at 390 px: the charts' words at least 12 px tall, nothing wider than the screen
+    heights = "[...document.querySelectorAll('svg.chart text')].map((e) => e.getBoundingClientRect().height)"
+    smallest = finance.evaluate(f"Math.min(...{heights})")
+    assert smallest >= 12, smallest
+    assert finance.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    finance.screenshot(path=str(shots / f"{lang}-dashboard.png"), full_page=True)

@@ -50,7 +50,9 @@ LATIN_ALLOWED = {
 CJK_ALLOWED = {"中文"}
 # keys of API answers whose values are the people's own data or an invoice's content
 USER_DATA_KEYS = {"display_name", "username", "name", "purpose", "description", "no_invoice_reason", "payee",
-                  "number", "comment", "url", "events", "email", "old", "new"}  # fmt: skip
+                  "number", "comment", "url", "events", "email", "old", "new",
+                  # the vouchers as booked: the company's accounts, 凭证字 and 摘要 in its books' language
+                  "account_name", "summary", "word"}  # fmt: skip
 
 
 def _strings(value: Any, keys: set[str], into: set[str], under: str = "") -> None:
@@ -73,7 +75,7 @@ def user_data(base: str) -> list[str]:
     """Every name, purpose, invoice field and reason people typed or invoices carry, longest first."""
     headers = api_token(base, "admin")
     found: set[str] = set()
-    for path in ("/admin/users", "/departments", "/people", "/admin/webhooks"):
+    for path in ("/admin/users", "/departments", "/people", "/admin/webhooks", "/vouchers"):
         _strings(httpx.get(f"{base}/api/v1{path}", headers=headers).json(), USER_DATA_KEYS, found)
     claims = httpx.get(f"{base}/api/v1/claims?mine=false&limit=100", headers=headers).json()["items"]
     for c in claims:
@@ -120,6 +122,8 @@ def wording_problems(lang: str, name: str, text: str, data: list[str]) -> list[s
 def screens(claim_id: str) -> list[tuple[str, str, str]]:
     """(name, route, a selector that is there once the screen has loaded)"""
     return [
+        ("home", "#/home", "#home-flight"),  # an approver's: what waits for him, his claims in flight
+        ("home-finance", "#/home", "#home-exceptions"),  # the admin's: the exceptions to clear
         ("capture", "#/capture", "#pick-files"),
         ("pre-approvals", "#/pre-approvals", "#pre-approval-form"),
         ("claims", "#/claims", "#claims, #main p"),
@@ -175,7 +179,7 @@ def test_every_screen_reads_clean(server: dict[str, Any], browser: Any, lang: st
     data = user_data(base)
     for name, route, ready in screens(claim_id):
         # the approver sees his inbox and review; the admin (finance, dashboard, admin) the rest
-        page = pages["teamlead" if name in ("inbox", "review", "claim") else "admin"]
+        page = pages["teamlead" if name in ("inbox", "review", "claim", "home") else "admin"]
         page.goto(f"{base}/{route}")
         page.locator(ready).first.wait_for()
         expect(page.locator("#main [role=status].muted")).to_have_count(0)  # "loading" is gone

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import AUDIT, claim, phone
 from tests.claims.test_claims_api import invoice_png
@@ -43,7 +44,8 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     number = page.locator("input[name=invoice_number]").first
     number.wait_for(timeout=90_000)
     assert number.input_value() == "55001234"
-    assert page.locator("#progress").evaluate("p => p.value") == 1  # upload progress events arrived
+    # upload progress events arrived, on the file's own row
+    expect(page.locator("#batch li[data-file='fapiao.png']")).to_have_attribute("data-uploaded", "100")
     assert page.locator("input[name=total]").first.input_value() == "1272.00"
     assert page.locator("#amt-1-0, input[name=amount]").first.input_value() == "1272.00"
     page.locator(".preview img").wait_for()  # the stored image beside the fields

@@ -80,9 +80,9 @@ def test_forms_are_labelled_and_readable(server: dict[str, Any], browser: Any) -
 
     claim_id = per_diem_claim(base, "无障碍检查用的出差补助")
     screens = {
-        "alice": ["#/capture", "#/claims", f"#/claims/{claim_id}"],
-        "teamlead": ["#/inbox", f"#/inbox/{claim_id}"],
-        "finrev": ["#/finance"],
+        "alice": ["#/home", "#/capture", "#/claims", f"#/claims/{claim_id}"],
+        "teamlead": ["#/home", "#/inbox", f"#/inbox/{claim_id}"],
+        "finrev": ["#/home", "#/finance"],
         "admin": ["#/admin"],
     }
     for who, hashes in screens.items():

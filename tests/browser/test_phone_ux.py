@@ -113,17 +113,20 @@ def test_reject_asks_a_reason_and_the_submitter_sees_it_on_top(server: dict[str,
     assert claim(base, withdrawn)["status"] == "withdrawn"
 
 
-def test_approver_lands_on_the_inbox_with_a_count_and_can_act_from_the_claim_page(
+def test_approver_lands_on_his_work_with_a_count_and_can_act_from_the_claim_page(
     server: dict[str, Any], browser: Any
 ) -> None:
     base = server["base"]
     waiting = per_diem_claim(base, "待审批的落地页")
     lead = phone(browser, base, "teamlead")
-    expect(lead).to_have_url(f"{base}/#/inbox")
+    # the home leads with what waits for him, one tap from the inbox (tests/browser/test_home.py)
+    expect(lead).to_have_url(f"{base}/#/home")
+    expect(lead.locator("#go-inbox")).to_be_visible()
     total = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, "teamlead")).json()["total"]
     expect(lead.locator('#nav a[href="#/inbox"] .badge')).to_have_text(str(total))
-    alice = phone(browser, base, "alice")  # nothing waits for her: she starts on capture
-    expect(alice).to_have_url(f"{base}/#/capture")
+    alice = phone(browser, base, "alice")  # nothing waits for her: her home has no inbox part
+    expect(alice).to_have_url(f"{base}/#/home")
+    expect(alice.locator("#home-waiting")).to_have_count(0)
     expect(alice.locator('#nav a[href="#/inbox"] .badge')).to_have_count(0)
     # the claim's own page (a link from a message) shows the approver's buttons to the task holder
     lead.goto(f"{base}/#/claims/{waiting}")
@@ -135,7 +138,7 @@ def test_approver_lands_on_the_inbox_with_a_count_and_can_act_from_the_claim_pag
 
 
 def test_camera_and_file_pickers_are_separate(server: dict[str, Any], browser: Any) -> None:
-    page = phone(browser, server["base"], "alice")
+    page = phone(browser, server["base"], "alice", start="#/capture")
     camera, files = page.locator("#camera"), page.locator("#files")
     expect(camera).to_have_attribute("capture", "environment")
     assert files.get_attribute("capture") is None  # the file picker can reach PDF, OFD and XML
@@ -146,7 +149,7 @@ def test_camera_and_file_pickers_are_separate(server: dict[str, Any], browser: A
 
 
 def test_category_is_guessed_from_the_invoice(server: dict[str, Any], browser: Any) -> None:
-    page = phone(browser, server["base"], "alice")
+    page = phone(browser, server["base"], "alice", start="#/capture")
     cases = page.evaluate(
         """async () => {
         const { guessCategory } = await import('/app/category.js');
@@ -175,7 +178,7 @@ def test_category_is_guessed_from_the_invoice(server: dict[str, Any], browser: A
 
 def test_smaller_rough_edges(server: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     base = server["base"]
-    page = phone(browser, base, "alice")
+    page = phone(browser, base, "alice", start="#/capture")
     page.click("#add-no-invoice")
     amount = page.locator("input[name=amount]")
     expect(amount).to_be_focused()
@@ -210,7 +213,7 @@ def test_smaller_rough_edges(server: dict[str, Any], browser: Any, tmp_path: Pat
 def test_flags_clear_when_corrected_and_a_non_invoice_can_be_removed(
     server: dict[str, Any], browser: Any
 ) -> None:
-    page = phone(browser, server["base"], "alice")
+    page = phone(browser, server["base"], "alice", start="#/capture")
 
     def flag_the_total(route: Any) -> None:
         # the reader's answer as served, with one field marked hard to read

@@ -55,7 +55,7 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
     page.screenshot(path=str(tmp_path / "login.png"))
     button.click()
     page.wait_for_selector("#nav:not([hidden])")
-    assert page.url.endswith("/#/capture")  # the token is not left in the address or the history
+    assert page.url.endswith("/#/home")  # the token is not left in the address or the history
     (cookie,) = [c for c in ctx.cookies() if c["name"] == "reimburse_session"]
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"  # set by the callback, not by script
     token = cookie["value"]

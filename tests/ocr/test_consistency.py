@@ -279,4 +279,7 @@ def test_a_name_with_one_poorly_read_character_is_flagged_though_the_line_reads_
     ex = extract([TextPage(page.width, page.height, lines)], None)
     assert ex.fields["seller_name"].confidence >= 0.9  # the line's mean score alone passes
     assert ("name_uncertain", ("seller_name",)) in reasons(ex)
+    # the character to check, by its place in the value as read (the app marks it in place)
+    (flag,) = [r for r in ex.review_reasons if r.code == "name_uncertain"]
+    assert dict(flag.params) == {"chars": "3"} and ex.value("seller_name")[3] == "例"
     assert "name_uncertain" not in codes(extract([page], None))

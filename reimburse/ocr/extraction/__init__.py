@@ -34,7 +34,7 @@ from reimburse.ocr.extraction.checks import run_checks
 from reimburse.ocr.extraction.classify import NOT_FOR_REIMBURSEMENT, classify, is_agent_issued
 from reimburse.ocr.extraction.consistency import consistency_reasons
 from reimburse.ocr.extraction.items import find_columns, find_items
-from reimburse.ocr.extraction.layout import Layout, char_floor
+from reimburse.ocr.extraction.layout import Layout, char_scores
 from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
 from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
@@ -135,8 +135,8 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         capitals_total=capitals.value if capitals else None,
         disagreements=disagreements,
     )
-    name_floors = {
-        k: char_floor(c.lines, c.value)
+    name_scores = {
+        k: char_scores(c.lines, c.value)
         for k, c in (("buyer_name", buyer.name), ("seller_name", seller.name))
         if c is not None and found.get(k) is not None and found[k].value == c.value
     }
@@ -147,7 +147,7 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         capitals_total=capitals.value if capitals else None,
         page_tax_ids=_page_tax_ids(layout, used),
         agent_issued=agent,
-        name_char_floors=name_floors,
+        name_char_scores=name_scores,
     )
     return Extraction(
         is_invoice=True,

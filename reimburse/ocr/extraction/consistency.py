@@ -38,7 +38,7 @@ def consistency_reasons(
     capitals_total: str | None,
     page_tax_ids: Sequence[str] = (),
     agent_issued: bool = False,
-    name_char_floors: Mapping[str, float | None] | None = None,
+    name_char_scores: Mapping[str, Sequence[float] | None] | None = None,
 ) -> list[ReviewReason]:
     """Review reasons for values that contradict each other or their field's shape."""
     value = {k: v.value for k, v in fields.items()}
@@ -49,15 +49,19 @@ def consistency_reasons(
     out += _items(value, items)
     if not agent_issued:
         out += _seal(value, page_tax_ids)
-    for name, floor in (name_char_floors or {}).items():
-        if floor is not None and floor < NAME_CHAR_FLOOR:
-            out.append(
-                ReviewReason(
-                    "name_uncertain",
-                    f"a character of the {name.split('_')[0]} name was hard to read ({floor:.2f})",
-                    (name,),
-                )
+    for name, scores in (name_char_scores or {}).items():
+        if not scores or min(scores) >= NAME_CHAR_FLOOR:
+            continue
+        # which characters: the app marks them in place, in the value as read
+        weak = [str(i) for i, score in enumerate(scores) if score < NAME_CHAR_FLOOR]
+        out.append(
+            ReviewReason(
+                "name_uncertain",
+                f"a character of the {name.split('_')[0]} name was hard to read ({min(scores):.2f})",
+                (name,),
+                (("chars", ",".join(weak)),),
             )
+        )
     return out
 
 

@@ -129,15 +129,21 @@ class Layout:
         return out
 
 
-def char_floor(lines: Sequence[Line], value: str) -> float | None:
-    """The lowest recogniser confidence among the characters of ``value`` in the line it was
-    read from (the last of ``lines`` that contains it); None when the engine gave none."""
+def char_scores(lines: Sequence[Line], value: str) -> tuple[float, ...] | None:
+    """The recogniser's confidence for each character of ``value`` in the line it was read from
+    (the last of ``lines`` that contains it); None when the engine gave none."""
     for ln in reversed(lines):
         scores = _normalised_scores(ln.raw)
         start = ln.text.find(value)
         if start >= 0 and scores is not None and value:
-            return min(scores[start : start + len(value)])
+            return tuple(scores[start : start + len(value)])
     return None
+
+
+def char_floor(lines: Sequence[Line], value: str) -> float | None:
+    """The lowest of ``char_scores``; None when the engine gave none."""
+    scores = char_scores(lines, value)
+    return min(scores) if scores else None
 
 
 def _normalised_scores(raw: TextLine) -> list[float] | None:
