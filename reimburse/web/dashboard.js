@@ -197,7 +197,7 @@ async function charts(form) {
         table("dash-paycycle", t("dash.paycycle"), [t("finance.department"), t("dash.median"), t("dash.p90"), t("dash.count")],
           paid.series.map((c) => [c.key, figure(c.value, ` ${hours}`), figure(c.p90, ` ${hours}`), figure(c.count)]))),
       simple("dash-findings", t("dash.findings"), findings.series.map((f) => ({ label: findingTitle(f.key), value: String(f.value) })), "",
-        [t("dash.finding"), t("dash.count")]];
+        [t("dash.finding"), t("dash.count")])];
 }
 
 export async function dashboardPage() {
