@@ -150,6 +150,8 @@ function splitFields(key, prefill, total) {
     mode.value = given[0].percent ? "percent" : "amount";
   }
   const rows = h("ol", { class: "shares plain" });
+  const otherDimension = () => given.filter((g) => g.dimension !== dimension.value).map((g) => (g.percent
+    ? { dimension: g.dimension, code: g.code, percent: g.percent } : { dimension: g.dimension, code: g.code, amount: g.amount }));
   const sum = h("p", { class: "split-sum", "aria-live": "polite", id: `spsum-${key}` });
   const add = h("button", { type: "button", class: "link add-share" }, t("split.add"));
   const details = h("div", { class: "split-details" },
@@ -226,9 +228,11 @@ function splitFields(key, prefill, total) {
     box,
     check,
     inputs: () => shares().flatMap((s) => [s.select, s.input]),
+    // shares on the other dimension (an item may be split on both through the API) are not
+    // shown here: they are sent back as they came, never dropped by an edit on this screen
     values: () => (on.checked
-      ? { splits: shares().map((s) => ({ dimension: dimension.value, code: s.select.value,
-        [mode.value]: s.input.value })) }
+      ? { splits: [...shares().map((s) => ({ dimension: dimension.value, code: s.select.value,
+        [mode.value]: s.input.value })), ...otherDimension()] }
       : { splits: [] }),
   };
 }
