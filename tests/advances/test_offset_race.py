@@ -4,8 +4,7 @@ on SQLite by default and on PostgreSQL (row locks, READ COMMITTED) with the inte
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -27,6 +26,7 @@ from reimburse.identity.records import UserRecord
 from reimburse.identity.seed import seed_demo_org
 from reimburse.payouts.service import payable
 from tests.api_helpers import wipe
+from tests.races import race
 
 
 @pytest.fixture()
@@ -41,25 +41,6 @@ def demo(migrated_engine: Engine) -> Iterator[dict[str, Any]]:
 
 def _person(session: Session, username: str) -> Any:
     return principal_for(session.scalars(select(UserRecord).where(UserRecord.username == username)).one())
-
-
-def _race(n: int, work: Callable[[int], None]) -> list[BaseException | None]:
-    barrier = threading.Barrier(n)
-    outcomes: list[BaseException | None] = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return outcomes
 
 
 def _approve(engine: Engine, claim_id: int) -> None:
@@ -93,7 +74,7 @@ def test_claims_approved_at_once_never_offset_the_same_advance_twice(
             assert c.status == "submitted"
             ids.append(c.id)
         s.commit()
-    outcomes = _race(n, lambda i: _approve(migrated_engine, ids[i]))
+    outcomes = race(n, lambda i: _approve(migrated_engine, ids[i]))
     assert outcomes == [None] * n
     with Session(migrated_engine) as s:
         assert s.scalars(select(AdvanceRecord.outstanding)).one() == Decimal("0.00")

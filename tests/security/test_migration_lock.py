@@ -3,7 +3,6 @@ the schema is built once (SQLite here; PostgreSQL in integration mode, in a sche
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -11,25 +10,11 @@ from sqlalchemy import create_engine, inspect, text
 
 from reimburse.core.migrate import upgrade
 from tests.conftest import INTEGRATION
+from tests.races import race
 
 
 def _race_upgrades(url: str, n: int = 4) -> list[BaseException | None]:
-    barrier = threading.Barrier(n)
-    outcomes: list[BaseException | None] = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            upgrade(url)
-        except BaseException as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(300)
-    return outcomes
+    return race(n, lambda _: upgrade(url), timeout=300)
 
 
 def test_replicas_migrating_at_once_on_sqlite(tmp_path: Path) -> None:

@@ -4,8 +4,7 @@ in ``make test-integration``."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -25,6 +24,7 @@ from reimburse.identity.org import load_org
 from reimburse.identity.records import UserRecord
 from reimburse.identity.seed import seed_demo_org
 from tests.api_helpers import wipe
+from tests.races import race
 
 
 @pytest.fixture()
@@ -40,25 +40,6 @@ def demo(migrated_engine: Engine) -> Iterator[dict[str, Any]]:
 def _alice(session: Session) -> Any:
     user = session.scalars(select(UserRecord).where(UserRecord.username == "alice")).one()
     return principal_for(user)
-
-
-def _race(n: int, work: Callable[[int], None]) -> list[BaseException | None]:
-    barrier = threading.Barrier(n)
-    outcomes: list[BaseException | None] = [None] * n
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            work(i)
-        except BaseException as exc:
-            outcomes[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    return outcomes
 
 
 def _submit(engine: Engine, claim_id: int) -> None:
@@ -94,7 +75,7 @@ def test_the_same_invoice_submitted_at_once_enters_exactly_one_claim(
             data = claims.ClaimInput(purpose="办公用品", items=(item,))
             ids.append(claims.create_claim(s, _alice(s), data, {(doc.id, 0): invoice}).id)
         s.commit()
-    outcomes = _race(len(ids), lambda i: _submit(migrated_engine, ids[i]))
+    outcomes = race(len(ids), lambda i: _submit(migrated_engine, ids[i]))
     winners = [o for o in outcomes if o is None]
     losers = [o for o in outcomes if o is not None]
     assert len(winners) == 1, outcomes
@@ -121,7 +102,7 @@ def test_concurrent_submissions_reserve_a_budget_without_losing_an_update(
             )  # fmt: skip
             ids.append(claims.create_claim(s, _alice(s), claims.ClaimInput(purpose="出差", items=(item,))).id)
         s.commit()
-    outcomes = _race(n, lambda i: _submit(migrated_engine, ids[i]))
+    outcomes = race(n, lambda i: _submit(migrated_engine, ids[i]))
     assert outcomes == [None] * n
     with Session(migrated_engine) as s:
         budget = s.scalars(select(BudgetRecord)).one()
