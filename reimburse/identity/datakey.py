@@ -28,16 +28,17 @@ DEV_DATA_KEY = hashlib.sha256(b"reimburse development data key - NOT SECRET, NOT
 _PREFIX = "v1"
 
 
+# Both are the installation's fault, not the caller's: 503 with a clear code, never a bare 500.
 class BadDataKey(ReimburseError):
     code = "bad_data_key"
-    status = 500
+    status = 503
 
 
 class SealedValueUnreadable(ReimburseError):
     """A stored value does not open with the configured key (wrong key, or tampered)."""
 
     code = "sealed_value_unreadable"
-    status = 500
+    status = 503
 
 
 def new_key_b64() -> str:
