@@ -363,3 +363,11 @@ def test_a_tax_larger_than_any_vat_rate_allows_is_flagged_though_the_sum_holds()
     ]
     for amount, tax in (("100.00", "6.00"), ("100.00", "17.00"), ("-100.00", "-13.00"), ("100.00", "0.00")):
         assert consistency_reasons(_fields(amount_excl_tax=amount, tax=tax), (), capitals_total=None) == []
+
+
+def test_a_total_read_only_from_its_capitals_does_not_confirm_a_tax_derived_from_it() -> None:
+    # no figures for the total and no tax: the total is the capitals' reading, the tax is that
+    # minus the amount, so "the capitals match the total" holds by construction
+    ex = extract([_without(vat_page(), "(小写)¥106.00", "¥6.00")], None)
+    assert ex.value("total") == "106.00" and ex.fields["tax"].source is FieldSource.DERIVED
+    assert ("derived_unconfirmed", ("amount_excl_tax", "tax", "total")) in reasons(ex)

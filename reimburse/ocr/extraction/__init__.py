@@ -145,7 +145,8 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
     extra = consistency_reasons(
         found,
         items,
-        capitals_total=capitals.value if capitals else None,
+        # a total read only from its capitals is no check of itself (nor of a tax derived from it)
+        capitals_total=capitals.value if capitals and total else None,
         page_tax_ids=_page_tax_ids(layout, used),
         seals=find_seals(layout, used),
         agent_issued=agent,
