@@ -1036,7 +1036,10 @@ class GlMappingSaved(Schema):
 
 
 class VoucherLine(Schema):
-    kind: str = Field(description="`expense`, `input_vat`, `advance_offset` or `payable`")
+    kind: str = Field(
+        description="a claim's: `expense`, `input_vat`, `advance_offset`, `payable`; "
+        "an advance paid out: `advance_paid` (the receivable) and `bank`"
+    )
     account_code: str
     account_name: str
     summary: str = Field(description="摘要")

@@ -7,6 +7,7 @@ admins edit and the service keeps as versions (like the expense policy).
       payable:   {code: "2241.01", name: 其他应付款-员工报销}
       input_vat: {code: "2221.01.01", name: 应交税费-应交增值税-进项税额}
       advance:   {code: "1221.01", name: 其他应收款-备用金}
+      bank:      {code: "1002", name: 银行存款}   # optional; what pays an advance out
     expense:
       default: {code: "6602.99", name: 管理费用-其他}
       categories:
@@ -54,10 +55,19 @@ class Account(_Doc):
         return value
 
 
+def _bank() -> Account:
+    return Account(code="1002", name="银行存款")
+
+
 class Accounts(_Doc):
     payable: Account
     input_vat: Account
+    # the employee's advance receivable (其他应收款): debited when an advance is paid out,
+    # credited when a claim offsets it, so the two vouchers net to what is still outstanding
     advance: Account
+    # what pays an advance out (credited by the payout voucher); optional so that mapping
+    # versions saved before it existed stay valid
+    bank: Account = Field(default_factory=_bank)
 
 
 class Expense(_Doc):

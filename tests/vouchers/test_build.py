@@ -12,7 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from reimburse.vouchers import export
-from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines, split_item
+from reimburse.vouchers.build import (
+    Offset,
+    VoucherError,
+    VoucherItem,
+    advance_payout_lines,
+    build_lines,
+    split_item,
+)
 from reimburse.vouchers.domain import LineKind, Voucher
 from reimburse.vouchers.mapping import MappingError, load_mapping_text
 from reimburse.vouchers.service import default_mapping_text
@@ -68,6 +75,23 @@ def test_an_advance_offset_is_credited_and_the_payable_is_the_rest() -> None:
 def test_an_advance_that_covers_everything_leaves_no_payable() -> None:
     lines = build_lines("BX1", "张三", items(), MAPPING, offsets=[Offset(D("2878.34"), "JK-7")])
     assert not [line for line in lines if line.kind is LineKind.PAYABLE]
+
+
+def test_an_advance_paid_out_debits_the_receivable_that_offsets_credit_and_credits_the_bank() -> None:
+    lines = advance_payout_lines("JK-7", "张三", D("2000.00"), MAPPING)
+    assert [(x.kind, x.account_code, x.debit, x.credit) for x in lines] == [
+        (LineKind.ADVANCE_PAID, MAPPING.accounts.advance.code, D("2000.00"), D("0.00")),
+        (LineKind.BANK, "1002", D("0.00"), D("2000.00")),
+    ]
+    offset = build_lines("BX1", "张三", items(), MAPPING, offsets=[Offset(D("1500.00"), "JK-7")])
+    receivable = [x for x in (*lines, *offset) if x.account_code == MAPPING.accounts.advance.code]
+    assert sum((x.debit - x.credit for x in receivable), D(0)) == D("500.00")  # still owed
+    with pytest.raises(VoucherError):
+        advance_payout_lines("JK-7", "张三", D("0.00"), MAPPING)
+
+
+def test_a_mapping_saved_before_the_bank_account_existed_pays_advances_from_1002() -> None:
+    assert load_mapping_text(MAPPING_WITH_RULES).accounts.bank.code == "1002"
 
 
 @pytest.mark.parametrize("amount", ["2878.35", "0", "-1"])
