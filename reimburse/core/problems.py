@@ -39,8 +39,10 @@ def _text(value: object) -> str:
         return str(value.value)
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(_text(v) for v in value)
-    if isinstance(value, Decimal | float):
-        return format(value, "f") if isinstance(value, Decimal) else repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, float):  # a bound of a float field: 0, not 0.0
+        return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
 
 

@@ -154,9 +154,10 @@ def parse_policy(data: object) -> Policy:
 # amount, and the messages stay the admin-facing ones (``path: what``) the editor has always shown.
 
 
-def _fail(code: str, what: str, **params: object) -> NoReturn:
-    """Refuse a value: ``code`` and ``params`` for the web app's wording, ``what`` in English."""
-    raise PydanticCustomError(code, "{what}", {"what": what, **params})
+def _fail(problem: str, what: str, **params: object) -> NoReturn:
+    """Refuse a value: the ``problem`` code and ``params`` for the web app's wording, ``what``
+    in English. (Not ``code``: a helper taking ``code`` first makes findings, test_static.)"""
+    raise PydanticCustomError(problem, "{what}", {"what": what, **params})
 
 
 def _mapping(value: object) -> dict[str, Any]:
@@ -186,15 +187,18 @@ def _decimal(value: object) -> Decimal:
 
 def _amount(value: object, *, positive: bool = False) -> Decimal:
     amount = _decimal(value)
-    wrong: list[tuple[str, str]] = []
-    if amount < 0 or (positive and amount == 0):
-        wrong.append(
-            ("not_positive", "must be positive") if positive else ("negative", "must not be negative")
-        )
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        wrong.append(("cents", "at most two decimals (cents)"))
-    if wrong:  # both at once is one code: "negative_cents", "not_positive_cents"
-        _fail("_".join(c for c, _ in wrong), "; ".join(w for _, w in wrong))
+    sign = amount < 0 or (positive and amount == 0)
+    cents = amount.as_tuple().exponent < -2  # type: ignore[operator]
+    if sign and positive:
+        if cents:
+            _fail("not_positive_cents", "must be positive; at most two decimals (cents)")
+        _fail("not_positive", "must be positive")
+    if sign:
+        if cents:
+            _fail("negative_cents", "must not be negative; at most two decimals (cents)")
+        _fail("negative", "must not be negative")
+    if cents:
+        _fail("cents", "at most two decimals (cents)")
     return amount
 
 

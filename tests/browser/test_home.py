@@ -41,7 +41,6 @@ def inbox_claims(base: str, who: str) -> dict[int, Decimal]:
             return out
 
 
-@pytest.mark.parametrize("lang", ["zh", "en"])
 def landing(base: str, who: str) -> str:
     """Where ``who`` lands: the inbox while claims wait for them, else the home."""
     waiting = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, who)).json()["total"]
@@ -53,6 +52,7 @@ def home(page: Any, base: str) -> None:
     expect(page.locator("#home-flight")).to_be_visible()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_each_role_has_its_home(server: dict[str, Any], browser: Any, lang: str, tmp_path: Path) -> None:
     base = server["base"]
     shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)

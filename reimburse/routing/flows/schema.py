@@ -29,9 +29,9 @@ from reimburse.routing.domain import (
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
 
 
-def _refuse(code: str, message: str, **params: str) -> PydanticCustomError:
+def _refuse(problem: str, message: str, **params: str) -> PydanticCustomError:
     """A shape problem with its code (the web app words ``problem.<code>`` with ``params``)."""
-    return PydanticCustomError(code, message, params or None)
+    return PydanticCustomError(problem, message, params or None)
 
 
 class _Model(BaseModel):
