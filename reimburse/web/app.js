@@ -144,7 +144,9 @@ function route() {
   const hash = location.hash || "#/home";
   if (hash === "#/signed-in" || hash.startsWith("#/signed-in?")) { signedIn(); return undefined; }
   if (!user() && hash !== "#/login") {
-    sessionStorage.setItem("next", hash); // a link from a work-app message opens it after sign-in
+    // a link from a work-app message opens it after sign-in; no page named: the landing decides
+    if (location.hash) sessionStorage.setItem("next", hash);
+    else sessionStorage.removeItem("next");
     location.hash = "#/login";
     return undefined;
   }
