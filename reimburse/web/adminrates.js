@@ -3,7 +3,7 @@
 // policy). Finance and auditors read both; only admins change them.
 import { api, user } from "/app/api.js";
 import { guard, h, notice, page } from "/app/dom.js";
-import { errorText, lang, t, tOr } from "/app/i18n.js";
+import { errorText, lang, problemText, t, tOr } from "/app/i18n.js";
 import { editor } from "/app/adminorg.js";
 
 const SHOWN = 200; // rows listed; the table keeps every day of every currency
@@ -50,8 +50,11 @@ export function rateProblem(text) {
 
 function failure(err) {
   const details = err && Array.isArray(err.details) ? err.details : [];
-  const lines = details.map((d) => (typeof d === "string" ? rateProblem(d)
-    : `${(d.loc || []).filter((x) => x !== "body").join(".")}: ${d.msg}`));
+  const lines = details.map((d) => {
+    if (typeof d === "string") return rateProblem(d);
+    const p = problemText(d); // a request's field: its path, and the problem in the reader's words
+    return p.path ? `${p.path}${lang === "zh" ? "：" : ": "}${p.text}` : p.text;
+  });
   return [notice(`${t("error")}: ${errorText(err)}`),
     h("ul", { class: "findings", id: "rate-problems" }, ...lines.map((p) => h("li", { class: "error" }, p)))];
 }

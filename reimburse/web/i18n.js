@@ -382,6 +382,41 @@ const STRINGS = {
     "action.release": "财务放行", "action.decline": "财务拒付", "action._": "其他操作", "status._": "其他状态",
     "status.pending": "待处理", "admin.roles": "角色", "admin.inactive": "已停用", "dash.hours": "小时",
     "action.edit": "修改了报销单", "action.replan": "内容有变，审批重新开始", "action.finance_release": "财务放行", "action.finance_decline": "财务拒付", "actor.system": "系统",
+    // a refused document's or request's problems (problem.<code>), worded with their params
+    "problem._": "值无效", "problem.not_yaml": "不是有效的 YAML/JSON（第 {line} 行第 {column} 列）",
+    "problem.not_yaml.1": "不是有效的 YAML/JSON", "problem.missing": "缺少此项", "problem.not_mapping": "应为键值映射",
+    "problem.not_number": "应为数字", "problem.not_finite": "应为有限的数字", "problem.negative": "不能为负数",
+    "problem.not_positive": "应大于零", "problem.cents": "最多两位小数（到分）", "problem.negative_cents": "不能为负数，且最多两位小数（到分）",
+    "problem.not_positive_cents": "应大于零，且最多两位小数（到分）", "problem.fraction": "应为 0 到 1 之间的小数，如 0.1",
+    "problem.not_whole": "应为整数，填写的是 {got}", "problem.out_of_range": "应在 {low} 到 {high} 之间，填写的是 {got}",
+    "problem.not_one_of": "“{got}”不是可选值；可选：{allowed}", "problem.not_list": "应为类别列表", "problem.version": "只支持版本 1",
+    "problem.currency": "应为 ISO 4217 币种代码，如 CNY", "problem.below_review": "不能低于 {other}",
+    "problem.tolerance": "应为 0 到 10 之间的比例，如 0.1 表示 10%", "problem.unknown_tiers": "城市等级只有 1、2、3；未知：{keys}",
+    "problem.unknown_keys": "未知的项：{keys}（可用：{known}）", "problem.invalid": "值无效",
+    "problem.unknown_param": "未声明的参数 ${name}（请在 params 下声明）", "problem.unknown_override": "${name} 不是此流程的参数",
+    "problem.duplicate_id": "节点编号 {id} 重复", "problem.flow_problem": "流程定义有误",
+    "problem.role_needs_role": "按角色指定的审批人需要写明角色", "problem.users_needs_users": "按人员指定的审批人需要至少一个人",
+    "problem.sla_needs_escalate": "超时处理“{action}”需要设置升级时限", "problem.sla_remind_after_escalate": "提醒时限应早于升级时限",
+    "problem.parallel_needs_branches": "并行节点至少需要两个分支", "problem.parallel_has_approvers": "并行节点本身没有审批人（请写在分支里）",
+    "problem.parallel_has_sla": "并行节点本身没有时限（请写在分支的节点上）", "problem.branches_not_parallel": "只有并行节点才有分支（此节点为“{kind}”）",
+    "problem.node_needs_approvers": "“{kind}”节点需要审批人", "problem.cc_has_sla": "抄送节点只发通知，没有时限",
+    "problem.extra_forbidden": "不允许的项", "problem.greater_than": "应大于 {gt}", "problem.greater_than_equal": "应不小于 {ge}",
+    "problem.less_than": "应小于 {lt}", "problem.less_than_equal": "应不大于 {le}",
+    "problem.multiple_of": "应为 {multiple_of} 的倍数", "problem.string_too_short": "至少 {min_length} 个字符",
+    "problem.string_too_long": "最多 {max_length} 个字符", "problem.too_short": "至少 {min_length} 项",
+    "problem.too_long": "最多 {max_length} 项", "problem.string_pattern_mismatch": "格式不正确",
+    "problem.literal_error": "应为以下之一：{expected}", "problem.enum": "应为以下之一：{expected}", "problem.string_type": "应为文字",
+    "problem.int_type": "应为整数", "problem.int_parsing": "应为整数", "problem.int_from_float": "应为整数，不能有小数",
+    "problem.float_type": "应为数字", "problem.float_parsing": "应为数字", "problem.decimal_type": "应为数字",
+    "problem.decimal_parsing": "应为数字", "problem.decimal_max_digits": "最多 {max_digits} 位数字",
+    "problem.decimal_max_places": "最多 {decimal_places} 位小数", "problem.decimal_whole_digits": "整数部分最多 {whole_digits} 位",
+    "problem.finite_number": "应为有限的数字", "problem.bool_type": "应为是或否", "problem.bool_parsing": "应为是或否",
+    "problem.list_type": "应为列表", "problem.dict_type": "应为键值映射", "problem.model_type": "应为键值映射",
+    "problem.model_attributes_type": "应为键值映射", "problem.date_type": "应为日期", "problem.date_parsing": "应为日期（年-月-日）",
+    "problem.date_from_datetime_parsing": "应为日期（年-月-日）", "problem.datetime_type": "应为日期时间",
+    "problem.datetime_parsing": "应为日期时间", "problem.datetime_from_date_parsing": "应为日期时间", "problem.url_parsing": "应为网址",
+    "problem.url_type": "应为网址", "problem.url_scheme": "网址应以 {expected_schemes} 开头", "problem.value_error": "值无效",
+    "problem.json_invalid": "不是有效的 JSON", "problem.uuid_parsing": "应为 UUID", "problem.none_required": "此处不应填写",
   },
   en: {
     // capture: receipts from abroad, tickets, splits, allowances, claim types, pre-approvals
@@ -853,6 +888,63 @@ const STRINGS = {
     "action._": "other action", "status._": "other state", "status.pending": "pending", "admin.roles": "Roles",
     "admin.inactive": "inactive", "dash.hours": "h",
     "action.edit": "edited the claim", "action.replan": "content changed: approval starts again", "action.finance_release": "finance released it", "action.finance_decline": "finance declined it", "actor.system": "System",
+    // a refused document's or request's problems (problem.<code>), worded with their params
+    "problem._": "Invalid value", "problem.not_yaml": "Not valid YAML/JSON (line {line}, column {column})",
+    "problem.not_yaml.1": "Not valid YAML/JSON", "problem.missing": "Missing",
+    "problem.not_mapping": "Must be a mapping of keys to values", "problem.not_number": "Must be a number",
+    "problem.not_finite": "Must be a finite number", "problem.negative": "Must not be negative",
+    "problem.not_positive": "Must be above zero", "problem.cents": "At most two decimals (cents)",
+    "problem.negative_cents": "Must not be negative, with at most two decimals (cents)",
+    "problem.not_positive_cents": "Must be above zero, with at most two decimals (cents)",
+    "problem.fraction": "A fraction between 0 and 1, e.g. 0.1",
+    "problem.not_whole": "Must be a whole number, not {got}",
+    "problem.out_of_range": "Must be between {low} and {high}, not {got}",
+    "problem.not_one_of": "“{got}” is not one of: {allowed}", "problem.not_list": "Must be a list of categories",
+    "problem.version": "Only version 1 is understood", "problem.currency": "An ISO 4217 currency code such as CNY",
+    "problem.below_review": "Must not be below {other}",
+    "problem.tolerance": "A fraction between 0 and 10, e.g. 0.1 for 10%",
+    "problem.unknown_tiers": "City tiers are 1, 2 and 3; unknown: {keys}",
+    "problem.unknown_keys": "Unknown keys: {keys} (known: {known})", "problem.invalid": "Invalid value",
+    "problem.unknown_param": "Unknown parameter ${name} (declare it under params)",
+    "problem.unknown_override": "${name} is not a parameter of this flow",
+    "problem.duplicate_id": "Node id {id} is used more than once",
+    "problem.flow_problem": "The flow definition has a problem",
+    "problem.role_needs_role": "An approver by role needs the role",
+    "problem.users_needs_users": "An approver by people needs at least one person",
+    "problem.sla_needs_escalate": "The overdue action “{action}” needs an escalation time",
+    "problem.sla_remind_after_escalate": "The reminder must come before the escalation",
+    "problem.parallel_needs_branches": "A parallel node needs at least two branches",
+    "problem.parallel_has_approvers": "A parallel node has no approvers of its own (put them in the branches)",
+    "problem.parallel_has_sla": "A parallel node has no time limit (put it on the nodes in its branches)",
+    "problem.branches_not_parallel": "Only parallel nodes have branches (this one: “{kind}”)",
+    "problem.node_needs_approvers": "A “{kind}” node needs approvers",
+    "problem.cc_has_sla": "A copy-only node just notifies; it has no time limit",
+    "problem.extra_forbidden": "Not allowed here", "problem.greater_than": "Must be greater than {gt}",
+    "problem.greater_than_equal": "Must be at least {ge}", "problem.less_than": "Must be less than {lt}",
+    "problem.less_than_equal": "Must be at most {le}", "problem.multiple_of": "Must be a multiple of {multiple_of}",
+    "problem.string_too_short": "At least {min_length} characters",
+    "problem.string_too_long": "At most {max_length} characters", "problem.too_short": "At least {min_length} entries",
+    "problem.too_long": "At most {max_length} entries", "problem.string_pattern_mismatch": "Not in the expected format",
+    "problem.literal_error": "Must be one of: {expected}", "problem.enum": "Must be one of: {expected}",
+    "problem.string_type": "Must be text", "problem.int_type": "Must be a whole number",
+    "problem.int_parsing": "Must be a whole number",
+    "problem.int_from_float": "Must be a whole number, without decimals", "problem.float_type": "Must be a number",
+    "problem.float_parsing": "Must be a number", "problem.decimal_type": "Must be a number",
+    "problem.decimal_parsing": "Must be a number", "problem.decimal_max_digits": "At most {max_digits} digits",
+    "problem.decimal_max_places": "At most {decimal_places} decimals",
+    "problem.decimal_whole_digits": "At most {whole_digits} digits before the point",
+    "problem.finite_number": "Must be a finite number", "problem.bool_type": "Must be yes or no",
+    "problem.bool_parsing": "Must be yes or no", "problem.list_type": "Must be a list",
+    "problem.dict_type": "Must be a mapping of keys to values",
+    "problem.model_type": "Must be a mapping of keys to values",
+    "problem.model_attributes_type": "Must be a mapping of keys to values", "problem.date_type": "Must be a date",
+    "problem.date_parsing": "Must be a date (YYYY-MM-DD)",
+    "problem.date_from_datetime_parsing": "Must be a date (YYYY-MM-DD)",
+    "problem.datetime_type": "Must be a date and time", "problem.datetime_parsing": "Must be a date and time",
+    "problem.datetime_from_date_parsing": "Must be a date and time", "problem.url_parsing": "Must be a web address",
+    "problem.url_type": "Must be a web address", "problem.url_scheme": "The address must start with {expected_schemes}",
+    "problem.value_error": "Invalid value", "problem.json_invalid": "Not valid JSON",
+    "problem.uuid_parsing": "Must be a UUID", "problem.none_required": "Must be left empty",
   },
 };
 
@@ -874,7 +966,7 @@ export function zh(key) { return STRINGS.zh[key]; }
 export function has(key) { return Boolean(STRINGS[lang] && STRINGS[lang][key]) || Boolean(STRINGS.zh[key]); }
 
 // Parameters that are codes themselves (a category, a risk decision, a field) in the reader's words.
-const CODED = { category: "cat", risk: "risk", field: "field", categories: "cat" };
+const CODED = { category: "cat", risk: "risk", field: "field", categories: "cat", kind: "kind", action: "sla" };
 function word(name, value) {
   const prefix = CODED[name];
   return prefix ? tOr(prefix, value) : String(value);
@@ -919,6 +1011,15 @@ export function errorText(err) {
   if (err && err.status === 0) return t("error.network");
   const code = err && err.code;
   return (code && phrase(`error.${code}`, err.params || {})) || t("error._");
+}
+
+// One problem of a refused policy, flow or request: where (a path such as caps.taxi_per_trip
+// or items[0].amount) and what, worded from its code and params. A problem the server sent as
+// text (an older validator) is shown as it came.
+export function problemText(p) {
+  if (!p || typeof p !== "object") return { path: "", text: String(p ?? "") };
+  if (!p.code) return { path: "", text: String(p.message || p.msg || "") };
+  return { path: p.path || "", code: p.code, text: phrase(`problem.${p.code}`, p.params || {}) || t("problem._") };
 }
 
 // A step of a flow: a shipped step (its id and Chinese name as the default flow has them) in the

@@ -51,12 +51,15 @@ AUDIT = """() => {
 
 
 # a selector each start page shows once it has rendered
-READY = {"#/capture": "#pick-files", "#/home": "#home-flight"}
+READY = {"#/capture": "#pick-files", "#/home": "#home-flight", "#/inbox": "ul.inbox"}
+# where a person lands after signing in: the inbox when claims wait for them, else their home
+LANDED = f"{READY['#/home']}, {READY['#/inbox']}"
 
 
 def phone(browser: Any, base: str, username: str, touch: bool = True, start: str | None = None) -> Any:
-    """A fresh phone-sized context signed in as ``username``; its page shows the app (the
-    person's home, or ``start``, e.g. ``#/capture``).
+    """A fresh phone-sized context signed in as ``username``; its page shows the app (where the
+    person lands: the inbox when claims wait for them, else their home; or ``start``, e.g.
+    ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
     fine pointer, or a narrow desktop window)."""
     ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
@@ -66,11 +69,11 @@ def phone(browser: Any, base: str, username: str, touch: bool = True, start: str
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#nav:not([hidden])")
-    # the landing page (inbox or capture) has rendered: a later goto cannot be overtaken by it
+    # the landing page (inbox or home) has rendered: a later goto cannot be overtaken by it
     # the CSP allows no eval, so wait with locators (Playwright's string predicates are eval'd)
     expect(page.locator("#main h1")).to_be_visible()
     page.wait_for_url(lambda url: not url.endswith("#/login"))
-    expect(page.locator(READY["#/home"])).to_be_visible()  # the home has rendered: a goto is not overtaken
+    expect(page.locator(LANDED).first).to_be_visible()
     if start:
         page.goto(f"{base}/{start}")
         expect(page.locator(READY.get(start, "#main h1"))).to_be_visible()

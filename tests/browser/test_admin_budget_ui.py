@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from tests.browser.helpers import AUDIT, api_token, per_diem_claim, phone
 
@@ -157,9 +158,14 @@ def test_admin_changes_a_cap_in_the_form_and_a_new_policy_version_carries_it(
         admin.fill("#cap-meals_per_person_per_day", "abc")
         admin.click("#caps-save")
         admin.locator("#caps-status .notice.error").wait_for()
-        listed = admin.locator("#caps-status li").all_inner_texts()
-        assert any(p.startswith("caps.lodging_per_night.2:") for p in listed), listed
-        assert any(p.startswith("caps.meals_per_person_per_day:") for p in listed), listed
+        # each at its path, worded from its code (tests/browser/test_admin_problems.py)
+        listed = admin.locator("#caps-status li")
+        expect(listed.and_(admin.locator("[data-path='caps.lodging_per_night.2']"))).to_contain_text(
+            "不能为负数"
+        )
+        expect(listed.and_(admin.locator("[data-path='caps.meals_per_person_per_day']"))).to_contain_text(
+            "应为数字"
+        )
         assert admin.locator("#cap-lodging_per_night-2").get_attribute("aria-invalid") == "true"
         assert _get(base, "/admin/policy")["version"] == original["version"]  # nothing stored
 

@@ -119,9 +119,9 @@ def test_approver_lands_on_his_work_with_a_count_and_can_act_from_the_claim_page
     base = server["base"]
     waiting = per_diem_claim(base, "待审批的落地页")
     lead = phone(browser, base, "teamlead")
-    # the home leads with what waits for him, one tap from the inbox (tests/browser/test_home.py)
-    expect(lead).to_have_url(f"{base}/#/home")
-    expect(lead.locator("#go-inbox")).to_be_visible()
+    # claims wait for him: he lands on them (tests/browser/test_landing.py), the link counted
+    expect(lead).to_have_url(f"{base}/#/inbox")
+    expect(lead.locator(f"ul.inbox li[data-claim='{waiting}']")).to_be_visible()
     total = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, "teamlead")).json()["total"]
     expect(lead.locator('#nav a[href="#/inbox"] .badge')).to_have_text(str(total))
     alice = phone(browser, base, "alice")  # nothing waits for her: her home has no inbox part
