@@ -62,12 +62,14 @@ def current_mapping(session: Session) -> tuple[GlMapping, int]:
 
 
 def save_mapping(session: Session, text: str, who: str) -> int:
-    """A new version, if valid; the problems are listed as ``path: what`` otherwise."""
+    """A new version, if valid; otherwise every problem, each with its path, code and params."""
     try:
         load_mapping_text(text)
     except MappingError as exc:
         raise InvalidInput(
-            "the GL mapping is not valid", code="invalid_gl_mapping", details=list(exc.problems)
+            "the GL mapping is not valid",
+            code="invalid_gl_mapping",
+            details={"problems": [p.as_json() for p in exc.problems]},
         ) from exc
     row = GlMappingVersionRecord(text=text, created_by=who)
     session.add(row)

@@ -211,12 +211,14 @@ def problem_params() -> dict[str, set[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     out.update({code: set(names) for code, names in PYDANTIC_PARAMS.items()})
     out["flow_problem"] = set()  # an InvalidFlow raised with text
-    for _, tree in _trees("core", "policy", "routing"):
+    for _, tree in _trees("core", "policy", "routing", "currency", "vouchers"):
         for scope, call in _functions(tree):
             name = _name(call.func)
             keywords = {k.arg for k in call.keywords if k.arg}
             if name in ("_fail", "_refuse"):
                 code, params = _arg(call, 0, "code"), keywords - {"code", "message", "what"}
+            elif name in ("_wrong", "_rate_problem"):  # the GL mapping's, a rate's: params as keywords
+                code, params = _arg(call, 0 if name == "_wrong" else 1, "code"), keywords
             elif name in ("Problem", "_problem"):
                 code, params = _arg(call, 1, "code"), _dict_keys(_arg(call, 3, "params"), scope)
             else:
@@ -341,6 +343,7 @@ def test_every_problem_of_a_document_or_request_is_worded() -> None:
     assert params["unknown_keys"] == {"keys", "known"}
     assert params["sla_needs_escalate"] == {"action"}
     assert params["string_too_long"] == {"max_length"}
+    assert params["rate_twice"] == {"currency", "day"} and params["gl_category"] == {"value", "known"}
     assert _check("problem", params, required=True) == []
     cat = catalogue()["zh"]
     worded = {k.split(".")[1] for k in cat if k.startswith("problem.")} - {"_"}

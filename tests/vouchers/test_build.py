@@ -146,24 +146,43 @@ def test_the_most_specific_rule_wins(
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("version: 2\n", "version"),
-        ("[1, 2]", "(document): must be a mapping"),
-        ("version: 1\naccounts: {}\nexpense: {default: {code: '1', name: x}}\n", "accounts.payable"),
-        (MAPPING_WITH_RULES.replace("travel: {code", "travle: {code"), "expense.categories"),
-        (MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {}"), "rules.0.match"),
+        ("version: 2\n", ("version", "gl_version")),
+        ("[1, 2]", ("(document)", "not_mapping")),
+        (
+            "version: 1\naccounts: {}\nexpense: {default: {code: '1', name: x}}\n",
+            ("accounts.payable", "missing"),
+        ),
+        (
+            MAPPING_WITH_RULES.replace("travel: {code", "travle: {code"),
+            ("expense.categories", "gl_unknown_categories"),
+        ),
+        (
+            MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {}"),
+            ("rules[0].match", "gl_rule_empty"),
+        ),
         (
             MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {category: food}"),
-            "rules.0.match.category",
+            ("rules[0].match.category", "gl_category"),
         ),
-        (MAPPING_WITH_RULES.replace('"6602.99"', '"66 02"'), "expense.default.code"),
-        (MAPPING_WITH_RULES + "colour: red\n", "colour: unknown key"),
-        ("version: [", "not valid YAML"),
+        (MAPPING_WITH_RULES.replace('"6602.99"', '"66 02"'), ("expense.default.code", "gl_account_code")),
+        (MAPPING_WITH_RULES + "colour: red\n", ("colour", "extra_forbidden")),
+        ("version: [", ("(document)", "not_yaml")),
     ],
 )
-def test_a_bad_mapping_names_the_path(text: str, problem: str) -> None:
+def test_a_bad_mapping_names_the_path_and_the_code(text: str, problem: tuple[str, str]) -> None:
     with pytest.raises(MappingError) as err:
         load_mapping_text(text)
-    assert any(problem in p for p in err.value.problems), err.value.problems
+    found = [(p.path, p.code) for p in err.value.problems]
+    assert problem in found, found
+    assert all(p.message.startswith(f"{p.path}: ") for p in err.value.problems)
+
+
+def test_a_bad_category_carries_what_the_wording_needs() -> None:
+    text = MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {category: food}")
+    with pytest.raises(MappingError) as err:
+        load_mapping_text(text)
+    (problem,) = err.value.problems
+    assert problem.params["value"] == "food" and "travel" in problem.params["known"]
 
 
 def voucher(seq: int = 1) -> Voucher:
