@@ -124,3 +124,13 @@ def paid_claim(base: str, purpose: str, reference: str | None) -> dict[str, Any]
     paid = httpx.post(f"{base}/api/v1/payouts/{claim_id}/paid", headers=api_token(base, "finrev"), json=body)
     assert paid.status_code == 200, paid.text
     return claim(base, claim_id)
+
+
+def english(page: Any) -> None:
+    """Switches the page to English and waits until the screen shown is drawn again in English.
+    The switch draws the current route afresh; a navigation started before that has finished
+    could be drawn over by it (the older screen's answer arriving last)."""
+    page.locator("#lang").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # the switch put "loading" in place of the screen (its title with it); the title is back
+    expect(page.locator("#main h1")).to_have_count(1)
