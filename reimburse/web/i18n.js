@@ -57,7 +57,7 @@ const STRINGS = {
     "inbox.waiting": "条待审批", "done.approve": "已通过", "done.reject": "已驳回", "done.return": "已退回",
     "done.transfer": "已转交", "done.add_signer": "已加签", "done.comment": "已评论", "done.withdraw": "已撤回",
     "decided.rejected": "已驳回", "decided.returned": "已退回，请修改后重新提交", "decided.approved": "已通过",
-    "decided.paid": "已付款", "decided.withdrawn": "已撤回", "decided.reason": "原因",
+    "decided.paid": "已付款", "decided.withdrawn": "已撤回", "decided.reason": "原因", "decided.comment": "意见",
     "capture.photo": "拍照", "capture.choose": "选择文件（照片、PDF、OFD、XML）",
     "capture.notinvoicehelp": "可以移除它、换一个文件，或者改为无发票项目。", "dash.month": "月份",
     app: "报销", logout: "退出", skip: "跳到正文", "nav.capture": "拍票", "nav.claims": "我的报销",
@@ -448,7 +448,7 @@ const STRINGS = {
     "inbox.waiting": "waiting", "done.approve": "Approved", "done.reject": "Rejected", "done.return": "Returned",
     "done.transfer": "Transferred", "done.add_signer": "Signer added", "done.comment": "Commented", "done.withdraw": "Withdrawn",
     "decided.rejected": "Rejected", "decided.returned": "Returned: change it and submit again", "decided.approved": "Approved",
-    "decided.paid": "Paid", "decided.withdrawn": "Withdrawn", "decided.reason": "Reason",
+    "decided.paid": "Paid", "decided.withdrawn": "Withdrawn", "decided.reason": "Reason", "decided.comment": "Comment",
     "capture.photo": "Take photo", "capture.choose": "Choose file (photo, PDF, OFD, XML)",
     "capture.notinvoicehelp": "Remove it, pick another file, or add it as an item without invoice.", "dash.month": "Month",
     app: "Reimburse", logout: "Sign out", skip: "Skip to content", "nav.capture": "Capture",
@@ -853,6 +853,9 @@ export function tOr(prefix, value) {
 }
 
 export function zh(key) { return STRINGS.zh[key]; }
+
+// "label: text" with the colon of the reader's language (a full-width one in Chinese).
+export function labelled(label, text) { return lang === "zh" ? `${label}：${text}` : `${label}: ${text}`; }
 
 export function has(key) { return Boolean(STRINGS[lang] && STRINGS[lang][key]) || Boolean(STRINGS.zh[key]); }
 

@@ -54,12 +54,20 @@ AUDIT = """() => {
 READY = {"#/capture": "#pick-files", "#/home": "#home-flight"}
 
 
-def phone(browser: Any, base: str, username: str, touch: bool = True, start: str | None = None) -> Any:
+def phone(
+    browser: Any,
+    base: str,
+    username: str,
+    touch: bool = True,
+    start: str | None = None,
+    locale: str | None = None,
+) -> Any:
     """A fresh phone-sized context signed in as ``username``; its page shows the app (the
     person's home, or ``start``, e.g. ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
-    fine pointer, or a narrow desktop window)."""
-    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
+    fine pointer, or a narrow desktop window). ``locale``: the phone's own language (``zh-CN``),
+    which draws the browser's own controls, such as a date field's placeholder."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch, locale=locale)
     page = ctx.new_page()
     page.goto(f"{base}/#/login")
     page.fill("#username", username)
