@@ -65,8 +65,8 @@ def phone(
     """A fresh phone-sized context signed in as ``username``; its page shows the app (the
     person's home, or ``start``, e.g. ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
-    fine pointer, or a narrow desktop window). ``locale``: the phone's own language (``zh-CN``),
-    which draws the browser's own controls, such as a date field's placeholder."""
+    fine pointer, or a narrow desktop window). ``locale``: the phone's own language (``zh-CN``), as
+    its browser reports it (``navigator.language``, ``Accept-Language``)."""
     ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch, locale=locale)
     page = ctx.new_page()
     page.goto(f"{base}/#/login")

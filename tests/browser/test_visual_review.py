@@ -148,7 +148,7 @@ def test_six_screens_with_data_look_finished_on_a_phone(
     base = server["base"]
     shots = _shots(tmp_path)
     problems: list[str] = []
-    # a phone set to the language (a date field's placeholder is the browser's, not the app's)
+    # a phone set to the language, as its browser tells the server and the page
     locale = {"zh": "zh-CN", "en": "en-US"}[lang]
     pages = {who: phone(browser, base, who, locale=locale) for who in ("alice", "teamlead", "finrev")}
     if lang == "en":
@@ -180,7 +180,8 @@ def test_six_screens_with_data_look_finished_on_a_phone(
     lead.goto(f"{base}/#/inbox/{flagged}")
     expect(lead.locator("#approve")).to_be_visible()
     expect(lead.locator(".kv.flagged").first).to_be_visible()
-    expect(lead.locator("#budget h2, #budget .notice").first).to_be_visible()
+    expect(lead.locator("#budget li.budget-line").first).to_be_visible()
+    expect(lead.locator("#budget")).not_to_have_attribute("aria-busy", "true")  # every line drawn
     problems += _look(lead, lang, "review", shots)
 
     # inbox: several claims waiting, the low-risk ones approvable at once
