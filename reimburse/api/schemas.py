@@ -587,6 +587,9 @@ class BudgetLine(Schema):
     """One budget (department x category x period) and what this claim takes from it."""
 
     budget_id: int
+    department: str | None = Field(
+        default=None, description="whose budget: the claim's department or one above it"
+    )
     category: str = Field(description="a category, or `*` for everything without its own budget")
     period: str = Field(description="`month`, `quarter` or `year`")
     start: Date

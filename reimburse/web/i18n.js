@@ -59,7 +59,7 @@ const STRINGS = {
     "inbox.waiting": "条待审批", "done.approve": "已通过", "done.reject": "已驳回", "done.return": "已退回",
     "done.transfer": "已转交", "done.add_signer": "已加签", "done.comment": "已评论", "done.withdraw": "已撤回",
     "decided.rejected": "已驳回", "decided.returned": "已退回，请修改后重新提交", "decided.approved": "已通过",
-    "decided.paid": "已付款", "decided.withdrawn": "已撤回", "decided.reason": "原因",
+    "decided.paid": "已付款", "decided.withdrawn": "已撤回", "decided.reason": "原因", "decided.comment": "意见",
     "capture.photo": "拍照", "capture.choose": "选择文件（照片、PDF、OFD、XML）",
     "capture.notinvoicehelp": "可以移除它、换一个文件，或者改为无发票项目。", "dash.month": "月份",
     app: "报销", logout: "退出", skip: "跳到正文", "nav.capture": "拍票", "nav.claims": "我的报销",
@@ -70,7 +70,7 @@ const STRINGS = {
     "admin.bank_name": "开户银行", "admin.bank_branch": "开户支行（选填）", "admin.account": "银行账号",
     "admin.accountkeep": "留空则不修改", "admin.savepayroll": "保存发薪信息",
     "dash.title": "看板", "dash.spendcat": "各类别支出", "dash.spenddept": "各部门支出", "dash.trend": "每月支出",
-    "dash.budget": "预算使用率", "dash.cycle": "各审批节点平均耗时", "dash.paycycle": "提交到付款耗时（中位数）", "dash.findings": "常见检查问题", "dash.empty": "暂无数据", "login.title": "登录",
+    "dash.budget": "预算使用率", "dash.cycle": "各审批节点平均耗时", "dash.paycycle": "提交到付款耗时（中位数）", "dash.findings": "常见检查问题", "dash.empty": "暂无数据", "dash.spendnote": "支出只计已通过和已付款的报销，按消费日期计入月份", "login.title": "登录",
     "login.user": "用户名", "login.password": "密码", "login.submit": "登录", "login.workapps": "通过工作应用登录",
     "capture.title": "拍发票", "capture.pick": "拍照或选择文件（照片、PDF、OFD、XML）",
     "capture.uploading": "上传中", "capture.reading": "识别中…", "capture.failed": "无法识别",
@@ -494,7 +494,7 @@ const STRINGS = {
     "inbox.waiting": "waiting", "done.approve": "Approved", "done.reject": "Rejected", "done.return": "Returned",
     "done.transfer": "Transferred", "done.add_signer": "Signer added", "done.comment": "Commented", "done.withdraw": "Withdrawn",
     "decided.rejected": "Rejected", "decided.returned": "Returned: change it and submit again", "decided.approved": "Approved",
-    "decided.paid": "Paid", "decided.withdrawn": "Withdrawn", "decided.reason": "Reason",
+    "decided.paid": "Paid", "decided.withdrawn": "Withdrawn", "decided.reason": "Reason", "decided.comment": "Comment",
     "capture.photo": "Take photo", "capture.choose": "Choose file (photo, PDF, OFD, XML)",
     "capture.notinvoicehelp": "Remove it, pick another file, or add it as an item without invoice.", "dash.month": "Month",
     app: "Reimburse", logout: "Sign out", skip: "Skip to content", "nav.capture": "Capture",
@@ -507,7 +507,7 @@ const STRINGS = {
     "admin.account": "Account number", "admin.accountkeep": "leave empty to keep it", "admin.savepayroll": "Save payroll data",
     "dash.title": "Dashboard", "dash.spendcat": "Spend by category", "dash.spenddept": "Spend by department",
     "dash.trend": "Spend per month", "dash.budget": "Budget used", "dash.cycle": "Average time per approval step", "dash.paycycle": "Submission to payment (median)",
-    "dash.findings": "Top findings", "dash.empty": "No data yet",
+    "dash.findings": "Top findings", "dash.empty": "No data yet", "dash.spendnote": "Spend counts approved and paid claims, in the month of the expense date",
     "login.title": "Sign in", "login.user": "Username", "login.password": "Password", "login.submit": "Sign in", "login.workapps": "Sign in with your work app",
     "capture.title": "Capture an invoice", "capture.pick": "Take a photo or pick files (photo, PDF, OFD, XML)",
     "capture.uploading": "Uploading", "capture.reading": "Reading…", "capture.failed": "Could not read",
@@ -966,6 +966,9 @@ export function tOr(prefix, value) {
 }
 
 export function zh(key) { return STRINGS.zh[key]; }
+
+// "label: text" with the colon of the reader's language (a full-width one in Chinese).
+export function labelled(label, text) { return lang === "zh" ? `${label}：${text}` : `${label}: ${text}`; }
 
 export function has(key) { return Boolean(STRINGS[lang] && STRINGS[lang][key]) || Boolean(STRINGS.zh[key]); }
 

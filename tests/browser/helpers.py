@@ -56,13 +56,21 @@ READY = {"#/capture": "#pick-files", "#/home": "#home-flight", "#/inbox": "ul.in
 LANDED = f"{READY['#/home']}, {READY['#/inbox']}"
 
 
-def phone(browser: Any, base: str, username: str, touch: bool = True, start: str | None = None) -> Any:
+def phone(
+    browser: Any,
+    base: str,
+    username: str,
+    touch: bool = True,
+    start: str | None = None,
+    locale: str | None = None,
+) -> Any:
     """A fresh phone-sized context signed in as ``username``; its page shows the app (where the
     person lands: the inbox when claims wait for them, else their home; or ``start``, e.g.
     ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
-    fine pointer, or a narrow desktop window)."""
-    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
+    fine pointer, or a narrow desktop window). ``locale``: the phone's own language (``zh-CN``), as
+    its browser reports it (``navigator.language``, ``Accept-Language``)."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch, locale=locale)
     page = ctx.new_page()
     page.goto(f"{base}/#/login")
     page.fill("#username", username)
@@ -127,3 +135,13 @@ def paid_claim(base: str, purpose: str, reference: str | None) -> dict[str, Any]
     paid = httpx.post(f"{base}/api/v1/payouts/{claim_id}/paid", headers=api_token(base, "finrev"), json=body)
     assert paid.status_code == 200, paid.text
     return claim(base, claim_id)
+
+
+def english(page: Any) -> None:
+    """Switches the page to English and waits until the screen shown is drawn again in English.
+    The switch draws the current route afresh; a navigation started before that has finished
+    could be drawn over by it (the older screen's answer arriving last)."""
+    page.locator("#lang").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # the switch put "loading" in place of the screen (its title with it); the title is back
+    expect(page.locator("#main h1")).to_have_count(1)

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser.helpers import AUDIT, api_token, claim, phone
+from tests.browser.helpers import AUDIT, api_token, claim, english, phone
 from tests.claims.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_foreign_folio_ticket_split_pre_approval(
     who, name, folio_photo = PEOPLE[lang]
     page = phone(browser, base, who)
     if lang == "en":
-        page.click("#lang")
+        english(page)
     # the pre-approval: asked on its own screen, approved by the approvers (through the API)
     page.goto(f"{base}/#/pre-approvals")
     page.select_option("#pre-kind", "travel")

@@ -95,7 +95,7 @@ def test_reject_asks_a_reason_and_the_submitter_sees_it_on_top(server: dict[str,
     expect(banner).to_contain_text("已驳回")
     expect(banner).to_contain_text("没有出差审批单")
     # at the top: right under the title, above the items and the timeline
-    assert alice.locator("#main > :nth-child(2)").get_attribute("id") == "decision"
+    expect(alice.locator("#main > :nth-child(2)")).to_have_id("decision")
 
     approved = per_diem_claim(base, "通过后有提示", amount="450.00", days=5)
     lead.goto(f"{base}/#/inbox/{approved}")
@@ -133,7 +133,7 @@ def test_approver_lands_on_his_work_with_a_count_and_can_act_from_the_claim_page
     expect(lead.locator("#approve")).to_be_visible()
     alice.goto(f"{base}/#/claims/{waiting}")
     expect(alice.locator("#withdraw")).to_be_visible()
-    assert alice.locator("#approve").count() == 0
+    expect(alice.locator("#approve")).to_have_count(0)
     httpx.post(f"{base}/api/v1/claims/{waiting}/withdraw", headers=api_token(base, "alice"), json={})
 
 
