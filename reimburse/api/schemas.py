@@ -1041,7 +1041,8 @@ class GlMappingSaved(Schema):
 class VoucherLine(Schema):
     kind: str = Field(
         description="a claim's: `expense`, `input_vat`, `advance_offset`, `payable`; "
-        "an advance paid out: `advance_paid` (the receivable) and `bank`"
+        "an advance paid out: `advance_paid` (the receivable) and `bank`; "
+        "cash repaid on an advance: `repayment_bank` and `advance_repaid` (the receivable)"
     )
     account_code: str
     account_name: str
@@ -1060,8 +1061,11 @@ class Voucher(Schema):
     seq: int = Field(description="凭证号 within the period")
     period: str = Field(description="YYYY-MM")
     date: Date
-    claim_id: int
+    claim_id: int = Field(description="the claim booked, or the advance request a repayment returns")
     claim_number: str
+    movement_id: int | None = Field(
+        default=None, description="set on the voucher of a cash repayment: the advance movement it books"
+    )
     payee: str | None
     currency: str
     total: Money

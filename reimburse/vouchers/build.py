@@ -177,3 +177,27 @@ def advance_payout_lines(
         ),
         VoucherLine(LineKind.BANK, bank.code, bank.name, f"{request_number} 支付{payee}借款", ZERO, amount),
     )
+
+
+def advance_repayment_lines(
+    request_number: str, payee: str, amount: Decimal, mapping: GlMapping
+) -> tuple[VoucherLine, ...]:
+    """The voucher of cash an employee returned on an advance: the bank debited, the employee's
+    advance receivable credited, so the receivable nets (with the payout and the claims' offsets)
+    to what is still outstanding."""
+    if amount <= 0:
+        raise VoucherError("a repayment is a positive amount")
+    receivable, bank = mapping.accounts.advance, mapping.accounts.bank
+    return (
+        VoucherLine(
+            LineKind.REPAYMENT_BANK, bank.code, bank.name, f"{request_number} 收到{payee}还款", amount, ZERO
+        ),
+        VoucherLine(
+            LineKind.ADVANCE_REPAID,
+            receivable.code,
+            receivable.name,
+            f"{request_number} {payee} 归还借款",
+            ZERO,
+            amount,
+        ),
+    )

@@ -16,6 +16,8 @@ class LineKind(StrEnum):
     PAYABLE = "payable"  # credit: what the company owes the employee
     ADVANCE_PAID = "advance_paid"  # debit: a cash advance paid out, owed back by the employee
     BANK = "bank"  # credit: the money that paid an advance out
+    REPAYMENT_BANK = "repayment_bank"  # debit: cash an employee returned on an advance
+    ADVANCE_REPAID = "advance_repaid"  # credit: the advance receivable the repayment reduces
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """The GL mapping as versions, and vouchers: made once per qualifying claim (approved, or paid,
-by the ``voucher_at`` setting), numbered per month in the order they are made, and stored with
-their lines, so that every export of a voucher says the same. Services never commit."""
+by the ``voucher_at`` setting) and once per cash repayment of an advance, numbered per month in
+the order they are made, and stored with their lines, so that every export of a voucher says
+the same. Services never commit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -15,6 +17,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from reimburse.advances.records import AdvanceMovementRecord, AdvanceRecord
 from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.claims.requests import advances_settled
@@ -24,6 +27,7 @@ from reimburse.vouchers.build import (
     VoucherError,
     VoucherItem,
     advance_payout_lines,
+    advance_repayment_lines,
     build_lines,
     split_item,
 )
@@ -110,11 +114,14 @@ def item_vat(item: ClaimItemRecord) -> InputVat:
     return input_vat(vat_facts(item))
 
 
-def _day(claim: ClaimRecord, at: str) -> date:
+def _moment(claim: ClaimRecord, at: str) -> datetime:
     # an advance is booked when it is paid out, whatever the setting: the receivable exists then
     paid = at == "payment" or claim.kind == "advance"
     when: datetime | None = claim.paid_at if paid else (claim.decided_at or claim.paid_at)
-    when = when or claim.updated_at
+    return when or claim.updated_at
+
+
+def _books_day(when: datetime) -> date:
     return when.astimezone(BOOKS_ZONE).date()
 
 
@@ -146,23 +153,45 @@ def _lines(session: Session, claim: ClaimRecord, mapping: GlMapping) -> tuple[Vo
     return build_lines(number, payee, items, mapping, offsets_for(session, claim))
 
 
-def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: int, at: str) -> VoucherRecord:
-    day = _day(claim, at)
+@dataclass(frozen=True, slots=True)
+class _Due:
+    """Something to book: a claim, or a repayment (``movement``) of the advance ``claim``
+    requested. Sorted by when it is booked; a claim before a movement of the same moment."""
+
+    when: datetime
+    rank: int  # 0 a claim, 1 a movement
+    key: int  # the claim's or the movement's id
+    claim: ClaimRecord
+    movement: AdvanceMovementRecord | None = None
+    currency: str = ""
+
+    def sort_key(self) -> tuple[datetime, int, int]:
+        return (self.when, self.rank, self.key)
+
+
+def _create(session: Session, due: _Due, mapping: GlMapping, version: int) -> VoucherRecord:
+    claim, movement = due.claim, due.movement
+    day = _books_day(due.when)
     period = f"{day:%Y-%m}"
     try:
-        lines = _lines(session, claim, mapping)
+        if movement is None:
+            lines = _lines(session, claim, mapping)
+        else:
+            number, payee = claim.number or str(claim.id), claim.submitter_name or ""
+            lines = advance_repayment_lines(number, payee, movement.amount, mapping)
     except VoucherError as exc:
         raise Conflict(f"claim {claim.number}: {exc}", code="voucher_invalid") from exc
     seq = (session.scalar(select(func.max(VoucherRecord.seq)).where(VoucherRecord.period == period)) or 0) + 1
     row = VoucherRecord(
         claim_id=claim.id,
+        movement_id=movement.id if movement else None,
         period=period,
         seq=seq,
         number=f"{mapping.voucher_word}-{period}-{seq:04d}",
         voucher_date=day,
         mapping_version=version,
-        currency=claim.currency,
-        total=claim.total,
+        currency=due.currency or claim.currency,
+        total=movement.amount if movement else claim.total,
         lines=[line.to_json() for line in lines],
     )
     try:
@@ -184,14 +213,8 @@ def _booked_at(at: str) -> Any:
 BATCH = 500  # vouchers per run: one transaction stays short; the next run takes the rest
 
 
-def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecord]:
-    """Make the voucher of every qualifying claim that has none (oldest decision first, at
-    most ``limit``); returns the new ones. Running it again makes nothing new (idempotent).
-
-    Expense claims qualify by ``at``; a cash advance when it is paid out (its receivable is
-    debited; the claims that offset it credit it back). A pre-approval's estimate books nothing."""
-    mapping, version = current_mapping(session)
-    done = select(VoucherRecord.claim_id)
+def _claims_due(session: Session, at: str, limit: int) -> list[_Due]:
+    done = select(VoucherRecord.claim_id).where(VoucherRecord.movement_id.is_(None))
     claims = session.scalars(
         select(ClaimRecord)
         .where(
@@ -204,7 +227,35 @@ def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecor
         .order_by(_booked_at(at), ClaimRecord.id)
         .limit(limit)
     ).all()
-    return [_create(session, c, mapping, version, at) for c in claims]
+    return [_Due(_moment(c, at), 0, c.id, c) for c in claims]
+
+
+def _repayments_due(session: Session, limit: int) -> list[_Due]:
+    # NOT IN over a column with NULLs matches nothing: only the vouchers that have a movement
+    done = select(VoucherRecord.movement_id).where(VoucherRecord.movement_id.is_not(None))
+    rows = session.execute(
+        select(AdvanceMovementRecord, AdvanceRecord.currency, ClaimRecord)
+        .join(AdvanceRecord, AdvanceRecord.id == AdvanceMovementRecord.advance_id)
+        .join(ClaimRecord, ClaimRecord.id == AdvanceRecord.request_id)
+        .where(AdvanceMovementRecord.kind == "repayment", AdvanceMovementRecord.id.not_in(done))
+        .order_by(AdvanceMovementRecord.at, AdvanceMovementRecord.id)
+        .limit(limit)
+    ).all()
+    return [_Due(m.at, 1, m.id, c, m, currency) for m, currency, c in rows]
+
+
+def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecord]:
+    """Make the voucher of every qualifying claim and every cash repayment that has none (the
+    earliest booked first, at most ``limit``); returns the new ones. Running it again makes
+    nothing new (idempotent).
+
+    Expense claims qualify by ``at``; a cash advance when it is paid out (its receivable is
+    debited; the claims that offset it credit it back); a repayment of an advance when it is
+    recorded (the bank debited, the receivable credited, dated the day it was recorded). A
+    pre-approval's estimate books nothing."""
+    mapping, version = current_mapping(session)
+    due = sorted(_claims_due(session, at, limit) + _repayments_due(session, limit), key=_Due.sort_key)
+    return [_create(session, d, mapping, version) for d in due[:limit]]
 
 
 def vouchers(session: Session, period: str | None = None, claim_id: int | None = None) -> list[VoucherRecord]:
@@ -217,7 +268,9 @@ def vouchers(session: Session, period: str | None = None, claim_id: int | None =
 
 
 def voucher_for_claim(session: Session, claim_id: int) -> VoucherRecord:
-    row = session.scalars(select(VoucherRecord).where(VoucherRecord.claim_id == claim_id)).first()
+    row = session.scalars(
+        select(VoucherRecord).where(VoucherRecord.claim_id == claim_id, VoucherRecord.movement_id.is_(None))
+    ).first()
     if row is None:
         raise NotFound(f"claim {claim_id} has no voucher (yet)", code="voucher_not_found")
     return row
@@ -249,6 +302,7 @@ def voucher_view(session: Session, row: VoucherRecord) -> dict[str, Any]:
         "date": v.day.isoformat(),
         "claim_id": row.claim_id,
         "claim_number": v.claim_number,
+        "movement_id": row.movement_id,
         "payee": claim.submitter_name if claim else None,
         "currency": v.currency,
         "total": f"{row.total:.2f}",
