@@ -85,11 +85,14 @@ def evaluate(
             help="only the 'tuning' part or only the 'held-out' part (default: both, reported apart)"
         ),
     ] = None,
+    mistakes: Annotated[
+        bool, typer.Option(help="also print every wrong field: file, field, expected, got, flagged")
+    ] = False,
 ) -> None:
     """Measure extraction against DIR/labels.jsonl: per-field and per-kind accuracy, silent
     errors (wrong and not flagged for review) and negatives recognised, for the whole set and
     for its tuning and held-out parts separately."""
-    from reimburse.ocr.evaluation import PARTS, evaluate_dir, format_report
+    from reimburse.ocr.evaluation import PARTS, evaluate_dir, format_mistakes, format_report
 
     reader = _reader()
     if engine:
@@ -100,6 +103,8 @@ def evaluate(
         directory, reader, kinds=set(kind) if kind else None, details_path=report, part=part
     )
     typer.echo(format_report(summary))
+    if mistakes:
+        typer.echo(format_mistakes(summary))
 
 
 samples_app = typer.Typer(
