@@ -249,6 +249,16 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     return Party(buyer_name, buyer_id), Party(seller_name, seller_id)
 
 
+def party_name_lines(layout: Layout) -> list[Line]:
+    """The lines the party names are read from (for a second, closer read of them)."""
+    hits = [
+        h
+        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
+        if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
+    ]
+    return [h.lines[-1] for h in _distinct(hits)]
+
+
 def _distinct(hits: list[Hit]) -> list[Hit]:
     """One hit per value run (the last line a hit was read from)."""
     seen: set[int] = set()
