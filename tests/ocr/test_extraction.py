@@ -300,3 +300,26 @@ def test_government_receipts_are_reimbursable_documents_of_their_own_kind() -> N
     assert (ex.value("invoice_code"), ex.value("invoice_number")) == ("12060121", "0726500001")
     assert ex.value("total") == "40.00"
     assert not ex.needs_review, ex.review_reasons
+
+
+def test_a_code_next_to_a_name_label_is_not_taken_for_the_name() -> None:
+    # The detector missed both name lines: the next run within reach of each "名称" label is
+    # a line of the cipher block (buyer) and the seller's tax ID half a row lower. Neither is
+    # a name; a missing name is flagged as missing, a code in the name field would pass.
+    base = vat_page()
+    lines = [
+        ln
+        for ln in base.lines
+        if ln.text
+        not in ("明月示例餐饮管理有限公司", "名称：星河示例科技有限公司", "纳税人识别号：" + SELLER_ID)
+    ]
+    lines += [
+        line("名称：", 80, 160),
+        line("移有限≤696746/->/962535551*/0<<+", 200, 166),
+        line("纳税人识别号：", 80, 530),
+        line(SELLER_ID, 180, 514),
+    ]
+    ex = extract([TextPage(width=1200, height=700, lines=tuple(lines))], None)
+    assert ex.value("buyer_name") is None
+    assert ex.value("seller_name") is None
+    assert ex.value("seller_tax_id") == SELLER_ID

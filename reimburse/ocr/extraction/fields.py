@@ -410,9 +410,18 @@ def _all_money(text: str) -> list[str]:
     return out
 
 
+# the password/cipher block (密码区) is digits and + - * / < >: no name has several of those
+_CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
+
+
 def _name(text: str) -> str | None:
     text = text.strip(":：;；,，.。 ")
     if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):
+        return None
+    # A name is words, not codes: a run that is mostly digits is a tax ID, an account or a
+    # contract number from the next row (a name line the detector missed), and the cipher
+    # block's symbols are no name either. Such a value is a wrong name nobody expects.
+    if sum(c.isdigit() for c in text) > 0.4 * len(text) or len(_CIPHER_CHARS.findall(text)) >= 2:
         return None
     return text
 
