@@ -316,6 +316,8 @@ def test_a_code_next_to_a_name_label_is_not_taken_for_the_name() -> None:
     lines += [
         line("名称：", 80, 160),
         line("移有限≤696746/->/962535551*/0<<+", 200, 166),
+        line("名称：", 700, 470),
+        line("陆仟捌佰陆拾圆贰角柒分", 780, 476),
         line("纳税人识别号：", 80, 530),
         line(SELLER_ID, 180, 514),
     ]

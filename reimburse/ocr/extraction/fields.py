@@ -423,6 +423,10 @@ def _name(text: str) -> str | None:
     # block's symbols are no name either. Such a value is a wrong name nobody expects.
     if sum(c.isdigit() for c in text) > 0.4 * len(text) or len(_CIPHER_CHARS.findall(text)) >= 2:
         return None
+    # nor is an amount in capitals (陆仟捌佰陆拾圆贰角柒分, the row below the seller's label)
+    capitals = _CAPITAL_CHARS.search(text)
+    if capitals and len(capitals.group(0)) >= 4 and re.search(r"[圆元园角分整]", capitals.group(0)):
+        return None
     return text
 
 
