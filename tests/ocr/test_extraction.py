@@ -47,6 +47,7 @@ def vat_page(
     score: float = 0.99,
     title: str = "上海增值税电子普通发票",
     extra: tuple[TextLine, ...] = (),
+    seller_name: str = "明月示例餐饮管理有限公司",
 ) -> TextPage:
     lines = [
         line(title, 400, 30),
@@ -85,7 +86,7 @@ def vat_page(
         line("售", 40, 540),
         line("方", 40, 570),
         line("名称：", 80, 500),
-        line("明月示例餐饮管理有限公司", 180, 500),
+        line(seller_name, 180, 500),
         line("纳税人识别号：" + seller_id, 80, 530),
         line("备", 700, 520),
         line("注", 700, 560),
@@ -325,3 +326,8 @@ def test_a_code_next_to_a_name_label_is_not_taken_for_the_name() -> None:
     assert ex.value("buyer_name") is None
     assert ex.value("seller_name") is None
     assert ex.value("seller_tax_id") == SELLER_ID
+
+
+def test_a_frame_stroke_read_after_the_company_name_is_not_part_of_it() -> None:
+    ex = extract([vat_page(seller_name="明月示例餐饮管理有限公司1")], None)
+    assert ex.value("seller_name") == "明月示例餐饮管理有限公司"

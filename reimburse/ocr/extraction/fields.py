@@ -415,7 +415,8 @@ _CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
 
 
 def _name(text: str) -> str | None:
-    text = text.strip(":：;；,，.。 ")
+    # a stroke of the frame or the seal just right of "…公司" reads as "1", "|" or "l"
+    text = re.sub(r"(?<=公司)[\dIl|!.,:;·]{1,2}$", "", text.strip(":：;；,，.。 "))
     if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):
         return None
     # A name is words, not codes: a run that is mostly digits is a tax ID, an account or a
