@@ -331,3 +331,12 @@ def test_a_code_next_to_a_name_label_is_not_taken_for_the_name() -> None:
 def test_a_frame_stroke_read_after_the_company_name_is_not_part_of_it() -> None:
     ex = extract([vat_page(seller_name="明月示例餐饮管理有限公司1")], None)
     assert ex.value("seller_name") == "明月示例餐饮管理有限公司"
+
+
+def test_the_total_with_its_own_small_label_wins_over_the_rightmost_money_of_a_tilted_row() -> None:
+    # On a curved page the tax of the sum row sinks into the 价税合计 row: it is that row's
+    # rightmost money, but the total is the one printed after "(小写)".
+    lines = [ln for ln in vat_page().lines if ln.text != "¥6.00"]
+    lines.append(line("¥6.00", 1050, 452, 70))
+    ex = extract([TextPage(width=1200, height=700, lines=tuple(lines))], None)
+    assert ex.value("total") == "106.00"

@@ -110,7 +110,18 @@ def find_check_code(layout: Layout) -> list[Candidate]:
 
 
 def find_total(layout: Layout) -> list[Candidate]:
-    """The total including tax: "(小写)¥…", or the money on the 价税合计 row."""
+    """The total including tax: "(小写)¥…", or the money on the 价税合计 row.
+
+    A value printed with its own "小写" label wins over the rightmost money of the 价税合计
+    row: on a tilted or curved page that row also overlaps the sum row above it, whose tax
+    is further right than the total.
+    """
+    found = _totals(layout)
+    labelled = [c for c in found if "小写" in c.lines[0].text]
+    return labelled or found
+
+
+def _totals(layout: Layout) -> list[Candidate]:
     out: list[Candidate] = []
     for line in layout.find(SMALL_TOTAL_LABEL):
         m = SMALL_TOTAL_LABEL.search(line.text)
