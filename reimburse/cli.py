@@ -92,11 +92,14 @@ def evaluate(
             help="also list each silent error: file, field, expected, got, confidence, source",
         ),
     ] = False,
+    mistakes: Annotated[
+        bool, typer.Option(help="also print every wrong field: file, field, expected, got, flagged")
+    ] = False,
 ) -> None:
     """Measure extraction against DIR/labels.jsonl: per-field and per-kind accuracy, silent
     errors (wrong and not flagged for review) and negatives recognised, for the whole set and
     for its tuning and held-out parts separately."""
-    from reimburse.ocr.evaluation import PARTS, evaluate_dir, format_report
+    from reimburse.ocr.evaluation import PARTS, evaluate_dir, format_mistakes, format_report
 
     reader = _reader()
     if engine:
@@ -107,6 +110,8 @@ def evaluate(
         directory, reader, kinds=set(kind) if kind else None, details_path=report, part=part
     )
     typer.echo(format_report(summary, list_silent=list_silent))
+    if mistakes:
+        typer.echo(format_mistakes(summary))
 
 
 samples_app = typer.Typer(

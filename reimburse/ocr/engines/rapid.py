@@ -50,6 +50,9 @@ class ModelFiles:
     rec: str | None = None
     rec_keys: str | None = None
     det_imagenet_norm: bool = False  # PP-OCRv5/v6 detectors expect ImageNet mean/std
+    # a larger recogniser for the few lines whose every character matters (``reread``)
+    reread_rec: str | None = None
+    reread_keys: str | None = None
 
 
 class RapidOcrEngine:
@@ -103,6 +106,8 @@ class RapidOcrEngine:
         for part in (self._ocr.text_det, self._ocr.text_rec, self._ocr.text_cls):
             _stop_spinning(part.infer if hasattr(part, "infer") else part.session, threads)
         self._rec_session: Any = self._ocr.text_rec.session
+        self._reread_files = (files.reread_rec, files.reread_keys)
+        self._reread: tuple[Any, list[str]] | None = None
 
     def recognize(self, image: Image) -> TextPage:
         """Detect lines on a reduced copy, recognise them from full-resolution crops."""
@@ -155,6 +160,55 @@ class RapidOcrEngine:
         if self.repair_runs:
             results = [self._repair_runs(crop, result) for crop, result in zip(crops, results, strict=True)]
         return results
+
+    def reread(self, image: Image, lines: list[TextLine]) -> list[TextLine]:
+        """Read ``lines`` of ``image`` again with the larger recogniser, from crops with a
+        margin around the detected box (a tight box clips strokes of the tallest characters).
+
+        For the handful of lines where one wrong character is a wrong value nobody notices
+        (the party names): the tiny recogniser is sure of look-alikes (里/至, 动/劝) that
+        the larger one tells apart. Lines come back in order; without a larger recogniser,
+        or for a line it reads as nothing, the line is returned as it was. Where both
+        recognisers read the same text, each character keeps the better of the two scores.
+        """
+        model = self._reread_model()
+        if model is None or not lines:
+            return list(lines)
+        session, keys = model
+        out = []
+        for line in lines:
+            crop = _padded_crop(image, line)
+            if crop is None:
+                out.append(line)
+                continue
+            text, score, chars = _ctc_read(session, keys, crop, self.rec_stretch)
+            if not text.strip():
+                out.append(line)
+                continue
+            if text == line.text and len(line.char_scores) == len(chars):
+                chars = tuple(max(a, b) for a, b in zip(chars, line.char_scores, strict=True))
+                score = max(score, line.score)
+            out.append(TextLine(text=text, quad=line.quad, score=score, char_scores=chars))
+        return out
+
+    def _reread_model(self) -> tuple[Any, list[str]] | None:
+        rec, keys_path = self._reread_files
+        if rec is None or keys_path is None:
+            return None
+        if self._reread is None:
+            import onnxruntime as ort
+
+            opts = ort.SessionOptions()
+            opts.log_severity_level = 4
+            opts.enable_cpu_mem_arena = False
+            opts.intra_op_num_threads = self.threads
+            opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            session = ort.InferenceSession(rec, sess_options=opts, providers=["CPUExecutionProvider"])
+            with open(keys_path, encoding="utf-8") as fh:
+                keys = ["", *(ln.rstrip("\r\n") for ln in fh), " "]
+            self._reread = (session, keys)
+        return self._reread
 
     def _read_with_chars(self, crop: Image) -> tuple[str, float, tuple[float, ...]]:
         """One line read with its per-character confidence (the run repair keeps none)."""
@@ -214,6 +268,55 @@ def _char_scores(preds: np.ndarray, length: int) -> tuple[float, ...]:
     keep[1:] &= index[1:] != index[:-1]
     chars = tuple(float(p) for p in prob[keep])
     return chars if len(chars) == length else ()
+
+
+def _padded_crop(image: Image, line: TextLine) -> Image | None:
+    """The line's box, widened by a quarter of its height on every side, cut upright."""
+    pts = np.array([[p.x, p.y] for p in line.quad], dtype=np.float32)
+    height = float(np.linalg.norm(pts[3] - pts[0]))
+    width = float(np.linalg.norm(pts[1] - pts[0]))
+    if height < 4 or width < 4:
+        return None
+    along = (pts[1] - pts[0]) / width
+    down = (pts[3] - pts[0]) / height
+    pad = 0.25 * height
+    grown = np.array(
+        [
+            pts[0] - pad * along - pad * down,
+            pts[1] + pad * along - pad * down,
+            pts[2] + pad * along + pad * down,
+            pts[3] - pad * along + pad * down,
+        ],
+        dtype=np.float32,
+    )
+    out_w, out_h = round(width + 2 * pad), round(height + 2 * pad)
+    target = np.array([[0, 0], [out_w, 0], [out_w, out_h], [0, out_h]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(grown, target)
+    crop = cv2.warpPerspective(
+        image, matrix, (out_w, out_h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
+    return np.asarray(crop, dtype=np.uint8)
+
+
+def _ctc_read(
+    session: Any, keys: list[str], crop: Image, stretch: float
+) -> tuple[str, float, tuple[float, ...]]:
+    """Greedy CTC decode of one line crop: text, mean score and per-character scores."""
+    height, width = crop.shape[:2]
+    target_w = max(_MIN_REC_WIDTH, min(_MAX_REC_WIDTH, math.ceil(_REC_HEIGHT * width / height * stretch)))
+    resized = cv2.resize(crop, (target_w, _REC_HEIGHT), interpolation=cv2.INTER_LINEAR)
+    batch = (resized.astype(np.float32).transpose(2, 0, 1)[None] / 127.5) - 1.0
+    preds = session.run(None, {session.get_inputs()[0].name: batch})[0][0]
+    index = preds.argmax(axis=1)
+    prob = preds.max(axis=1)
+    keep = index != 0
+    keep[1:] &= index[1:] != index[:-1]
+    chars = [keys[i] if i < len(keys) else "" for i in index[keep]]
+    scores = tuple(float(p) for p, c in zip(prob[keep], chars, strict=True) if c)
+    text = "".join(chars)
+    if len(scores) != len(text):
+        scores = ()
+    return text, (sum(scores) / len(scores) if scores else 0.0), scores
 
 
 def _stop_spinning(wrapper: Any, threads: int) -> None:

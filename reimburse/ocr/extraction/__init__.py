@@ -27,6 +27,7 @@ from reimburse.ocr.domain import (
     LineItem,
     QrPayload,
     ReviewReason,
+    TextLine,
     TextPage,
 )
 from reimburse.ocr.extraction import fields as f
@@ -41,7 +42,7 @@ from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
 from reimburse.ocr.fapiao.uscc import is_valid_uscc, repair_uscc, uscc_impossible_fixed
 
-__all__ = ["cross_check_structured", "extract"]
+__all__ = ["cross_check_structured", "extract", "lines_to_reread"]
 
 # Confidence of a QR value the printed text did not confirm (the QR itself is checked by
 # its own error correction; what is left is the chance the code belongs to another invoice).
@@ -162,6 +163,12 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         review_reasons=tuple(_dedupe([*reasons, *agent_reasons, *extra, *copy_reason])),
         not_for_reimbursement=copy_only,
     )
+
+
+def lines_to_reread(page: TextPage) -> list[TextLine]:
+    """The OCR lines worth a second read by a stronger recogniser: those the party names are
+    read from, where one look-alike character makes a wrong name that every check passes."""
+    return [ln.raw for ln in f.party_name_lines(Layout.of([page]))]
 
 
 def _extract_taxi(

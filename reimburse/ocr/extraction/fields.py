@@ -110,7 +110,18 @@ def find_check_code(layout: Layout) -> list[Candidate]:
 
 
 def find_total(layout: Layout) -> list[Candidate]:
-    """The total including tax: "(小写)¥…", or the money on the 价税合计 row."""
+    """The total including tax: "(小写)¥…", or the money on the 价税合计 row.
+
+    A value printed with its own "小写" label wins over the rightmost money of the 价税合计
+    row: on a tilted or curved page that row also overlaps the sum row above it, whose tax
+    is further right than the total.
+    """
+    found = _totals(layout)
+    labelled = [c for c in found if "小写" in c.lines[0].text]
+    return labelled or found
+
+
+def _totals(layout: Layout) -> list[Candidate]:
     out: list[Candidate] = []
     for line in layout.find(SMALL_TOTAL_LABEL):
         m = SMALL_TOTAL_LABEL.search(line.text)
@@ -247,6 +258,16 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     seller_name = seller_name or sides_n[1]
     buyer_id, seller_id = sides_i
     return Party(buyer_name, buyer_id), Party(seller_name, seller_id)
+
+
+def party_name_lines(layout: Layout) -> list[Line]:
+    """The lines the party names are read from (for a second, closer read of them)."""
+    hits = [
+        h
+        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
+        if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
+    ]
+    return [h.lines[-1] for h in _distinct(hits)]
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:
@@ -400,9 +421,23 @@ def _all_money(text: str) -> list[str]:
     return out
 
 
+# the password/cipher block (密码区) is digits and + - * / < >: no name has several of those
+_CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
+
+
 def _name(text: str) -> str | None:
-    text = text.strip(":：;；,，.。 ")
+    # a stroke of the frame or the seal just right of "…公司" reads as "1", "|" or "l"
+    text = re.sub(r"(?<=公司)[\dIl|!.,:;·]{1,2}$", "", text.strip(":：;；,，.。 "))
     if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):
+        return None
+    # A name is words, not codes: a run that is mostly digits is a tax ID, an account or a
+    # contract number from the next row (a name line the detector missed), and the cipher
+    # block's symbols are no name either. Such a value is a wrong name nobody expects.
+    if sum(c.isdigit() for c in text) > 0.4 * len(text) or len(_CIPHER_CHARS.findall(text)) >= 2:
+        return None
+    # nor is an amount in capitals (陆仟捌佰陆拾圆贰角柒分, the row below the seller's label)
+    capitals = _CAPITAL_CHARS.search(text)
+    if capitals and len(capitals.group(0)) >= 4 and re.search(r"[圆元园角分整]", capitals.group(0)):
         return None
     return text
 

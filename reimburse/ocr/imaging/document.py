@@ -8,9 +8,10 @@ files and for the rasterised pages of image-only PDFs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
-from reimburse.ocr.domain import DocumentRead
-from reimburse.ocr.engines.base import OcrEngine
+from reimburse.ocr.domain import DocumentRead, TextPage
+from reimburse.ocr.engines.base import Image, OcrEngine
 from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import prepare
@@ -68,5 +69,20 @@ def _read(
     orientation = detect_orientation(page, vertical=vertical_text)
     page = rotate(page, orientation.rotation)
     qr = decode_qr(page)
-    text = engine.recognize(page)
+    text = _second_look(engine, page, engine.recognize(page))
     return DocumentRead(pages=(text,), qr=qr.payload), orientation.rotation in (90, 270)
+
+
+def _second_look(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
+    """The party-name lines read again by the engine's larger recogniser, when it has one
+    (a handful of lines: the cost is a few small inferences, not a second page read)."""
+    reread = getattr(engine, "reread", None)
+    if reread is None:
+        return text
+    from reimburse.ocr.extraction import lines_to_reread
+
+    wanted = lines_to_reread(text)
+    if not wanted:
+        return text
+    better = dict(zip(map(id, wanted), reread(page, wanted), strict=True))
+    return replace(text, lines=tuple(better.get(id(ln), ln) for ln in text.lines))

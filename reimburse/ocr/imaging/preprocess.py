@@ -91,7 +91,7 @@ def find_document_quad(image: Image) -> Quad | None:
         if ratio < 0.15 or ratio > 0.9 or not _plausible(candidate):
             continue
         contrast = _edge_contrast(grey, candidate)
-        if contrast < 18.0:
+        if contrast < 18.0 or not _sides_are_edges(grey, candidate):
             continue
         score = ratio * min(contrast, 60.0)
         if best is None or score > best[0]:
@@ -247,6 +247,61 @@ def _edge_contrast(grey: Image, quad: Quad) -> float:
     inside = float(cv2.mean(grey, mask=inner)[0])
     outside = float(cv2.mean(grey, mask=outer)[0])
     return inside - outside
+
+
+# A side of the outline is the paper's edge when, at most points along it, the grey steps up
+# sharply from just outside to just inside. A shading boundary (the lower half of a sheet in
+# the shadow of the phone) also splits an Otsu mask, but its step is spread over a hand's
+# width, so a few pixels either side of it differ by little.
+_EDGE_STEP = 12.0
+_EDGE_SHARE = 0.6
+_EDGE_SAMPLES = 16
+
+
+def _sides_are_edges(grey: Image, quad: Quad) -> bool:
+    """Every side of the quad that is not along the image border is a sharp dark-to-light
+    step over most of its length (sides along the border have no outside to look at)."""
+    height, width = grey.shape[:2]
+    margin = 0.03 * min(height, width)
+    offset = max(2.0, 0.008 * min(height, width))
+    centre = quad.mean(axis=0)
+    for i in range(4):
+        a, b = quad[i].astype(np.float64), quad[(i + 1) % 4].astype(np.float64)
+        if _along_border(a, b, width, height, margin):
+            continue
+        direction = b - a
+        length = float(np.linalg.norm(direction))
+        if length < 1:
+            return False
+        normal = np.array([-direction[1], direction[0]]) / length
+        if np.dot(centre - (a + b) / 2, normal) < 0:
+            normal = -normal  # pointing into the quad
+        steps = []
+        for t in np.linspace(0.1, 0.9, _EDGE_SAMPLES):
+            point = a + t * direction
+            inside = _patch_mean(grey, point + normal * offset)
+            outside = _patch_mean(grey, point - normal * offset)
+            if inside is not None and outside is not None:
+                steps.append(inside - outside)
+        if steps and sum(s >= _EDGE_STEP for s in steps) < _EDGE_SHARE * len(steps):
+            return False
+    return True
+
+
+def _along_border(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64], w: int, h: int, m: float) -> bool:
+    return bool(
+        (a[0] <= m and b[0] <= m)
+        or (a[1] <= m and b[1] <= m)
+        or (a[0] >= w - 1 - m and b[0] >= w - 1 - m)
+        or (a[1] >= h - 1 - m and b[1] >= h - 1 - m)
+    )
+
+
+def _patch_mean(grey: Image, point: npt.NDArray[np.float64], radius: int = 1) -> float | None:
+    x, y = round(float(point[0])), round(float(point[1]))
+    if x - radius < 0 or y - radius < 0 or x + radius >= grey.shape[1] or y + radius >= grey.shape[0]:
+        return None
+    return float(grey[y - radius : y + radius + 1, x - radius : x + radius + 1].mean())
 
 
 def _quad_scale(quad: Quad, warped: Image) -> float:
