@@ -285,6 +285,12 @@ def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conve
     out: list[Conversion | None] = []
     for pos, item in enumerate(data.items):
         if item.allowance is not None:
+            if item.currency not in (None, company):
+                raise InvalidInput(
+                    f"an allowance is computed in {company}, not {item.currency}",
+                    code="allowance_currency",
+                    details={"currency": item.currency, "company": company},
+                )
             out.append(None)
             continue
         if item.amount is None:

@@ -16,16 +16,16 @@ pytestmark = pytest.mark.browser
 
 def test_exception_queue_filters_and_mark_paid(server: dict[str, Any], browser: Any) -> None:
     base = server["base"]
-    risky = per_diem_claim(base, "超标准补助待复核")  # per-diem over the cap: finance review
+    risky = per_diem_claim(base, "超标准补助待复核")  # more per-diem days than the trip: finance review
     fin = phone(browser, base, "finrev")
     fin.goto(f"{base}/#/finance")
     row = fin.locator(f"#exception-list li[data-claim='{risky}']")
     row.wait_for()
     # the reason is shown, not just the flag: in words, with its figures, the code kept for tools
-    reason = row.locator("ul.reasons li[data-code='per_diem_over_cap']")
-    expect(reason).to_contain_text("出差补助超标")
-    expect(reason).to_contain_text("上限 ¥")
-    assert "per_diem_over_cap" not in row.inner_text()
+    reason = row.locator("ul.reasons li[data-code='per_diem_over_trip_cap']")
+    expect(reason).to_contain_text("出差补助天数超过出差天数")
+    expect(reason).to_contain_text("补助共 4 天，出差 1 天")
+    assert "per_diem_over_trip_cap" not in row.inner_text()
     fin.select_option("#f-category", "office")  # no office items in that claim: filtered out
     assert row.count() == 0
     fin.select_option("#f-category", "travel")

@@ -158,8 +158,9 @@ def test_racing_submissions_under_block_never_overdraw_any_line(migrated_engine:
         alice = principal_for(s.scalars(select(UserRecord).where(UserRecord.username == "alice")).one())
         ids = []
         for _ in range(n):
-            item = claims.ItemInput(category="travel", amount=Decimal("100.00"), expense_date=TODAY,
-                                    no_invoice_kind="per_diem", no_invoice_reason="出差补助")  # fmt: skip
+            # a per-diem of one day in a tier-3 city: 100.00, computed
+            item = claims.ItemInput(category="travel", amount=None, expense_date=TODAY,
+                                    allowance="per_diem", city_tier=3, days=1)  # fmt: skip
             ids.append(claims.create_claim(s, alice, claims.ClaimInput(purpose="出差", items=(item,))).id)
         s.commit()
     barrier = threading.Barrier(n)

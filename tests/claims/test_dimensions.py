@@ -159,7 +159,7 @@ def test_a_used_code_is_deactivated_not_deleted_and_cannot_be_chosen_again(api: 
     client.post(
         "/api/v1/claims",
         headers=alice,
-        json={"purpose": "x", "cost_centre": "CC-WEST", "items": [per_diem("10.00")]},
+        json={"purpose": "x", "cost_centre": "CC-WEST", "items": [per_diem("100.00")]},
     )
     west = client.delete(f"/api/v1/admin/cost-centres/{ids['CC-WEST']}", headers=admin).json()
     assert west["deleted"] is False and west["active"] is False

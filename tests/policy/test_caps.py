@@ -54,7 +54,9 @@ def test_over_cap_details_say_by_how_much() -> None:
         (NoInvoiceKind.MILEAGE, Category.TRANSPORT, "1200.00", None),  # 1000 km
     ],
 )
-def test_allowances_have_no_item_cap(kind: NoInvoiceKind, category: Category, amount: str, days: int | None) -> None:
+def test_allowances_have_no_item_cap(
+    kind: NoInvoiceKind, category: Category, amount: str, days: int | None
+) -> None:
     # their amounts are the policy's own rates times the days or km (claims.allowances):
     # nobody typed them, so there is nothing to cap; days beyond the trip are daily.py's
     it = item(category, amount, no_invoice_kind=kind, reason="按标准计算", days=days)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.settings import Settings
 from reimburse.reports.service import percentile
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 from tests.claims.test_claims_api import approve_all
 
@@ -26,8 +27,7 @@ RECENT = TODAY - timedelta(days=3)
 
 
 def _item(category: str, amount: str, day: date) -> dict[str, Any]:
-    return {"category": category, "amount": amount, "expense_date": day.isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    return per_diem(amount, day.isoformat(), category)
 
 
 @pytest.fixture()
