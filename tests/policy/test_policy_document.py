@@ -267,3 +267,12 @@ def test_values_come_through_as_domain_types() -> None:
     assert p.risk.severity_points == default_policy().risk.severity_points
     # severity points other than the four severities have always been ignored
     assert parse_policy(edited({"risk.severity_points.extra": 3})) == default_policy()
+
+
+def test_a_document_saved_with_the_old_allowance_caps_still_loads() -> None:
+    # per-diem and mileage are computed from ``allowances`` now (issue 18): their caps have
+    # nothing left to cap, and a document saved with them loads as if they were not there
+    old = edited({"caps.per_diem_per_day": 100, "caps.mileage_per_item": 500})
+    assert parse_policy(old) == default_policy()
+    with pytest.raises(PolicyError):
+        parse_policy(edited({"caps.per_diem_per_day": -1}))  # still checked while accepted
