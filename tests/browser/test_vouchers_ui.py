@@ -33,15 +33,21 @@ def test_finance_sees_the_voucher_and_the_conversion(server: dict[str, Any], bro
     assert up.status_code == 202, up.text
     doc = up.json()["documents"][0]["id"]
     fin = phone(browser, base, "finrev")
-    fin.wait_for_function(
-        """async ([url, token]) => {
-            const r = await fetch(url, { headers: { Authorization: token } });
-            return r.ok && ["done", "failed"].includes((await r.json()).status);
+    # Playwright polls a synchronous predicate (a promise would count as true at once)
+    read = fin.wait_for_function(
+        """([url, token]) => {
+            const r = new XMLHttpRequest();
+            r.open("GET", url, false);
+            r.setRequestHeader("Authorization", token);
+            r.send();
+            const status = r.status === 200 ? JSON.parse(r.responseText).status : null;
+            return ["done", "failed"].includes(status) ? status : null;
         }""",
         arg=[f"{base}/api/v1/documents/{doc}", alice["Authorization"]],
         polling=250,
-        timeout=60_000,
+        timeout=90_000,
     )
+    assert read.json_value() == "done"
     receipt = {"kind": "receipt", "issuer": "Hilton San Francisco", "issue_date": day, "country": "US"}
     item = {"category": "travel", "amount": "60.00", "currency": "USD", "expense_date": day,
             "document_id": doc, "foreign_document": receipt}  # fmt: skip
