@@ -53,9 +53,10 @@ def world(migrated_engine: Engine, settings: Settings) -> Iterator[dict[str, Any
             ("finrev", "travel", "200.00", RECENT),
         ):
             h = login(client, who)
-            made = client.post(
-                "/api/v1/claims", headers=h, json={"purpose": "出差", "items": [_item(category, amount, day)]}
-            )
+            body: dict[str, Any] = {"purpose": "出差", "items": [_item(category, amount, day)]}
+            if category == "travel":  # two days of per-diem (tier 3) on a one-day trip: a finding
+                body |= {"trip_start": day.isoformat(), "trip_end": day.isoformat()}
+            made = client.post("/api/v1/claims", headers=h, json=body)
             assert made.status_code == 201, made.text
             claim_id = made.json()["id"]
             assert client.post(f"/api/v1/claims/{claim_id}/submit", headers=h).status_code == 200
