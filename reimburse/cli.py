@@ -85,6 +85,13 @@ def evaluate(
             help="only the 'tuning' part or only the 'held-out' part (default: both, reported apart)"
         ),
     ] = None,
+    list_silent: Annotated[
+        bool,
+        typer.Option(
+            "--list-silent",
+            help="also list each silent error: file, field, expected, got, confidence, source",
+        ),
+    ] = False,
 ) -> None:
     """Measure extraction against DIR/labels.jsonl: per-field and per-kind accuracy, silent
     errors (wrong and not flagged for review) and negatives recognised, for the whole set and
@@ -99,7 +106,7 @@ def evaluate(
     summary = evaluate_dir(
         directory, reader, kinds=set(kind) if kind else None, details_path=report, part=part
     )
-    typer.echo(format_report(summary))
+    typer.echo(format_report(summary, list_silent=list_silent))
 
 
 samples_app = typer.Typer(

@@ -27,6 +27,7 @@ def _money(value: Decimal) -> str:
 def _line(line: budget_view.BudgetLine) -> dict[str, Any]:
     return {
         "budget_id": line.budget_id,
+        "department": line.department,
         "category": line.category,
         "period": line.period,
         "start": line.start.isoformat(),

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reimburse.core.errors import Forbidden, ReimburseError
+from reimburse.core.problems import location, pydantic_problem
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ def error_body(
         body["error"]["details"] = details
     return body
 
+
+# where a request's value came from: the first part of a validation error's location
+_SOURCES = ("body", "query", "path", "header", "cookie")
 
 _OUT_OF_RANGE = error_body("value_out_of_range", "a number, date or text in the request is out of range")
 
@@ -77,8 +81,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # each field's problem as a code (pydantic's error type) with params and the field's
+        # path, which the web app words; loc, msg and type as FastAPI sends them, for API clients
         details = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")} for e in exc.errors()
+            {
+                "loc": list(e.get("loc", ())),
+                "msg": e.get("msg"),
+                "type": e.get("type"),
+                **pydantic_problem(location(e.get("loc", ()), skip=_SOURCES), e).as_json(),
+            }
+            for e in exc.errors()
         ]
         return JSONResponse(
             error_body("invalid_request", "the request is not valid", details), status_code=422

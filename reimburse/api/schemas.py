@@ -587,6 +587,9 @@ class BudgetLine(Schema):
     """One budget (department x category x period) and what this claim takes from it."""
 
     budget_id: int
+    department: str | None = Field(
+        default=None, description="whose budget: the claim's department or one above it"
+    )
     category: str = Field(description="a category, or `*` for everything without its own budget")
     period: str = Field(description="`month`, `quarter` or `year`")
     start: Date
@@ -1036,7 +1039,10 @@ class GlMappingSaved(Schema):
 
 
 class VoucherLine(Schema):
-    kind: str = Field(description="`expense`, `input_vat`, `advance_offset` or `payable`")
+    kind: str = Field(
+        description="a claim's: `expense`, `input_vat`, `advance_offset`, `payable`; "
+        "an advance paid out: `advance_paid` (the receivable) and `bank`"
+    )
     account_code: str
     account_name: str
     summary: str = Field(description="摘要")

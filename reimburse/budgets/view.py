@@ -33,6 +33,7 @@ class BudgetLine:
     """One budget (department × category × period) and what this claim takes from it."""
 
     budget_id: int
+    department: str | None  # whose budget: the claim's department or one above it
     category: str  # a category, or "*" for everything without its own budget
     period: str  # month | quarter | year
     start: date
@@ -95,9 +96,11 @@ def claim_budget(session: Session, claim: ledger.Spending) -> ClaimBudget:
         # the claim's own money comes out of the bucket it sits in now, so "others" is exact
         own_committed = mine.amount if mine is not None and mine.state == "reserved" else Decimal(0)
         own_spent = mine.amount if mine is not None and mine.state == "consumed" else Decimal(0)
+        owner = session.get(DepartmentRecord, budget.department_id)
         lines.append(
             BudgetLine(
                 budget_id=budget.id,
+                department=owner.name if owner else None,
                 category=budget.category,
                 period=budget.period,
                 start=budget.period_start,

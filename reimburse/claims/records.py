@@ -17,10 +17,12 @@ from sqlalchemy import (
     JSON,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -31,8 +33,28 @@ from reimburse.identity.records import UserRecord
 MONEY = Numeric(14, 2)
 
 
+# the statuses in which a claim no longer holds its pre-approval (another claim may link it)
+PRE_APPROVAL_RELEASED = (ClaimStatus.REJECTED.value, ClaimStatus.WITHDRAWN.value, ClaimStatus.DELETED.value)
+_LIVE_LINK = text(
+    "pre_approval_id IS NOT NULL AND status NOT IN ({})".format(
+        ", ".join(f"'{s}'" for s in PRE_APPROVAL_RELEASED)
+    )
+)
+
+
 class ClaimRecord(Base):
     __tablename__ = "claims"
+    # a pre-approval is taken over by one live claim at most: the database decides when two
+    # claims link it at the same moment (migration 0020)
+    __table_args__ = (
+        Index(
+            "uq_claims_live_pre_approval",
+            "pre_approval_id",
+            unique=True,
+            sqlite_where=_LIVE_LINK,
+            postgresql_where=_LIVE_LINK,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str | None] = mapped_column(String(32), unique=True)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from reimburse.advances import service as advances
@@ -19,10 +20,11 @@ from reimburse.advances.records import AdvanceMovementRecord, AdvanceRecord
 from reimburse.audit import service as trail
 from reimburse.budgets import service as ledger
 from reimburse.claims.domain import ClaimStatus, Finding, Severity
-from reimburse.claims.records import ClaimRecord
+from reimburse.claims.records import PRE_APPROVAL_RELEASED, ClaimRecord
 from reimburse.core.errors import Conflict, InvalidInput
 
-_DEAD = (ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN)
+# a claim in one of these holds its pre-approval no more (a deleted draft neither)
+_DEAD = PRE_APPROVAL_RELEASED
 
 
 def check_pre_approval(
@@ -40,16 +42,45 @@ def check_pre_approval(
             f"pre-approval {pre.number} is {pre.status}; only an approved one is linked",
             code="pre_approval_not_approved",
         )
+    _refuse_used(session, pre, claim_id)
+    return pre_approval_id
+
+
+def _refuse_used(session: Session, pre: ClaimRecord, claim_id: int | None) -> None:
     user = session.scalars(
         select(ClaimRecord.number).where(
-            ClaimRecord.pre_approval_id == pre_approval_id,
+            ClaimRecord.pre_approval_id == pre.id,
             ClaimRecord.status.not_in(_DEAD),
             ClaimRecord.id != (claim_id or 0),
         )
     ).first()
     if user is not None:
-        raise Conflict(f"pre-approval {pre.number} is already used by claim {user}", code="pre_approval_used")
-    return pre_approval_id
+        raise Conflict(
+            f"pre-approval {pre.number} is already used by claim {user}",
+            code="pre_approval_used",
+            params={"number": pre.number, "claim": user},
+        )
+
+
+def link_pre_approval(session: Session, claim: ClaimRecord, pre_approval_id: int | None) -> None:
+    """Link a stored expense claim to a pre-approval (checked first, ``check_pre_approval``).
+    The database decides a race: one pre-approval is held by one live claim at most (a partial
+    unique index), so when two claims link it at the same moment the second's write is refused
+    and answered like the check would have (``pre_approval_used``)."""
+    linked = check_pre_approval(session, claim.submitter_id, pre_approval_id, claim.id)
+    session.flush()  # the claim's other changes first: a refusal below is this link's only
+    if linked == claim.pre_approval_id:
+        return
+    try:
+        with session.begin_nested():
+            claim.pre_approval_id = linked
+            session.flush()
+    except IntegrityError:
+        pre = session.get(ClaimRecord, linked)
+        if pre is None:
+            raise
+        _refuse_used(session, pre, claim.id)  # raises: another claim took it meanwhile
+        raise
 
 
 def take_over_pre_approval(session: Session, claim: ClaimRecord, now: datetime) -> ClaimRecord | None:

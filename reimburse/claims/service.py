@@ -161,13 +161,13 @@ def create_claim(
     # would only be left behind (issue 15)
     registry.refuse_held(session, claim.items)
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
-    if kind == "expense":
-        claim.pre_approval_id = requests.check_pre_approval(
-            session, actor.user_id, data.pre_approval_id, None
-        )
+    if kind == "expense":  # refused before anything is stored; linked once the row exists
+        requests.check_pre_approval(session, actor.user_id, data.pre_approval_id, None)
     session.add(claim)
     session.flush()
     claim.number = f"{_PREFIX[kind]}{claim.created_at:%Y%m}{claim.id:06d}"
+    if kind == "expense":
+        requests.link_pre_approval(session, claim, data.pre_approval_id)
     session.flush()  # now, not at commit: the answer must carry the version the row ends at
     queue_checks(session, claim.items, now or utcnow())  # checked as soon as read, before submission
     return claim
@@ -216,9 +216,7 @@ def update_claim(
     claim.items = items
     claim.total = sum((i.amount for i in claim.items), Decimal("0.00"))
     if claim.kind == "expense":
-        claim.pre_approval_id = requests.check_pre_approval(
-            session, claim.submitter_id, data.pre_approval_id, claim.id
-        )
+        requests.link_pre_approval(session, claim, data.pre_approval_id)
     session.flush()
     if returned:
         registry.register_invoices(session, claim)

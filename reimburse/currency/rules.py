@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from reimburse.core.problems import Problem
 from reimburse.currency.iso4217 import is_currency
 
 CENT = Decimal("0.01")
@@ -22,11 +23,18 @@ RATE_MAX = Decimal("100000")  # 1 unit = at most this many company-currency unit
 
 
 class RateError(ValueError):
-    """A rate or a rate file that cannot be used; ``problems`` lists each as ``where: what``."""
+    """A rate file that cannot be used; ``problems`` lists every problem of it."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
         self.problems = tuple(problems)
+
+
+def _rate_problem(where: str, code: str, what: str, **params: str) -> Problem:
+    """A problem of one rate: ``where`` is a file's line number ("3") or a typed rate's
+    currency and day ("USD 2026-11-30"); the web app words both, and ``code`` + ``params``."""
+    at = where if not where.isdigit() else f"line {where}"
+    return Problem(where, code, f"{at}: {what}" if where else what, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +90,32 @@ def pick_rate(rates: Iterable[Rate], currency: str, base: str, day: date) -> Rat
     return best
 
 
-def check_rate(currency: str, base: str, rate: Decimal, where: str = "") -> list[str]:
+def check_rate(currency: str, base: str, rate: Decimal, where: str = "") -> list[Problem]:
     """What is wrong with one rate (empty when nothing)."""
-    at = f"{where}: " if where else ""
     problems = []
     if not is_currency(currency):
-        problems.append(f"{at}{currency!r} is not an ISO 4217 currency code")
+        problems.append(
+            _rate_problem(
+                where, "rate_currency", f"{currency!r} is not an ISO 4217 currency code", value=currency
+            )
+        )
     if not is_currency(base):
-        problems.append(f"{at}base {base!r} is not an ISO 4217 currency code")
+        problems.append(
+            _rate_problem(where, "rate_base", f"base {base!r} is not an ISO 4217 currency code", value=base)
+        )
     if currency == base:
-        problems.append(f"{at}a rate converts between two different currencies")
+        problems.append(_rate_problem(where, "rate_same", "a rate converts between two different currencies"))
     if not rate.is_finite() or rate <= 0 or rate > RATE_MAX:
-        problems.append(f"{at}the rate must be a positive number up to {RATE_MAX}")
+        problems.append(
+            _rate_problem(
+                where,
+                "rate_positive",
+                f"the rate must be a positive number up to {RATE_MAX}",
+                max=str(RATE_MAX),
+            )
+        )
     elif rate.as_tuple().exponent < -8:  # type: ignore[operator]
-        problems.append(f"{at}the rate has at most 8 decimals")
+        problems.append(_rate_problem(where, "rate_decimals", "the rate has at most 8 decimals"))
     return problems
 
 
@@ -109,41 +129,40 @@ def parse_rates_csv(text: str, base: str, default_source: str = "csv") -> list[R
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS[:3] if c not in header]
     if missing:
-        raise RateError(
-            [
-                f"line 1: the header needs the columns {', '.join(CSV_COLUMNS[:3])} "
-                f"(missing: {', '.join(missing)})"
-            ]
-        )
+        needed = ", ".join(CSV_COLUMNS[:3])
+        what = f"the header needs the columns {needed} (missing: {', '.join(missing)})"
+        raise RateError([_rate_problem("1", "rate_header", what, missing=", ".join(missing))])
     unknown = [h for h in header if h not in CSV_COLUMNS]
     if unknown:
-        raise RateError([f"line 1: unknown columns {', '.join(unknown)}"])
+        columns = ", ".join(unknown)
+        raise RateError([_rate_problem("1", "rate_columns", f"unknown columns {columns}", columns=columns)])
     rates: list[Rate] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     seen: set[tuple[str, date]] = set()
     for n, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if isinstance(v, str)}
         if not any(row.values()):
             continue
-        where = f"line {n}"
+        where = str(n)
         currency = row.get("currency", "").upper()
         try:
             day = date.fromisoformat(row.get("rate_date", ""))
         except ValueError:
-            problems.append(f"{where}: rate_date must be a date YYYY-MM-DD")
+            problems.append(_rate_problem(where, "rate_date", "rate_date must be a date YYYY-MM-DD"))
             continue
         try:
             rate = Decimal(row.get("rate", ""))
         except InvalidOperation:
-            problems.append(f"{where}: rate must be a number")
+            problems.append(_rate_problem(where, "rate_number", "rate must be a number"))
             continue
         source = row.get("source") or default_source
         if len(source) > 64:
-            problems.append(f"{where}: source is at most 64 characters")
+            problems.append(_rate_problem(where, "rate_source", "source is at most 64 characters"))
             continue
         wrong = check_rate(currency, base, rate, where)
         if (currency, day) in seen:
-            wrong.append(f"{where}: {currency} on {day} appears twice")
+            twice = f"{currency} on {day} appears twice"
+            wrong.append(_rate_problem(where, "rate_twice", twice, currency=currency, day=day.isoformat()))
         seen.add((currency, day))
         if wrong:
             problems.extend(wrong)
@@ -152,5 +171,5 @@ def parse_rates_csv(text: str, base: str, default_source: str = "csv") -> list[R
     if problems:
         raise RateError(problems)
     if not rates:
-        raise RateError(["the file holds no rates"])
+        raise RateError([_rate_problem("", "rate_empty", "the file holds no rates")])
     return rates

@@ -91,7 +91,11 @@ def save_rates(session: Session, rates: list[Rate], who: str, now: datetime, how
     audit trail saying who changed which rates."""
     problems = [p for r in rates for p in check_rate(r.currency, r.base, r.rate, f"{r.currency} {r.day}")]
     if problems:
-        raise InvalidInput("the rates are not valid", code="invalid_rates", details=problems)
+        raise InvalidInput(
+            "the rates are not valid",
+            code="invalid_rates",
+            details={"problems": [p.as_json() for p in problems]},
+        )
     for r in rates:
         session.add(
             FxRateRecord(
@@ -128,7 +132,9 @@ def import_csv(session: Session, text: str, base: str, who: str, now: datetime) 
         rates = parse_rates_csv(text, base)
     except RateError as exc:
         raise InvalidInput(
-            "the rate file is not valid", code="invalid_rates", details=list(exc.problems)
+            "the rate file is not valid",
+            code="invalid_rates",
+            details={"problems": [p.as_json() for p in exc.problems]},
         ) from exc
     return save_rates(session, rates, who, now, "import")
 

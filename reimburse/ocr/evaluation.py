@@ -173,8 +173,18 @@ def _tally(row: dict[str, Any], labelled: dict[str, Any], ex: Extraction | None,
         ):
             tally.add(ok, flagged, found=got is not None)
         if not ok:
+            fv = ex.fields.get(name) if ex else None
             summary.mistakes.append(
-                {"file": row["file"], "field": name, "expected": expected, "got": got, "flagged": flagged}
+                {
+                    "file": row["file"],
+                    "kind": kind,
+                    "field": name,
+                    "expected": expected,
+                    "got": got,
+                    "flagged": flagged,
+                    "confidence": fv.confidence if fv else None,
+                    "source": str(fv.source) if fv else None,
+                }
             )
 
 
@@ -211,8 +221,25 @@ def _p50(values: list[float]) -> float:
     return s[len(s) // 2] if s else 0.0
 
 
-def format_report(s: Summary) -> str:
+def silent_errors(s: Summary) -> list[str]:
+    """One line per silent error (a wrong value not flagged): file, field, expected, got,
+    confidence and source, to find the classes of error the checks miss."""
+    out = []
+    for m in s.mistakes:
+        if m["got"] is None or m["flagged"]:
+            continue
+        conf = "-" if m["confidence"] is None else f"{m['confidence']:.3f}"
+        out.append(
+            f"silent: {m['file']}  [{m['kind']}]  {m['field']}: expected {m['expected']!r}, "
+            f"got {m['got']!r}  (confidence {conf}, source {m['source']})"
+        )
+    return out
+
+
+def format_report(s: Summary, *, list_silent: bool = False) -> str:
     out = _report_lines(s)
+    if list_silent:
+        out += silent_errors(s)
     for path, message in s.read_errors:
         out.append(f"read error: {path}: {message}")
     for name in PARTS:

@@ -38,8 +38,10 @@ def save_policy(session: Session, text: str, who: str, now: datetime) -> int:
     try:
         load_policy_text(text)
     except PolicyError as exc:
+        # each problem as its path, code and params (the web app words them) and in English
+        problems = [p.as_json() for p in exc.coded]
         raise InvalidInput(
-            "the policy is not valid", code="invalid_policy", details=list(exc.problems)
+            "the policy is not valid", code="invalid_policy", details={"problems": problems}
         ) from exc
     row = PolicyVersionRecord(text=text, created_by=who)
     session.add(row)

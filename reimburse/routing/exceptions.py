@@ -8,7 +8,10 @@ resubmission of a claim that was not returned), ``invalid_action``, ``flow_misma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from reimburse.core.errors import Conflict, Forbidden, InvalidInput, ReimburseError
+from reimburse.core.problems import Problem
 
 
 class RoutingError(ReimburseError):
@@ -51,11 +54,17 @@ class NoApprover(RoutingError, InvalidInput):
 
 
 class InvalidFlow(RoutingError, InvalidInput):
-    """A flow definition that does not validate; ``problems`` lists every one, with its path."""
+    """A flow definition that does not validate. ``coded`` lists every problem (path, code and
+    params for the web app's wording, an English message); ``problems`` the English messages.
+    A problem given as text (no code) is sent with the code ``flow_problem``."""
 
     code = "invalid_flow"
     status = 422
 
-    def __init__(self, message: str, problems: list[str]) -> None:
-        super().__init__(message + ":\n  " + "\n  ".join(problems), details={"problems": problems})
-        self.problems = problems
+    def __init__(self, message: str, problems: Sequence[Problem | str]) -> None:
+        self.coded = [p if isinstance(p, Problem) else Problem("", "flow_problem", p) for p in problems]
+        self.problems = [p.message for p in self.coded]
+        super().__init__(
+            message + ":\n  " + "\n  ".join(self.problems),
+            details={"problems": [p.as_json() for p in self.coded]},
+        )

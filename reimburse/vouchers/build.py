@@ -155,3 +155,25 @@ def build_lines(
             )
         )
     return tuple(lines)
+
+
+def advance_payout_lines(
+    request_number: str, payee: str, amount: Decimal, mapping: GlMapping
+) -> tuple[VoucherLine, ...]:
+    """The voucher of a cash advance paid out: the employee's advance receivable debited, the
+    bank credited. The claims that later offset it credit the same receivable, so what stays on
+    it is what the employee still owes."""
+    if amount <= 0:
+        raise VoucherError("an advance paid out is a positive amount")
+    receivable, bank = mapping.accounts.advance, mapping.accounts.bank
+    return (
+        VoucherLine(
+            LineKind.ADVANCE_PAID,
+            receivable.code,
+            receivable.name,
+            f"{request_number} {payee} 借款",
+            amount,
+            ZERO,
+        ),
+        VoucherLine(LineKind.BANK, bank.code, bank.name, f"{request_number} 支付{payee}借款", ZERO, amount),
+    )

@@ -14,6 +14,8 @@ class LineKind(StrEnum):
     INPUT_VAT = "input_vat"  # debit: deductible input VAT
     ADVANCE_OFFSET = "advance_offset"  # credit: a cash advance the claim settles (借款冲销)
     PAYABLE = "payable"  # credit: what the company owes the employee
+    ADVANCE_PAID = "advance_paid"  # debit: a cash advance paid out, owed back by the employee
+    BANK = "bank"  # credit: the money that paid an advance out
 
 
 @dataclass(frozen=True, slots=True)

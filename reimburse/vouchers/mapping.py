@@ -7,6 +7,7 @@ admins edit and the service keeps as versions (like the expense policy).
       payable:   {code: "2241.01", name: 其他应付款-员工报销}
       input_vat: {code: "2221.01.01", name: 应交税费-应交增值税-进项税额}
       advance:   {code: "1221.01", name: 其他应收款-备用金}
+      bank:      {code: "1002", name: 银行存款}   # optional; what pays an advance out
     expense:
       default: {code: "6602.99", name: 管理费用-其他}
       categories:
@@ -15,7 +16,8 @@ admins edit and the service keeps as versions (like the expense policy).
       - match: {category: travel, department: 3, cost_centre: CC-SALES, project: P-001}
         account: {code: "6601.01", name: 销售费用-差旅费}
 
-Validation lists every problem as ``path: what`` (pure: no session, no settings).
+Validation lists every problem with its path, a code and its params (``core.problems``), which
+the web app words; pure: no session, no settings.
 """
 
 from __future__ import annotations
@@ -25,15 +27,23 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from reimburse.core.problems import Problem, location, params_of, pydantic_problem
 
 CATEGORIES = ("travel", "lodging", "meals", "transport", "office", "client_entertainment", "other")
 _CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$")
 
 
 class MappingError(ValueError):
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
         self.problems = tuple(problems)
+
+
+def _wrong(code: str, what: str, **params: object) -> PydanticCustomError:
+    # a validator's problem as a code the web app words (``problem.<code>``), English in ``what``
+    return PydanticCustomError(code, what, params_of(params))
 
 
 class _Doc(BaseModel):
@@ -50,14 +60,23 @@ class Account(_Doc):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)  # YAML reads 660201 as a number
         if not isinstance(value, str) or not _CODE.fullmatch(value):
-            raise ValueError("an account code: letters, digits, '.', '-' or '_', at most 40")
+            raise _wrong("gl_account_code", "an account code: letters, digits, '.', '-' or '_', at most 40")
         return value
+
+
+def _bank() -> Account:
+    return Account(code="1002", name="银行存款")
 
 
 class Accounts(_Doc):
     payable: Account
     input_vat: Account
+    # the employee's advance receivable (其他应收款): debited when an advance is paid out,
+    # credited when a claim offsets it, so the two vouchers net to what is still outstanding
     advance: Account
+    # what pays an advance out (credited by the payout voucher); optional so that mapping
+    # versions saved before it existed stay valid
+    bank: Account = Field(default_factory=_bank)
 
 
 class Expense(_Doc):
@@ -69,7 +88,8 @@ class Expense(_Doc):
     def _known(cls, value: dict[str, Account]) -> dict[str, Account]:
         unknown = sorted(set(value) - set(CATEGORIES))
         if unknown:
-            raise ValueError(f"unknown categories {unknown}; known: {list(CATEGORIES)}")
+            what = f"unknown categories {unknown}; known: {list(CATEGORIES)}"
+            raise _wrong("gl_unknown_categories", what, unknown=unknown, known=CATEGORIES)
         return value
 
 
@@ -83,7 +103,8 @@ class Match(_Doc):
     @classmethod
     def _category(cls, value: str | None) -> str | None:
         if value is not None and value not in CATEGORIES:
-            raise ValueError(f"{value!r} is not one of {list(CATEGORIES)}")
+            what = f"{value!r} is not one of {list(CATEGORIES)}"
+            raise _wrong("gl_category", what, value=value, known=CATEGORIES)
         return value
 
     @model_validator(mode="after")
@@ -94,7 +115,10 @@ class Match(_Doc):
             and self.cost_centre is None
             and self.project is None
         ):
-            raise ValueError("a rule matches on at least one of category, department, cost_centre, project")
+            raise _wrong(
+                "gl_rule_empty",
+                "a rule matches on at least one of category, department, cost_centre, project",
+            )
         return self
 
     def specificity(self) -> int:
@@ -128,7 +152,7 @@ class GlMapping(_Doc):
     @classmethod
     def _version(cls, value: int) -> int:
         if value != 1:
-            raise ValueError("only version 1 is understood")
+            raise _wrong("gl_version", "only version 1 is understood")
         return value
 
     def expense_account(
@@ -158,15 +182,17 @@ def load_mapping_text(text: str) -> GlMapping:
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise MappingError([f"(document): not valid YAML/JSON: {exc}"]) from None
+        mark = getattr(exc, "problem_mark", None)
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
+        what = f"(document): not valid YAML/JSON: {exc}"
+        raise MappingError([Problem("(document)", "not_yaml", what, params_of(where))]) from None
     if not isinstance(data, dict):
-        raise MappingError(["(document): must be a mapping"])
+        got = type(data).__name__
+        raise MappingError(
+            [Problem("(document)", "not_mapping", "(document): must be a mapping", {"got": got})]
+        )
     try:
         return GlMapping.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            path = ".".join(str(p) for p in error["loc"]) or "(document)"
-            what = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-            problems.append(f"{path}: {what}")
+        problems = [pydantic_problem(location(e["loc"]) or "(document)", e) for e in exc.errors()]
         raise MappingError(problems) from None

@@ -11,7 +11,7 @@ from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,7 +19,14 @@ from reimburse.claims.domain import ClaimStatus
 from reimburse.claims.records import ClaimItemRecord, ClaimRecord
 from reimburse.claims.requests import advances_settled
 from reimburse.core.errors import Conflict, InvalidInput, NotFound
-from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines, split_item
+from reimburse.vouchers.build import (
+    Offset,
+    VoucherError,
+    VoucherItem,
+    advance_payout_lines,
+    build_lines,
+    split_item,
+)
 from reimburse.vouchers.domain import Voucher, VoucherLine
 from reimburse.vouchers.mapping import GlMapping, MappingError, load_mapping_text
 from reimburse.vouchers.records import GlMappingVersionRecord, VoucherRecord
@@ -55,12 +62,14 @@ def current_mapping(session: Session) -> tuple[GlMapping, int]:
 
 
 def save_mapping(session: Session, text: str, who: str) -> int:
-    """A new version, if valid; the problems are listed as ``path: what`` otherwise."""
+    """A new version, if valid; otherwise every problem, each with its path, code and params."""
     try:
         load_mapping_text(text)
     except MappingError as exc:
         raise InvalidInput(
-            "the GL mapping is not valid", code="invalid_gl_mapping", details=list(exc.problems)
+            "the GL mapping is not valid",
+            code="invalid_gl_mapping",
+            details={"problems": [p.as_json() for p in exc.problems]},
         ) from exc
     row = GlMappingVersionRecord(text=text, created_by=who)
     session.add(row)
@@ -102,7 +111,9 @@ def item_vat(item: ClaimItemRecord) -> InputVat:
 
 
 def _day(claim: ClaimRecord, at: str) -> date:
-    when: datetime | None = claim.paid_at if at == "payment" else (claim.decided_at or claim.paid_at)
+    # an advance is booked when it is paid out, whatever the setting: the receivable exists then
+    paid = at == "payment" or claim.kind == "advance"
+    when: datetime | None = claim.paid_at if paid else (claim.decided_at or claim.paid_at)
     when = when or claim.updated_at
     return when.astimezone(BOOKS_ZONE).date()
 
@@ -113,9 +124,10 @@ def offsets_for(session: Session, claim: ClaimRecord) -> list[Offset]:
     return [Offset(amount, number) for amount, number in advances_settled(session, claim.id)]
 
 
-def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: int, at: str) -> VoucherRecord:
-    day = _day(claim, at)
-    period = f"{day:%Y-%m}"
+def _lines(session: Session, claim: ClaimRecord, mapping: GlMapping) -> tuple[VoucherLine, ...]:
+    number, payee = claim.number or str(claim.id), claim.submitter_name or ""
+    if claim.kind == "advance":
+        return advance_payout_lines(number, payee, claim.total, mapping)
     items = [
         part
         for i in claim.items
@@ -131,14 +143,14 @@ def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: i
             [(s["dimension"], s["code"], Decimal(s["amount"])) for s in i.splits or []],
         )
     ]
+    return build_lines(number, payee, items, mapping, offsets_for(session, claim))
+
+
+def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: int, at: str) -> VoucherRecord:
+    day = _day(claim, at)
+    period = f"{day:%Y-%m}"
     try:
-        lines = build_lines(
-            claim.number or str(claim.id),
-            claim.submitter_name or "",
-            items,
-            mapping,
-            offsets_for(session, claim),
-        )
+        lines = _lines(session, claim, mapping)
     except VoucherError as exc:
         raise Conflict(f"claim {claim.number}: {exc}", code="voucher_invalid") from exc
     seq = (session.scalar(select(func.max(VoucherRecord.seq)).where(VoucherRecord.period == period)) or 0) + 1
@@ -162,24 +174,34 @@ def _create(session: Session, claim: ClaimRecord, mapping: GlMapping, version: i
     return row
 
 
+def _booked_at(at: str) -> Any:
+    """The moment a claim is booked (what ``_day`` dates it by), to make vouchers oldest first."""
+    if at == "payment":
+        return ClaimRecord.paid_at
+    return case((ClaimRecord.kind == "advance", ClaimRecord.paid_at), else_=ClaimRecord.decided_at)
+
+
 BATCH = 500  # vouchers per run: one transaction stays short; the next run takes the rest
 
 
 def generate(session: Session, at: str, limit: int = BATCH) -> list[VoucherRecord]:
     """Make the voucher of every qualifying claim that has none (oldest decision first, at
-    most ``limit``); returns the new ones. Running it again makes nothing new (idempotent)."""
+    most ``limit``); returns the new ones. Running it again makes nothing new (idempotent).
+
+    Expense claims qualify by ``at``; a cash advance when it is paid out (its receivable is
+    debited; the claims that offset it credit it back). A pre-approval's estimate books nothing."""
     mapping, version = current_mapping(session)
     done = select(VoucherRecord.claim_id)
     claims = session.scalars(
         select(ClaimRecord)
         .where(
-            ClaimRecord.status.in_(QUALIFYING[at]),
             ClaimRecord.id.not_in(done),
-            # expense claims: an advance's payout and a pre-approval's estimate book nothing here
-            # (the advance is booked when a claim offsets it)
-            ClaimRecord.kind == "expense",
+            or_(
+                and_(ClaimRecord.kind == "expense", ClaimRecord.status.in_(QUALIFYING[at])),
+                and_(ClaimRecord.kind == "advance", ClaimRecord.status == ClaimStatus.PAID.value),
+            ),
         )
-        .order_by(ClaimRecord.paid_at if at == "payment" else ClaimRecord.decided_at, ClaimRecord.id)
+        .order_by(_booked_at(at), ClaimRecord.id)
         .limit(limit)
     ).all()
     return [_create(session, c, mapping, version, at) for c in claims]

@@ -19,7 +19,20 @@ export function payrollSection(users) {
     account.value = "";
     masked.textContent = `${t("admin.account")}: ${data.bank_account || "-"}`;
   };
-  const load = () => guard(async () => show(await api(`/admin/users/${who.value}/payroll`)), out);
+  // the fields wait for the chosen person's data: typed before it came, they were overwritten by
+  // it (and saved empty); an answer for a person no longer chosen is dropped
+  let asked = 0;
+  const load = () => guard(async () => {
+    const mine = ++asked;
+    const fields = [...Object.values(inputs), account];
+    fields.forEach((el) => { el.disabled = true; });
+    try {
+      const data = await api(`/admin/users/${who.value}/payroll`);
+      if (mine === asked) show(data);
+    } finally {
+      if (mine === asked) fields.forEach((el) => { el.disabled = false; });
+    }
+  }, out);
   who.addEventListener("change", () => { out.replaceChildren(); load(); });
   const form = h("form", { class: "stack", id: "payroll-form" },
     h("label", { for: "payroll-user" }, t("admin.person")), who,

@@ -2,7 +2,7 @@
 // line is wrong, every bad line named) and the GL mapping document (a versioned text like the
 // policy). Finance and auditors read both; only admins change them.
 import { api, user } from "/app/api.js";
-import { guard, h, notice, page } from "/app/dom.js";
+import { guard, h, notice, page, problems } from "/app/dom.js";
 import { errorText, lang, t, tOr } from "/app/i18n.js";
 import { editor } from "/app/adminorg.js";
 
@@ -16,44 +16,17 @@ export function backLink() {
     : h("p", {}, h("a", { href: "#/finance", id: "back" }, `← ${t("finance.title")}`));
 }
 
-// The server's per-line problems ("line 3: rate must be a number") in the reader's words where
-// the wording is one we know; anything else is shown as the server sent it.
-const LINE_PROBLEMS = [
-  [/^'(.+)' is not an ISO 4217 currency code$/, "rates.p.currency", ["value"]],
-  [/^rate_date must be a date YYYY-MM-DD$/, "rates.p.date", []],
-  [/^rate must be a number$/, "rates.p.number", []],
-  [/^the rate must be a positive number up to (\S+)$/, "rates.p.positive", ["max"]],
-  [/^the rate has at most 8 decimals$/, "rates.p.decimals", []],
-  [/^a rate converts between two different currencies$/, "rates.p.same", []],
-  [/^source is at most 64 characters$/, "rates.p.source", []],
-  [/^(\S+) on (\S+) appears twice$/, "rates.p.twice", ["currency", "day"]],
-  [/^the header needs the columns .* \(missing: (.+)\)$/, "rates.p.header", ["missing"]],
-  [/^unknown columns (.+)$/, "rates.p.columns", ["columns"]],
-];
-
-export function rateProblem(text) {
-  if (text === "the file holds no rates") return t("rates.p.empty");
-  // a file's problems name the line, a typed rate's the currency and day ("USD 2026-11-30: ...")
-  const m = /^line (\d+): (.*)$/.exec(text) || /^([A-Z]{3} \d{4}-\d{2}-\d{2}): (.*)$/.exec(text);
-  if (!m) return text;
-  const where = /^\d+$/.test(m[1]) ? t("rates.line").replace("{line}", m[1]) : m[1];
-  for (const [pattern, key, names] of LINE_PROBLEMS) {
-    const found = pattern.exec(m[2]);
-    if (found) {
-      let said = t(key);
-      names.forEach((n, i) => { said = said.replace(`{${n}}`, found[i + 1]); });
-      return `${where}${lang === "zh" ? "：" : ": "}${said}`;
-    }
-  }
-  return `${where}${lang === "zh" ? "：" : ": "}${m[2]}`;
+// Every problem of a refused rate or rate file, in the reader's words: a file's problems name
+// their line ("3"), a typed rate's its currency and day ("USD 2026-11-30"), a field's its path.
+export function rateProblem(p) {
+  const where = /^\d+$/.test(p.path) ? t("rates.line").replace("{line}", p.path) : p.path;
+  return where ? `${where}${lang === "zh" ? "：" : ": "}${p.text}` : p.text;
 }
 
 function failure(err) {
-  const details = err && Array.isArray(err.details) ? err.details : [];
-  const lines = details.map((d) => (typeof d === "string" ? rateProblem(d)
-    : `${(d.loc || []).filter((x) => x !== "body").join(".")}: ${d.msg}`));
   return [notice(`${t("error")}: ${errorText(err)}`),
-    h("ul", { class: "findings", id: "rate-problems" }, ...lines.map((p) => h("li", { class: "error" }, p)))];
+    h("ul", { class: "findings", id: "rate-problems" },
+      ...problems(err).map((p) => h("li", { class: "error", "data-code": p.code || null }, rateProblem(p))))];
 }
 
 function rateTable(items) {

@@ -86,11 +86,10 @@ async function signedIn() {
   flushQueue();
 }
 
-// Everyone starts on their home: what waits for them (with the inbox's count on its link),
-// finance's exceptions, and their own claims in flight.
+// Where a person starts: an approver with claims waiting on the inbox (its link carries the
+// count), everyone else on their home (their claims in flight, finance's exceptions).
 async function landing() {
-  await inboxBadge();
-  return "#/home";
+  return (await inboxBadge()) > 0 ? "#/inbox" : "#/home";
 }
 
 // The number of claims waiting for me, on the inbox link.
@@ -136,10 +135,18 @@ function markCurrent(name) {
 function route() {
   clearKeys();
   leaveCapture();
+  if (!location.hash && user()) {
+    // the app opened with no page named (the installed app's start, a bare address): the
+    // person's landing page, without a history entry for the empty one
+    landing().then((home) => location.replace(home));
+    return undefined;
+  }
   const hash = location.hash || "#/home";
   if (hash === "#/signed-in" || hash.startsWith("#/signed-in?")) { signedIn(); return undefined; }
   if (!user() && hash !== "#/login") {
-    sessionStorage.setItem("next", hash); // a link from a work-app message opens it after sign-in
+    // a link from a work-app message opens it after sign-in; no page named: the landing decides
+    if (location.hash) sessionStorage.setItem("next", hash);
+    else sessionStorage.removeItem("next");
     location.hash = "#/login";
     return undefined;
   }

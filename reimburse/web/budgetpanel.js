@@ -30,15 +30,20 @@ function meter(line, label) {
 }
 
 function lineView(line) {
-  const what = `${line.category === "*" ? t("budget.allcategories") : tOr("cat", line.category)} · `
+  const what = `${line.department ? `${line.department} · ` : ""}${line.category === "*" ? t("budget.allcategories") : tOr("cat", line.category)} · `
     + `${tOr("period", line.period)} ${line.start} – ${line.end}`;
+  // the dates whole: a date broken at its hyphen reads as two
   const figures = h("dl", { class: "fieldlist" }, ...FIGURES.map((k) => h("div", { class: `kv${k === "claim" ? " mine" : ""}` },
     h("dt", {}, t(`budget.${k}`)), h("dd", { "data-figure": k }, amount(line[k])))));
   const verdict = line.exceeds
     ? h("p", { class: "over", "data-verdict": "over" }, `⚠ ${t("budget.exceeds")} ${money(line.over_by)}`)
     : h("p", { class: "within", "data-verdict": "within" }, `✓ ${t("budget.within")}`);
   return h("li", { class: `card budget-line${line.exceeds ? " exceeds" : ""}`, "data-budget": line.budget_id },
-    h("h3", {}, what), meter(line, what), verdict, figures,
+    // the claim's department and those above it may each have a line: whose it is comes first
+    h("h3", {}, line.department ? h("span", { class: "budget-owner" }, line.department) : null,
+      `${line.category === "*" ? t("budget.allcategories") : tOr("cat", line.category)} · ${tOr("period", line.period)} `,
+      h("span", { class: "nowrap" }, line.start), " – ", h("span", { class: "nowrap" }, line.end)),
+    meter(line, what), verdict, figures,
     line.held ? h("p", { class: "muted" }, t(`budget.held.${line.held}`)) : null);
 }
 

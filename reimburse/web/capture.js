@@ -4,7 +4,7 @@ import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
 import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
-import { errorText, fill, reviewText, t, tOr } from "/app/i18n.js";
+import { errorText, fill, labelled, reviewText, t, tOr } from "/app/i18n.js";
 import { foreignFields, moreFields } from "/app/itemextras.js";
 import { ruleFields } from "/app/itemfields.js";
 import * as offline from "/app/offline.js";
@@ -280,7 +280,7 @@ function fieldInput(doc, index, name, read, reason, typed, weak = new Set()) {
     "aria-invalid": reason ? "true" : null, "aria-describedby": reason ? `${id}-why${marked ? ` ${id}-chars` : ""}` : null });
   const box = h("div", { class: reason ? "field flagged" : "field" },
     h("label", { for: id }, t(`field.${name}`)), input, marked,
-    reason ? h("small", { class: "reason", id: `${id}-why` }, `${t("capture.flagged")}: ${reason}`) : null);
+    reason ? h("small", { class: "reason", id: `${id}-why` }, labelled(t("capture.flagged"), reason)) : null);
   if (value !== read && (value ?? "") !== (read ?? "")) {
     box.classList.add("corrected");
     if (reason) { box.classList.remove("flagged"); box.querySelector(".reason").hidden = true; input.removeAttribute("aria-invalid"); }

@@ -5,7 +5,7 @@ import { api, user } from "/app/api.js";
 import { capturePage, contentOf, saveEdit } from "/app/capture.js";
 import { blockedBox, claimDetail } from "/app/claimview.js";
 import { confirmAction, guard, h, money, nameOf, page, people, status, toast, when } from "/app/dom.js";
-import { t } from "/app/i18n.js";
+import { labelled, t } from "/app/i18n.js";
 import { reviewPage } from "/app/inbox.js";
 
 export async function claimsPage() {
@@ -59,7 +59,9 @@ export function decisionBanner(c, dir) {
   return h("section", { id: "decision", class: `card decision-banner ${c.status}`, role: "status" },
     h("p", {}, h("strong", {}, t(`decided.${c.status}`)),
       entry ? ` · ${nameOf(dir, entry.actor)} · ${when(entry.at)}` : ""),
-    entry && entry.comment ? h("blockquote", { class: "decision-reason" }, `${t("decided.reason")}: ${entry.comment}`) : null);
+    // an approval's words are a comment; a rejection's or a return's the reason for it
+    entry && entry.comment ? h("blockquote", { class: "decision-reason" },
+      labelled(t(action === "approve" ? "decided.comment" : "decided.reason"), entry.comment)) : null);
 }
 
 // The capture page with a draft's or a returned claim's items, to change them.

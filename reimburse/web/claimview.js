@@ -3,7 +3,7 @@
 // findings with their reasons, the route with its people, and the timeline.
 import { api, fileUrl } from "/app/api.js";
 import { decision, download, guard, h, money, nameOf, when } from "/app/dom.js";
-import { fill, findingDetail, findingTitle, has, reviewText, stepName, t, tOr } from "/app/i18n.js";
+import { fill, findingDetail, findingTitle, has, labelled, reviewText, stepName, t, tOr } from "/app/i18n.js";
 
 // The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
 export const fieldNames = (fields) => Object.keys(fields || {});
@@ -77,7 +77,7 @@ function invoiceFields(item) {
       h("dt", {}, t(`field.${f}`)),
       h("dd", {}, inv.fields[f] ?? "—",
         corrected.has(f) ? h("small", { class: "was" }, ` (${t("capture.corrected")}: ${corrected.get(f).old ?? "—"})`) : null,
-        flagged.has(f) ? h("small", { class: "reason" }, ` ${t("capture.flagged")}: ${flagged.get(f)}`) : null)));
+        flagged.has(f) ? h("small", { class: "reason" }, labelled(t("capture.flagged"), flagged.get(f))) : null)));
   return h("dl", { class: "fieldlist" }, ...rows);
 }
 
@@ -107,7 +107,7 @@ function itemView(item) {
     // the basis of a computed allowance, in the reader's words (the stored reason is the server's English)
     box.append(h("p", { class: "muted allowance" }, `${t(`allow.${item.allowance.type}`)} · ${allowanceWords(item.allowance) || ""}`));
   } else {
-    box.append(h("p", { class: "muted" }, `${t("claim.noinvoice")}: ${item.no_invoice_reason || ""}`));
+    box.append(h("p", { class: "muted" }, labelled(t("claim.noinvoice"), item.no_invoice_reason || "")));
   }
   const shares = splitsView(item);
   if (shares) box.append(h("p", { class: "muted" }, t("split.title")), shares);
@@ -139,8 +139,9 @@ function commentOf(e) {
 }
 
 export function timelineView(timeline, dir) {
-  return h("ol", { class: "timeline" }, ...timeline.map((e) => h("li", {},
-    h("time", { datetime: e.at }, when(e.at)), ` · ${e.actor === "system" ? t("actor.system") : nameOf(dir, e.actor)} · ${actionName(e.action)}`,
+  return h("ol", { class: "timeline" }, ...timeline.map((e) => h("li", { "data-action": e.action },
+    h("span", { class: "what" }, h("strong", {}, e.actor === "system" ? t("actor.system") : nameOf(dir, e.actor)), ` · ${actionName(e.action)}`),
+    " ", h("time", { datetime: e.at }, when(e.at)),
     commentOf(e) ? h("q", {}, commentOf(e)) : null)));
 }
 
@@ -150,8 +151,8 @@ export function claimDetail(c, dir) {
     h("h2", {}, t("claim.findings")), findingsList(c.risk.findings),
     c.risk.score !== null && c.risk.score !== undefined
       ? h("p", {}, `${t("claim.risk")} ${c.risk.score} · `, decision(c.risk.decision)) : null,
-    c.payout_reference ? h("p", {}, `${t("claim.paidref")}: ${c.payout_reference}`) : null,
-    c.claim_type && c.claim_type !== "expense" ? h("p", { id: "claim-type-shown" }, `${t("ctype.label")}: ${tOr("ctype", c.claim_type)}`) : null,
+    c.payout_reference ? h("p", {}, labelled(t("claim.paidref"), c.payout_reference)) : null,
+    c.claim_type && c.claim_type !== "expense" ? h("p", { id: "claim-type-shown" }, labelled(t("ctype.label"), tOr("ctype", c.claim_type))) : null,
     preApprovalLink(c),
     c.advance_offset && c.advance_offset !== "0.00"
       ? h("p", { id: "advance-offset" }, `${t("claim.advanceoffset")} ${money(c.advance_offset)} · ${t("claim.netpayable")} ${money(c.net_payable)}`) : null,

@@ -185,7 +185,9 @@ async function charts(form) {
   picker.addEventListener("change", showMonth);
   showMonth();
   const hours = t("dash.hours");
-  return [h("div", { class: "card" }, h("label", { for: "dash-month" }, t("dash.month")), picker),
+  // what counts as spend, so that a month of claims still in approval does not look like a fault
+  return [h("div", { class: "card" }, h("label", { for: "dash-month" }, t("dash.month")), picker,
+    h("p", { class: "muted", id: "dash-spend-note" }, t("dash.spendnote"))),
       monthly,
       trendCard(cat.series, months),
       budgetCard(budget.series),

@@ -1,7 +1,7 @@
 // DOM helpers shared by the pages. Text is always set as text, never as HTML, so names read
 // from invoices cannot inject markup.
 import { api, ApiError, setUser } from "/app/api.js";
-import { errorText, t } from "/app/i18n.js";
+import { errorText, lang, problemText, t } from "/app/i18n.js";
 
 export const main = document.getElementById("main");
 
@@ -95,18 +95,25 @@ export async function guard(fn, where = main) {
     // a page that failed to load is no longer loading: the error replaces "loading"
     if (where === main) main.querySelectorAll(":scope > [role=status].muted").forEach((el) => el.remove());
     where.append(notice(`${t("error")}: ${errorText(err)}`));
+    // a refused request names each field and what is wrong with it, not just "not valid"
+    if (err && err.code === "invalid_request" && problems(err).length) where.append(problemList(err));
   }
 }
 
-// Every problem an API error carries (a policy's "path: what" list, or a request's field errors),
-// as text, so a refused save can list all of them instead of the first.
+// Every problem an API error carries (a policy's or a flow's, or a request's field errors), each
+// as { path, code, text } in the reader's words, so a refused save can list all of them.
 export function problems(err) {
   const details = err && err.details ? [].concat(err.details.problems || err.details) : [];
-  return details.map((d) => (d && typeof d === "object" && d.msg ? `${(d.loc || []).join(".")}: ${d.msg}` : String(d)));
+  return details.filter((d) => d !== null && d !== undefined).map(problemText);
+}
+
+export function problemLine(p) {
+  return h("li", { class: "error", "data-code": p.code || null, "data-path": p.path || null },
+    p.path ? h("code", {}, p.path) : null, p.path ? (lang === "zh" ? "：" : ": ") : null, p.text);
 }
 
 export function problemList(err) {
-  return h("ul", { class: "findings" }, ...problems(err).map((p) => h("li", { class: "error" }, p)));
+  return h("ul", { class: "findings problems" }, ...problems(err).map(problemLine));
 }
 
 // The colleague directory, once per page load: timelines and routes carry user ids.

@@ -3,7 +3,7 @@
 import { api } from "/app/api.js";
 import { CATEGORIES } from "/app/capture.js";
 import { daysSince, decision, download, guard, h, money, notice, page, status, when } from "/app/dom.js";
-import { findingDetail, findingTitle, reviewText, t } from "/app/i18n.js";
+import { findingDetail, findingTitle, labelled, reviewText, t } from "/app/i18n.js";
 import { paidSection } from "/app/paidlist.js";
 import { voucherSection } from "/app/vouchers.js";
 
@@ -38,7 +38,8 @@ async function loadPayouts(list, more, cursor) {
   if (!cursor && !data.items.length) list.append(h("li", {}, t("finance.nopayouts")));
   for (const p of data.items) {
     const row = h("li", { "data-claim": p.claim_id, class: "card" },
-      h("a", { href: `#/inbox/${p.claim_id}` }, `${p.number} · ${p.payee} · ${money(p.total)}`),
+      h("div", { class: "claim-head" },
+        h("a", { href: `#/inbox/${p.claim_id}` }, `${p.number} · ${p.payee}`), h("strong", { class: "amount" }, money(p.total))),
       h("div", { class: "muted" }, `${p.purpose} · ${when(p.approved_at)}`));
     const pay = h("button", { class: "mark-paid", onclick: () => guard(async () => {
       pay.disabled = true;
@@ -84,9 +85,9 @@ function reasonsOf(c) {
   for (const r of (c.hold && c.hold.reasons) || []) reasons.unshift([r.code, `⛔ ${findingTitle(r.code)}`]);
   for (const item of c.items) {
     for (const r of (item.invoice && item.invoice.review_reasons) || []) {
-      reasons.push([r.code, `${t("finance.reviewfields")}: ${r.fields.map((f) => t(`field.${f}`)).join("、") || "—"} — ${reviewText(r)}`]);
+      reasons.push([r.code, `${labelled(t("finance.reviewfields"), r.fields.map((f) => t(`field.${f}`)).join("、") || "—")} — ${reviewText(r)}`]);
     }
-    for (const k of item.corrections || []) reasons.push([null, `${t("capture.corrected")}: ${t(`field.${k.field}`)} ${k.old ?? "—"} → ${k.new ?? "—"}`]);
+    for (const k of item.corrections || []) reasons.push([null, labelled(t("capture.corrected"), `${t(`field.${k.field}`)} ${k.old ?? "—"} → ${k.new ?? "—"}`)]);
   }
   return reasons;
 }
@@ -96,8 +97,8 @@ function isException(c) {
 }
 
 function select(id, label, options) {
-  return [h("label", { for: id }, label),
-    h("select", { id }, h("option", { value: "" }, t("finance.any")), ...options.map(([v, text]) => h("option", { value: v }, text)))];
+  return h("div", {}, h("label", { for: id }, label),
+    h("select", { id }, h("option", { value: "" }, t("finance.any")), ...options.map(([v, text]) => h("option", { value: v }, text))));
 }
 
 async function exceptionQueue(box) {
@@ -113,10 +114,10 @@ async function exceptionQueue(box) {
     .map((d) => [String(d), names.get(d) || `${t("finance.department")} ${d}`])
     .sort((a, b) => a[1].localeCompare(b[1], "zh-CN"));
   const filters = h("form", { class: "card filters", id: "filters", "aria-label": t("finance.filter") },
-    ...select("f-department", t("finance.department"), departments),
-    ...select("f-category", t("finance.category"), CATEGORIES.map((c) => [c, t(`cat.${c}`)])),
-    ...select("f-risk", t("finance.risk"), ["finance_review", "block", "pass"].map((r) => [r, t(`risk.${r}`)])),
-    ...select("f-age", t("finance.age"), [1, 3, 7, 14].map((d) => [String(d), `${t("finance.atleast")} ${d} ${t("inbox.days")}`])));
+    select("f-department", t("finance.department"), departments),
+    select("f-category", t("finance.category"), CATEGORIES.map((c) => [c, t(`cat.${c}`)])),
+    select("f-risk", t("finance.risk"), ["finance_review", "block", "pass"].map((r) => [r, t(`risk.${r}`)])),
+    select("f-age", t("finance.age"), [1, 3, 7, 14].map((d) => [String(d), `${t("finance.atleast")} ${d} ${t("inbox.days")}`])));
   const list = h("ul", { class: "list plain", id: "exception-list" });
   const render = () => {
     const f = Object.fromEntries(["department", "category", "risk", "age"].map((k) => [k, filters[`f-${k}`].value]));
@@ -125,10 +126,11 @@ async function exceptionQueue(box) {
       && (!f.risk || c.risk.decision === f.risk)
       && (!f.age || daysSince(c.submitted_at) >= Number(f.age)));
     list.replaceChildren(...(shown.length ? shown.map((c) => h("li", { class: "card", "data-claim": c.id },
-      h("a", { href: `#/inbox/${c.id}` }, `${c.number} · ${c.submitter.display_name} · ${money(c.total)}`), " ",
-      decision(c.risk.decision),
-      h("div", { class: "muted" }, `${c.purpose} · ${[...new Set(c.items.map((i) => t(`cat.${i.category}`)))].join("、")} · `
-        + `${daysSince(c.submitted_at)} ${t("inbox.days")}`),
+      h("div", { class: "claim-head" },
+        h("a", { href: `#/inbox/${c.id}` }, `${c.number} · ${c.submitter.display_name}`),
+        h("strong", { class: "amount" }, money(c.total))),
+      h("div", { class: "muted" }, `${c.purpose} · ${[...new Set(c.items.map((i) => t(`cat.${i.category}`)))].join("、")} · `,
+        h("span", { class: "nowrap" }, `${daysSince(c.submitted_at)} ${t("inbox.days")}`), " ", decision(c.risk.decision)),
       h("ul", { class: "reasons" }, ...reasonsOf(c).map(([code, text]) => h("li", { "data-code": code }, text))))) : [h("li", {}, t("finance.noexceptions"))]));
   };
   filters.addEventListener("change", render);

@@ -23,9 +23,13 @@ export async function inboxPage(rerender) {
     const items = [...first.items];
     let cursor = first.next_cursor;
     const render = () => {
+      // who and how much on the first line (the amount at the right, as approval apps show it)
       const rows = items.map((i) => h("li", { "data-claim": i.claim.id, class: "card" },
-        h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name} · ${money(i.claim.total)}`),
-        h("div", { class: "muted" }, `${i.claim.kind && i.claim.kind !== "expense" ? `${t(`kind.${i.claim.kind}`)} · ` : ""}${i.claim.purpose} · ${stepName(i.node_id, i.node)} · ${daysSince(i.claim.submitted_at)} ${t("inbox.days")} `,
+        h("div", { class: "claim-head" },
+          h("a", { href: `#/inbox/${i.claim.id}` }, `${i.claim.number} · ${i.claim.submitter.display_name}`),
+          h("strong", { class: "amount" }, money(i.claim.total))),
+        h("div", { class: "muted" }, `${i.claim.kind && i.claim.kind !== "expense" ? `${t(`kind.${i.claim.kind}`)} · ` : ""}${i.claim.purpose} · ${stepName(i.node_id, i.node)} · `,
+          h("span", { class: "nowrap" }, `${daysSince(i.claim.submitted_at)} ${t("inbox.days")}`), " ",
           decision(i.claim.risk.decision))));
       const lowRisk = items.filter((i) => i.claim.risk.decision === "pass");
       const result = h("div", { "aria-live": "polite" });

@@ -1,6 +1,6 @@
 // What an item may carry beyond amount and date, kept out of sight until asked for: a receipt
 // from abroad (its currency and document), a passenger ticket's facts (for input VAT) and the
-// item's split across cost centres or projects. The server checks all of it again; the checks
+// item's split across cost centres and projects. The server checks all of it again; the checks
 // here only say early what it would refuse.
 import { api, user } from "/app/api.js";
 import { h } from "/app/dom.js";
@@ -135,48 +135,39 @@ function ticketFields(key, category, prefill) {
 
 const cents = (text) => Math.round(Number(text) * 100);
 
-// The item's shares on cost centres or projects, by percent or by amount, with a running sum
-// that says what is still missing. `total()` is the item's amount as typed; null when it is in
-// another currency (then only percentages can be checked here).
-function splitFields(key, prefill, total, unknown = "split.amountforeign") {
-  const given = prefill.splits || [];
-  const on = h("input", { id: `sp-${key}`, name: "has_split", type: "checkbox", checked: given.length > 0 });
-  const dimension = h("select", { id: `spdim-${key}`, name: "split_dimension" },
-    ...DIMENSIONS.map((d) => h("option", { value: d }, t(`split.${d}`))));
-  const mode = h("select", { id: `spmode-${key}`, name: "split_mode" },
+// The item's shares on one dimension (projects or cost centres), by percent or by amount, with
+// a running sum that says what is still missing. `total()` is the item's amount as typed; null
+// when it is in another currency (then only percentages can be checked here). `enabled()` says
+// whether the item is split at all.
+function dimensionShares(key, dim, given, total, enabled, unknown) {
+  const on = h("input", { id: `spon-${key}-${dim}`, name: "split_on", value: dim, type: "checkbox",
+    checked: given.length > 0 });
+  const mode = h("select", { id: `spmode-${key}-${dim}`, name: "split_mode" },
     h("option", { value: "percent" }, t("split.percent")), h("option", { value: "amount" }, t("split.amount")));
-  if (given.length) {
-    dimension.value = given[0].dimension;
-    mode.value = given[0].percent ? "percent" : "amount";
-  }
+  if (given.length) mode.value = given[0].percent ? "percent" : "amount";
   const rows = h("ol", { class: "shares plain" });
-  const otherDimension = () => given.filter((g) => g.dimension !== dimension.value).map((g) => (g.percent
-    ? { dimension: g.dimension, code: g.code, percent: g.percent } : { dimension: g.dimension, code: g.code, amount: g.amount }));
-  const sum = h("p", { class: "split-sum", "aria-live": "polite", id: `spsum-${key}` });
+  const sum = h("p", { class: "split-sum", "aria-live": "polite", id: `spsum-${key}-${dim}` });
   const add = h("button", { type: "button", class: "link add-share" }, t("split.add"));
   const details = h("div", { class: "split-details" },
-    h("div", { class: "pair" },
-      h("div", {}, h("label", { for: dimension.id }, t("split.by")), dimension),
-      h("div", {}, h("label", { for: mode.id }, t("split.how")), mode)),
-    rows, h("div", { class: "row" }, add), sum);
-  const box = h("fieldset", { class: "extra split-fields" }, h("legend", {}, t("split.title")),
-    h("label", { class: "check", for: on.id }, on, ` ${t("split.add_")}`), details);
+    h("div", {}, h("label", { for: mode.id }, t("split.how")), mode), rows, h("div", { class: "row" }, add), sum);
+  const box = h("div", { class: "split-dim", "data-dimension": dim },
+    h("label", { class: "check", for: on.id }, on, ` ${t(`split.on_${dim}`)}`), details);
   let n = 0;
   const fillCodes = (select) => masterData().then((data) => {
     const keep = select.value || select.dataset.code || "";
     select.replaceChildren(h("option", { value: "" }, t("split.pick")),
-      ...data[dimension.value].map((e) => h("option", { value: e.code }, `${e.code} · ${e.name}`)));
+      ...data[dim].map((e) => h("option", { value: e.code }, `${e.code} · ${e.name}`)));
     select.value = keep;
     if (select.value !== keep) select.value = "";
   }).catch(() => { sum.textContent = t("split.nomaster"); });
   const row = (code = "", share = "") => {
     const i = ++n;
-    const select = h("select", { id: `spcode-${key}-${i}`, name: "split_code", "data-code": code },
+    const select = h("select", { id: `spcode-${key}-${dim}-${i}`, name: "split_code", "data-code": code },
       h("option", { value: code }, code || t("split.pick")));
-    const value = h("input", { id: `spval-${key}-${i}`, name: "split_share", inputmode: "decimal",
+    const value = h("input", { id: `spval-${key}-${dim}-${i}`, name: "split_share", inputmode: "decimal",
       pattern: "\\d+(\\.\\d{1,2})?", value: share });
     const li = h("li", { class: "share" },
-      h("div", {}, h("label", { for: select.id }, `${t("split.share")} ${i}`), select),
+      h("div", {}, h("label", { for: select.id }, `${t(`split.${dim}`)} ${i}`), select),
       h("div", {}, h("label", { for: value.id, class: "share-label" }, t(`split.${mode.value}`)), value),
       h("button", { type: "button", class: "link remove-share", "aria-label": `${t("split.remove")} ${i}`,
         onclick: () => { li.remove(); check(); } }, "×"));
@@ -188,15 +179,19 @@ function splitFields(key, prefill, total, unknown = "split.amountforeign") {
   };
   const shares = () => [...rows.querySelectorAll("li.share")].map((li) => ({
     select: li.querySelector("select"), input: li.querySelector("input") }));
+  const active = () => enabled() && on.checked;
   // the running sum; a wrong one blocks the form (custom validity) with the same words
   function check() {
     const list = shares();
+    on.setCustomValidity("");
     for (const s of list) { s.select.setCustomValidity(""); s.input.setCustomValidity(""); }
-    for (const s of list) s.select.required = s.input.required = on.checked;
+    for (const s of list) s.select.required = s.input.required = active();
     rows.querySelectorAll(".share-label").forEach((l) => { l.textContent = t(`split.${mode.value}`); });
-    if (!on.checked) { sum.textContent = ""; return; }
+    details.hidden = !on.checked;
+    if (!active()) { sum.textContent = ""; return; }
     const codes = list.map((s) => s.select.value).filter(Boolean);
     let problem = null;
+    if (!list.length) problem = t("split.none");
     if (new Set(codes).size !== codes.length) problem = t("split.twice");
     const added = list.reduce((a, s) => a + (cents(s.input.value) || 0), 0);
     let text;
@@ -212,28 +207,56 @@ function splitFields(key, prefill, total, unknown = "split.amountforeign") {
     sum.textContent = problem ? `${text} · ${problem}` : `${text} ✓`;
     sum.classList.toggle("bad", Boolean(problem));
     if (problem && list.length) list[list.length - 1].input.setCustomValidity(problem);
+    else if (problem) on.setCustomValidity(problem);
   }
-  const update = () => {
-    details.hidden = !on.checked;
+  const turnOn = () => {
     if (on.checked && !shares().length) { row(); row(); }
     check();
   };
-  on.addEventListener("change", update);
+  on.addEventListener("change", turnOn);
   mode.addEventListener("change", check);
-  dimension.addEventListener("change", () => { for (const s of shares()) { s.select.dataset.code = ""; s.select.value = ""; fillCodes(s.select); } check(); });
   add.addEventListener("click", () => { row().querySelector("select").focus(); check(); });
-  for (const s of given.filter((g) => g.dimension === given[0].dimension)) row(s.code, s.percent ?? s.amount);
+  for (const s of given) row(s.code, s.percent ?? s.amount);
+  return {
+    box,
+    check,
+    on,
+    turnOn,
+    inputs: () => [on, ...shares().flatMap((s) => [s.select, s.input])],
+    values: () => (active()
+      ? shares().map((s) => ({ dimension: dim, code: s.select.value, [mode.value]: s.input.value }))
+      : []),
+  };
+}
+
+// The item's split: on projects, on cost centres, or on both at once (each dimension adding up
+// to the item on its own, as the server wants).
+// `unknown` words a split by amount when `total()` is null (another currency, or an allowance
+// not computed yet).
+function splitFields(key, prefill, total, unknown = "split.amountforeign") {
+  const given = prefill.splits || [];
+  const on = h("input", { id: `sp-${key}`, name: "has_split", type: "checkbox", checked: given.length > 0 });
+  const dims = DIMENSIONS.map((d) => dimensionShares(key, d, given.filter((g) => g.dimension === d), total,
+    () => on.checked, unknown));
+  const details = h("div", { class: "split-details" }, h("p", { class: "muted" }, t("split.both")),
+    ...dims.map((d) => d.box));
+  const box = h("fieldset", { class: "extra split-fields" }, h("legend", {}, t("split.title")),
+    h("label", { class: "check", for: on.id }, on, ` ${t("split.add_")}`), details);
+  const check = () => { for (const d of dims) d.check(); };
+  const update = () => {
+    details.hidden = !on.checked;
+    // turned on with no dimension chosen yet: projects, the more common one
+    if (on.checked && !dims.some((d) => d.on.checked)) { dims[0].on.checked = true; dims[0].turnOn(); }
+    check();
+  };
+  on.addEventListener("change", update);
+  for (const d of dims) d.on.addEventListener("change", check);
   update();
   return {
     box,
     check,
-    inputs: () => shares().flatMap((s) => [s.select, s.input]),
-    // shares on the other dimension (an item may be split on both through the API) are not
-    // shown here: they are sent back as they came, never dropped by an edit on this screen
-    values: () => (on.checked
-      ? { splits: [...shares().map((s) => ({ dimension: dimension.value, code: s.select.value,
-        [mode.value]: s.input.value })), ...otherDimension()] }
-      : { splits: [] }),
+    inputs: () => dims.flatMap((d) => d.inputs()),
+    values: () => ({ splits: on.checked ? dims.flatMap((d) => d.values()) : [] }),
   };
 }
 

@@ -156,7 +156,7 @@ export function capsForm(state, isDirty, onSaved) {
     } catch (err) {
       out.append(notice(errorText(err)), problemList(err));
       for (const p of problems(err)) {
-        const path = p.match(/^caps\.([\w.]+):/);
+        const path = p.path.match(/^caps\.([\w.]+)$/);
         const el = path && form.querySelector(`[name="${path[1]}"]`);
         if (el) el.setAttribute("aria-invalid", "true");
       }

@@ -53,26 +53,37 @@ AUDIT = """() => {
 
 
 # a selector each start page shows once it has rendered
-READY = {"#/capture": "#pick-files", "#/home": "#home-flight"}
+READY = {"#/capture": "#pick-files", "#/home": "#home-flight", "#/inbox": "ul.inbox"}
+# where a person lands after signing in: the inbox when claims wait for them, else their home
+LANDED = f"{READY['#/home']}, {READY['#/inbox']}"
 
 
-def phone(browser: Any, base: str, username: str, touch: bool = True, start: str | None = None) -> Any:
-    """A fresh phone-sized context signed in as ``username``; its page shows the app (the
-    person's home, or ``start``, e.g. ``#/capture``).
+def phone(
+    browser: Any,
+    base: str,
+    username: str,
+    touch: bool = True,
+    start: str | None = None,
+    locale: str | None = None,
+) -> Any:
+    """A fresh phone-sized context signed in as ``username``; its page shows the app (where the
+    person lands: the inbox when claims wait for them, else their home; or ``start``, e.g.
+    ``#/capture``).
     ``touch=False``: a 390 px window without touch emulation (a phone browser that reports a
-    fine pointer, or a narrow desktop window)."""
-    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch)
+    fine pointer, or a narrow desktop window). ``locale``: the phone's own language (``zh-CN``), as
+    its browser reports it (``navigator.language``, ``Accept-Language``)."""
+    ctx = browser.new_context(viewport=PHONE, is_mobile=touch, has_touch=touch, locale=locale)
     page = ctx.new_page()
     page.goto(f"{base}/#/login")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#nav:not([hidden])")
-    # the landing page (inbox or capture) has rendered: a later goto cannot be overtaken by it
+    # the landing page (inbox or home) has rendered: a later goto cannot be overtaken by it
     # the CSP allows no eval, so wait with locators (Playwright's string predicates are eval'd)
     expect(page.locator("#main h1")).to_be_visible()
     page.wait_for_url(lambda url: not url.endswith("#/login"))
-    expect(page.locator(READY["#/home"])).to_be_visible()  # the home has rendered: a goto is not overtaken
+    expect(page.locator(LANDED).first).to_be_visible()
     if start:
         page.goto(f"{base}/{start}")
         expect(page.locator(READY.get(start, "#main h1"))).to_be_visible()
@@ -126,3 +137,13 @@ def paid_claim(base: str, purpose: str, reference: str | None) -> dict[str, Any]
     paid = httpx.post(f"{base}/api/v1/payouts/{claim_id}/paid", headers=api_token(base, "finrev"), json=body)
     assert paid.status_code == 200, paid.text
     return claim(base, claim_id)
+
+
+def english(page: Any) -> None:
+    """Switches the page to English and waits until the screen shown is drawn again in English.
+    The switch draws the current route afresh; a navigation started before that has finished
+    could be drawn over by it (the older screen's answer arriving last)."""
+    page.locator("#lang").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # the switch put "loading" in place of the screen (its title with it); the title is back
+    expect(page.locator("#main h1")).to_have_count(1)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from playwright.sync_api import expect
 
 from tests.browser.helpers import AUDIT, api_token, per_diem_claim, phone
 
@@ -55,14 +56,14 @@ def test_the_approver_sees_the_budget_left_before_and_after_the_claim(
     lead.goto(f"{base}/#/inbox/{claim_id}")
     line = lead.locator(f"#budget li[data-budget='{books['id']}']")
     line.wait_for()
-    assert "华东销售组" in lead.locator("#budget-title").inner_text()
+    expect(lead.locator("#budget-title")).to_contain_text("华东销售组")
     for figure, value in expected.items():
-        assert line.locator(f"[data-figure={figure}]").inner_text() == f"¥{value:.2f}", figure
-    assert "在预算内" in line.locator("[data-verdict]").inner_text()  # in words, not colour alone
+        expect(line.locator(f"[data-figure={figure}]")).to_have_text(f"¥{value:.2f}")
+    expect(line.locator("[data-verdict]")).to_contain_text("在预算内")  # in words, not colour alone
     meter = line.locator("[role=meter]")
     used_after = round((spent + reserved + Decimal("300.00")) / plan * 100)
-    assert meter.get_attribute("aria-valuenow") == str(used_after)
-    assert lead.locator("#approve").is_visible()  # the decision is still one tap away
+    expect(meter).to_have_attribute("aria-valuenow", str(used_after))
+    expect(lead.locator("#approve")).to_be_visible()  # the decision is still one tap away
     lead.wait_for_load_state("networkidle")
     assert lead.evaluate(AUDIT) == []
 
@@ -74,14 +75,14 @@ def test_the_approver_sees_the_budget_left_before_and_after_the_claim(
         over_line.wait_for()
         over_by = Decimal("25000.00") - expected["left_after"]
         verdict = over_line.locator("[data-verdict]")
-        assert verdict.get_attribute("data-verdict") == "over"
-        assert verdict.inner_text() == f"⚠ 超出预算 ¥{over_by:.2f}"
-        assert over_line.locator("[data-figure=left_after]").inner_text() == f"-¥{over_by:.2f}"
-        assert "按制度增加一位审批人" in lead.locator("#budget .notice").inner_text()
+        expect(verdict).to_have_attribute("data-verdict", "over")
+        expect(verdict).to_have_text(f"⚠ 超出预算 ¥{over_by:.2f}")
+        expect(over_line.locator("[data-figure=left_after]")).to_have_text(f"-¥{over_by:.2f}")
+        expect(lead.locator("#budget .notice")).to_contain_text("按制度增加一位审批人")
         lead.click("#lang")  # the same screen in English
         lead.locator("#budget-title", has_text="Budget left").wait_for()
-        assert f"Over budget by ¥{over_by:.2f}" in over_line.inner_text()
-        assert "Left after this claim" in over_line.inner_text()
+        expect(over_line).to_contain_text(f"Over budget by ¥{over_by:.2f}")
+        expect(over_line).to_contain_text("Left after this claim")
     finally:  # give the money back: later tests expect the team's travel budget to have room
         r = httpx.post(f"{base}/api/v1/claims/{big}/withdraw", headers=api_token(base, "alice"), json={})
         assert r.status_code == 200, r.text
@@ -106,7 +107,7 @@ def test_admin_creates_a_department_moves_it_and_sees_a_cycle_refused(
     south = _departments(base)["华南销售组"]
     assert (south["parent_id"], south["head_user_id"]) == (sales, lead_id)
     nested = admin.locator(f"li[data-dept='{sales}'] li[data-dept='{south['id']}']")
-    assert "吴组长" in nested.locator("summary").inner_text()  # the tree shows it under its parent
+    expect(nested.locator("summary")).to_contain_text("吴组长")  # the tree shows it under its parent
 
     admin.fill("#dept-new-name", "深圳办事处")  # top level first, then moved and renamed
     admin.click("#dept-form button[type=submit]")
@@ -131,8 +132,8 @@ def test_admin_creates_a_department_moves_it_and_sees_a_cycle_refused(
     south_row.locator("button[type=submit]").first.click()
     refused = south_row.locator(".notice.error").first
     refused.wait_for()
-    assert "不能把部门放到它自己或它的下级部门之下" in refused.inner_text()
-    assert "department" not in refused.inner_text()  # the catalogue's words, not the server's English
+    expect(refused).to_contain_text("不能把部门放到它自己或它的下级部门之下")
+    expect(refused).not_to_contain_text("department")  # the catalogue's words, not the server's English
     assert _departments(base)["华南销售组"]["parent_id"] == sales  # nothing changed
     assert admin.evaluate(AUDIT) == []
     admin.context.close()
@@ -149,18 +150,23 @@ def test_admin_changes_a_cap_in_the_form_and_a_new_policy_version_carries_it(
         taxi = admin.locator("#cap-taxi_per_trip")
         taxi.wait_for()
         old = yaml.safe_load(original["text"])["caps"]
-        assert taxi.input_value() == str(old["taxi_per_trip"])
-        assert admin.locator("#cap-lodging_per_night-2").input_value() == str(old["lodging_per_night"][2])
+        expect(taxi).to_have_value(str(old["taxi_per_trip"]))
+        expect(admin.locator("#cap-lodging_per_night-2")).to_have_value(str(old["lodging_per_night"][2]))
 
         # every problem the server finds is listed, and the fields it names are marked
         admin.fill("#cap-lodging_per_night-2", "-10")
         admin.fill("#cap-meals_per_person_per_day", "abc")
         admin.click("#caps-save")
         admin.locator("#caps-status .notice.error").wait_for()
-        listed = admin.locator("#caps-status li").all_inner_texts()
-        assert any(p.startswith("caps.lodging_per_night.2:") for p in listed), listed
-        assert any(p.startswith("caps.meals_per_person_per_day:") for p in listed), listed
-        assert admin.locator("#cap-lodging_per_night-2").get_attribute("aria-invalid") == "true"
+        # each at its path, worded from its code (tests/browser/test_admin_problems.py)
+        listed = admin.locator("#caps-status li")
+        expect(listed.and_(admin.locator("[data-path='caps.lodging_per_night.2']"))).to_contain_text(
+            "不能为负数"
+        )
+        expect(listed.and_(admin.locator("[data-path='caps.meals_per_person_per_day']"))).to_contain_text(
+            "应为数字"
+        )
+        expect(admin.locator("#cap-lodging_per_night-2")).to_have_attribute("aria-invalid", "true")
         assert _get(base, "/admin/policy")["version"] == original["version"]  # nothing stored
 
         admin.fill("#cap-lodging_per_night-2", str(old["lodging_per_night"][2]))
@@ -170,12 +176,12 @@ def test_admin_changes_a_cap_in_the_form_and_a_new_policy_version_carries_it(
         admin.locator("#caps-status .notice.info").wait_for()
         saved = _get(base, "/admin/policy")
         assert saved["version"] > original["version"]
-        assert f"v{saved['version']}" in admin.locator("#caps-status").inner_text()
+        expect(admin.locator("#caps-status")).to_contain_text(f"v{saved['version']}")
         new, before = yaml.safe_load(saved["text"]), yaml.safe_load(original["text"])
         assert new["caps"]["taxi_per_trip"] == 250
         assert new == before | {"caps": before["caps"] | {"taxi_per_trip": 250}}  # only that value changed
         assert "# client entertainment, per attendee" in saved["text"]  # the comments are kept
-        assert admin.locator("#policy-text").input_value() == saved["text"]  # the text editor follows
+        expect(admin.locator("#policy-text")).to_have_value(saved["text"])  # the text editor follows
         admin.wait_for_load_state("networkidle")
         assert admin.evaluate(AUDIT) == []
     finally:  # the other browser tests expect the shipped caps

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser.helpers import phone
+from tests.browser.helpers import english, phone
 
 pytestmark = pytest.mark.browser
 FILES = ["100_digital_general_pdf.pdf", "101_digital_general_ofd.ofd", "102_digital_general_xml.xml"]
@@ -85,8 +85,7 @@ def test_uncertain_characters_are_marked_in_place(
     shots.mkdir(parents=True, exist_ok=True)
     page = phone(browser, base, "alice", start="#/capture")
     if lang == "en":
-        page.locator("#lang").click()
-        expect(page.locator("html")).to_have_attribute("lang", "en")
+        english(page)
 
     def unsure_of_one_character(route: Any) -> None:
         # the reader's answer as served, with the seller name's 4th character read poorly (what

@@ -187,6 +187,47 @@ def error_params() -> dict[str, set[str]]:
     return out
 
 
+def _dict_keys(node: ast.expr | None, scope: ast.AST) -> set[str]:
+    """Keys written out in a dict literal (either side of ``a if c else b``), also through
+    ``params_of(...)`` or a name assigned one in the same function."""
+    if isinstance(node, ast.Call) and _name(node.func) == "params_of" and node.args:
+        return _dict_keys(node.args[0], scope)
+    if isinstance(node, ast.IfExp):
+        return _dict_keys(node.body, scope) | _dict_keys(node.orelse, scope)
+    if isinstance(node, ast.Name):
+        for n in ast.walk(scope):
+            if isinstance(n, ast.Assign) and any(_name(t) == node.id for t in n.targets):
+                return _dict_keys(n.value, scope)
+        return set()
+    return _literal_keys(node, scope) or set()
+
+
+def problem_params() -> dict[str, set[str]]:
+    """Every problem code a refused policy, flow or request can carry -> its params: pydantic's
+    error types (``core.problems.PYDANTIC_PARAMS``), each ``Problem(path, code, ...)``, and the
+    codes the policy document (``_fail``, ``_problem``) and the flow's shape (``_refuse``) raise."""
+    from reimburse.core.problems import PYDANTIC_PARAMS
+
+    out: dict[str, set[str]] = defaultdict(set)
+    out.update({code: set(names) for code, names in PYDANTIC_PARAMS.items()})
+    out["flow_problem"] = set()  # an InvalidFlow raised with text
+    for _, tree in _trees("core", "policy", "routing", "currency", "vouchers"):
+        for scope, call in _functions(tree):
+            name = _name(call.func)
+            keywords = {k.arg for k in call.keywords if k.arg}
+            if name in ("_fail", "_refuse"):
+                code, params = _arg(call, 0, "code"), keywords - {"code", "message", "what"}
+            elif name in ("_wrong", "_rate_problem"):  # the GL mapping's, a rate's: params as keywords
+                code, params = _arg(call, 0 if name == "_wrong" else 1, "code"), keywords
+            elif name in ("Problem", "_problem"):
+                code, params = _arg(call, 1, "code"), _dict_keys(_arg(call, 3, "params"), scope)
+            else:
+                continue
+            for found in _codes_of(code, scope, tree):
+                out[found] |= params
+    return out
+
+
 def _placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
@@ -291,3 +332,20 @@ def test_pages_import_the_catalogue_functions_they_call() -> None:
         called = {n for n in exported if re.search(rf"(?<![\w.]){n}\(", text)}
         missing += [f"{path.name}: {n}" for n in sorted(called - imported)]
     assert not missing
+
+
+def test_every_problem_of_a_document_or_request_is_worded() -> None:
+    """A refused policy, flow or request lists problems as codes with params; the catalogue words
+    each (``problem.<code>``) in both languages with only the params the server passes."""
+    params = problem_params()
+    assert {"missing", "not_yaml", "out_of_range", "role_needs_role", "string_too_long"} <= set(params)
+    assert params["out_of_range"] == {"low", "high", "got"}  # read from _fail's keywords
+    assert params["not_yaml"] == {"line", "column"}  # and from Problem(..., params_of(...))
+    assert params["unknown_keys"] == {"keys", "known"}
+    assert params["sla_needs_escalate"] == {"action"}
+    assert params["string_too_long"] == {"max_length"}
+    assert params["rate_twice"] == {"currency", "day"} and params["gl_category"] == {"value", "known"}
+    assert _check("problem", params, required=True) == []
+    cat = catalogue()["zh"]
+    worded = {k.split(".")[1] for k in cat if k.startswith("problem.")} - {"_"}
+    assert worded <= set(params), sorted(worded - set(params))

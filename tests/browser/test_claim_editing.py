@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser.helpers import AUDIT, api_token, claim, phone
+from tests.browser.helpers import AUDIT, api_token, claim, english, phone
 from tests.claims.controls_helpers import DAY, einvoice, xml_file
 
 pytestmark = pytest.mark.browser
@@ -30,8 +30,7 @@ def _shot(page: Any, name: str) -> None:
 
 
 def _english(page: Any) -> None:
-    page.locator("#lang").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    english(page)
 
 
 def _invoice_file(tmp_path: Path, total: str, amount: str, tax: str) -> Path:

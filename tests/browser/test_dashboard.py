@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PHONE, per_diem_claim, phone
+from tests.browser.helpers import PHONE, english, per_diem_claim, phone
 
 pytestmark = pytest.mark.browser
 
@@ -19,16 +19,16 @@ def test_finance_sees_charts_and_an_employee_has_no_dashboard(server: dict[str, 
     finance = phone(browser, base, "finrev")
     finance.goto(f"{base}/#/dashboard")
     finance.wait_for_selector("svg.chart[role=img]")
-    assert finance.locator("#dash-charts section.card h2").count() == 7  # the charts; the export below them
-    assert finance.locator("#dash-export h2").count() == 1
+    expect(finance.locator("#dash-charts section.card h2")).to_have_count(7)  # the charts; the export below
+    expect(finance.locator("#dash-export h2")).to_have_count(1)
     # end to end, submission to payment, per department (its table is there even before a payment)
     paid = finance.locator("table.chart-table caption", has_text="提交到付款耗时")
-    assert paid.count() == 1
+    expect(paid).to_have_count(1)
     assert finance.locator("svg.chart").count() >= 2  # the demo budgets and findings give data
     budget = finance.locator("table.chart-table caption", has_text="预算使用率")
-    assert budget.count() == 1
+    expect(budget).to_have_count(1)
     alice = phone(browser, base, "alice")
-    assert alice.locator("#nav a[href='#/dashboard']").is_hidden()
+    expect(alice.locator("#nav a[href='#/dashboard']")).to_be_hidden()
     alice.goto(f"{base}/#/dashboard")
     alice.wait_for_selector("[role=alert]")  # the reports API refuses an employee
 
@@ -71,8 +71,7 @@ def test_every_chart_has_its_figures_as_a_table_and_reads_on_a_phone(
     per_diem_claim(base, "看板图表")  # this month has spend (over the cap: no low-risk claim left behind)
     finance = phone(browser, base, "finrev")
     if lang == "en":
-        finance.locator("#lang").click()
-        expect(finance.locator("html")).to_have_attribute("lang", "en")
+        english(finance)
     finance.goto(f"{base}/#/dashboard")
     cards = finance.locator("section.chart-card")
     expect(cards).to_have_count(7)
@@ -92,7 +91,7 @@ def test_every_chart_has_its_figures_as_a_table_and_reads_on_a_phone(
     # the budget against its plan: each line's row has plan, spent, committed and the share used
     budget_rows = finance.locator("#dash-budget-table tbody tr")
     expect(budget_rows.first).to_be_visible()
-    assert budget_rows.first.locator("td").count() == 4
+    expect(budget_rows.first.locator("td")).to_have_count(4)
     assert finance.locator("#dash-budget svg line.mark").count() == budget_rows.count()
     # legible at 390 px: the charts' words at least 12 px tall, nothing wider than the screen
     heights = "[...document.querySelectorAll('svg.chart text')].map((e) => e.getBoundingClientRect().height)"

@@ -33,12 +33,13 @@ def test_reject_shows_as_final_and_withdraw(server: dict[str, Any], browser: Any
     alice = phone(browser, base, "alice")
     alice.goto(f"{base}/#/claims/{rejected}")
     alice.wait_for_selector(".status.rejected")
-    assert alice.locator("#resubmit").count() == 0 and alice.locator("#withdraw").count() == 0
-    assert alice.locator(".timeline q", has_text="无出差审批单").count() == 1
+    expect(alice.locator("#resubmit")).to_have_count(0)
+    expect(alice.locator("#withdraw")).to_have_count(0)
+    expect(alice.locator(".timeline q", has_text="无出差审批单")).to_have_count(1)
     alice.goto(f"{base}/#/claims/{withdrawn}")
     alice.click("#withdraw")
     alice.click("#confirm-yes")
-    alice.wait_for_selector(".status.withdrawn")
+    expect(alice.locator(".status.withdrawn")).to_be_visible()
     assert claim(base, withdrawn)["status"] == "withdrawn"
 
 
@@ -48,11 +49,12 @@ def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], b
     lead = phone(browser, base, "teamlead")
     lead.goto(f"{base}/#/inbox/{claim_id}")
     lead.wait_for_selector("#transfer")
-    assert lead.locator("#who option", has_text="张小花").count() == 0  # not to the submitter
+    expect(lead.locator("#who option", has_text="张小花")).to_have_count(0)  # not to the submitter
     lead.select_option("#who", label="周销售总监")
     lead.click("#transfer")
     lead.wait_for_url("**/#/inbox")
-    assert lead.locator(f"li[data-claim='{claim_id}']").count() == 0
+    expect(lead.locator("ul.inbox, #main p").first).to_be_visible()  # the inbox has rendered
+    expect(lead.locator(f"li[data-claim='{claim_id}']")).to_have_count(0)
     head = phone(browser, base, "saleshead")
     head.goto(f"{base}/#/inbox")
     head.click(f"li[data-claim='{claim_id}'] a")
@@ -109,19 +111,17 @@ def test_batch_approval_of_low_risk_claims(server: dict[str, Any], browser: Any)
     lead.wait_for_selector(f"li[data-claim='{risky}']")
     lead.keyboard.press("j")  # the desktop list keys: j moves to the first claim, j again the second
     lead.keyboard.press("j")
-    second = lead.locator("li.current")
-    assert (
-        second.count() == 1 and lead.locator("ul.inbox > li").nth(1).get_attribute("class") == "card current"
-    )
+    expect(lead.locator("li.current")).to_have_count(1)
+    expect(lead.locator("ul.inbox > li").nth(1)).to_have_class("card current")
     batch = lead.locator("#batch")
     # every low-risk claim on the inbox's first page (other tests may have left some there too)
     shown = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, "teamlead")).json()["items"]
     low_risk = [str(i["claim"]["id"]) for i in shown if i["claim"]["risk"]["decision"] == "pass"]
     assert set(low) <= set(low_risk) and risky not in low_risk
-    assert f"({len(low_risk)})" in batch.inner_text()
+    expect(batch).to_contain_text(f"({len(low_risk)})")
     batch.click()
-    lead.wait_for_selector(".notice.info")
+    expect(lead.locator(".notice.info")).to_be_visible()
     assert [claim(base, c)["status"] for c in low] == ["approved", "approved"]
     assert claim(base, risky)["status"] == "submitted"
-    assert lead.locator(f"li[data-claim='{risky}']").count() == 1
-    assert lead.locator("#batch").count() == 0
+    expect(lead.locator(f"li[data-claim='{risky}']")).to_have_count(1)
+    expect(lead.locator("#batch")).to_have_count(0)

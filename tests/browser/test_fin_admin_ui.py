@@ -29,6 +29,8 @@ WORDS = {
     "zh": {
         "line3": "第 3 行",
         "xyz": "“XYZ”不是 ISO 4217 币种代码",
+        "no_value": "缺少此项",
+        "bad_code": "科目代码只能由字母、数字、“.”“-”“_”组成，最多 40 位",
         "rates_refused": "汇率表有问题，未保存",
         "manual": "手工录入",
         "inactive": "已停用",
@@ -41,6 +43,8 @@ WORDS = {
     "en": {
         "line3": "Line 3",
         "xyz": "'XYZ' is not an ISO 4217 currency code",
+        "no_value": "Missing",
+        "bad_code": "An account code: letters, digits, '.', '-' or '_', at most 40",
         "rates_refused": "The rate table has problems; not saved",
         "manual": "typed in",
         "inactive": "inactive",
@@ -156,12 +160,17 @@ def test_gl_mapping_saved_and_a_broken_one_listed(server: dict[str, Any], browse
     after = httpx.get(f"{base}/api/v1/admin/gl-mapping", headers=admin_api).json()
     assert after["version"] == before["version"] + 1 and f'preparer: "{preparer}"' in after["text"]
 
-    # a payable account without its code: refused, every problem listed, nothing stored
-    area.fill(after["text"].replace('payable: {code: "2241.01", ', "payable: {"))
-    assert area.input_value() != after["text"]
+    # a payable account without its code and a VAT account with a bad one: refused, every
+    # problem listed at its path in the reader's words, nothing stored
+    broken = after["text"].replace('payable: {code: "2241.01", ', "payable: {")
+    area.fill(broken.replace('input_vat: {code: "2221.01.01"', 'input_vat: {code: "2221 01"'))
+    expect(area).not_to_have_value(after["text"])
     admin.click("#gl-text-save")
     expect(admin.locator("#main .notice.error")).to_contain_text(w["gl_refused"])
-    expect(admin.locator("#main ul.findings li.error").first).to_contain_text("accounts.payable")
+    colon = "：" if lang == "zh" else ": "
+    expect(admin.locator("#main ul.findings li.error")).to_have_text(
+        [f"accounts.payable.code{colon}{w['no_value']}", f"accounts.input_vat.code{colon}{w['bad_code']}"]
+    )
     unchanged = httpx.get(f"{base}/api/v1/admin/gl-mapping", headers=admin_api).json()
     assert unchanged["version"] == after["version"]
     assert admin.evaluate(AUDIT) == []
@@ -293,8 +302,7 @@ def test_paid_list_filter_reference_and_reconciliation(
     expect(listed.locator(f"li[data-claim='{with_ref['id']}']")).to_have_count(0)
     row = listed.locator(f"li[data-claim='{without['id']}']")
     expect(row).to_be_visible()
-    for li in listed.locator("li[data-claim]").all():
-        assert li.get_attribute("data-reference") == ""
+    expect(listed.locator("li[data-claim]:not([data-reference=''])")).to_have_count(0)
     # the reference comes later: added here, the payment leaves the "missing" list
     row.locator("input").fill(f"BANK-{lang}-002")
     row.locator("button[type=submit]").click()

@@ -25,16 +25,16 @@ def test_exception_queue_filters_and_mark_paid(server: dict[str, Any], browser: 
     reason = row.locator("ul.reasons li[data-code='per_diem_over_trip_cap']")
     expect(reason).to_contain_text("出差补助天数超过出差天数")
     expect(reason).to_contain_text("补助共 4 天，出差 1 天")
-    assert "per_diem_over_trip_cap" not in row.inner_text()
+    expect(row).not_to_contain_text("per_diem_over_trip_cap")
     fin.select_option("#f-category", "office")  # no office items in that claim: filtered out
-    assert row.count() == 0
+    expect(row).to_have_count(0)
     fin.select_option("#f-category", "travel")
     fin.select_option("#f-risk", "finance_review")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     fin.select_option("#f-age", "7")  # submitted today: not waiting a week
-    assert row.count() == 0
+    expect(row).to_have_count(0)
     fin.select_option("#f-age", "")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
 
     # approve it through the route by API, then finance marks it paid in the workbench
     for who in ("teamlead", "finrev"):
@@ -48,15 +48,15 @@ def test_exception_queue_filters_and_mark_paid(server: dict[str, Any], browser: 
     fin.reload()
     payout = fin.locator(f"#payouts li[data-claim='{risky}']")
     payout.locator(".mark-paid").click()
-    payout.locator(".status.paid").wait_for()
+    expect(payout.locator(".status.paid")).to_be_visible()
     assert claim(base, risky)["status"] == "paid"
 
 
 def test_finance_pages_are_not_offered_to_employees(server: dict[str, Any], browser: Any) -> None:
     base = server["base"]
     alice = phone(browser, base, "alice")
-    assert alice.locator("#nav a[href='#/finance']").is_hidden()
-    assert alice.locator("#nav a[href='#/admin']").is_hidden()
+    expect(alice.locator("#nav a[href='#/finance']")).to_be_hidden()
+    expect(alice.locator("#nav a[href='#/admin']")).to_be_hidden()
     alice.goto(f"{base}/#/finance")  # typed by hand: the API refuses, the page says so
     alice.locator(".notice.error").wait_for()
 
@@ -69,11 +69,12 @@ def test_admin_adds_a_webhook_and_sees_the_secret_once(server: dict[str, Any], b
     admin.fill("#wh-url", url)
     admin.click("#webhook-form button[type=submit]")
     admin.locator("#endpoints li", has_text=url).wait_for()
+    expect(admin.locator(".notice.info")).to_contain_text(": ")
     secret = admin.locator(".notice.info").inner_text().split(": ", 1)[1]
     assert len(secret) >= 16
     admin.reload()
     admin.locator("#endpoints li", has_text=url).wait_for()
-    assert secret not in admin.locator("main").inner_text()  # shown once, at creation
+    expect(admin.locator("main")).not_to_contain_text(secret)  # shown once, at creation
     listed = httpx.get(f"{base}/api/v1/admin/webhooks", headers=api_token(base, "admin")).json()["items"]
     assert [w["url"] for w in listed] == [url]
     assert set(listed[0]["events"]) == {"claim.approved", "claim.paid"}

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ROOT
-from tests.browser.helpers import AUDIT, api_token, claim, phone
+from tests.browser.helpers import AUDIT, api_token, claim, english, phone
 from tests.claims.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def test_foreign_folio_ticket_split_pre_approval(
     who, name, folio_photo = PEOPLE[lang]
     page = phone(browser, base, who)
     if lang == "en":
-        page.click("#lang")
+        english(page)
     # the pre-approval: asked on its own screen, approved by the approvers (through the API)
     page.goto(f"{base}/#/pre-approvals")
     page.select_option("#pre-kind", "travel")
@@ -118,15 +118,16 @@ def test_foreign_folio_ticket_split_pre_approval(
     expect(ticket.locator("input[name=fare]")).to_be_hidden()  # a flight's fare only
     ticket.locator("input[name=passenger_is_employee]").check()
     ticket.locator("input[name=has_split]").check()
-    ticket.locator("select[name=split_dimension]").select_option("project")
-    ticket.locator("select[name=split_mode]").select_option("percent")
-    shares = ticket.locator("li.share")
+    by_project = ticket.locator(".split-dim[data-dimension=project]")
+    expect(by_project.locator("input[name=split_on]")).to_be_checked()  # the first dimension offered
+    by_project.locator("select[name=split_mode]").select_option("percent")
+    shares = by_project.locator("li.share")
     expect(shares).to_have_count(2)
     shares.nth(0).locator("select").select_option(codes[0])
     shares.nth(1).locator("select").select_option(codes[1])
     shares.nth(0).locator("input").fill("60")
     shares.nth(1).locator("input").fill("30")
-    total = ticket.locator(".split-sum")
+    total = by_project.locator(".split-sum")
     expect(total).to_have_class("split-sum bad")  # 90%: says what is missing
     expect(total).to_contain_text("10%")
     page.screenshot(path=str(_shots(tmp_path) / f"capture-extras-{lang}.png"), full_page=True)
@@ -163,7 +164,7 @@ def test_foreign_folio_ticket_split_pre_approval(
     expect(ticket.locator(".more-toggle")).to_have_attribute("aria-expanded", "true")
     expect(ticket.locator("input[name=has_ticket]")).to_be_checked()
     expect(ticket.locator("li.share select").nth(1)).to_have_value(codes[1])
-    expect(ticket.locator(".split-sum")).to_contain_text("✓")
+    expect(ticket.locator(".split-dim[data-dimension=project] .split-sum")).to_contain_text("✓")
     expect(page.locator("section.doc.allowance .allowance-amount strong")).to_contain_text("¥")
     expect(page.locator("#claim-type")).to_have_value("travel")
     expect(page.locator("#pre-approval")).to_have_value(str(pre_id))

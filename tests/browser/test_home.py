@@ -1,6 +1,7 @@
-"""Each role lands on its home (390x844, zh-CN and en): the salesperson sees her claims in
-flight with the step and the person each waits for; an approver what waits for him, counted
-and summed; finance the exceptions to clear. The figures are checked against the inbox and the
+"""Each role's home (390x844, zh-CN and en): the salesperson lands on it and sees her claims in
+flight with the step and the person each waits for; an approver (who lands on his inbox while
+claims wait for him, tests/browser/test_landing.py) what waits for him, counted and summed;
+finance the exceptions to clear. The figures are checked against the inbox and the
 exception queue read independently through the API."""
 
 from __future__ import annotations
@@ -40,8 +41,19 @@ def inbox_claims(base: str, who: str) -> dict[int, Decimal]:
             return out
 
 
+def landing(base: str, who: str) -> str:
+    """Where ``who`` lands: the inbox while claims wait for them, else the home."""
+    waiting = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, who)).json()["total"]
+    return f"{base}/#/inbox" if waiting else f"{base}/#/home"
+
+
+def home(page: Any, base: str) -> None:
+    page.goto(f"{base}/#/home")
+    expect(page.locator("#home-flight")).to_be_visible()
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_each_role_lands_on_its_home(server: dict[str, Any], browser: Any, lang: str, tmp_path: Path) -> None:
+def test_each_role_has_its_home(server: dict[str, Any], browser: Any, lang: str, tmp_path: Path) -> None:
     base = server["base"]
     shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
@@ -60,7 +72,8 @@ def test_each_role_lands_on_its_home(server: dict[str, Any], browser: Any, lang:
     alice.screenshot(path=str(shots / f"{lang}-home-employee.png"), full_page=True)
 
     lead = phone(browser, base, "teamlead")
-    expect(lead).to_have_url(f"{base}/#/home")
+    expect(lead).to_have_url(f"{base}/#/inbox")  # her claim waits for him
+    home(lead, base)
     if lang == "en":
         english(lead)
     waiting = inbox_claims(base, "teamlead")
@@ -76,7 +89,8 @@ def test_each_role_lands_on_its_home(server: dict[str, Any], browser: Any, lang:
     expect(lead.locator(f"ul.inbox li[data-claim='{mine}']")).to_be_visible()
 
     fin = phone(browser, base, "finrev")
-    expect(fin).to_have_url(f"{base}/#/home")
+    expect(fin).to_have_url(landing(base, "finrev"))
+    home(fin, base)
     if lang == "en":
         english(fin)
     held = httpx.get(f"{base}/api/v1/finance/exceptions", headers=api_token(base, "finrev")).json()["items"]

@@ -35,14 +35,15 @@ def test_more_appends_the_next_page_and_review_finds_a_later_task(
         lead.goto(f"{base}/#/inbox")
         lead.reload()  # an approver lands on the inbox at sign-in, before the pages of one were set up
         lead.wait_for_selector("ul.inbox > li")
-        assert lead.locator("ul.inbox > li").count() == 1
+        expect(lead.locator("ul.inbox > li")).to_have_count(1)
+        expect(lead.locator("#more")).to_contain_text("(1/")
         shown = lead.locator("#more").inner_text()
         assert "(1/" in shown
         total = int(shown.split("/")[1].rstrip(")"))
         for n in range(2, total + 1):
             lead.click("#more")
             expect(lead.locator("ul.inbox > li")).to_have_count(n)
-        assert lead.locator("#more").count() == 0  # the last page has no "more"
+        expect(lead.locator("#more")).to_have_count(0)  # the last page has no "more"
         listed = lead.locator("ul.inbox > li").evaluate_all("els => els.map((e) => e.dataset.claim)")
         assert len(set(listed)) == total and set(ids) <= set(listed)
         # the last claim's review screen: its task found with ?claim_id, not on the first page

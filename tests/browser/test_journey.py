@@ -9,6 +9,7 @@ it paid; the salesperson sees it paid, in Chinese and in English.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -43,16 +44,16 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     page.set_input_files("#files", str(photo))
     number = page.locator("input[name=invoice_number]").first
     number.wait_for(timeout=90_000)
-    assert number.input_value() == "55001234"
+    expect(number).to_have_value("55001234")
     # upload progress events arrived, on the file's own row
     expect(page.locator("#batch li[data-file='fapiao.png']")).to_have_attribute("data-uploaded", "100")
-    assert page.locator("input[name=total]").first.input_value() == "1272.00"
-    assert page.locator("#amt-1-0, input[name=amount]").first.input_value() == "1272.00"
+    expect(page.locator("input[name=total]").first).to_have_value("1272.00")
+    expect(page.locator("#amt-1-0, input[name=amount]").first).to_have_value("1272.00")
     page.locator(".preview img").wait_for()  # the stored image beside the fields
     seller = page.locator("input[name=seller_name]").first
     read = seller.input_value()
     seller.fill("明月示例文具用品有限公司")  # a correction
-    assert "corrected" in (seller.locator("xpath=..").get_attribute("class") or "")
+    expect(seller.locator("xpath=..")).to_have_class(re.compile(r"\bcorrected\b"))
     page.select_option("select[name=category]", "office")
     page.fill("input[name=description]", "打印纸和墨盒")
     page.fill("#purpose", "办公用品采购")
@@ -94,7 +95,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     page.goto(f"{base}/#/claims")
     page.click(f"li[data-claim='{claim_id}'] a")
     page.wait_for_selector("#resubmit")
-    assert page.locator(".timeline q", has_text="请写明采购用途").count() == 1
+    expect(page.locator(".timeline q", has_text="请写明采购用途")).to_have_count(1)
     page.fill("#purpose", "办公用品采购（销售部打印耗材）")
     page.click("#resubmit")
     page.wait_for_selector(".status.submitted")
@@ -138,7 +139,7 @@ def test_photograph_return_resubmit_approve_pay(server: dict[str, Any], browser:
     page.goto(f"{base}/#/claims/{claim_id}")
     page.reload()  # the same address: load it afresh
     page.wait_for_selector(".status.paid")
-    assert page.locator("text=SAL-2026-11").count() == 1
+    expect(page.locator("text=SAL-2026-11")).to_have_count(1)
     page.locator("#lang").click()  # English works too
     page.wait_for_selector(".status.paid:text('Paid')")
-    assert page.locator("h2", has_text="Timeline").count() == 1
+    expect(page.locator("h2", has_text="Timeline")).to_have_count(1)

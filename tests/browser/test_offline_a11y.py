@@ -8,12 +8,14 @@ screens has a contrast of at least 4.5:1 against its background.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.helpers import AUDIT, per_diem_claim, phone
+from tests.browser.helpers import AUDIT, english, per_diem_claim, phone
 from tests.claims.test_claims_api import invoice_png
 
 pytestmark = pytest.mark.browser
@@ -32,8 +34,7 @@ def test_photo_taken_offline_uploads_when_back_online(
     page.context.set_offline(True)
     page.locator("#offline").wait_for()  # the banner says so
     page.set_input_files("#files", str(photo))
-    page.locator("#waiting").wait_for()
-    assert page.locator("#waiting").inner_text().startswith("1 ")
+    expect(page.locator("#waiting")).to_have_text(re.compile(r"^1 "))
     stored = page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("reimburse-offline");
       r.onsuccess = () => { const q = r.result.transaction("uploads").objectStore("uploads").getAll();
         q.onsuccess = () => ok(q.result.map((i) => [i.name, i.blob.size])); }; })""")
@@ -43,21 +44,21 @@ def test_photo_taken_offline_uploads_when_back_online(
     reloaded = page.reload()
     assert reloaded is not None and reloaded.from_service_worker
     page.locator("#files").wait_for(state="attached")
-    assert page.locator("#waiting").inner_text().startswith("1 ")
+    expect(page.locator("#waiting")).to_have_text(re.compile(r"^1 "))
 
     page.context.set_offline(False)  # back online: the queued photo uploads and is read
     number = page.locator("input[name=invoice_number]").first
     number.wait_for(timeout=90_000)
-    assert number.input_value() == "66001234"
+    expect(number).to_have_value("66001234")
     total = page.locator(".field.flagged input[name=total]")
-    assert total.get_attribute("aria-invalid") == "true"
+    expect(total).to_have_attribute("aria-invalid", "true")
     reason = page.locator(f"#{total.get_attribute('aria-describedby')}").inner_text()
     # the total is flagged and says why (the reader may name more than one reason for it)
     assert reason.startswith("请核对")
     # only the money the capitals contradict is in doubt (a tax derived from it is flagged too)
     flagged = page.locator(".field.flagged input").evaluate_all("els => els.map((e) => e.name)")
     assert "total" in flagged and set(flagged) <= {"total", "tax", "amount_excl_tax"}
-    assert page.locator("#waiting").is_hidden()
+    expect(page.locator("#waiting")).to_be_hidden()
     left = page.evaluate("""() => new Promise((ok) => { const r = indexedDB.open("reimburse-offline");
       r.onsuccess = () => { const q = r.result.transaction("uploads").objectStore("uploads").count();
         q.onsuccess = () => ok(q.result); }; })""")
@@ -70,13 +71,13 @@ def test_forms_are_labelled_and_readable(server: dict[str, Any], browser: Any) -
     login = ctx.new_page()
     login.goto(f"{base}/#/login")
     login.wait_for_selector("#username")
+    expect(login.locator("#username")).to_be_focused()
     assert login.evaluate(AUDIT) == []
     # keyboard only: the username field has focus, Tab goes to the password, then the button
-    assert login.evaluate("document.activeElement.id") == "username"
     login.keyboard.press("Tab")
-    assert login.evaluate("document.activeElement.id") == "password"
+    expect(login.locator("#password")).to_be_focused()
     login.keyboard.press("Tab")
-    assert login.evaluate("document.activeElement.type") == "submit"
+    expect(login.locator("button[type=submit]")).to_be_focused()
 
     claim_id = per_diem_claim(base, "无障碍检查用的出差补助")
     screens = {
@@ -89,7 +90,7 @@ def test_forms_are_labelled_and_readable(server: dict[str, Any], browser: Any) -
         page = phone(browser, base, who)
         for lang in ("zh", "en"):
             if lang == "en":
-                page.click("#lang")
+                english(page)
             for h in hashes:
                 page.goto(f"{base}/{h}")
                 page.wait_for_selector("main h1")

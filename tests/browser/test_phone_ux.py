@@ -95,7 +95,7 @@ def test_reject_asks_a_reason_and_the_submitter_sees_it_on_top(server: dict[str,
     expect(banner).to_contain_text("已驳回")
     expect(banner).to_contain_text("没有出差审批单")
     # at the top: right under the title, above the items and the timeline
-    assert alice.locator("#main > :nth-child(2)").get_attribute("id") == "decision"
+    expect(alice.locator("#main > :nth-child(2)")).to_have_id("decision")
 
     approved = per_diem_claim(base, "通过后有提示", amount="450.00", days=5)
     lead.goto(f"{base}/#/inbox/{approved}")
@@ -119,9 +119,9 @@ def test_approver_lands_on_his_work_with_a_count_and_can_act_from_the_claim_page
     base = server["base"]
     waiting = per_diem_claim(base, "待审批的落地页")
     lead = phone(browser, base, "teamlead")
-    # the home leads with what waits for him, one tap from the inbox (tests/browser/test_home.py)
-    expect(lead).to_have_url(f"{base}/#/home")
-    expect(lead.locator("#go-inbox")).to_be_visible()
+    # claims wait for him: he lands on them (tests/browser/test_landing.py), the link counted
+    expect(lead).to_have_url(f"{base}/#/inbox")
+    expect(lead.locator(f"ul.inbox li[data-claim='{waiting}']")).to_be_visible()
     total = httpx.get(f"{base}/api/v1/inbox", headers=api_token(base, "teamlead")).json()["total"]
     expect(lead.locator('#nav a[href="#/inbox"] .badge')).to_have_text(str(total))
     alice = phone(browser, base, "alice")  # nothing waits for her: her home has no inbox part
@@ -133,7 +133,7 @@ def test_approver_lands_on_his_work_with_a_count_and_can_act_from_the_claim_page
     expect(lead.locator("#approve")).to_be_visible()
     alice.goto(f"{base}/#/claims/{waiting}")
     expect(alice.locator("#withdraw")).to_be_visible()
-    assert alice.locator("#approve").count() == 0
+    expect(alice.locator("#approve")).to_have_count(0)
     httpx.post(f"{base}/api/v1/claims/{waiting}/withdraw", headers=api_token(base, "alice"), json={})
 
 

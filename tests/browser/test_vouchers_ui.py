@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import api_token, claim, phone
 
@@ -68,14 +69,12 @@ def test_finance_sees_the_voucher_and_the_conversion(server: dict[str, Any], bro
     fin.goto(f"{base}/#/finance")
     fin.locator("#make-vouchers").click()
     card = fin.locator(f"#vouchers li[data-claim='{claim_id}']")
-    card.wait_for()
-    text = card.inner_text()
-    assert "6602.01" in text and "2241.01" in text and "427.40" in text
-    assert card.locator(".balanced").is_visible()
-    assert card.locator("tr[data-kind='payable']").count() == 1
+    for figure in ("6602.01", "2241.01", "427.40"):
+        expect(card).to_contain_text(figure)
+    expect(card.locator(".balanced")).to_be_visible()
+    expect(card.locator("tr[data-kind='payable']")).to_have_count(1)
 
     card.locator(f"a[href='#/inbox/{claim_id}']").click()
     conversion = fin.locator(".item[data-item='0'] .conversion")
-    conversion.wait_for()
-    shown = conversion.inner_text()
-    assert "USD 60.00" in shown and "7.1234" in shown and "pboc" in shown and "427.40" in shown
+    for part in ("USD 60.00", "7.1234", "pboc", "427.40"):
+        expect(conversion).to_contain_text(part)

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from reimburse.workapps import jobs
@@ -50,8 +51,7 @@ def test_wecom_sign_in_card_approval_and_leave_in_the_browser(
     fake.signed_in = "wx_alice"
     page.goto(f"{base}/#/login")
     button = page.locator("a[data-workapp=wecom]")
-    button.wait_for()
-    assert button.inner_text() == "企业微信登录"
+    expect(button).to_have_text("企业微信登录")
     page.screenshot(path=str(tmp_path / "login.png"))
     button.click()
     page.wait_for_selector("#nav:not([hidden])")
@@ -117,8 +117,7 @@ def test_dingtalk_and_feishu_sign_in_from_a_desktop_browser(
     page = ctx.new_page()
     page.goto(f"{base}/claims/1")  # a link from a message, opened before signing in
     button = page.locator(f"a[data-workapp={platform}]")
-    button.wait_for()
-    assert button.inner_text() == ("钉钉登录" if platform == "dingtalk" else "飞书登录")
+    expect(button).to_have_text("钉钉登录" if platform == "dingtalk" else "飞书登录")
     button.click()
     page.wait_for_selector("#nav:not([hidden])")
     assert page.url.endswith("/#/claims/1")  # back where the link pointed

@@ -87,6 +87,7 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     travel, general = before["lines"]
     assert travel["budget_id"] == east_budgets["travel"]
     assert (travel["category"], travel["period"]) == ("travel", "month")
+    assert travel["department"] == general["department"] == "华东销售组"  # whose line it is, by name
     assert travel["start"] == MONTH.isoformat() and travel["end"] >= TODAY.isoformat()
     assert figures(travel) == ("1000.00", "100.00", "400.00", "300.00", "500.00", "200.00", "0.00")
     # the department's total line carries every category: bob's 100 spent and 400 reserved on

@@ -102,8 +102,9 @@ def test_a_rate_csv_is_imported_whole_or_refused_with_every_bad_line(
     bad = f"currency,rate_date,rate\nGBP,{DAY},9.1\nXXX,{DAY},1\nGBP,not-a-day,9\n"
     r = client.post("/api/v1/admin/fx-rates/import", headers=admin, json={"text": bad})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_rates"
-    details = r.json()["error"]["details"]
-    assert any(d.startswith("line 3:") for d in details) and any(d.startswith("line 4:") for d in details)
+    problems = r.json()["error"]["details"]["problems"]
+    assert [(p["path"], p["code"]) for p in problems] == [("3", "rate_currency"), ("4", "rate_date")]
+    assert problems[0]["params"] == {"value": "XXX"} and problems[0]["message"].startswith("line 3: ")
     codes = {x["currency"] for x in client.get("/api/v1/admin/fx-rates", headers=admin).json()["items"]}
     assert codes == {"EUR", "JPY"}  # nothing of the bad file
     assert [e.action for e in audit(migrated_engine, "fx_rates")] == ["fx_rates.import"]

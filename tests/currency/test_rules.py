@@ -95,18 +95,20 @@ def test_pick_rate_keeps_to_the_currency_and_base() -> None:
 @pytest.mark.parametrize(
     ("currency", "base", "rate", "problem"),
     [
-        ("USX", "CNY", "7", "ISO 4217"),
-        ("USD", "CNY", "0", "positive"),
-        ("USD", "CNY", "-7", "positive"),
-        ("USD", "CNY", "1000000", "positive"),
-        ("USD", "CNY", "7.123456789", "8 decimals"),
-        ("CNY", "CNY", "1", "two different"),
-        ("USD", "CNY", "NaN", "positive"),
+        ("USX", "CNY", "7", "rate_currency"),
+        ("USD", "CNY", "0", "rate_positive"),
+        ("USD", "CNY", "-7", "rate_positive"),
+        ("USD", "CNY", "1000000", "rate_positive"),
+        ("USD", "CNY", "7.123456789", "rate_decimals"),
+        ("CNY", "CNY", "1", "rate_same"),
+        ("USD", "CNY", "NaN", "rate_positive"),
+        ("USD", "CNX", "7", "rate_base"),
     ],
 )
 def test_check_rate_names_what_is_wrong(currency: str, base: str, rate: str, problem: str) -> None:
-    problems = check_rate(currency, base, D(rate))
-    assert problems and any(problem in p for p in problems)
+    problems = check_rate(currency, base, D(rate), "USD 2026-11-02")
+    assert [p.code for p in problems] == [problem]
+    assert problems[0].path == "USD 2026-11-02" and problems[0].message.startswith("USD 2026-11-02: ")
 
 
 def test_check_rate_accepts_a_good_rate() -> None:
@@ -133,22 +135,28 @@ def test_parse_csv_lists_every_bad_line_and_reads_nothing() -> None:
     )
     with pytest.raises(RateError) as err:
         parse_rates_csv(text, "CNY")
-    problems = err.value.problems
-    assert any(p.startswith("line 3:") and "date" in p for p in problems)
-    assert any(p.startswith("line 4:") and "ISO 4217" in p for p in problems)
-    assert any(p.startswith("line 5:") and "number" in p for p in problems)
-    assert any(p.startswith("line 6:") and "twice" in p for p in problems)
+    problems = [(p.path, p.code, dict(p.params)) for p in err.value.problems]
+    assert problems == [
+        ("3", "rate_date", {}),
+        ("4", "rate_currency", {"value": "XYZ"}),
+        ("5", "rate_number", {}),
+        ("6", "rate_twice", {"currency": "USD", "day": "2026-11-02"}),
+    ]
+    assert err.value.problems[0].message == "line 3: rate_date must be a date YYYY-MM-DD"
 
 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("currency,rate\nUSD,7\n", "rate_date"),
-        ("currency,rate_date,rate,colour\nUSD,2026-11-02,7,red\n", "unknown columns"),
-        ("currency,rate_date,rate\n", "no rates"),
+        ("currency,rate\nUSD,7\n", ("1", "rate_header", {"missing": "rate_date"})),
+        (
+            "currency,rate_date,rate,colour\nUSD,2026-11-02,7,red\n",
+            ("1", "rate_columns", {"columns": "colour"}),
+        ),
+        ("currency,rate_date,rate\n", ("", "rate_empty", {})),
     ],
 )
-def test_parse_csv_refuses_a_bad_header_or_an_empty_file(text: str, problem: str) -> None:
+def test_parse_csv_refuses_a_bad_header_or_an_empty_file(text: str, problem: tuple[str, str, dict]) -> None:
     with pytest.raises(RateError) as err:
         parse_rates_csv(text, "CNY")
-    assert problem in str(err.value)
+    assert [(p.path, p.code, dict(p.params)) for p in err.value.problems] == [problem]

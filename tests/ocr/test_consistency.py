@@ -3,8 +3,9 @@ only add flags (synthetic positioned text, fake names)."""
 
 from __future__ import annotations
 
-from reimburse.ocr.domain import DocumentType, FieldSource, TextLine, TextPage
+from reimburse.ocr.domain import DocumentType, FieldSource, FieldValue, TextLine, TextPage
 from reimburse.ocr.extraction import extract
+from reimburse.ocr.extraction.consistency import code_year, consistency_reasons
 from reimburse.ocr.fapiao.uscc import is_valid_uscc
 from reimburse.ocr.serialize import extraction_to_json
 
@@ -283,3 +284,90 @@ def test_a_name_with_one_poorly_read_character_is_flagged_though_the_line_reads_
     (flag,) = [r for r in ex.review_reasons if r.code == "name_uncertain"]
     assert dict(flag.params) == {"chars": "3"} and ex.value("seller_name")[3] == "例"
     assert "name_uncertain" not in codes(extract([page], None))
+
+
+def _with_scores(text: str, x: float, y: float, scores: tuple[float, ...]) -> TextLine:
+    ln = line(text, x, y)
+    return TextLine(text, ln.quad, sum(scores) / len(scores), scores)
+
+
+def test_a_seal_ring_character_the_seller_name_lacks_is_flagged() -> None:
+    # the seal's tax ID is the seller's; its ring, read a character at a time, shows 星 where
+    # the name says 明月示例餐饮管理有限公司: one of the two copies of the name is misread
+    seal = line(SELLER_ID, 760, 600)
+    odd = extract([vat_page(extra=(seal, _with_scores("星", 800, 565, (0.7,))))], None)
+    assert ("seal_name_mismatch", ("seller_name",)) in reasons(odd)
+    (flag,) = [r for r in odd.review_reasons if r.code == "seal_name_mismatch"]
+    assert dict(flag.params) == {"seal": "星"}
+    # ring characters of the name itself, the seal's own words, and noise under the floor pass
+    fine = (
+        seal,
+        _with_scores("明", 800, 565, (0.6,)),
+        _with_scores("发票专用章", 820, 640, (0.99,) * 5),
+        _with_scores("图", 960, 570, (0.41,)),
+    )
+    assert "seal_name_mismatch" not in codes(extract([vat_page(extra=fine)], None))
+    # another taxpayer's seal says nothing about this seller's name
+    other = line(_valid("91330106673959654"), 760, 600)
+    assert "seal_name_mismatch" not in codes(
+        extract([vat_page(extra=(other, _with_scores("星", 800, 565, (0.9,))))], None)
+    )
+
+
+def _fields(**values: str) -> dict[str, FieldValue]:
+    return {k: FieldValue(v, 0.99, FieldSource.OCR) for k, v in values.items()}
+
+
+def test_an_issue_date_before_the_year_in_the_invoice_code_is_flagged() -> None:
+    # 031002300111: a batch printed in 2023, so an invoice of 2021 misread its code or its date
+    page = _without(vat_page(), replace={"开票日期：2024年03月05日": "开票日期：2021年03月05日"})
+    ex = extract([page], None)
+    assert ex.value("issue_date") == "2021-03-05"
+    assert ("code_year_mismatch", ("invoice_code", "issue_date")) in reasons(ex)
+    assert "code_year_mismatch" not in codes(extract([vat_page()], None))
+    # a 10-digit VAT code carries its plate's year (digits 5-6), used for some years after
+    assert code_year("3300161130") == 2016 and code_year("15107158E001") is None
+    old = consistency_reasons(
+        _fields(invoice_code="5100153160", issue_date="2016-07-18"), (), capitals_total=None
+    )
+    late = consistency_reasons(
+        _fields(invoice_code="5100153160", issue_date="2031-07-18"), (), capitals_total=None
+    )
+    assert old == [] and [r.code for r in late] == ["code_year_mismatch"]
+
+
+def test_a_digital_invoice_number_of_another_year_than_its_date_is_flagged() -> None:
+    number = "24312000000012345678"
+    same = _fields(invoice_number=number, issue_date="2024-11-02")
+    other = _fields(invoice_number=number, issue_date="2025-11-02")
+    assert consistency_reasons(same, (), capitals_total=None) == []
+    found = consistency_reasons(other, (), capitals_total=None)
+    assert [(r.code, r.fields) for r in found] == [("number_year_mismatch", ("invoice_number", "issue_date"))]
+    # 8-digit numbers carry no year
+    assert (
+        consistency_reasons(
+            _fields(invoice_number="12345678", issue_date="2025-11-02"), (), capitals_total=None
+        )
+        == []
+    )
+
+
+def test_a_tax_larger_than_any_vat_rate_allows_is_flagged_though_the_sum_holds() -> None:
+    # amount and tax swapped by the layout: 6 + 100 = 106 still holds, and no line items say otherwise
+    swapped = _fields(amount_excl_tax="6.00", tax="100.00", total="106.00")
+    found = consistency_reasons(swapped, (), capitals_total="106.00")
+    assert [(r.code, r.fields) for r in found] == [("tax_share_implausible", ("amount_excl_tax", "tax"))]
+    negative = _fields(amount_excl_tax="100.00", tax="-6.00", total="94.00")
+    assert [r.code for r in consistency_reasons(negative, (), capitals_total=None)] == [
+        "tax_share_implausible"
+    ]
+    for amount, tax in (("100.00", "6.00"), ("100.00", "17.00"), ("-100.00", "-13.00"), ("100.00", "0.00")):
+        assert consistency_reasons(_fields(amount_excl_tax=amount, tax=tax), (), capitals_total=None) == []
+
+
+def test_a_total_read_only_from_its_capitals_does_not_confirm_a_tax_derived_from_it() -> None:
+    # no figures for the total and no tax: the total is the capitals' reading, the tax is that
+    # minus the amount, so "the capitals match the total" holds by construction
+    ex = extract([_without(vat_page(), "(小写)¥106.00", "¥6.00")], None)
+    assert ex.value("total") == "106.00" and ex.fields["tax"].source is FieldSource.DERIVED
+    assert ("derived_unconfirmed", ("amount_excl_tax", "tax", "total")) in reasons(ex)

@@ -269,6 +269,61 @@ def test_values_come_through_as_domain_types() -> None:
     assert parse_policy(edited({"risk.severity_points.extra": 3})) == default_policy()
 
 
+CODED: list[tuple[dict[str, object], tuple[str, str, dict[str, str]]]] = [
+    ({"caps.taxi_per_trip": "lots"}, ("caps.taxi_per_trip", "not_number", {"got": "'lots'"})),
+    ({"caps.taxi_per_trip": -5}, ("caps.taxi_per_trip", "negative", {})),
+    ({"caps.taxi_per_trip": 12.345}, ("caps.taxi_per_trip", "cents", {})),
+    ({"caps.taxi_per_trip": -12.345}, ("caps.taxi_per_trip", "negative_cents", {})),
+    ({"patterns.round_amount_unit": 0}, ("patterns.round_amount_unit", "not_positive", {})),
+    ({"caps.meals_per_person_per_day": DELETE}, ("caps.meals_per_person_per_day", "missing", {})),
+    ({"caps": 5}, ("caps", "not_mapping", {"got": "int"})),
+    (
+        {"invoice.max_age_days": 0},
+        ("invoice.max_age_days", "out_of_range", {"low": "1", "high": "3650", "got": "0"}),
+    ),
+    ({"invoice.max_age_days": "365"}, ("invoice.max_age_days", "not_whole", {"got": "'365'"})),
+    (
+        {"over_budget": "shrug"},
+        ("over_budget", "not_one_of", {"got": "shrug", "allowed": "block, add_approver, warn"}),
+    ),
+    ({"caps.taxi": 100}, ("caps", "unknown_keys", {"keys": "taxi", "known": ", ".join(CAPS_KEYS)})),
+    ({"caps.lodging_per_night.4": 100}, ("caps.lodging_per_night", "unknown_tiers", {"keys": "4"})),
+    (
+        {"risk.review_at": 50, "risk.block_at": 40},
+        ("risk.block_at", "below_review", {"other": "risk.review_at"}),
+    ),
+    ({"currency": "rmb"}, ("currency", "currency", {})),
+    ({"version": 2}, ("version", "version", {})),
+    ({"patterns.split_margin": 2}, ("patterns.split_margin", "fraction", {})),
+    ({"pre_approval_tolerance": -0.1}, ("pre_approval_tolerance", "tolerance", {})),
+    ({"patterns.rest_day_categories": "meals"}, ("patterns.rest_day_categories", "not_list", {})),
+    ({"caps.taxi_per_trip": float("inf")}, ("caps.taxi_per_trip", "not_finite", {})),
+]
+
+
+@pytest.mark.parametrize(("changes", "expected"), CODED, ids=[e[1] + ":" + e[0] for _, e in CODED])
+def test_each_problem_carries_a_code_and_params(
+    changes: dict[str, object], expected: tuple[str, str, dict[str, str]]
+) -> None:
+    """What the web app words: the code and its figures, beside the English message."""
+    with pytest.raises(PolicyError) as err:
+        parse_policy(edited(changes))
+    assert [(p.path, p.code, dict(p.params)) for p in err.value.coded] == [expected]
+    assert [p.message for p in err.value.coded] == list(err.value.problems)
+
+
+def test_text_that_is_not_yaml_says_where() -> None:
+    from reimburse.policy.domain import load_policy_text
+
+    with pytest.raises(PolicyError) as err:
+        load_policy_text("caps: {")
+    (problem,) = err.value.coded
+    assert (problem.path, problem.code) == ("(document)", "not_yaml") and set(problem.params) == {
+        "line",
+        "column",
+    }
+
+
 def test_a_document_saved_with_the_old_allowance_caps_still_loads() -> None:
     # per-diem and mileage are computed from ``allowances`` now (issue 18): their caps have
     # nothing left to cap, and a document saved with them loads as if they were not there

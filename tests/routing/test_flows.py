@@ -14,12 +14,23 @@ from reimburse.routing.exceptions import InvalidFlow
 from reimburse.routing.flows import FlowCatalog, builtin_source, flow_json_schema, load_builtin, load_flow
 
 
-def problems(text: str, **kw: object) -> list[str]:
+def refused(text: str, **kw: object) -> InvalidFlow:
     with pytest.raises(InvalidFlow) as exc:
         load_flow(text, **kw)  # type: ignore[arg-type]
     assert exc.value.code == "invalid_flow" and exc.value.status == 422
-    assert exc.value.details == {"problems": exc.value.problems}
-    return exc.value.problems
+    # the API sends each problem with its path, code and params, and the English message
+    sent = exc.value.details["problems"]
+    assert [p["message"] for p in sent] == exc.value.problems
+    assert all(set(p) == {"path", "code", "params", "message"} and p["code"] for p in sent)
+    return exc.value
+
+
+def problems(text: str, **kw: object) -> list[str]:
+    return refused(text, **kw).problems
+
+
+def codes(text: str, **kw: object) -> list[tuple[str, str, dict[str, str]]]:
+    return [(p["path"], p["code"], p["params"]) for p in refused(text, **kw).details["problems"]]
 
 
 def test_default_flow_values() -> None:
@@ -52,9 +63,7 @@ def test_json_is_accepted_too() -> None:
     assert load_flow(data).version == 2
 
 
-def test_every_problem_is_reported_with_its_path() -> None:
-    got = problems(
-        """
+BROKEN = """
 id: broken
 version: 0
 nodes:
@@ -69,13 +78,22 @@ nodes:
     approvers: [{type: dept_head}]
     when: {amout_gt: 5}
 """
-    )
+
+
+def test_every_problem_is_reported_with_its_path() -> None:
+    got = problems(BROKEN)
     text = "\n".join(got)
     assert "version: Input should be greater than or equal to 1" in text
-    assert "nodes[0].approvers[0]: Value error, an approver of type 'role' needs 'role'" in text
+    assert "nodes[0].approvers[0]: an approver of type 'role' needs 'role'" in text
     assert "nodes[1].kind: Input should be" in text and "'countersign'" in text
     assert "nodes[2].when.amout_gt: Extra inputs are not permitted" in text
     assert len(got) == 4
+    assert sorted(codes(BROKEN)) == [
+        ("nodes[0].approvers[0]", "role_needs_role", {}),
+        ("nodes[1].kind", "enum", {"expected": "single, countersign, orsign, sequential, cc, parallel"}),
+        ("nodes[2].when.amout_gt", "extra_forbidden", {}),
+        ("version", "greater_than_equal", {"ge": "1"}),
+    ]
 
 
 def test_semantic_problems() -> None:
@@ -93,9 +111,12 @@ def test_semantic_problems() -> None:
         "id: x\nversion: 1\nnodes:\n  - {id: a, kind: single, approvers: [{type: dept_head}],"
         " sla: {action: auto_approve, remind_after_hours: 3}}\n"
     )
-    assert got == ["nodes[0].sla: Value error, sla action 'auto_approve' needs 'escalate_after_hours'"]
+    assert got == ["nodes[0].sla: sla action 'auto_approve' needs 'escalate_after_hours'"]
     got = problems("id: x\nversion: 1\nnodes:\n  - {id: p, kind: parallel, branches: []}\n")
-    assert got == ["nodes[0]: Value error, a parallel node needs at least two 'branches'"]
+    assert got == ["nodes[0]: a parallel node needs at least two 'branches'"]
+    assert codes("id: x\nversion: 1\nnodes:\n  - {id: p, kind: parallel, branches: []}\n") == [
+        ("nodes[0]", "parallel_needs_branches", {})
+    ]
     got = problems(
         "id: 'bad id'\nversion: 1\nnodes:\n  - {id: a.b, kind: cc, approvers: [{type: dept_head}]}\n"
     )
@@ -110,6 +131,10 @@ def test_parameters_and_overrides() -> None:
     assert load_flow(src).nodes[0].when.amount_gt == Decimal(10)  # type: ignore[union-attr]
     assert load_flow(src, params={"limit": "99.5"}).nodes[0].when.amount_gt == Decimal("99.5")  # type: ignore[union-attr]
     assert problems(src, params={"limitt": 3}) == ["override $limitt: not a parameter of this flow"]
+    assert codes(src, params={"limitt": 3}) == [("params", "unknown_override", {"name": "limitt"})]
+    assert codes(src.replace("$limit", "$nope")) == [
+        ("nodes[0].when.amount_gt", "unknown_param", {"name": "nope"})
+    ]
     assert problems(src.replace("$limit", "$nope")) == [
         "nodes[0].when.amount_gt: unknown parameter $nope (declare it under 'params')"
     ]
@@ -117,7 +142,9 @@ def test_parameters_and_overrides() -> None:
 
 def test_not_yaml() -> None:
     assert problems("id: [unclosed")[0].startswith("while parsing")
+    assert codes("id: [unclosed") == [("(document)", "not_yaml", {"line": "1", "column": "14"})]
     assert problems("- just a list") == ["got list"]
+    assert codes("- just a list") == [("(document)", "not_mapping", {"got": "list"})]
 
 
 def test_catalog_keeps_versions_and_refuses_silent_edits() -> None:

@@ -12,7 +12,14 @@ import pytest
 from openpyxl import load_workbook
 
 from reimburse.vouchers import export
-from reimburse.vouchers.build import Offset, VoucherError, VoucherItem, build_lines, split_item
+from reimburse.vouchers.build import (
+    Offset,
+    VoucherError,
+    VoucherItem,
+    advance_payout_lines,
+    build_lines,
+    split_item,
+)
 from reimburse.vouchers.domain import LineKind, Voucher
 from reimburse.vouchers.mapping import MappingError, load_mapping_text
 from reimburse.vouchers.service import default_mapping_text
@@ -70,6 +77,23 @@ def test_an_advance_that_covers_everything_leaves_no_payable() -> None:
     assert not [line for line in lines if line.kind is LineKind.PAYABLE]
 
 
+def test_an_advance_paid_out_debits_the_receivable_that_offsets_credit_and_credits_the_bank() -> None:
+    lines = advance_payout_lines("JK-7", "张三", D("2000.00"), MAPPING)
+    assert [(x.kind, x.account_code, x.debit, x.credit) for x in lines] == [
+        (LineKind.ADVANCE_PAID, MAPPING.accounts.advance.code, D("2000.00"), D("0.00")),
+        (LineKind.BANK, "1002", D("0.00"), D("2000.00")),
+    ]
+    offset = build_lines("BX1", "张三", items(), MAPPING, offsets=[Offset(D("1500.00"), "JK-7")])
+    receivable = [x for x in (*lines, *offset) if x.account_code == MAPPING.accounts.advance.code]
+    assert sum((x.debit - x.credit for x in receivable), D(0)) == D("500.00")  # still owed
+    with pytest.raises(VoucherError):
+        advance_payout_lines("JK-7", "张三", D("0.00"), MAPPING)
+
+
+def test_a_mapping_saved_before_the_bank_account_existed_pays_advances_from_1002() -> None:
+    assert load_mapping_text(MAPPING_WITH_RULES).accounts.bank.code == "1002"
+
+
 @pytest.mark.parametrize("amount", ["2878.35", "0", "-1"])
 def test_offsets_beyond_the_claim_or_not_positive_are_refused(amount: str) -> None:
     with pytest.raises(VoucherError):
@@ -122,24 +146,43 @@ def test_the_most_specific_rule_wins(
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("version: 2\n", "version"),
-        ("[1, 2]", "(document): must be a mapping"),
-        ("version: 1\naccounts: {}\nexpense: {default: {code: '1', name: x}}\n", "accounts.payable"),
-        (MAPPING_WITH_RULES.replace("travel: {code", "travle: {code"), "expense.categories"),
-        (MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {}"), "rules.0.match"),
+        ("version: 2\n", ("version", "gl_version")),
+        ("[1, 2]", ("(document)", "not_mapping")),
+        (
+            "version: 1\naccounts: {}\nexpense: {default: {code: '1', name: x}}\n",
+            ("accounts.payable", "missing"),
+        ),
+        (
+            MAPPING_WITH_RULES.replace("travel: {code", "travle: {code"),
+            ("expense.categories", "gl_unknown_categories"),
+        ),
+        (
+            MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {}"),
+            ("rules[0].match", "gl_rule_empty"),
+        ),
         (
             MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {category: food}"),
-            "rules.0.match.category",
+            ("rules[0].match.category", "gl_category"),
         ),
-        (MAPPING_WITH_RULES.replace('"6602.99"', '"66 02"'), "expense.default.code"),
-        (MAPPING_WITH_RULES + "colour: red\n", "colour: unknown key"),
-        ("version: [", "not valid YAML"),
+        (MAPPING_WITH_RULES.replace('"6602.99"', '"66 02"'), ("expense.default.code", "gl_account_code")),
+        (MAPPING_WITH_RULES + "colour: red\n", ("colour", "extra_forbidden")),
+        ("version: [", ("(document)", "not_yaml")),
     ],
 )
-def test_a_bad_mapping_names_the_path(text: str, problem: str) -> None:
+def test_a_bad_mapping_names_the_path_and_the_code(text: str, problem: tuple[str, str]) -> None:
     with pytest.raises(MappingError) as err:
         load_mapping_text(text)
-    assert any(problem in p for p in err.value.problems), err.value.problems
+    found = [(p.path, p.code) for p in err.value.problems]
+    assert problem in found, found
+    assert all(p.message.startswith(f"{p.path}: ") for p in err.value.problems)
+
+
+def test_a_bad_category_carries_what_the_wording_needs() -> None:
+    text = MAPPING_WITH_RULES.replace("match: {department: 3}", "match: {category: food}")
+    with pytest.raises(MappingError) as err:
+        load_mapping_text(text)
+    (problem,) = err.value.problems
+    assert problem.params["value"] == "food" and "travel" in problem.params["known"]
 
 
 def voucher(seq: int = 1) -> Voucher:

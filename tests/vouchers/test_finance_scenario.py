@@ -3,7 +3,9 @@
 A salesperson takes a 2,000 advance and gets a trip pre-approved; she claims a USD hotel folio,
 two train tickets and a VAT special invoice split across two projects; the claim is approved;
 its voucher balances with the right input VAT and credits the advance; payroll pulls the net
-amount with her bank account, marks it paid, and the reconciliation lists it.
+amount with her bank account, marks it paid, and the reconciliation lists it. The advance's
+payout has its own voucher (receivable debited, bank credited), so the receivable nets to what
+she still owes.
 """
 
 from __future__ import annotations
@@ -143,7 +145,16 @@ def test_advance_pre_approval_foreign_folio_split_invoice_voucher_payroll_and_re
     # advance credited, the rest payable
     made = client.post("/api/v1/vouchers/generate", headers=finrev)
     assert made.status_code == 200, made.text
-    [voucher] = made.json()["items"]
+    payout, voucher = made.json()["items"]  # booked in order: the advance was paid out first
+
+    # the advance's payout: the employee's receivable debited, the bank credited
+    assert payout["claim_id"] == advance_id and payout["balanced"] is True
+    assert [(x["kind"], x["account_code"], x["debit"], x["credit"]) for x in payout["lines"]] == [
+        ("advance_paid", "1221.01", "2000.00", "0.00"),
+        ("bank", "1002", "0.00", "2000.00"),
+    ]
+    assert payout["seq"] < voucher["seq"] and payout["period"] == voucher["period"]
+
     assert voucher["claim_id"] == claim["id"] and voucher["balanced"] is True
     assert voucher["debits"] == voucher["credits"] == "2878.34"
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -154,6 +165,21 @@ def test_advance_pre_approval_foreign_folio_split_invoice_voucher_payroll_and_re
     assert office == {"P-EAST": "600.00", "P-WEST": "400.00"}  # 1,000 net of VAT, split 60/40
     assert [x["credit"] for x in by_kind["advance_offset"]] == ["2000.00"]
     assert [x["credit"] for x in by_kind["payable"]] == ["878.34"]
+
+    # the receivable nets to what is still outstanding (nothing): debited at payout, credited
+    # by the offset; every export carries both vouchers, balanced, the same on re-export
+    receivable = [x for v in (payout, voucher) for x in v["lines"] if x["account_code"] == "1221.01"]
+    net = sum(D(x["debit"]) - D(x["credit"]) for x in receivable)
+    assert net == D(client.get("/api/v1/advances/balance", headers=alice).json()["outstanding"]) == 0
+    exported = client.get("/api/v1/vouchers/export.json", headers=finrev)
+    assert exported.status_code == 200
+    numbers = [(v["number"], v["debits"], v["credits"]) for v in exported.json()["vouchers"]]
+    assert numbers == [(payout["number"], "2000.00", "2000.00"), (voucher["number"], "2878.34", "2878.34")]
+    for target in ("kingdee", "u8"):
+        first = client.get(f"/api/v1/vouchers/export.xlsx?target={target}", headers=finrev).content
+        assert first == client.get(f"/api/v1/vouchers/export.xlsx?target={target}", headers=finrev).content
+    assert client.post("/api/v1/vouchers/generate", headers=finrev).json()["items"] == []
+    assert exported.content == client.get("/api/v1/vouchers/export.json", headers=finrev).content
 
     # payroll pulls the net amount with whom to pay and where
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}

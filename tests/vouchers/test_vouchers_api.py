@@ -289,9 +289,12 @@ def test_the_gl_mapping_is_a_versioned_document_with_problems_listed_by_path(
     )
     r = client.put("/api/v1/admin/gl-mapping", headers=admin, json={"text": bad})
     assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_gl_mapping"
-    details = r.json()["error"]["details"]
-    assert any(d.startswith("expense.categories:") for d in details)
-    assert any(d.startswith("accounts.payable.code:") for d in details)
+    problems = r.json()["error"]["details"]["problems"]
+    assert {(p["path"], p["code"]) for p in problems} == {
+        ("expense.categories", "gl_unknown_categories"),
+        ("accounts.payable.code", "gl_account_code"),
+    }
+    assert all(p["message"].startswith(p["path"] + ": ") for p in problems)
     assert (
         client.put("/api/v1/admin/gl-mapping", headers=finrev, json={"text": shipped["text"]}).status_code
         == 403

@@ -36,6 +36,7 @@ from reimburse.ocr.extraction.consistency import consistency_reasons
 from reimburse.ocr.extraction.items import find_columns, find_items
 from reimburse.ocr.extraction.layout import Layout, char_scores
 from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
+from reimburse.ocr.extraction.seal import find_seals
 from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
 from reimburse.ocr.fapiao.uscc import is_valid_uscc, repair_uscc, uscc_impossible_fixed
@@ -144,8 +145,10 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
     extra = consistency_reasons(
         found,
         items,
-        capitals_total=capitals.value if capitals else None,
+        # a total read only from its capitals is no check of itself (nor of a tax derived from it)
+        capitals_total=capitals.value if capitals and total else None,
         page_tax_ids=_page_tax_ids(layout, used),
+        seals=find_seals(layout, used),
         agent_issued=agent,
         name_char_scores=name_scores,
     )

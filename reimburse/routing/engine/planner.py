@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reimburse.core.problems import Problem
 from reimburse.routing.domain import (
     ClaimFacts,
     Flow,
@@ -181,7 +182,14 @@ def plan(flow: Flow, facts: ClaimFacts, org: Org) -> Plan:
 def _check_unique(steps: list[Step]) -> None:
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):  # the loader refuses duplicate node ids; this guards hand-built flows
-        raise InvalidFlow("duplicate node ids", sorted(i for i in set(ids) if ids.count(i) > 1))
+        twice = sorted(i for i in set(ids) if ids.count(i) > 1)
+        raise InvalidFlow(
+            "duplicate node ids",
+            [
+                Problem("nodes", "duplicate_id", f"nodes: id {i!r} is used more than once", {"id": i})
+                for i in twice
+            ],
+        )
 
 
 def new_instance(flow: Flow, facts: ClaimFacts, org: Org) -> FlowInstance:

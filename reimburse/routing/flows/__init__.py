@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from reimburse.core.problems import Problem, location, params_of, pydantic_problem
 from reimburse.routing.domain import Flow, Node, NodeKind
 from reimburse.routing.exceptions import InvalidFlow
 from reimburse.routing.flows.schema import FlowModel
@@ -36,14 +37,18 @@ def parse_source(text: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InvalidFlow("flow definition is not valid YAML/JSON", [str(exc)]) from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark is not None else {}
+        problem = Problem("(document)", "not_yaml", str(exc), params_of(where))
+        raise InvalidFlow("flow definition is not valid YAML/JSON", [problem]) from exc
 
 
-def _substitute(raw: Any, params: Mapping[str, Any], path: str, problems: list[str]) -> Any:
+def _substitute(raw: Any, params: Mapping[str, Any], path: str, problems: list[Problem]) -> Any:
     if isinstance(raw, str) and raw.startswith("$"):
         name = raw[1:]
         if name not in params:
-            problems.append(f"{path}: unknown parameter ${name} (declare it under 'params')")
+            what = f"{path}: unknown parameter ${name} (declare it under 'params')"
+            problems.append(Problem(path, "unknown_param", what, {"name": name}))
             return raw
         return params[name]
     if isinstance(raw, list):
@@ -56,13 +61,7 @@ def _substitute(raw: Any, params: Mapping[str, Any], path: str, problems: list[s
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif not part.startswith("function-") and part not in ("list[...]",):
-            out += f".{part}" if out else part
-    return out or "(top level)"
+    return location(loc) or "(top level)"
 
 
 def _node_ids(nodes: tuple[Node, ...]) -> list[str]:
@@ -79,14 +78,22 @@ def load_flow(source: str | Mapping[str, Any], *, params: Mapping[str, Any] | No
     """Validate a definition (text or already-parsed data); ``params`` override declared ones."""
     raw = parse_source(source) if isinstance(source, str) else dict(source)
     if not isinstance(raw, dict):
-        raise InvalidFlow("flow definition must be a mapping", [f"got {type(raw).__name__}"])
+        got = type(raw).__name__
+        raise InvalidFlow(
+            "flow definition must be a mapping",
+            [Problem("(document)", "not_mapping", f"got {got}", {"got": got})],
+        )
     declared = raw.get("params") or {}
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not isinstance(declared, dict):
-        problems.append("params: must be a mapping of name to value")
+        problems.append(Problem("params", "not_mapping", "params: must be a mapping of name to value"))
         declared = {}
     overrides = dict(params or {})
-    problems += [f"override ${k}: not a parameter of this flow" for k in overrides if k not in declared]
+    problems += [
+        Problem("params", "unknown_override", f"override ${k}: not a parameter of this flow", {"name": k})
+        for k in overrides
+        if k not in declared
+    ]
     merged = {**declared, **overrides}
     body = {k: v for k, v in raw.items() if k != "params"}
     body = _substitute(body, merged, "", problems)
@@ -96,13 +103,14 @@ def load_flow(source: str | Mapping[str, Any], *, params: Mapping[str, Any] | No
         model = FlowModel.model_validate(body)
     except ValidationError as exc:
         # A path already reported as an unknown $parameter needs no second, vaguer message.
-        known = {p.split(": ", 1)[0] for p in problems}
-        problems += [f"{_loc(e['loc'])}: {e['msg']}" for e in exc.errors() if _loc(e["loc"]) not in known]
+        known = {p.path for p in problems}
+        problems += [pydantic_problem(_loc(e["loc"]), e) for e in exc.errors() if _loc(e["loc"]) not in known]
         raise InvalidFlow(f"{label} is invalid", problems) from None
     flow = model.to_domain()
     ids = _node_ids(flow.nodes)
     problems += [
-        f"nodes: id {i!r} is used more than once" for i in sorted({i for i in ids if ids.count(i) > 1})
+        Problem("nodes", "duplicate_id", f"nodes: id {i!r} is used more than once", {"id": i})
+        for i in sorted({i for i in ids if ids.count(i) > 1})
     ]
     if problems:
         raise InvalidFlow(f"{label} is invalid", problems)

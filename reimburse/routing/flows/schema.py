@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
 
 from reimburse.routing.domain import (
     AutoRules,
@@ -26,6 +27,11 @@ from reimburse.routing.domain import (
 
 # Node ids end up in task and timer ids ("<step>.<n>", "<step>/<round>/<kind>"), hence the charset.
 NodeId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")]
+
+
+def _refuse(problem: str, message: str, **params: str) -> PydanticCustomError:
+    """A shape problem with its code (the web app words ``problem.<code>`` with ``params``)."""
+    return PydanticCustomError(problem, message, params or None)
 
 
 class _Model(BaseModel):
@@ -72,9 +78,9 @@ class ApproverModel(_Model):
     @model_validator(mode="after")
     def _needs(self) -> ApproverModel:
         if self.type is ResolverKind.ROLE and not self.role:
-            raise ValueError("an approver of type 'role' needs 'role'")
+            raise _refuse("role_needs_role", "an approver of type 'role' needs 'role'")
         if self.type is ResolverKind.USERS and not self.users:
-            raise ValueError("an approver of type 'users' needs a non-empty 'users' list")
+            raise _refuse("users_needs_users", "an approver of type 'users' needs a non-empty 'users' list")
         return self
 
     def to_domain(self) -> Resolver:
@@ -89,13 +95,19 @@ class SlaModel(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> SlaModel:
         if self.action is not SlaAction.NONE and self.escalate_after_hours is None:
-            raise ValueError(f"sla action {self.action.value!r} needs 'escalate_after_hours'")
+            raise _refuse(
+                "sla_needs_escalate",
+                "sla action '{action}' needs 'escalate_after_hours'",
+                action=self.action.value,
+            )
         if (
             self.remind_after_hours is not None
             and self.escalate_after_hours is not None
             and self.remind_after_hours >= self.escalate_after_hours
         ):
-            raise ValueError("'remind_after_hours' must come before 'escalate_after_hours'")
+            raise _refuse(
+                "sla_remind_after_escalate", "'remind_after_hours' must come before 'escalate_after_hours'"
+            )
         return self
 
     def to_domain(self) -> Sla:
@@ -116,18 +128,27 @@ class NodeModel(_Model):
     def _shape(self) -> NodeModel:
         if self.kind is NodeKind.PARALLEL:
             if len(self.branches) < 2:
-                raise ValueError("a parallel node needs at least two 'branches'")
+                raise _refuse("parallel_needs_branches", "a parallel node needs at least two 'branches'")
             if self.approvers:
-                raise ValueError("a parallel node has no 'approvers' of its own (put them in branches)")
+                raise _refuse(
+                    "parallel_has_approvers",
+                    "a parallel node has no 'approvers' of its own (put them in branches)",
+                )
             if self.sla is not None:
-                raise ValueError("a parallel node has no 'sla' (put it on the nodes in its branches)")
+                raise _refuse(
+                    "parallel_has_sla", "a parallel node has no 'sla' (put it on the nodes in its branches)"
+                )
         else:
             if self.branches:
-                raise ValueError(f"'branches' belong to parallel nodes, not {self.kind.value}")
+                raise _refuse(
+                    "branches_not_parallel",
+                    "'branches' belong to parallel nodes, not {kind}",
+                    kind=self.kind.value,
+                )
             if not self.approvers:
-                raise ValueError(f"a {self.kind.value} node needs 'approvers'")
+                raise _refuse("node_needs_approvers", "a {kind} node needs 'approvers'", kind=self.kind.value)
         if self.kind is NodeKind.CC and self.sla is not None:
-            raise ValueError("a cc node only notifies; it has no 'sla'")
+            raise _refuse("cc_has_sla", "a cc node only notifies; it has no 'sla'")
         return self
 
     def to_domain(self) -> Node:
