@@ -80,8 +80,14 @@ class ItemIn(BaseModel):
     document_id: RefId | None = None
     result_index: int | None = Field(default=None, ge=0, le=1000)
     fields: dict[str, str | None] | None = Field(default=None, max_length=len(FIELD_NAMES))
-    no_invoice_kind: Literal["per_diem", "mileage"] | None = None
-    no_invoice_reason: str | None = Field(default=None, max_length=500)
+    no_invoice_kind: Literal["per_diem", "mileage"] | None = Field(
+        default=None,
+        deprecated=True,
+        description="the older name of `allowance`: computed the same way, never typed",
+    )
+    no_invoice_reason: str | None = Field(
+        default=None, max_length=500, description="an optional note; the computation's words when absent"
+    )
     attendees: int | None = Field(default=None, ge=1, le=1000)
     nights: int | None = Field(default=None, ge=1, le=365)
     city_tier: int | None = Field(default=None, ge=1, le=3)

@@ -78,8 +78,15 @@ def _item(record: ClaimItemRecord, currency: str) -> ClaimItem:
         attendees=record.attendees,
         nights=record.nights,
         city_tier=record.city_tier,
+        days=_allowance_days(record.allowance),
         description=record.description,
     )
+
+
+def _allowance_days(basis: dict[str, Any] | None) -> int | None:
+    """A computed per-diem's days (the per-trip check counts them); None for anything else."""
+    days = (basis or {}).get("days")
+    return days if isinstance(days, int) and days >= 1 else None
 
 
 def to_domain(session: Session, claim: ClaimRecord) -> Claim:

@@ -62,7 +62,7 @@ def request_pre_approval(
     budget is reserved at submission and stays reserved until a claim takes it over."""
     if not data.items:
         raise InvalidInput("a pre-approval estimates at least one line", code="claim_empty")
-    if any(i.document_id is not None or i.allowance is not None for i in data.items):
+    if any(i.document_id is not None or (i.allowance or i.no_invoice_kind) is not None for i in data.items):
         raise InvalidInput("a pre-approval's lines are estimates, without invoices", code="invalid_estimate")
     request = claims.create_claim(session, actor, data, now=now, kind="pre_approval")
     return claims.submit(session, actor, request, assess=assess_claim, load_org=load_org, now=now)

@@ -48,15 +48,16 @@ def seed_demo_claims(session: Session) -> dict[str, Any]:
     session.flush()
     people = {u.username: u for u in session.scalars(select(UserRecord))}
     made = []
-    for who, amount, purpose, submit in (
-        ("alice", "150.00", "市内交通补助", True),
-        ("alice", "2600.00", "上海客户拜访差旅补助", True),
-        ("bob", "880.00", "杭州展会出差补助", False),
+    # per-diem allowances: the amounts are the policy's rates times the days (city tier, days)
+    for who, tier, days, purpose, submit in (
+        ("alice", 1, 1, "市内交通补助", True),
+        ("alice", 1, 4, "上海客户拜访差旅补助", True),
+        ("bob", 2, 3, "杭州展会出差补助", False),
     ):
         actor = principal_for(people[who])
         item = claims.ItemInput(
-            category="travel", amount=Decimal(amount), expense_date=today - timedelta(days=2),
-            no_invoice_kind="per_diem", no_invoice_reason="出差补助（无发票）",
+            category="travel", amount=None, expense_date=today - timedelta(days=2),
+            allowance="per_diem", city_tier=tier, days=days,
         )  # fmt: skip
         claim = claims.create_claim(session, actor, claims.ClaimInput(purpose=purpose, items=(item,)))
         if submit:

@@ -65,7 +65,6 @@ from reimburse.routing.records import ApprovalTaskRecord, RouteTimerRecord
 from reimburse.verification.service import queue_checks
 
 CATEGORIES = frozenset({"travel", "lodging", "meals", "transport", "office", "client_entertainment", "other"})
-NO_INVOICE_KINDS = frozenset({"per_diem", "mileage"})
 FOREIGN_KINDS = frozenset({"hotel_folio", "tax_invoice", "receipt"})
 EDITABLE = frozenset({ClaimStatus.DRAFT, ClaimStatus.RETURNED})
 _CENT = Decimal("0.01")
@@ -83,8 +82,9 @@ class ItemInput:
     document_id: int | None = None
     result_index: int | None = None
     fields: dict[str, str | None] | None = None  # the invoice fields as the submitter confirms them
+    # deprecated alias of ``allowance``: an item without invoice is an allowance, computed
     no_invoice_kind: str | None = None
-    no_invoice_reason: str | None = None
+    no_invoice_reason: str | None = None  # an optional note; the computation's words when empty
     attendees: int | None = None
     nights: int | None = None
     city_tier: int | None = None
@@ -138,6 +138,7 @@ def create_claim(
     """A draft: an expense claim, or (``kind``) a pre-approval whose items are the estimate."""
     if actor.user_id is None:
         raise Forbidden("only people submit claims")
+    data = _named_allowances(data)
     company = current_policy(session).currency
     conversions = _conversions(session, data, company)
     _foreign_images(session, actor, data)
@@ -189,6 +190,7 @@ def update_claim(
     if expected_version is not None and expected_version != claim.version:
         raise Conflict("the claim changed since it was loaded; reload it", code="stale_version")
     at = now or utcnow()
+    data = _named_allowances(data)
     company = current_policy(session).currency
     conversions = _conversions(session, data, company)
     _foreign_images(session, actor, data)
@@ -258,6 +260,21 @@ def _purpose(text: str) -> str:
     return text[:500]
 
 
+def _named_allowances(data: ClaimInput) -> ClaimInput:
+    """``no_invoice_kind`` (per_diem, mileage) is the older name of ``allowance``: an item
+    without invoice is an allowance, computed from the policy's rates like one, never typed."""
+    items = []
+    for pos, item in enumerate(data.items):
+        kind = item.no_invoice_kind
+        if kind is not None and item.allowance not in (None, kind):
+            raise InvalidInput(
+                f"item {pos + 1}: no_invoice_kind {kind!r} and allowance {item.allowance!r} disagree",
+                code="invalid_allowance",
+            )
+        items.append(replace(item, allowance=item.allowance or kind))
+    return replace(data, items=tuple(items))
+
+
 def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conversion | None]:
     """Each item's amount in the company currency, at the table's rate for its day (a missing
     rate refuses the claim with ``rate_missing``); None for an allowance, which the policy's
@@ -266,6 +283,12 @@ def _conversions(session: Session, data: ClaimInput, company: str) -> list[Conve
     out: list[Conversion | None] = []
     for pos, item in enumerate(data.items):
         if item.allowance is not None:
+            if item.currency not in (None, company):
+                raise InvalidInput(
+                    f"an allowance is computed in {company}, not {item.currency}",
+                    code="allowance_currency",
+                    details={"currency": item.currency, "company": company},
+                )
             out.append(None)
             continue
         if item.amount is None:
@@ -452,14 +475,10 @@ def _item(
             )
     elif estimate:
         pass  # a pre-approval's line is an estimate of spending to come: no invoice yet
-    elif item.no_invoice_kind is None:
+    elif computed is None:
         raise InvalidInput(
-            "an item rests on an invoice (document_id) or says why not (no_invoice_kind)",
+            "an item rests on an invoice (document_id) or is an allowance (per_diem, mileage)",
             code="invoice_required",
-        )
-    elif item.no_invoice_kind not in NO_INVOICE_KINDS or not (item.no_invoice_reason or "").strip():
-        raise InvalidInput(
-            "items without invoice are per_diem or mileage, with a reason", code="invalid_no_invoice"
         )
     return ClaimItemRecord(
         position=position,

@@ -55,8 +55,6 @@ class Caps:
     entertainment_per_person: Decimal
     lodging_per_night: Mapping[int, Decimal]  # by city tier 1..3
     taxi_per_trip: Decimal
-    per_diem_per_day: Decimal
-    mileage_per_item: Decimal
     severity: Severity  # of an over-cap finding
 
 
@@ -290,8 +288,10 @@ class CapsDocument(_Document):
     entertainment_per_person: Amount
     lodging_per_night: Annotated[LodgingDocument, Table]
     taxi_per_trip: Amount
-    per_diem_per_day: Amount
-    mileage_per_item: Amount
+    # no longer used: per-diem and mileage are computed from ``allowances``, never typed, so
+    # there is nothing to cap; still accepted, so documents saved with them keep loading
+    per_diem_per_day: Amount | None = None
+    mileage_per_item: Amount | None = None
     severity: SeverityValue = Severity.WARNING
 
     def to_domain(self) -> Caps:
@@ -301,8 +301,6 @@ class CapsDocument(_Document):
             entertainment_per_person=self.entertainment_per_person,
             lodging_per_night={1: lodging.tier_1, 2: lodging.tier_2, 3: lodging.tier_3},
             taxi_per_trip=self.taxi_per_trip,
-            per_diem_per_day=self.per_diem_per_day,
-            mileage_per_item=self.mileage_per_item,
             severity=self.severity,
         )
 
@@ -492,8 +490,6 @@ def _dump(policy: Policy) -> dict[str, Any]:
             "entertainment_per_person": money(policy.caps.entertainment_per_person),
             "lodging_per_night": {str(k): money(v) for k, v in policy.caps.lodging_per_night.items()},
             "taxi_per_trip": money(policy.caps.taxi_per_trip),
-            "per_diem_per_day": money(policy.caps.per_diem_per_day),
-            "mileage_per_item": money(policy.caps.mileage_per_item),
             "severity": policy.caps.severity.value,
         },
         "invoice": lambda: {

@@ -129,6 +129,25 @@ class _Sheet:
         self.y += height
 
 
+_TIERS = {1: "一类城市", 2: "二类城市", 3: "三类城市"}
+_COMPUTED_WORDS = ("per-diem:", "mileage:")  # the reason the service words an allowance with
+
+
+def _no_invoice_note(item: dict[str, Any]) -> str:
+    """An allowance's basis in the form's words (出差补助 3天 × ¥120.00，二类城市), with the
+    submitter's own note; an item stored without a basis keeps its reason."""
+    basis = item.get("allowance")
+    reason = (item.get("no_invoice_reason") or "").strip()
+    if not basis:
+        return reason
+    if basis.get("type") == "mileage":
+        words = f"里程补贴 {basis.get('distance_km')}公里 × ¥{basis.get('rate')}"
+    else:
+        tier = _TIERS.get(basis.get("city_tier") or 0, "")
+        words = f"出差补助 {basis.get('days')}天 × ¥{basis.get('rate')}，{tier}"
+    return words if not reason or reason.startswith(_COMPUTED_WORDS) else f"{words} · {reason}"
+
+
 def render(claim: dict[str, Any], names: dict[str, str], department: str | None) -> tuple[bytes, str]:
     """The form for a claim view (``claims.views.claim_view_with_timeline``); ``names`` maps user
     ids (as the trail writes them) to display names. Returns the PDF and the font used."""
@@ -178,7 +197,7 @@ def render(claim: dict[str, Any], names: dict[str, str], department: str | None)
     )
     for item in claim["items"]:
         invoice = (item.get("invoice") or {}).get("fields") or {}
-        note = " · ".join(t for t in (item["description"], item.get("no_invoice_reason") or "") if t)
+        note = " · ".join(t for t in (item["description"], _no_invoice_note(item)) if t)
         texts = (
             str(item["position"] + 1),
             CATEGORY.get(item["category"], item["category"]),

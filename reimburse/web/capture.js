@@ -85,17 +85,12 @@ export function capturePage(editing = null) {
   input.addEventListener("change", () => picked(input));
   camera.addEventListener("change", () => picked(camera));
   folder.addEventListener("change", () => picked(folder));
-  const noInvoice = h("button", { type: "button", id: "add-no-invoice", class: "link",
-    onclick: () => {
-      const card = noInvoiceCard(items, claimForm);
-      list.append(card);
-      card.querySelector("input[name=amount]").focus(); // in the DOM now: focus lands at once
-    } }, t("capture.noinvoice"));
+  // an item without invoice is an allowance (per-diem, mileage): its amount is computed, never typed
   const allowance = h("button", { type: "button", id: "add-allowance", class: "link",
     onclick: () => {
       const card = allowanceCard(items, claimForm);
       list.append(card);
-      card.querySelector("select").focus();
+      card.querySelector("select").focus(); // in the DOM now: focus lands at once
     } }, t("allow.add"));
   const pick = (target, id, text) => h("label", { for: target.id, id, class: "pick", role: "button", tabindex: "0",
     onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); target.click(); } } }, text);
@@ -105,7 +100,7 @@ export function capturePage(editing = null) {
     editing ? null : unfinished,
     h("div", { class: "pickers" },
       pick(camera, "pick-camera", t("capture.photo")), pick(input, "pick-files", t("capture.choose"))),
-    h("div", { class: "row" }, noInvoice, allowance,
+    h("div", { class: "row" }, allowance,
       "webkitdirectory" in folder && !matchMedia("(pointer: coarse)").matches
         ? h("button", { type: "button", id: "pick-folder", class: "link", onclick: () => folder.click() }, t("capture.folder")) : null),
     camera, input, folder, batch, waiting, list, claimForm);
@@ -116,15 +111,14 @@ export function capturePage(editing = null) {
 }
 
 // The claim's items as cards to change: each invoice beside its stored document, the items
-// without invoice as their own cards, in the claim's order.
+// without invoice as allowance cards (one stored with a typed amount, before allowances were
+// computed, asks for its basis: saved again, it is computed), in the claim's order.
 function loadItems(c, list, items, claimForm) {
   for (const item of c.items) {
-    if (item.allowance) {
-      list.append(allowanceCard(items, claimForm, item));
-    } else if (item.document_id) {
+    if (item.document_id) {
       list.append(documentCard({ id: item.document_id, filename: "" }, items, claimForm, item));
     } else {
-      list.append(noInvoiceCard(items, claimForm, item));
+      list.append(allowanceCard(items, claimForm, item));
     }
   }
   claimForm.hidden = false;
@@ -327,10 +321,10 @@ function showDocument(doc, card, items, claimForm, prefill = null) {
         card.replaceChildren();
         foreignItem(doc, card, preview, items, claimForm, {});
       } }, t("fx.asforeign")),
-      h("button", { type: "button", class: "as-no-invoice", onclick: () => {
+      h("button", { type: "button", class: "as-allowance", onclick: () => {
         card.remove();
-        document.getElementById("add-no-invoice").click();
-      } }, t("capture.noinvoice"))));
+        document.getElementById("add-allowance").click();
+      } }, t("allow.add"))));
   if (prefill?.foreign_document) { foreignItem(doc, card, preview, items, claimForm, prefill); return; }
   if (!doc.results.length || doc.results.every((r) => !r.is_invoice)) { notInvoice(); return; }
   doc.results.forEach((res, index) => {
@@ -413,44 +407,6 @@ function invoicePayload(documentId, index, fields, category, amount, date, notes
     document_id: documentId, result_index: index, fields: Object.keys(corrected).length ? corrected : null };
 }
 
-// Per-diem and mileage rest on no invoice: they say why instead.
-let noInvoiceCount = 0;
-function noInvoiceCard(items, claimForm, prefill = null) {
-  const key = `n${++noInvoiceCount}`;
-  const kind = h("select", { id: `kind-${key}`, name: "no_invoice_kind" },
-    h("option", { value: "per_diem" }, t("capture.perdiem")), h("option", { value: "mileage" }, t("capture.mileage")));
-  const category = h("select", { id: `cat-${key}`, name: "category" },
-    ...CATEGORIES.map((c) => h("option", { value: c }, t(`cat.${c}`))));
-  kind.addEventListener("change", () => {
-    category.value = kind.value === "mileage" ? "transport" : "travel";
-    category.dispatchEvent(new Event("change"));
-  });
-  const amount = h("input", { id: `amt-${key}`, name: "amount", inputmode: "decimal", required: true,
-    pattern: "\\d+(\\.\\d{1,2})?", value: prefill?.amount ?? "" });
-  const date = h("input", { id: `date-${key}`, name: "expense_date", type: "date", required: true,
-    value: prefill?.expense_date ?? new Date().toISOString().slice(0, 10) });
-  const reason = h("input", { id: `why-${key}`, name: "no_invoice_reason", required: true, maxlength: 500,
-    value: prefill?.no_invoice_reason ?? "" });
-  if (prefill) { kind.value = prefill.no_invoice_kind; category.value = prefill.category; }
-  const rules = ruleFields(key, category, prefill || {}, true);
-  const more = moreFields(key, category, prefill || {}, amount, { tickets: false });
-  const card = h("section", { class: "card doc no-invoice" });
-  const item = { card, inputs: [amount, date, reason, ...rules.inputs], extra: more.inputs,
-    payload: () => ({ category: category.value, amount: amount.value,
-      expense_date: date.value, description: prefill?.description ?? "", no_invoice_kind: kind.value,
-      no_invoice_reason: reason.value, ...rules.values(), ...more.values() }) };
-  card.append(h("h2", {}, t("claim.noinvoice")),
-    h("label", { for: kind.id }, t("capture.kind")), kind,
-    h("label", { for: category.id }, t("capture.category")), category, rules.box,
-    h("label", { for: amount.id }, t("capture.amount")), amount,
-    h("label", { for: date.id }, t("capture.date")), date,
-    h("label", { for: reason.id }, t("capture.reason")), reason, more.box,
-    h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
-  items.push(item);
-  claimForm.hidden = false;
-  return card;
-}
-
 // A receipt or invoice from abroad (hotel folio, foreign tax invoice): not a fapiao, so nothing is
 // read from it; the submitter types its currency, issuer, number and date, and the photo is its
 // image. The server converts the amount at the rate of the day and shows the conversion.
@@ -493,7 +449,7 @@ function allowanceCard(items, claimForm, prefill = null) {
   const basis = prefill?.allowance || {};
   const type = h("select", { id: `allow-${key}`, name: "allowance" },
     h("option", { value: "per_diem" }, t("allow.per_diem")), h("option", { value: "mileage" }, t("allow.mileage")));
-  type.value = basis.type || "per_diem";
+  type.value = basis.type || prefill?.no_invoice_kind || "per_diem";
   const tier = h("select", { id: `atier-${key}`, name: "city_tier" },
     h("option", { value: "" }, t("item.tierpick")),
     ...[1, 2, 3].map((n) => h("option", { value: String(n) }, t(`item.tier${n}`))));
@@ -510,13 +466,17 @@ function allowanceCard(items, claimForm, prefill = null) {
     h("div", {}, h("label", { for: days.id }, t("allow.days")), days));
   const distance = h("div", { "data-allowance": "mileage" }, h("label", { for: km.id }, t("allow.km")), km);
   const result = h("p", { class: "allowance-amount", "aria-live": "polite" });
+  const computed = { value: prefill?.allowance ? prefill.amount : "" }; // the server's amount, for the split
+  const more = moreFields(key, type, prefill || {}, computed, { tickets: false, computed: true });
   const shown = (it) => {
+    computed.value = it.amount;
+    more.check();
     const b = it.allowance || {};
     const words = b.type === "mileage" ? fill("allow.mileagewords", { km: b.distance_km, rate: b.rate })
       : fill("allow.perdiemwords", { days: b.days, rate: b.rate, tier: b.city_tier });
     result.replaceChildren(h("strong", {}, `${t("allow.computed")} ${money(it.amount)}`), words ? ` · ${words}` : "");
   };
-  const stale = () => { result.textContent = t("allow.oncheck"); };
+  const stale = () => { computed.value = ""; more.check(); result.textContent = t("allow.oncheck"); };
   const update = () => {
     const perDiem = type.value === "per_diem";
     perDay.hidden = !perDiem;
@@ -528,18 +488,18 @@ function allowanceCard(items, claimForm, prefill = null) {
   type.addEventListener("change", update);
   for (const el of [tier, days, km]) el.addEventListener("input", stale);
   update();
-  if (prefill) shown(prefill);
+  if (prefill?.allowance) shown(prefill);
   const card = h("section", { class: "card doc allowance" });
-  const item = { card, inputs: [tier, days, km, date], saved: shown, payload: () => {
+  const item = { card, inputs: [tier, days, km, date], extra: more.inputs, saved: shown, payload: () => {
     const perDiem = type.value === "per_diem";
     return { category: perDiem ? "travel" : "transport", allowance: type.value, expense_date: date.value,
       description: notes.value, city_tier: perDiem ? Number(tier.value) : null, days: perDiem ? Number(days.value) : null,
-      distance_km: perDiem ? null : km.value };
+      distance_km: perDiem ? null : km.value, ...more.values() };
   } };
   card.append(h("h2", {}, t("allow.title")), h("p", { class: "muted hint" }, t("allow.help")),
     h("label", { for: type.id }, t("allow.kind")), type, perDay, distance,
     h("label", { for: date.id }, t("capture.date")), date,
-    h("label", { for: notes.id }, t("capture.notes")), notes, result,
+    h("label", { for: notes.id }, t("capture.notes")), notes, result, more.box,
     h("div", { class: "row" }, removeButton(items, item, card, claimForm)));
   items.push(item);
   claimForm.hidden = false;

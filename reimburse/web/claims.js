@@ -40,9 +40,11 @@ export function itemsForEdit(items) {
     foreign_document: i.foreign_document, ticket: i.ticket && i.ticket.transport ? i.ticket : null,
     splits: (i.splits || []).map((s) => ({ dimension: s.dimension, code: s.code,
       ...(s.percent ? { percent: s.percent } : { amount: s.amount }) })),
-    // an allowance sends its basis, not an amount: the server computes it
+    // an allowance sends its basis, not an amount: the server computes it (and words it again:
+    // the words of the old figures would outlive a change of the rates). An item stored with a
+    // typed amount before allowances were computed has no basis to send: the server asks for it.
     ...(i.allowance ? { allowance: i.allowance.type, amount: null, days: i.allowance.days ?? null,
-      distance_km: i.allowance.distance_km ?? null, no_invoice_kind: null } : {}),
+      distance_km: i.allowance.distance_km ?? null, no_invoice_kind: null, no_invoice_reason: null } : {}),
     attachment_ids: i.attachments || [],
   }));
 }

@@ -139,7 +139,7 @@ const cents = (text) => Math.round(Number(text) * 100);
 // a running sum that says what is still missing. `total()` is the item's amount as typed; null
 // when it is in another currency (then only percentages can be checked here). `enabled()` says
 // whether the item is split at all.
-function dimensionShares(key, dim, given, total, enabled) {
+function dimensionShares(key, dim, given, total, enabled, unknown) {
   const on = h("input", { id: `spon-${key}-${dim}`, name: "split_on", value: dim, type: "checkbox",
     checked: given.length > 0 });
   const mode = h("select", { id: `spmode-${key}-${dim}`, name: "split_mode" },
@@ -201,7 +201,7 @@ function dimensionShares(key, dim, given, total, enabled) {
     } else {
       const whole = total();
       text = fill("split.sumamount", { sum: (added / 100).toFixed(2) });
-      if (whole === null) problem = problem || t("split.amountforeign");
+      if (whole === null) problem = problem || t(unknown);
       else if (added !== cents(whole)) problem = problem || fill("split.amountoff", { left: ((cents(whole) - added) / 100).toFixed(2) });
     }
     sum.textContent = problem ? `${text} · ${problem}` : `${text} ✓`;
@@ -231,11 +231,13 @@ function dimensionShares(key, dim, given, total, enabled) {
 
 // The item's split: on projects, on cost centres, or on both at once (each dimension adding up
 // to the item on its own, as the server wants).
-function splitFields(key, prefill, total) {
+// `unknown` words a split by amount when `total()` is null (another currency, or an allowance
+// not computed yet).
+function splitFields(key, prefill, total, unknown = "split.amountforeign") {
   const given = prefill.splits || [];
   const on = h("input", { id: `sp-${key}`, name: "has_split", type: "checkbox", checked: given.length > 0 });
   const dims = DIMENSIONS.map((d) => dimensionShares(key, d, given.filter((g) => g.dimension === d), total,
-    () => on.checked));
+    () => on.checked, unknown));
   const details = h("div", { class: "split-details" }, h("p", { class: "muted" }, t("split.both")),
     ...dims.map((d) => d.box));
   const box = h("fieldset", { class: "extra split-fields" }, h("legend", {}, t("split.title")),
@@ -259,12 +261,17 @@ function splitFields(key, prefill, total) {
 }
 
 // The "more" toggle of one item: ticket facts (transport and travel only) and the split.
-// `amount` is the item's amount input; `foreign()` says whether the item is in another currency;
-// `tickets: false` for items without a document (nothing to deduct).
-export function moreFields(key, category, prefill, amount, { foreign = () => false, tickets = true } = {}) {
+// `amount` is the item's amount input, or for an allowance (`computed`) a holder of the amount the
+// server computed, empty until it did (then a split by amount cannot be summed: by percent);
+// `foreign()` says whether the item is in another currency; `tickets: false` for items without a
+// document (nothing to deduct).
+export function moreFields(key, category, prefill, amount,
+  { foreign = () => false, tickets = true, computed = false } = {}) {
   const ticket = foreign() || !tickets ? null : ticketFields(key, category, prefill);
-  const split = splitFields(key, prefill, () => (foreign() ? null : amount.value));
-  amount.addEventListener("input", split.check);
+  const split = computed
+    ? splitFields(key, prefill, () => amount.value || null, "split.amountcomputed")
+    : splitFields(key, prefill, () => (foreign() ? null : amount.value));
+  if (!computed) amount.addEventListener("input", split.check);
   const open = Boolean(prefill.ticket || (prefill.splits && prefill.splits.length));
   const panel = h("div", { class: "more-fields", id: `more-${key}`, hidden: !open }, ticket?.box, split.box);
   const toggle = h("button", { type: "button", class: "link more-toggle", "aria-expanded": String(open),
@@ -278,6 +285,7 @@ export function moreFields(key, category, prefill, amount, { foreign = () => fal
   });
   return {
     box: h("div", { class: "more" }, toggle, panel),
+    check: split.check, // an allowance's computed amount came back: sum the shares again
     // the inputs to check before saving (the shares change as rows come and go)
     inputs: () => [...(ticket ? ticket.inputs : []), ...split.inputs()],
     values: () => ({ ...(ticket ? ticket.values() : {}), ...split.values() }),

@@ -13,8 +13,8 @@ function number(id, name, max, value) {
 }
 
 // The inputs for one item. `category` is its category <select>; `values` an item to edit (or
-// nothing); `noInvoice` items are never lodging nights. Returns { box, inputs, values() }.
-export function ruleFields(key, category, values = {}, noInvoice = false) {
+// nothing). Returns { box, inputs, values() }.
+export function ruleFields(key, category, values = {}) {
   const attendees = number(`people-${key}`, "attendees", 1000, values.attendees);
   const nights = number(`nights-${key}`, "nights", 365, values.nights);
   const tier = h("select", { id: `tier-${key}`, name: "city_tier" },
@@ -31,10 +31,10 @@ export function ruleFields(key, category, values = {}, noInvoice = false) {
   const inputs = { attendees, nights, city_tier: tier };
   const tierHint = h("small", { class: "muted hint" }, t("item.tierhint"));
   const box = h("div", { class: "rule-fields" }, rows.attendees, h("div", { class: "pair" }, rows.nights, rows.city_tier), tierHint);
-  const needed = () => (noInvoice && category.value === "lodging" ? [] : NEEDS[category.value] || []);
+  const needed = () => NEEDS[category.value] || [];
   const update = () => {
     const shown = needed();
-    const required = noInvoice ? [] : REQUIRED[category.value] || [];
+    const required = REQUIRED[category.value] || [];
     for (const [name, row] of Object.entries(rows)) {
       row.hidden = !shown.includes(name);
       // a hidden required input would stop the form without saying why

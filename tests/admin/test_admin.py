@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
-PER_DIEM = {"category": "travel", "amount": "1500.00", "expense_date": "2026-11-20",
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+PER_DIEM = per_diem("1500.00", "2026-11-20")  # ten days in a tier-1 city
 
 
 def _submit(client: Any, who: dict[str, str]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 DAY = (date.today() - timedelta(days=2)).isoformat()
@@ -45,8 +46,7 @@ def approve_all(client: TestClient, claim_id: int) -> list[str]:
 
 
 def claim(client: TestClient, who: dict[str, str], amount: str) -> dict[str, Any]:
-    item = {"category": "travel", "amount": amount, "expense_date": DAY, "no_invoice_kind": "per_diem",
-            "no_invoice_reason": "出差补助"}  # fmt: skip
+    item = per_diem(amount, DAY)
     r = client.post("/api/v1/claims", headers=who, json={"purpose": "拜访客户", "items": [item]})
     assert r.status_code == 201, r.text
     submitted = client.post(f"/api/v1/claims/{r.json()['id']}/submit", headers=who)

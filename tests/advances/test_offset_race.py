@@ -67,8 +67,9 @@ def test_claims_approved_at_once_never_offset_the_same_advance_twice(
         ids = []
         for _ in range(n):
             # below every cap and limit: the department head's approval is the final one
-            item = claims.ItemInput(category="transport", amount=Decimal("400.00"), expense_date=day,
-                                    no_invoice_kind="mileage", no_invoice_reason="自驾")  # fmt: skip
+            # a per-diem of 4 days in a tier-3 city: 400.00, computed
+            item = claims.ItemInput(category="travel", amount=None, expense_date=day,
+                                    allowance="per_diem", city_tier=3, days=4)  # fmt: skip
             c = claims.create_claim(s, alice, claims.ClaimInput(purpose="出差", items=(item,)))
             claims.submit(s, alice, c, assess=assess_claim, load_org=load_org, now=now)
             assert c.status == "submitted"

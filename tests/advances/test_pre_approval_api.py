@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from reimburse.budgets.records import BudgetRecord
 from reimburse.core.settings import Settings
 from tests.advances.test_advances_api import approve_all
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 TODAY = date.today()
@@ -32,11 +33,6 @@ def api(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestClien
         body = {"department_id": demo["departments"]["east"], "category": "*", "period": "month",
                 "start": MONTH.isoformat(), "amount": "10000.00"}  # fmt: skip
         assert client.post("/api/v1/admin/budgets", headers=finrev, json=body).status_code == 201
-        # typed per-diem items stand in for spending here: lift their daily cap so that only the
-        # estimate decides whether finance reviews
-        save_policy(
-            client, lambda text: text.replace("  per_diem_per_day: 100\n", "  per_diem_per_day: 5000\n")
-        )
         yield pair
 
 
@@ -65,8 +61,7 @@ def pre_approval(client: TestClient, who: dict[str, str], *lines: dict[str, Any]
 
 
 def linked_claim(client: TestClient, who: dict[str, str], pre_id: int | None, amount: str) -> Any:
-    item = {"category": "travel", "amount": amount, "expense_date": DAY, "no_invoice_kind": "per_diem",
-            "no_invoice_reason": "出差补助"}  # fmt: skip
+    item = per_diem(amount, DAY)
     body = {"purpose": "上海客户拜访", "items": [item], "pre_approval_id": pre_id}
     return client.post("/api/v1/claims", headers=who, json=body)
 
@@ -96,30 +91,30 @@ def test_the_budget_is_reserved_at_pre_approval_and_passes_to_the_claim(
     trail = client.get(f"/api/v1/claims/{pre['id']}", headers=alice).json()["timeline"]
     assert [e["action"] for e in trail] == ["submit", "approve", "pre_approval_taken_over"]
     # a second claim cannot use the same pre-approval while the first lives
-    again = linked_claim(client, alice, pre["id"], "10.00")
+    again = linked_claim(client, alice, pre["id"], "100.00")
     assert again.status_code == 409 and again.json()["error"]["code"] == "pre_approval_used"
 
 
 def test_spend_beyond_the_estimate_and_tolerance_reopens_approval(api: Any, migrated_engine: Engine) -> None:
     client, _ = api
     alice = login(client, "alice")
-    pre = pre_approval(client, alice, line("travel", "500.00"))
+    pre = pre_approval(client, alice, line("travel", "800.00"))
     approve_all(client, pre["id"])
-    created = linked_claim(client, alice, pre["id"], "560.00")  # 12 % over: more than the 10 % allowed
+    created = linked_claim(client, alice, pre["id"], "900.00")  # 12.5 % over: more than the 10 % allowed
     submitted = client.post(f"/api/v1/claims/{created.json()['id']}/submit", headers=alice).json()
     found = [f for f in submitted["risk"]["findings"] if f["code"] == "pre_approval_exceeded"]
-    assert len(found) == 1 and "550.00" in found[0]["message"] and found[0]["severity"] == "warning"
+    assert len(found) == 1 and "880.00" in found[0]["message"] and found[0]["severity"] == "warning"
     assert submitted["risk"]["decision"] == "finance_review"
     # below 1,000 the head alone would approve; the excess brings finance review back in
     assert [n["id"] for n in submitted["route"]["nodes"]] == ["dept_head", "finance_review"]
-    assert reserved(migrated_engine) == Decimal("560.00")
+    assert reserved(migrated_engine) == Decimal("900.00")
     # the policy's tolerance is a setting: at 20 % the same spend passes
     save_policy(
         client, lambda text: text.replace("pre_approval_tolerance: 0.10", "pre_approval_tolerance: 0.20")
     )
-    pre2 = pre_approval(client, alice, line("travel", "500.00"))
+    pre2 = pre_approval(client, alice, line("travel", "800.00"))
     approve_all(client, pre2["id"])
-    created = linked_claim(client, alice, pre2["id"], "560.00")
+    created = linked_claim(client, alice, pre2["id"], "900.00")
     submitted = client.post(f"/api/v1/claims/{created.json()['id']}/submit", headers=alice).json()
     assert "pre_approval_exceeded" not in [f["code"] for f in submitted["risk"]["findings"]]
     assert submitted["risk"]["decision"] == "pass"
@@ -136,13 +131,15 @@ def test_only_the_persons_own_approved_pre_approval_is_linked(api: Any) -> None:
     expense = linked_claim(client, alice, None, "100.00").json()
     not_a_pre = linked_claim(client, alice, expense["id"], "100.00")
     assert not_a_pre.status_code == 422 and not_a_pre.json()["error"]["code"] == "invalid_pre_approval"
-    assert linked_claim(client, alice, 2**31, "1.00").status_code == 422
+    assert linked_claim(client, alice, 2**31, "100.00").status_code == 422
     # a pre-approval's lines are estimates: no invoices, no allowances, at least one
     r = client.post("/api/v1/pre-approvals", headers=alice, json={"purpose": "x", "lines": []})
     assert r.status_code == 422
     bad = {**line("travel", "10.00"), "allowance": "per_diem", "city_tier": 1, "days": 1}
-    r = client.post("/api/v1/pre-approvals", headers=alice, json={"purpose": "x", "lines": [bad]})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_estimate"
+    older = {**line("travel", "10.00"), "no_invoice_kind": "per_diem", "city_tier": 1, "days": 1}
+    for estimate in (bad, older):
+        r = client.post("/api/v1/pre-approvals", headers=alice, json={"purpose": "x", "lines": [estimate]})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_estimate"
 
 
 def test_a_rejected_pre_approval_releases_its_budget(api: Any, migrated_engine: Engine) -> None:

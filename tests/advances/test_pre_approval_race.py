@@ -77,7 +77,7 @@ def test_two_edits_linking_one_pre_approval_at_once_link_it_once(api: Any) -> No
 
     def link(i: int) -> None:
         item = {k: drafts[i]["items"][0][k] for k in ("category", "amount", "expense_date")}
-        item |= {"no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}
+        item |= {"no_invoice_kind": "per_diem", "city_tier": 3, "days": 2}  # computed: 200.00
         body = {"purpose": "上海客户拜访", "pre_approval_id": pre_id, "version": drafts[i]["version"],
                 "items": [item]}  # fmt: skip
         answers[i] = client.patch(f"/api/v1/claims/{drafts[i]['id']}", headers=alice, json=body)

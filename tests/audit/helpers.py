@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from reimburse.cli import app
 from reimburse.core.settings import Settings, get_settings
+from tests import allowance_items as allowances
 from tests.api_helpers import login
 
 
@@ -46,9 +47,10 @@ def approve_all(client: TestClient, claim_id: int, skip: tuple[str, ...] = ()) -
         assert r.status_code == 200, r.text
 
 
-def per_diem(amount: str, day: str, days: int = 1) -> dict[str, Any]:
-    return {"category": "travel", "amount": amount, "expense_date": day, "no_invoice_kind": "per_diem",
-            "no_invoice_reason": "出差补助", "description": f"{days} day(s) away"}  # fmt: skip
+def per_diem(amount: str, day: str) -> dict[str, Any]:
+    """A per-diem allowance that comes to ``amount`` (computed from its city tier and days)."""
+    item = allowances.per_diem(amount, day)
+    return {**item, "description": f"{item['days']} day(s) away"}
 
 
 def new_claim(

@@ -88,7 +88,7 @@ def test_payments_and_admin_changes_are_recorded_and_exported(api: tuple[TestCli
     handover = {"mode": "fallback", "fallbacks": {"*": users["gm"]}}
     assert client.put("/api/v1/admin/controls/handover", headers=admin, json=handover).status_code == 200
     # a payment, with payroll's reference
-    claim = new_claim(client, alice, per_diem("1500.00", DAY, 5))
+    claim = new_claim(client, alice, per_diem("1500.00", DAY))
     submit(client, alice, claim["id"])
     approve_all(client, claim["id"])
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
@@ -123,9 +123,9 @@ def test_an_export_checks_offline_and_tampering_with_the_file_is_found(
     client, _ = api
     admin, alice, bob = login(client, "admin"), login(client, "alice"), login(client, "bob")
     auditor = _auditor(client, admin)
-    claim = new_claim(client, alice, per_diem("1500.00", DAY, 5))
+    claim = new_claim(client, alice, per_diem("1500.00", DAY))
     submit(client, alice, claim["id"])
-    submit(client, bob, new_claim(client, bob, per_diem("700.00", DAY, 2))["id"])
+    submit(client, bob, new_claim(client, bob, per_diem("700.00", DAY))["id"])
     approve_all(client, claim["id"])
     assert cli(monkeypatch, settings, "audit", "checkpoint").exit_code == 0
     published = client.get("/api/v1/audit/public-key", headers=auditor).json()

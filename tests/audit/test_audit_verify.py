@@ -34,7 +34,7 @@ def walked(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestCl
     with demo_api(migrated_engine, settings) as (client, demo):
         alice, bob = login(client, "alice"), login(client, "bob")
         finance = login(client, "finrev")  # above 1,000 finance pre-review is the first step
-        claim = new_claim(client, alice, per_diem("1500.00", DAY, 5))
+        claim = new_claim(client, alice, per_diem("1500.00", DAY))
         submit(client, alice, claim["id"])
         assert act(client, finance, claim["id"], "return", comment="请补充行程").status_code == 200
         submit(client, alice, claim["id"])
@@ -44,7 +44,7 @@ def walked(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestCl
             f"/api/v1/payouts/{claim['id']}/paid", headers=payroll, json={"reference": "SAL-7"}
         )
         assert paid.status_code == 200 and paid.json()["status"] == "paid"
-        other = new_claim(client, bob, per_diem("800.00", DAY, 2))
+        other = new_claim(client, bob, per_diem("800.00", DAY))
         submit(client, bob, other["id"])
         yield client, {**demo, "claim": claim["id"], "other": other["id"]}
 

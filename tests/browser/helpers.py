@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
+from tests.allowance_items import per_diem
+
 PASSWORD = "demo-pass-123"
 PHONE = {"width": 390, "height": 844}
 
@@ -101,17 +103,17 @@ def claim(base: str, claim_id: str | int, who: str = "alice") -> dict[str, Any]:
 
 
 def per_diem_claim(base: str, purpose: str, amount: str = "480.00", days: int = 1, ago: int = 0) -> str:
-    """A submitted claim without invoice (no OCR needed). One day at 480 is over the per-diem
-    cap (a finding: finance review); five days at 450 is within it (low risk, department head only).
-    ``ago``: the trip ends that many days before today (per-diem adds up per trip across claims)."""
+    """A submitted claim without invoice (no OCR needed): a per-diem allowance computed to
+    ``amount`` on a trip of ``days`` days. 480 is four days (tier 2) on a one-day trip, more
+    days than the trip (a finding: finance review); 450 is three days (tier 1) on a five-day trip
+    (low risk, department head only). ``ago``: the trip ends that many days before today
+    (per-diem days add up per trip across claims)."""
     alice = api_token(base, "alice")
     today = datetime.date.today() - datetime.timedelta(days=ago)
-    item = {"category": "travel", "amount": amount, "expense_date": today.isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    item = per_diem(amount, today.isoformat())
     body: dict[str, Any] = {"purpose": purpose, "items": [item]}
-    if days > 1:
-        body["trip_start"] = (today - datetime.timedelta(days=days - 1)).isoformat()
-        body["trip_end"] = today.isoformat()
+    body["trip_start"] = (today - datetime.timedelta(days=days - 1)).isoformat()
+    body["trip_end"] = today.isoformat()
     made = httpx.post(f"{base}/api/v1/claims", headers=alice, json=body)
     made.raise_for_status()
     claim_id = made.json()["id"]

@@ -269,8 +269,9 @@ def _check(prefix: str, emitted: dict[str, set[str]], *, required: bool) -> list
 def test_every_finding_is_worded_with_the_params_its_rules_pass() -> None:
     params = finding_params()
     codes = _finding_codes() | set(params)  # also codes held in names and tables of codes
-    assert {"seller_tax_id_invalid", "corrected_amount", "per_diem_over_cap"} <= codes
-    assert {"amount", "cap", "over"} <= params["per_diem_over_cap"]  # the collector reads the helpers
+    assert {"seller_tax_id_invalid", "corrected_amount", "per_diem_over_trip_cap"} <= codes
+    assert {"amount", "cap", "over"} <= params["meals_over_cap"]  # the collector reads the helpers
+    assert params["per_diem_over_trip_cap"] == {"days", "trip_days", "over"}
     assert {"read", "typed"} <= params["corrected_amount"]  # and details assigned to a name first
     assert _check("finding", {c: set() for c in codes}, required=True) == []
     assert _check("detail", {c: params.get(c, set()) for c in codes}, required=False) == []

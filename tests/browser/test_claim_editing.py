@@ -157,13 +157,13 @@ def test_people_nights_and_city_tier_are_asked_only_where_the_rules_read_them(
     (saved,) = [c for c in drafts if c["purpose"] == page.input_value("#purpose")]
     item = saved["items"][0]
     assert (item["category"], item["nights"], item["city_tier"], item["attendees"]) == ("lodging", 2, 1, None)
-    # without an invoice, lodging is a per-diem: no nights asked
-    page.click("#add-no-invoice")
-    extra = page.locator(".no-invoice").last
-    extra.locator("select[name=category]").select_option("lodging")
-    expect(extra.locator("[name=nights]")).to_be_hidden()
-    extra.locator("select[name=category]").select_option("client_entertainment")
-    expect(extra.locator("[name=attendees]")).to_be_visible()
+    # without an invoice, a stay is a per-diem: its city tier and days, no nights and no amount asked
+    page.click("#add-allowance")
+    extra = page.locator(".allowance").last
+    expect(extra.locator("select[name=city_tier]")).to_be_visible()
+    expect(extra.locator("[name=days]")).to_be_visible()
+    expect(extra.locator("[name=nights]")).to_have_count(0)
+    expect(extra.locator("input[name=amount]")).to_have_count(0)
     httpx.delete(f"{base}/api/v1/claims/{saved['id']}", headers=alice).raise_for_status()
     page.context.close()
 
@@ -219,14 +219,12 @@ def test_a_returned_claim_is_edited_item_by_item_and_routed_again(
     expect(card.locator("[name=attendees]")).to_have_value("2")
     card.locator("[name=attendees]").fill("3")
     card.locator("input[name=amount]").fill("200.00")
-    # an item more: a taxi without invoice is not allowed, a mileage allowance is
-    page.click("#add-no-invoice")
-    extra = page.locator(".no-invoice").last
-    extra.locator("select[name=no_invoice_kind]").select_option("mileage")
-    extra.locator("input[name=amount]").fill("36.00")
-    extra.locator("input[name=no_invoice_reason]").fill(
-        "自驾去客户处" if lang == "zh" else "drove to the client"
-    )
+    # an item more: a taxi without invoice is not allowed, a mileage allowance is (30 km: 36.00)
+    page.click("#add-allowance")
+    extra = page.locator(".allowance").last
+    extra.locator("select[name=allowance]").select_option("mileage")
+    extra.locator("input[name=distance_km]").fill("30")
+    extra.locator("input[name=description]").fill("自驾去客户处" if lang == "zh" else "drove to the client")
     assert page.evaluate(AUDIT) == []
     _shot(page, f"edit-returned-{lang}")
     page.click("#submit-claim")

@@ -67,13 +67,15 @@ def test_transfer_to_a_colleague_then_keyboard_approve(server: dict[str, Any], b
 
 
 def per_diem_in_ui(browser: Any, base: str) -> str:
-    """Alice claims five days of per-diem on the capture page: an item without invoice."""
+    """Alice claims three days of per-diem on a five-day trip on the capture page: an allowance
+    without invoice, computed (tier 1: 450.00)."""
     page = phone(browser, base, "alice", start="#/capture")
-    page.click("#add-no-invoice")
+    page.click("#add-allowance")
     # focus moves to the new item (expect waits for it; reading activeElement once raced the focus)
-    expect(page.locator("input[name=amount]")).to_be_focused()
-    page.fill("input[name=amount]", "450.00")
-    page.fill("input[name=no_invoice_reason]", "杭州客户现场支持五天")
+    expect(page.locator("select[name=allowance]")).to_be_focused()
+    page.select_option("select[name=city_tier]", "1")
+    page.fill("input[name=days]", "3")
+    page.fill(".allowance input[name=description]", "杭州客户现场支持")
     # a trip of its own: per-diem adds up over a trip across claims (issue 13), and the demo
     # company already has per-diem of alice's two days ago
     end = datetime.date.today() - datetime.timedelta(days=5)
@@ -82,7 +84,7 @@ def per_diem_in_ui(browser: Any, base: str) -> str:
     page.fill("#trip-end", end.isoformat())
     page.fill("#purpose", "杭州出差补助")
     page.click("#check")
-    page.wait_for_selector("#findings .risk.pass")  # within the per-diem cap: low risk
+    page.wait_for_selector("#findings .risk.pass")  # per-diem days within the trip: low risk
     assert page.evaluate(AUDIT) == []
     page.click("#submit-claim")
     page.wait_for_url("**/#/claims/*")
@@ -100,7 +102,9 @@ def test_batch_approval_of_low_risk_claims(server: dict[str, Any], browser: Any)
     ]
     made = claim(base, low[0])
     assert made["trip_start"] and made["items"][0]["no_invoice_kind"] == "per_diem"
-    risky = per_diem_claim(base, "超标准补助")  # over the per-diem cap: finance review, not batched
+    risky = per_diem_claim(
+        base, "超标准补助"
+    )  # more per-diem days than the trip: finance review, not batched
     assert [claim(base, c)["risk"]["decision"] for c in (*low, risky)] == ["pass", "pass", "finance_review"]
     lead = phone(browser, base, "teamlead")
     lead.goto(f"{base}/#/inbox")

@@ -1,5 +1,5 @@
 """Every screen at 390x844, in Chinese and in English: nothing visible reads ``null``,
-``undefined`` or ``NaN``, no raw code (``per_diem_over_cap``, ``dept_head``) shows, nothing in
+``undefined`` or ``NaN``, no raw code (``per_diem_over_trip_cap``, ``dept_head``) shows, nothing in
 Chinese mode is English and nothing in English mode is Chinese (the catalogue words every
 message in both languages; only the people's own data and the invoices' content stay as they
 are), and nothing scrolls sideways. Screenshots go to ``$SCREENSHOTS`` (for a visual review) or

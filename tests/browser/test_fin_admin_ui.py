@@ -19,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
+from tests.allowance_items import per_diem
 from tests.browser.helpers import AUDIT, api_token, paid_claim, phone
 
 pytestmark = pytest.mark.browser
@@ -225,8 +226,7 @@ def test_cost_centres_and_projects(server: dict[str, Any], browser: Any, lang: s
     assert cc not in offered and used in offered
 
     # a claim names the other one: deleting it keeps it, deactivated
-    item = {"category": "travel", "amount": "100.00", "expense_date": datetime.date.today().isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    item = per_diem("100.00", datetime.date.today().isoformat())
     draft = httpx.post(
         f"{base}/api/v1/claims",
         headers=alice,

@@ -232,10 +232,10 @@ def test_the_server_refusing_a_split_is_worded(server: dict[str, Any], browser: 
     assert other.status_code in (200, 201), other.text
     page = phone(browser, base, "bob")
     page.goto(f"{base}/#/capture")
-    page.click("#add-no-invoice")
-    card = page.locator("section.no-invoice")
-    card.locator("input[name=amount]").fill("100.00")
-    card.locator("input[name=no_invoice_reason]").fill("出差补助")
+    page.click("#add-allowance")  # a per-diem of one day in a tier-3 city: computed, 100.00
+    card = page.locator("section.allowance")
+    card.locator("select[name=city_tier]").select_option("3")
+    card.locator("input[name=days]").fill("1")
     page.fill("#purpose", "分摊测试")
     page.locator(".more-toggle").click()
     card.locator("input[name=has_split]").check()

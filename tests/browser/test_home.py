@@ -57,14 +57,14 @@ def test_each_role_has_its_home(server: dict[str, Any], browser: Any, lang: str,
     base = server["base"]
     shots = Path(os.environ.get("SCREENSHOTS") or tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
-    mine = int(per_diem_claim(base, f"首页在途 {lang}", amount="433.50"))
+    mine = int(per_diem_claim(base, f"首页在途 {lang}", amount="360.00"))
 
     alice = phone(browser, base, "alice")
     expect(alice).to_have_url(f"{base}/#/home")
     if lang == "en":
         english(alice)
     row = alice.locator(f"#home-flight li[data-claim='{mine}']")
-    expect(row).to_contain_text("¥433.50")
+    expect(row).to_contain_text("¥360.00")
     expect(row.locator(".waits")).to_contain_text(STEP[lang])
     expect(row.locator(".waits")).to_contain_text("吴组长")  # the person holding the step
     expect(alice.locator("#home-waiting")).to_have_count(0)  # an employee decides nothing

@@ -179,15 +179,16 @@ def test_category_is_guessed_from_the_invoice(server: dict[str, Any], browser: A
 def test_smaller_rough_edges(server: dict[str, Any], browser: Any, tmp_path: Path) -> None:
     base = server["base"]
     page = phone(browser, base, "alice", start="#/capture")
-    page.click("#add-no-invoice")
-    amount = page.locator("input[name=amount]")
-    expect(amount).to_be_focused()
+    page.click("#add-allowance")
+    expect(page.locator("select[name=allowance]")).to_be_focused()
+    page.locator("select[name=allowance]").select_option("mileage")
+    km = page.locator("input[name=distance_km]")
     red = "rgb(163, 0, 0)"
     # nothing typed yet: no red border on the empty required fields
-    assert amount.evaluate("e => getComputedStyle(e).borderTopColor") != red
-    amount.fill("abc")
-    page.locator("input[name=no_invoice_reason]").focus()
-    expect(amount).to_have_css("border-top-color", red)  # typed and wrong: now it is red
+    assert km.evaluate("e => getComputedStyle(e).borderTopColor") != red
+    km.fill("abc")
+    page.locator(".allowance input[name=description]").focus()
+    expect(km).to_have_css("border-top-color", red)  # typed and wrong: now it is red
     # no sideways scroll at 390 px with the trip dates showing
     expect(page.locator("#trip-end")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -239,7 +240,7 @@ def test_flags_clear_when_corrected_and_a_non_invoice_can_be_removed(
     page.set_input_files("#files", str(ROOT / "samples" / "010_bank_slip_render.png"))
     slip = page.locator(".doc", has_text="这不是发票")
     expect(slip).to_be_visible(timeout=90_000)
-    expect(slip.locator(".as-no-invoice")).to_be_visible()
+    expect(slip.locator(".as-allowance")).to_be_visible()
     expect(slip.locator(".pick-again")).to_be_visible()
     slip.locator(".remove-doc").click()
     expect(page.locator(".doc", has_text="这不是发票")).to_have_count(0)

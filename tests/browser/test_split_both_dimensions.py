@@ -41,10 +41,11 @@ def test_one_item_split_over_two_projects_and_one_cost_centre(
 
     page = phone(browser, base, "alice", start="#/capture")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
-    page.click("#add-no-invoice")
-    card = page.locator("section.no-invoice")
-    card.locator("input[name=amount]").fill("500.00")
-    card.locator("input[name=no_invoice_reason]").fill("客户拜访交通")
+    page.click("#add-allowance")  # a per-diem of five days in a tier-3 city: 500.00, computed
+    card = page.locator("section.allowance")
+    card.locator("select[name=city_tier]").select_option("3")
+    card.locator("input[name=days]").fill("5")
+    card.locator("input[name=description]").fill("客户拜访")
     page.fill("#purpose", "两个维度的分摊")
     card.locator(".more-toggle").click()
     card.locator("input[name=has_split]").check()
@@ -61,6 +62,10 @@ def test_one_item_split_over_two_projects_and_one_cost_centre(
         shares.nth(n).locator("input").fill(percent)
     expect(by_project.locator(".split-sum")).to_contain_text("100%")
     expect(by_project.locator(".split-sum")).to_contain_text("✓")
+
+    # an allowance's amount is the server's: a check computes it, then shares by amount add up
+    page.click("#check")
+    expect(card.locator(".allowance-amount strong")).to_contain_text("¥500.00")
 
     # cost centres: all of it on one, by amount; the sum says what is missing until it adds up
     by_centre = card.locator(".split-dim[data-dimension=cost_centre]")

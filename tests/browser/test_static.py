@@ -103,7 +103,7 @@ def _finding_codes() -> set[str]:
 
 def test_every_finding_has_a_title_in_both_languages() -> None:
     codes = _finding_codes()
-    assert {"duplicate_invoice", "per_diem_over_cap", "invoice_voided", "over_budget"} <= codes
+    assert {"duplicate_invoice", "per_diem_over_trip_cap", "invoice_voided", "over_budget"} <= codes
     source = (WEB / "i18n.js").read_text()
     for start, end in (("zh: {", "en: {"), ("en: {", "export let lang")):
         table = source[source.index(start) : source.index(end)]

@@ -4,6 +4,7 @@ dollars shows its conversion into the company currency (rate, its day and source
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.helpers import api_token, claim, phone
+
+FOLIO = Path(__file__).resolve().parents[2] / "samples" / "011_commercial_invoice_render.png"
 
 pytestmark = pytest.mark.browser
 
@@ -22,8 +25,33 @@ def test_finance_sees_the_voucher_and_the_conversion(server: dict[str, Any], bro
     r = httpx.put(f"{base}/api/v1/admin/fx-rates", headers=api_token(base, "admin"), json={"rates": [rate]})
     assert r.status_code == 200, r.text
     alice = api_token(base, "alice")
+    # a receipt from abroad, paid in dollars (an allowance is computed in the company currency:
+    # a dollar amount rests on its receipt), once the upload is read
+    with FOLIO.open("rb") as f:
+        up = httpx.post(
+            f"{base}/api/v1/documents", headers=alice, files=[("files", (FOLIO.name, f, "image/png"))]
+        )
+    assert up.status_code == 202, up.text
+    doc = up.json()["documents"][0]["id"]
+    fin = phone(browser, base, "finrev")
+    # Playwright polls a synchronous predicate (a promise would count as true at once)
+    read = fin.wait_for_function(
+        """([url, token]) => {
+            const r = new XMLHttpRequest();
+            r.open("GET", url, false);
+            r.setRequestHeader("Authorization", token);
+            r.send();
+            const status = r.status === 200 ? JSON.parse(r.responseText).status : null;
+            return ["done", "failed"].includes(status) ? status : null;
+        }""",
+        arg=[f"{base}/api/v1/documents/{doc}", alice["Authorization"]],
+        polling=250,
+        timeout=90_000,
+    )
+    assert read.json_value() == "done"
+    receipt = {"kind": "receipt", "issuer": "Hilton San Francisco", "issue_date": day, "country": "US"}
     item = {"category": "travel", "amount": "60.00", "currency": "USD", "expense_date": day,
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "海外出差补助"}  # fmt: skip
+            "document_id": doc, "foreign_document": receipt}  # fmt: skip
     made = httpx.post(f"{base}/api/v1/claims", headers=alice, json={"purpose": "美国出差", "items": [item]})
     assert made.status_code == 201, made.text
     claim_id = made.json()["id"]
@@ -38,7 +66,6 @@ def test_finance_sees_the_voucher_and_the_conversion(server: dict[str, Any], bro
         assert r.status_code in (200, 404), r.text  # 404: not this person's step
     assert claim(base, claim_id)["status"] == "approved"
 
-    fin = phone(browser, base, "finrev")
     fin.goto(f"{base}/#/finance")
     fin.locator("#make-vouchers").click()
     card = fin.locator(f"#vouchers li[data-claim='{claim_id}']")

@@ -73,7 +73,7 @@ def test_spend_moves_the_category_line_the_department_total_and_the_department_a
     above = _budget(client, sales, "*", "year", "20000.00")
     office = _budget(client, east, "office", "month", "800.00")  # another category: untouched
     alice = login(client, "alice")
-    claim = new_claim(client, alice, per_diem("300.00", DAY, 2))
+    claim = new_claim(client, alice, per_diem("300.00", DAY))
     submit(client, alice, claim["id"])
     lines = _lines(client)
     assert [lines[b]["committed"] for b in (travel, total, above, office)] == [
@@ -100,8 +100,8 @@ def test_under_block_no_line_goes_below_zero(api: tuple[TestClient, dict[str, An
     total = _budget(client, east, "*", "month", "500.00")  # the department's whole month
     _block(client)
     alice, bob = login(client, "alice"), login(client, "bob")
-    submit(client, alice, new_claim(client, alice, per_diem("400.00", DAY, 2))["id"])
-    second = new_claim(client, bob, per_diem("400.00", DAY, 2))
+    submit(client, alice, new_claim(client, alice, per_diem("400.00", DAY))["id"])
+    second = new_claim(client, bob, per_diem("400.00", DAY))
     refused = client.post(f"/api/v1/claims/{second['id']}/submit", headers=bob)
     assert refused.status_code == 409 and refused.json()["error"]["code"] == "over_budget", refused.text
     assert "total budget" in refused.json()["error"]["message"]
@@ -118,7 +118,7 @@ def test_payment_consumes_the_budget_when_the_admin_says_so(api: tuple[TestClien
     r = client.put("/api/v1/admin/controls/budget-consumption", headers=admin, json={"at": "payment"})
     assert r.status_code == 200
     alice = login(client, "alice")
-    claim = new_claim(client, alice, per_diem("300.00", DAY, 2))
+    claim = new_claim(client, alice, per_diem("300.00", DAY))
     submit(client, alice, claim["id"])
     approve_all(client, claim["id"])
     assert client.get(f"/api/v1/claims/{claim['id']}", headers=alice).json()["status"] == "approved"
@@ -158,8 +158,9 @@ def test_racing_submissions_under_block_never_overdraw_any_line(migrated_engine:
         alice = principal_for(s.scalars(select(UserRecord).where(UserRecord.username == "alice")).one())
         ids = []
         for _ in range(n):
-            item = claims.ItemInput(category="travel", amount=Decimal("100.00"), expense_date=TODAY,
-                                    no_invoice_kind="per_diem", no_invoice_reason="出差补助")  # fmt: skip
+            # a per-diem of one day in a tier-3 city: 100.00, computed
+            item = claims.ItemInput(category="travel", amount=None, expense_date=TODAY,
+                                    allowance="per_diem", city_tier=3, days=1)  # fmt: skip
             ids.append(claims.create_claim(s, alice, claims.ClaimInput(purpose="出差", items=(item,))).id)
         s.commit()
     barrier = threading.Barrier(n)

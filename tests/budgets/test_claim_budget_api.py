@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
+from tests import allowance_items as allowances
 from tests.api_helpers import demo_api, login
 
 TODAY = date.today()
@@ -24,13 +25,11 @@ def api(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestClien
 
 
 def per_diem(amount: str, day: date = TODAY) -> dict[str, Any]:
-    return {"category": "travel", "amount": amount, "expense_date": day.isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    return allowances.per_diem(amount, day.isoformat())  # computed: the basis that comes to it
 
 
 def mileage(amount: str) -> dict[str, Any]:
-    return {"category": "transport", "amount": amount, "expense_date": TODAY.isoformat(),
-            "no_invoice_kind": "mileage", "no_invoice_reason": "自驾拜访客户"}  # fmt: skip
+    return allowances.mileage(amount, TODAY.isoformat())
 
 
 def draft(client: TestClient, who: dict[str, str], *items: dict[str, Any]) -> int:
@@ -82,7 +81,7 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     assert decided.status_code == 200 and decided.json()["status"] == "approved"
     submit(client, bob, draft(client, bob, per_diem("400.00")))  # in approval: 400 reserved
 
-    mine = draft(client, alice, per_diem("300.00"), mileage("200.00"))
+    mine = draft(client, alice, per_diem("300.00"), mileage("240.00"))
     before = budget(client, alice, mine)  # a draft: nothing of it is in the books yet
     assert before["department"] == {"id": demo["departments"]["east"], "name": "华东销售组"}
     travel, general = before["lines"]
@@ -94,7 +93,7 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     # the department's total line carries every category: bob's 100 spent and 400 reserved on
     # travel, and both of alice's items (issue 13: it used to take only what no category line had)
     assert general["budget_id"] == east_budgets["*"]
-    assert figures(general) == ("5000.00", "100.00", "400.00", "500.00", "4500.00", "4000.00", "0.00")
+    assert figures(general) == ("5000.00", "100.00", "400.00", "540.00", "4500.00", "3960.00", "0.00")
     assert (travel["held"], travel["exceeds"], before["exceeds"]) == (None, False, False)
     assert before["unbudgeted"] == "0.00" and before["over_budget_action"] == "add_approver"
 
@@ -109,8 +108,8 @@ def test_lines_show_plan_used_reserved_and_left_before_and_after(
     seen_by_bob = budget(client, bob, int(spent["id"]))["lines"]
     assert len(seen_by_bob) == 2 and [line["held"] for line in seen_by_bob] == ["consumed", "consumed"]
     assert figures(seen_by_bob[0]) == ("1000.00", "0.00", "700.00", "100.00", "300.00", "200.00", "0.00")
-    # on the total line alice's 500 (travel and transport) and his 400 are reserved
-    assert figures(seen_by_bob[1]) == ("5000.00", "0.00", "900.00", "100.00", "4100.00", "4000.00", "0.00")
+    # on the total line alice's 540 (travel and transport) and his 400 are reserved
+    assert figures(seen_by_bob[1]) == ("5000.00", "0.00", "940.00", "100.00", "4060.00", "3960.00", "0.00")
 
 
 def test_a_claim_over_its_line_is_flagged_with_the_amount_over(
@@ -119,10 +118,10 @@ def test_a_claim_over_its_line_is_flagged_with_the_amount_over(
     client, _ = api
     alice, lead = login(client, "alice"), login(client, "teamlead")
     submit(client, alice, draft(client, alice, per_diem("800.00")))
-    big = draft(client, alice, per_diem("350.00"), mileage("100.00"))
+    big = draft(client, alice, per_diem("360.00"), mileage("120.00"))
     view = budget(client, alice, big)
     travel, general = view["lines"]
-    assert figures(travel) == ("1000.00", "0.00", "800.00", "350.00", "200.00", "-150.00", "150.00")
+    assert figures(travel) == ("1000.00", "0.00", "800.00", "360.00", "200.00", "-160.00", "160.00")
     assert travel["exceeds"] is True and general["exceeds"] is False and view["exceeds"] is True
     submit(client, alice, big)  # the default policy reserves anyway and adds an approver
     assert figures(budget(client, lead, big)["lines"][0]) == figures(travel)
@@ -134,10 +133,10 @@ def test_items_outside_every_budget_are_reported_unbudgeted(
     client, _ = api
     alice = login(client, "alice")
     last_month = MONTH - timedelta(days=1)  # no budget covers that month
-    claim_id = draft(client, alice, per_diem("90.00", last_month), per_diem("60.00"))
+    claim_id = draft(client, alice, per_diem("100.00", last_month), per_diem("120.00"))
     view = budget(client, alice, claim_id)
-    assert [line["claim"] for line in view["lines"]] == ["60.00", "60.00"]  # travel and the total line
-    assert view["unbudgeted"] == "90.00" and view["exceeds"] is False
+    assert [line["claim"] for line in view["lines"]] == ["120.00", "120.00"]  # travel and the total line
+    assert view["unbudgeted"] == "100.00" and view["exceeds"] is False
 
 
 def test_only_people_who_see_the_claim_see_its_budget(

@@ -80,7 +80,7 @@ def test_every_type_runs_the_company_rule_until_an_admin_maps_it(api: Any) -> No
     refused = client.post(
         "/api/v1/claims",
         headers=alice,
-        json={"purpose": "x", "claim_type": "party", "items": [per_diem("10.00")]},
+        json={"purpose": "x", "claim_type": "party", "items": [per_diem("100.00")]},
     )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "unknown_claim_type"
 
@@ -130,6 +130,6 @@ def test_the_mapped_flow_routes_the_claim_and_the_mapping_is_checked(
     assert client.put("/api/v1/admin/claim-types", headers=admin, json={"types": mapping}).status_code == 200
     gone = client.post(
         "/api/v1/claims", headers=alice,
-        json={"purpose": "x", "claim_type": "entertainment", "items": [per_diem("10.00")]},
+        json={"purpose": "x", "claim_type": "entertainment", "items": [per_diem("100.00")]},
     )  # fmt: skip
     assert gone.status_code == 422 and gone.json()["error"]["code"] == "unknown_claim_type"

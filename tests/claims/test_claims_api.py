@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 import cv2
@@ -17,6 +16,7 @@ from sqlalchemy import Engine
 from reimburse.core.settings import Settings
 from reimburse.documents import runtime, service
 from reimburse.identity.seed import COMPANY, COMPANY_TAX_ID
+from tests import allowance_items as allowances
 from tests.api_helpers import demo_api, login
 from tests.ocr.imaging_helpers import font, qr_image
 
@@ -60,15 +60,10 @@ def api(migrated_engine: Engine, settings: Settings) -> Iterator[tuple[TestClien
         yield pair
 
 
-def per_diem(amount: str, days: int = 1) -> dict[str, Any]:
-    return {
-        "category": "travel",
-        "amount": amount,
-        "expense_date": TODAY_ISH,
-        "no_invoice_kind": "per_diem",
-        "no_invoice_reason": "出差补助",
-        "description": f"{days} day(s) away",
-    }
+def per_diem(amount: str) -> dict[str, Any]:
+    """A per-diem allowance that comes to ``amount`` (computed from its city tier and days)."""
+    item = allowances.per_diem(amount, TODAY_ISH)
+    return {**item, "description": f"{item['days']} day(s) away"}
 
 
 def new_claim(client: TestClient, who: dict[str, str], *items: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +93,7 @@ def approve_all(client: TestClient, claim_id: int) -> None:
 def test_a_large_claim_goes_through_finance_and_gm_then_payroll_pays_it_once(api: Any) -> None:
     client, demo = api
     alice, lead, finrev, gm = (login(client, u) for u in ("alice", "teamlead", "finrev", "gm"))
-    claim = new_claim(client, alice, per_diem("1500.00", 5))
+    claim = new_claim(client, alice, per_diem("1500.00"))
     assert claim["status"] == "draft" and claim["number"].startswith("BX")
     submitted = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
     assert submitted.status_code == 200, submitted.text
@@ -151,7 +146,7 @@ def test_rejection_ends_the_claim_and_a_return_comes_back_after_resubmission(api
     edited = client.patch(
         f"/api/v1/claims/{returned['id']}",
         headers=alice,
-        json={"purpose": "拜访客户（已补充）", "items": [per_diem("650.00")], "version": r.json()["version"]},
+        json={"purpose": "拜访客户（已补充）", "items": [per_diem("600.00")], "version": r.json()["version"]},
     )
     assert edited.status_code == 200, edited.text
     resubmitted = client.post(f"/api/v1/claims/{returned['id']}/submit", headers=alice)
@@ -159,7 +154,7 @@ def test_rejection_ends_the_claim_and_a_return_comes_back_after_resubmission(api
     assert act(client, lead, returned["id"], "approve").status_code == 200
     approve_all(client, returned["id"])
     final = client.get(f"/api/v1/claims/{returned['id']}", headers=alice).json()
-    assert final["status"] == "approved" and final["total"] == "650.00"
+    assert final["status"] == "approved" and final["total"] == "600.00"
     # the head's first pass was cancelled by the return; the amount changed, so the route was
     # planned again from the start (issue 13) and the approvals that count came after it
     actions = [e["action"] for e in final["timeline"]]
@@ -169,15 +164,17 @@ def test_rejection_ends_the_claim_and_a_return_comes_back_after_resubmission(api
 def test_findings_carry_the_figures_the_app_words_them_with(api: Any) -> None:
     client, _ = api
     alice = login(client, "alice")
-    claim = new_claim(client, alice, per_diem("480.00"))
-    done = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).json()
-    over = next(f for f in done["risk"]["findings"] if f["code"] == "per_diem_over_cap")
-    cap = over["params"]["cap"]
-    assert over["params"] == {
-        "amount": "480.00",
-        "cap": cap,
-        "over": f"{Decimal('480.00') - Decimal(cap):.2f}",
+    # four days of per-diem (tier 2, 480.00) on a trip of one day
+    body = {
+        "purpose": "拜访客户",
+        "items": [per_diem("480.00")],
+        "trip_start": TODAY_ISH,
+        "trip_end": TODAY_ISH,
     }
+    claim = client.post("/api/v1/claims", headers=alice, json=body).json()
+    done = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).json()
+    over = next(f for f in done["risk"]["findings"] if f["code"] == "per_diem_over_trip_cap")
+    assert over["params"] == {"days": "4", "trip_days": "1", "over": "3"}
     assert over["message"]  # the English message stays for API clients and logs
     missing = client.get("/api/v1/claims/999999", headers=alice).json()["error"]
     assert missing["code"] == "not_found" and missing["params"] == {}
@@ -187,7 +184,7 @@ def test_small_low_risk_claims_still_need_the_department_head(api: Any) -> None:
     # issue 13: the shipped flow approves nothing by nobody (main auto-approved below 200)
     client, _ = api
     alice, lead = login(client, "alice"), login(client, "teamlead")
-    claim = new_claim(client, alice, per_diem("80.00"))
+    claim = new_claim(client, alice, per_diem("100.00"))
     body = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice).json()
     assert body["risk"]["decision"] == "pass"
     assert body["status"] == "submitted"

@@ -80,9 +80,10 @@ def _approve_then_return(client: TestClient, claim_id: int) -> tuple[str, str, d
 def test_a_returned_claim_raised_to_56200_is_routed_again_from_the_start(api: Api) -> None:
     client, _ = api
     alice = login(client, "alice")
-    c = _submit(client, alice, per_diem("1200.00", 12))
+    c = _submit(client, alice, per_diem("1200.00"))
     first, second, returned = _approve_then_return(client, c["id"])
-    edited = _edit(client, alice, returned, "拜访客户", per_diem("56200.00", 12))
+    # 366 days in a tier-1 city (the longest per-diem) and 13 days in a tier-3 one: 56,200
+    edited = _edit(client, alice, returned, "拜访客户", per_diem("54900.00"), per_diem("1300.00"))
     assert edited.status_code == 200, edited.text
     again = client.post(f"/api/v1/claims/{c['id']}/submit", headers=alice).json()
     # the route starts over: the first step again (its approval was given to 1,200), then the
@@ -102,9 +103,9 @@ def test_a_returned_claim_raised_to_56200_is_routed_again_from_the_start(api: Ap
 def test_a_clarification_after_return_resumes_where_it_stopped(api: Api) -> None:
     client, _ = api
     alice = login(client, "alice")
-    c = _submit(client, alice, per_diem("1200.00", 12))
+    c = _submit(client, alice, per_diem("1200.00"))
     _, second, returned = _approve_then_return(client, c["id"])
-    assert _edit(client, alice, returned, "拜访客户：示例公司", per_diem("1200.00", 12)).status_code == 200
+    assert _edit(client, alice, returned, "拜访客户：示例公司", per_diem("1200.00")).status_code == 200
     client.post(f"/api/v1/claims/{c['id']}/submit", headers=alice)
     assert holders(client, c["id"]) == [second]  # money and items unchanged: the first approval stands
     entries = claim(client, alice, c["id"])["timeline"]
@@ -332,15 +333,15 @@ def test_every_event_in_the_webhook_catalog_is_emitted(api: Api, migrated_engine
     client, demo = api
     alice, lead = login(client, "alice"), login(client, "teamlead")
     payroll = {"Authorization": f"Bearer {demo['payroll_api_key']}"}
-    paid = _submit(client, alice, per_diem("300.00", 3))
+    paid = _submit(client, alice, per_diem("300.00"))
     returned = act(client, lead, paid["id"], "return", comment="?").json()
-    _edit(client, alice, returned, "拜访客户", per_diem("280.00", 3))
+    _edit(client, alice, returned, "拜访客户", per_diem("240.00"))
     client.post(f"/api/v1/claims/{paid['id']}/submit", headers=alice)
     approve_through(client, paid["id"])
     assert client.post(f"/api/v1/payouts/{paid['id']}/paid", headers=payroll, json={}).status_code == 200
-    rejected = _submit(client, alice, per_diem("270.00", 3))
+    rejected = _submit(client, alice, per_diem("200.00"))
     assert act(client, lead, rejected["id"], "reject", comment="no").status_code == 200
-    withdrawn = _submit(client, alice, per_diem("260.00", 3))
+    withdrawn = _submit(client, alice, per_diem("100.00"))
     client.post(f"/api/v1/claims/{withdrawn['id']}/withdraw", headers=alice, json={})
     topics = webhook_topics(migrated_engine)
     assert set(topics) == EVENTS, sorted(EVENTS - set(topics))

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
+from tests import allowance_items as allowances
 from tests.api_helpers import demo_api, login
-from tests.claims.test_claims_api import approve_all, per_diem
+from tests.claims.test_claims_api import TODAY_ISH, approve_all, per_diem
 
 
 @pytest.fixture()
@@ -38,7 +39,11 @@ def _master_data(client: TestClient) -> dict[str, int]:
 def _claim(
     client: TestClient, who: dict[str, str], amount: str, splits: list[dict[str, Any]], **extra: Any
 ) -> Any:
-    item = {**per_diem(amount), "splits": splits}
+    # an allowance computed to ``amount``: a per-diem, or mileage for a figure no per-diem reaches
+    try:
+        item = {**per_diem(amount), "splits": splits}
+    except ValueError:
+        item = {**allowances.mileage(amount, TODAY_ISH), "splits": splits}
     return client.post("/api/v1/claims", headers=who, json={"purpose": "市场活动", "items": [item], **extra})
 
 
@@ -77,22 +82,22 @@ def test_an_item_split_by_percent_and_by_amount_is_stored_with_its_amounts(api: 
     made = _claim(
         client,
         alice,
-        "100.01",
+        "100.08",  # 83.4 km
         [
             {"dimension": "project", "code": "P-ALPHA", "percent": "33.33"},
             {"dimension": "project", "code": "P-BETA", "percent": "66.67"},
             {"dimension": "cost_centre", "code": "CC-EAST", "amount": "60.01"},
-            {"dimension": "cost_centre", "code": "CC-WEST", "amount": "40.00"},
+            {"dimension": "cost_centre", "code": "CC-WEST", "amount": "40.07"},
         ],
         cost_centre="CC-EAST",
     )
     assert made.status_code == 201, made.text
     splits = made.json()["items"][0]["splits"]
     assert [(s["dimension"], s["code"], s["amount"], s["percent"]) for s in splits] == [
-        ("project", "P-ALPHA", "33.33", "33.33"),
-        ("project", "P-BETA", "66.68", "66.67"),  # the last share takes the rounding remainder
+        ("project", "P-ALPHA", "33.36", "33.33"),
+        ("project", "P-BETA", "66.72", "66.67"),  # the last share takes the remainder
         ("cost_centre", "CC-EAST", "60.01", None),
-        ("cost_centre", "CC-WEST", "40.00", None),
+        ("cost_centre", "CC-WEST", "40.07", None),
     ]
 
 
@@ -159,7 +164,7 @@ def test_a_used_code_is_deactivated_not_deleted_and_cannot_be_chosen_again(api: 
     client.post(
         "/api/v1/claims",
         headers=alice,
-        json={"purpose": "x", "cost_centre": "CC-WEST", "items": [per_diem("10.00")]},
+        json={"purpose": "x", "cost_centre": "CC-WEST", "items": [per_diem("100.00")]},
     )
     west = client.delete(f"/api/v1/admin/cost-centres/{ids['CC-WEST']}", headers=admin).json()
     assert west["deleted"] is False and west["active"] is False

@@ -24,7 +24,7 @@ def test_my_claims_in_flight_name_the_step_and_who_holds_it(
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
         draft = new_claim(client, alice, per_diem("300.00"))  # a draft is not in flight
-        first, second = submit_claims(client, alice, ["380.00", "390.00"])
+        first, second = submit_claims(client, alice, ["360.00", "384.00"])
         mine = home(client, alice)["in_flight"]
         assert [c["claim"]["id"] for c in mine] == [second, first]  # newest first, no draft
         assert draft["id"] not in [c["claim"]["id"] for c in mine]
@@ -51,14 +51,14 @@ def test_waiting_for_me_counts_each_claim_once_and_sums_them(
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
         assert home(client, lead)["waiting"] == {"count": 0, "amount": "0.00", "oldest": None}
-        ids = submit_claims(client, alice, ["380.00", "390.50", "370.25"])
+        ids = submit_claims(client, alice, ["360.00", "390.60", "370.20"])  # 300, 325.5, 308.5 km
         waiting = home(client, lead)["waiting"]
-        assert waiting["count"] == 3 and waiting["amount"] == "1140.75"
+        assert waiting["count"] == 3 and waiting["amount"] == "1120.80"
         first = client.get(f"/api/v1/claims/{ids[0]}", headers=alice).json()
         assert waiting["oldest"] == first["submitted_at"]
         assert act(client, lead, ids[1], "approve").status_code == 200  # decided: no longer mine
         after = home(client, lead)["waiting"]
-        assert after == {"count": 2, "amount": "750.25", "oldest": first["submitted_at"]}
+        assert after == {"count": 2, "amount": "730.20", "oldest": first["submitted_at"]}
         # the submitter waits for nobody's decision
         assert home(client, alice)["waiting"]["count"] == 0
 

@@ -7,14 +7,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from reimburse.core.settings import Settings
+from tests import allowance_items as allowances
 from tests.api_helpers import demo_api, login
-from tests.claims.test_claims_api import act, new_claim, per_diem
+from tests.claims.test_claims_api import TODAY_ISH, act, new_claim
 
 
 def submit_claims(client: TestClient, who: dict[str, str], amounts: list[str]) -> list[int]:
+    """Submitted claims of one mileage allowance each, computed to ``amounts`` (a multiple of 0.12)."""
     ids = []
     for amount in amounts:
-        claim = new_claim(client, who, per_diem(amount))
+        claim = new_claim(client, who, allowances.mileage(amount, TODAY_ISH))
         r = client.post(f"/api/v1/claims/{claim['id']}/submit", headers=who)
         assert r.status_code == 200, r.text
         ids.append(claim["id"])
@@ -37,7 +39,7 @@ def test_pages_follow_one_order_and_count_the_whole_inbox(
 ) -> None:
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
-        submit_claims(client, alice, ["380.00", "390.00", "370.00", "360.00", "385.00", "375.00", "365.00"])
+        submit_claims(client, alice, ["360.00", "384.00", "372.00", "348.00", "378.00", "366.00", "354.00"])
         whole = client.get("/api/v1/inbox", headers=lead).json()
         assert whole["total"] == 7 and whole["next_cursor"] is None and len(whole["items"]) == 7
         paged = pages(client, lead, 3)
@@ -52,7 +54,7 @@ def test_pages_follow_one_order_and_count_the_whole_inbox(
 def test_deciding_tasks_between_pages_skips_nothing(migrated_engine: Engine, settings: Settings) -> None:
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
-        ids = submit_claims(client, alice, ["380.00", "390.00", "370.00", "360.00", "385.00"])
+        ids = submit_claims(client, alice, ["360.00", "384.00", "372.00", "348.00", "378.00"])
         first = client.get("/api/v1/inbox", headers=lead, params={"limit": 2}).json()
         shown = [i["claim"]["id"] for i in first["items"]]
         for claim_id in shown:  # decided while the first page is on screen
@@ -65,7 +67,7 @@ def test_deciding_tasks_between_pages_skips_nothing(migrated_engine: Engine, set
 def test_one_claims_task_and_a_forged_cursor(migrated_engine: Engine, settings: Settings) -> None:
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
-        ids = submit_claims(client, alice, ["380.00", "390.00"])
+        ids = submit_claims(client, alice, ["360.00", "384.00"])
         one = client.get("/api/v1/inbox", headers=lead, params={"claim_id": ids[1]}).json()
         assert [i["claim"]["id"] for i in one["items"]] == [ids[1]] and one["total"] == 1
         assert client.get("/api/v1/inbox", headers=alice, params={"claim_id": ids[1]}).json()["items"] == []

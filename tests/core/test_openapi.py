@@ -166,7 +166,7 @@ def test_the_real_answers_match_their_documented_models(
     # a claim on the invoice plus a per diem: draft, edit, check, submit
     invoice_item = {"category": "office", "amount": "100.00", "expense_date": TODAY_ISH,
                     "document_id": doc_id, "fields": {"seller_name": "明月示例文具公司"}}  # fmt: skip
-    body = {"purpose": "拜访客户", "items": [invoice_item, per_diem("1500.00", 5)]}
+    body = {"purpose": "拜访客户", "items": [invoice_item, per_diem("1500.00")]}
     draft = valid(s.Claim, client.post("/api/v1/claims", headers=alice, json=body), 201)
     assert draft["route"] is None and draft["items"][0]["invoice"] is not None
     assert draft["items"][0]["corrections"] and draft["items"][1]["invoice"] is None

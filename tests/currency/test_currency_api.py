@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from reimburse.core.settings import Settings
 from reimburse.routing.records import AuditEntryRecord
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 from tests.vouchers.helpers import DAY, put_rate, stored_document
 
@@ -114,10 +115,7 @@ def test_a_foreign_item_is_converted_and_shows_its_conversion(api: Any, migrated
     alice = login(client, "alice")
     put_rate(client, "USD", "7.1234")
     image = stored_document(migrated_engine, demo["users"]["alice"], "folio.jpg", None)
-    r = create(client, alice, folio(image), {
-        "category": "travel", "amount": "100.00", "expense_date": DAY.isoformat(),
-        "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助",
-    })  # fmt: skip
+    r = create(client, alice, folio(image), per_diem("100.00", DAY.isoformat()))
     assert r.status_code == 201, r.text
     claim = r.json()
     assert claim["currency"] == "CNY" and claim["total"] == "812.34"

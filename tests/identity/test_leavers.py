@@ -38,7 +38,7 @@ def _deactivate(client: TestClient, user_id: int, active: bool = False) -> Any:
 
 def _waiting(client: TestClient, amount: str = "800.00") -> int:
     alice = login(client, "alice")
-    claim = new_claim(client, alice, per_diem(amount, DAY, 2))
+    claim = new_claim(client, alice, per_diem(amount, DAY))
     assert submit(client, alice, claim["id"])["status"] == "submitted"
     return int(claim["id"])
 

@@ -21,7 +21,7 @@ from tests.api_helpers import demo_api, login
 from tests.claims.factories import item
 from tests.claims.test_claims_api import TODAY_ISH, invoice_png, new_claim
 
-POLICY = default_policy()  # meals 150 per person per day, per-diem 100 per day
+POLICY = default_policy()  # meals 150 per person per day
 D = date(2025, 6, 16)
 
 
@@ -29,8 +29,10 @@ def meal(amount: str, day: date = D, attendees: int = 1) -> Any:
     return item(Category.MEALS, amount, spent_on=day, attendees=attendees)
 
 
-def per_diem(amount: str, day: date = D) -> Any:
-    return item(Category.TRAVEL, amount, spent_on=day, no_invoice_kind=NoInvoiceKind.PER_DIEM, reason="补助")
+def per_diem(days: int, day: date = D) -> Any:
+    """A computed per-diem of ``days`` days in a tier-1 city (150 a day)."""
+    return item(Category.TRAVEL, f"{150 * days}.00", spent_on=day, no_invoice_kind=NoInvoiceKind.PER_DIEM,
+                reason="补助", days=days)  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -54,16 +56,30 @@ def test_one_meal_over_the_cap_is_still_the_item_rule() -> None:
     assert [f.code for f in check_caps(meal("200.00"), 0, POLICY)] == ["meals_over_cap"]
 
 
-def test_per_diem_adds_up_over_the_trip_across_claims() -> None:
-    start, end = D, D + timedelta(days=2)  # three days: 300 at most
-    assert check_person_caps((per_diem("200.00"),), (per_diem("100.00", D + timedelta(days=1)),), POLICY,
+def test_per_diem_days_add_up_over_the_trip_across_claims() -> None:
+    start, end = D, D + timedelta(days=2)  # three days: three days of per-diem at most
+    assert check_person_caps((per_diem(2),), (per_diem(1, D + timedelta(days=1)),), POLICY,
                              start, end) == []  # fmt: skip
-    found = check_person_caps(
-        (per_diem("200.00"),), (per_diem("200.00", D + timedelta(days=1)),), POLICY, start, end
-    )
+    found = check_person_caps((per_diem(2),), (per_diem(2, D + timedelta(days=1)),), POLICY, start, end)
     assert [(f.code, f.item) for f in found] == [("per_diem_over_trip_cap", 0)]
-    outside = per_diem("200.00", D - timedelta(days=5))  # another trip
-    assert check_person_caps((per_diem("200.00"),), (outside,), POLICY, start, end) == []
+    assert (found[0].detail("days"), found[0].detail("trip_days"), found[0].detail("over")) == ("4", "3", "1")
+    outside = per_diem(2, D - timedelta(days=5))  # another trip
+    assert check_person_caps((per_diem(2),), (outside,), POLICY, start, end) == []
+
+
+def test_one_per_diem_with_more_days_than_the_trip_is_flagged() -> None:
+    start, end = D, D + timedelta(days=2)
+    assert check_person_caps((per_diem(3),), (), POLICY, start, end) == []
+    found = check_person_caps((meal("50.00"), per_diem(4)), (), POLICY, start, end)
+    assert [(f.code, f.item) for f in found] == [("per_diem_over_trip_cap", 1)]
+    assert check_person_caps((per_diem(4),), (), POLICY) == []  # no trip dates: nothing to compare
+
+
+def test_a_per_diem_stored_without_days_counts_one_day() -> None:
+    old = item(Category.TRAVEL, "900.00", spent_on=D, no_invoice_kind=NoInvoiceKind.PER_DIEM, reason="补助")
+    assert check_person_caps((old,), (), POLICY, D, D) == []
+    found = check_person_caps((old, old), (), POLICY, D, D)
+    assert [(f.code, f.item) for f in found] == [("per_diem_over_trip_cap", 1)]
 
 
 @pytest.fixture()

@@ -322,3 +322,12 @@ def test_text_that_is_not_yaml_says_where() -> None:
         "line",
         "column",
     }
+
+
+def test_a_document_saved_with_the_old_allowance_caps_still_loads() -> None:
+    # per-diem and mileage are computed from ``allowances`` now (issue 18): their caps have
+    # nothing left to cap, and a document saved with them loads as if they were not there
+    old = edited({"caps.per_diem_per_day": 100, "caps.mileage_per_item": 500})
+    assert parse_policy(old) == default_policy()
+    with pytest.raises(PolicyError):
+        parse_policy(edited({"caps.per_diem_per_day": -1}))  # still checked while accepted

@@ -149,7 +149,7 @@ def _page(client: TestClient, headers: dict[str, str], cursor: str | None = None
 def test_inbox_cursors_are_signed_with_the_secret(migrated_engine: Engine, settings: Settings) -> None:
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
-        submit_claims(client, alice, ["380.00", "390.00"])
+        submit_claims(client, alice, ["360.00", "384.00"])
         first = _page(client, lead).json()
         cursor = first["next_cursor"]
         assert cursor and first["total"] == 2

@@ -16,6 +16,7 @@ from reimburse.claims.records import ClaimRecord
 from reimburse.core.db import utcnow
 from reimburse.core.outbox import OutboxRecord
 from reimburse.core.settings import Settings
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 
@@ -36,8 +37,7 @@ def _race(n: int, call: Callable[[int], httpx.Response]) -> list[int]:
 
 
 def _claim(client: TestClient, headers: dict[str, str]) -> dict[str, Any]:
-    item = {"category": "office", "amount": "88.00", "expense_date": utcnow().date().isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "补助"}  # fmt: skip
+    item = per_diem("100.00", utcnow().date().isoformat(), "office")
     r = client.post("/api/v1/claims", headers=headers, json={"purpose": "race", "items": [item]})
     assert r.status_code == 201, r.text
     return dict(r.json())
@@ -50,8 +50,7 @@ def test_concurrent_edits_with_one_version_give_one_200_and_409s(
         client = TestClient(signed_in.app, raise_server_exceptions=False)
         alice = login(signed_in, "alice")
         claim = _claim(client, alice)
-        item = {"category": "office", "amount": "90.00", "expense_date": utcnow().date().isoformat(),
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "补助"}  # fmt: skip
+        item = per_diem("120.00", utcnow().date().isoformat(), "office")
 
         def edit(i: int) -> httpx.Response:
             body = {"purpose": f"edit {i}", "items": [item], "version": claim["version"]}

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from reimburse.cli import app
 from reimburse.core.settings import Settings, get_settings
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 
@@ -32,8 +33,7 @@ def test_audit_verify_finds_edits_and_deletions(
     url = migrated_engine.url.render_as_string(hide_password=False)
     with demo_api(migrated_engine, settings) as (client, _):
         alice, lead = login(client, "alice"), login(client, "teamlead")
-        item = {"category": "travel", "amount": "300.00", "expense_date": "2026-11-20",
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+        item = per_diem("300.00", "2026-11-20")
         claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}).json()
         client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
         client.post(

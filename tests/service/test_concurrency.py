@@ -96,9 +96,8 @@ def test_concurrent_submissions_reserve_a_budget_without_losing_an_update(
         )  # fmt: skip
         ids = []
         for _ in range(n):
-            item = claims.ItemInput(
-                category="travel", amount=Decimal("100.00"), expense_date=today,
-                no_invoice_kind="per_diem", no_invoice_reason="出差补助",
+            item = claims.ItemInput(  # a per-diem of one day in a tier-3 city: 100.00, computed
+                category="travel", amount=None, expense_date=today, allowance="per_diem", city_tier=3, days=1,
             )  # fmt: skip
             ids.append(claims.create_claim(s, _alice(s), claims.ClaimInput(purpose="出差", items=(item,))).id)
         s.commit()

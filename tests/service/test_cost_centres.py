@@ -13,6 +13,7 @@ from reimburse.identity.org import load_org
 from reimburse.identity.records import CostCentreRecord, UserRecord
 from reimburse.routing.domain import ClaimFacts, Resolver, ResolverKind
 from reimburse.routing.engine import resolve
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 
@@ -26,8 +27,7 @@ def test_a_claims_cost_centre_resolves_to_its_owner(migrated_engine: Engine, set
         assert org.cost_centre_owners == {"CC-EAST": str(owner.id)}
         alice = login(client, "alice")
         today = datetime.now(UTC).date().isoformat()
-        item = {"category": "travel", "amount": "300.00", "expense_date": today,
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+        item = per_diem("300.00", today)
         claim = client.post(
             "/api/v1/claims",
             headers=alice,

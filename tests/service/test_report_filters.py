@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from reimburse.claims.records import ClaimRecord
 from reimburse.core.settings import Settings
 from reimburse.reports.service import percentile
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 from tests.claims.test_claims_api import approve_all
 
@@ -26,8 +27,7 @@ RECENT = TODAY - timedelta(days=3)
 
 
 def _item(category: str, amount: str, day: date) -> dict[str, Any]:
-    return {"category": category, "amount": amount, "expense_date": day.isoformat(),
-            "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+    return per_diem(amount, day.isoformat(), category)
 
 
 @pytest.fixture()
@@ -53,9 +53,10 @@ def world(migrated_engine: Engine, settings: Settings) -> Iterator[dict[str, Any
             ("finrev", "travel", "200.00", RECENT),
         ):
             h = login(client, who)
-            made = client.post(
-                "/api/v1/claims", headers=h, json={"purpose": "出差", "items": [_item(category, amount, day)]}
-            )
+            body: dict[str, Any] = {"purpose": "出差", "items": [_item(category, amount, day)]}
+            if category == "travel":  # two days of per-diem (tier 3) on a one-day trip: a finding
+                body |= {"trip_start": day.isoformat(), "trip_end": day.isoformat()}
+            made = client.post("/api/v1/claims", headers=h, json=body)
             assert made.status_code == 201, made.text
             claim_id = made.json()["id"]
             assert client.post(f"/api/v1/claims/{claim_id}/submit", headers=h).status_code == 200

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 
 from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 from tests.claims.test_claims_api import approve_all
 
@@ -21,8 +22,7 @@ def test_reports_after_an_approved_claim(migrated_engine: Engine, settings: Sett
             s.commit()
         alice, lead, finrev = login(client, "alice"), login(client, "teamlead"), login(client, "finrev")
         today = utcnow().date()  # the demo budgets cover the current month
-        item = {"category": "meals", "amount": "300.00", "expense_date": today.isoformat(),
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+        item = per_diem("300.00", today.isoformat(), "meals")
         claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}).json()
         client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
         approve_all(client, claim["id"])

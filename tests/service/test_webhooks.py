@@ -18,6 +18,7 @@ from reimburse.core.settings import Settings
 from reimburse.jobs import periodic as background
 from reimburse.jobs.tasks import dispatcher_for
 from reimburse.webhooks import service as webhooks
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 
 
@@ -82,8 +83,7 @@ def test_approved_and_paid_claims_reach_subscribers_signed_retried_and_replayabl
         )
         assert made.status_code == 201
         secret = made.json()["secret"]
-        item = {"category": "travel", "amount": "600.00", "expense_date": utcnow().date().isoformat(),
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+        item = per_diem("600.00", utcnow().date().isoformat())
         claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}).json()
         client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
         now = utcnow()
@@ -138,8 +138,7 @@ def test_due_sla_timers_fire_after_a_restart(migrated_engine: Engine, settings: 
     """Timers live in the database: a new process fires them when they are due."""
     with demo_api(migrated_engine, settings) as (client, _):
         alice = login(client, "alice")
-        item = {"category": "travel", "amount": "500.00", "expense_date": utcnow().date().isoformat(),
-                "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+        item = per_diem("500.00", utcnow().date().isoformat())
         claim = client.post("/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}).json()
         client.post(f"/api/v1/claims/{claim['id']}/submit", headers=alice)
         assert background.fire_timers(migrated_engine, utcnow()) == 0  # nothing due yet

@@ -10,6 +10,7 @@ from reimburse.core.db import utcnow
 from reimburse.core.settings import Settings
 from reimburse.jobs import periodic as background
 from reimburse.jobs.tasks import dispatcher_for
+from tests.allowance_items import per_diem
 from tests.api_helpers import demo_api, login
 from tests.workapps.fakebase import FakeServer, Req, Resp
 
@@ -33,8 +34,7 @@ def test_group_bot_message_has_link_step_and_approver(migrated_engine: Engine, s
         )
         with demo_api(migrated_engine, bot_settings) as (client, _), httpx.Client(timeout=5) as http:
             alice = login(client, "alice")
-            item = {"category": "travel", "amount": "600.00", "expense_date": utcnow().date().isoformat(),
-                    "no_invoice_kind": "per_diem", "no_invoice_reason": "出差补助"}  # fmt: skip
+            item = per_diem("600.00", utcnow().date().isoformat())
             claim = client.post(
                 "/api/v1/claims", headers=alice, json={"purpose": "出差", "items": [item]}
             ).json()

@@ -22,6 +22,7 @@ from reimburse.core.db import utcnow
 from reimburse.identity.records import UserRecord
 from reimburse.routing.records import AuditEntryRecord
 from reimburse.workapps import jobs
+from tests.allowance_items import per_diem
 from tests.workapps.fake_wecom import FakeWeCom
 from tests.workapps.harness import (
     DEMO_DEPARTMENTS,
@@ -65,13 +66,7 @@ def wecom(migrated_engine: Engine, database_url: str, tmp_path: Path) -> Iterato
 def _submit(base: str, token: str) -> int:
     h = {"Authorization": f"Bearer {token}"}
     today = utcnow().date()
-    item = {
-        "category": "travel",
-        "amount": "320.00",
-        "expense_date": str(today - timedelta(days=1)),
-        "no_invoice_kind": "per_diem",
-        "no_invoice_reason": "出差补助",
-    }
+    item = per_diem("300.00", str(today - timedelta(days=1)))
     r = httpx.post(f"{base}/api/v1/claims", json={"purpose": "苏州客户拜访", "items": [item]}, headers=h)
     assert r.status_code in (200, 201), r.text
     claim_id = int(r.json()["id"])
@@ -102,7 +97,7 @@ def test_sign_in_approve_from_card_outcome_and_leave(wecom: dict[str, Any]) -> N
     assert len(cards) == 1, fake.sent
     code, card = cards[0]
     values = {x["keyname"]: x["value"] for x in card["card"]["horizontal_content_list"]}
-    assert values["金额"] == "¥320.00" and values["环节"] and "报销单" in values
+    assert values["金额"] == "¥300.00" and values["环节"] and "报销单" in values
     assert card["card"]["card_action"]["url"] == f"{base}/claims/{claim_id}"
     # the card cannot ask for a reason, so reject opens the reject screen
     assert card["card"]["button_list"][1] == {
@@ -298,7 +293,7 @@ def test_reminder_reaches_the_approver_as_a_personal_message(wecom: dict[str, An
     jobs.housekeeping(settings)
     texts = [m["textcard"] for m in fake.sent if m["touser"] == "wx_teamlead" and m["msgtype"] == "textcard"]
     assert [t["title"] for t in texts] == ["审批提醒"]
-    assert "客户明天要结账" in texts[0]["description"] and "¥320.00" in texts[0]["description"]
+    assert "客户明天要结账" in texts[0]["description"] and "¥300.00" in texts[0]["description"]
     assert texts[0]["url"] == f"{base}/claims/{claim_id}"
 
 

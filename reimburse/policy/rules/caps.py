@@ -1,10 +1,10 @@
-"""Category caps and no-invoice items, as the policy sets them."""
+"""Category caps and items without invoice (allowances), as the policy sets them."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from reimburse.claims.domain import Category, ClaimItem, Finding, NoInvoiceKind, Severity
+from reimburse.claims.domain import Category, ClaimItem, Finding, Severity
 from reimburse.policy.domain import Policy
 
 
@@ -19,9 +19,9 @@ def _over(code: str, what: str, amount: Decimal, cap: Decimal, index: int, polic
     )
 
 
-def check_caps(item: ClaimItem, index: int, policy: Policy, trip_days: int | None = None) -> list[Finding]:
+def check_caps(item: ClaimItem, index: int, policy: Policy) -> list[Finding]:
     """Meals per person per day, entertainment per person, lodging per night by city tier,
-    taxi per trip, per-diem per day, mileage per item."""
+    taxi per trip."""
     caps = policy.caps
     amount = item.amount.amount
     if item.amount.currency != policy.currency:
@@ -96,13 +96,8 @@ def check_caps(item: ClaimItem, index: int, policy: Policy, trip_days: int | Non
             ]
     elif item.category is Category.TRANSPORT and item.no_invoice_kind is None and amount > caps.taxi_per_trip:
         return [_over("taxi_over_cap", "local transport per trip", amount, caps.taxi_per_trip, index, policy)]
-    if item.no_invoice_kind is NoInvoiceKind.PER_DIEM:
-        days = item.days or trip_days or 1
-        cap = caps.per_diem_per_day * days
-        if amount > cap:
-            return [_over("per_diem_over_cap", f"per-diem for {days} days", amount, cap, index, policy)]
-    if item.no_invoice_kind is NoInvoiceKind.MILEAGE and amount > caps.mileage_per_item:
-        return [_over("mileage_over_cap", "mileage", amount, caps.mileage_per_item, index, policy)]
+    # per-diem and mileage have no cap here: their amounts are the policy's own rates times the
+    # days or the distance (claims.allowances); days beyond the trip are daily.py's finding
     return []
 
 

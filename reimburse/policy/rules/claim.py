@@ -52,7 +52,6 @@ def check_claim(
         return [Finding("claim_empty", Severity.ERROR, "a claim needs at least one item")]
     if claim.trip_start and claim.trip_end and claim.trip_end < claim.trip_start:
         out.append(Finding("trip_dates_reversed", Severity.ERROR, "the trip ends before it starts"))
-    trip_days = (claim.trip_end - claim.trip_start).days + 1 if claim.trip_start and claim.trip_end else None
     invoices: list[tuple[int, InvoiceFacts]] = []
     for i, item in enumerate(claim.items):
         if item.invoice is not None:
@@ -81,7 +80,7 @@ def check_claim(
                     details=(("spent_on", str(item.spent_on)),),
                 )
             )
-        out += check_caps(item, i, policy, trip_days)
+        out += check_caps(item, i, policy)
         out += check_rest_day(item, i, calendar, policy)
     out += check_person_caps(claim.items, others, policy, claim.trip_start, claim.trip_end)
     out += check_duplicates_within(claim)

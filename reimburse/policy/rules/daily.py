@@ -1,9 +1,10 @@
-"""Caps that hold per person and day (meals) or per trip (per-diem), across claims.
+"""Caps that hold per person and day (meals) or per trip (per-diem days), across claims.
 
 ``check_caps`` looks at one item; a daily cap is about the person's day, so the items of the
 same person on the same day add up, in this claim and in the others they have running or paid
 (passed in as ``others``). A finding goes to the item of this claim that takes the day (or the
-trip) over the cap, once; a day one item alone overruns is ``check_caps``'s finding already.
+trip) over the cap, once; a day one meal alone overruns is ``check_caps``'s finding already,
+while a single per-diem with more days than the trip is this module's.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ def check_person_caps(
     trip_start: date | None = None,
     trip_end: date | None = None,
 ) -> list[Finding]:
-    """Meals per person per day and per-diem per trip, adding up this claim's ``items`` and the
-    person's ``others`` (items of their other claims)."""
+    """Meals per person per day and per-diem days per trip, adding up this claim's ``items`` and
+    the person's ``others`` (items of their other claims)."""
     out: list[Finding] = []
     cap = policy.caps.meals_per_person_per_day
     day_total: dict[date, Decimal] = defaultdict(Decimal)
@@ -60,20 +61,34 @@ def check_person_caps(
                                  day_total[day], cap, i, policy))  # fmt: skip
     if trip_start is None or trip_end is None or trip_end < trip_start:
         return out
-    trip_cap = policy.caps.per_diem_per_day * ((trip_end - trip_start).days + 1)
-    total, count = Decimal("0"), 0
-    for other in others:
-        if _is_per_diem(other) and trip_start <= other.spent_on <= trip_end:
-            total, count = total + other.amount.amount, count + 1
+    return out + _per_diem_days(items, others, policy, trip_start, trip_end)
+
+
+def _per_diem_days(
+    items: Sequence[ClaimItem], others: Sequence[ClaimItem], policy: Policy, trip_start: date, trip_end: date
+) -> list[Finding]:
+    """A per-diem is computed from its days (claims.allowances), so what can still go wrong is
+    the days: more per-diem days for the trip, in this claim and the person's others, than the
+    trip has. An item stored before its days were kept counts as one day."""
+    trip_days = (trip_end - trip_start).days + 1
+    total = sum((o.days or 1 for o in others if _is_per_diem(o) and trip_start <= o.spent_on <= trip_end), 0)
     for i, item in enumerate(items):
         if not _is_per_diem(item):
             continue
-        total, count = total + item.amount.amount, count + 1
-        if total > trip_cap and count > 1:
-            out.append(_over("per_diem_over_trip_cap", f"per-diem for the trip {trip_start} to {trip_end}, "
-                             "all claims", total, trip_cap, i, policy))  # fmt: skip
-            break
-    return out
+        total += item.days or 1
+        if total > trip_days:
+            return [
+                Finding(
+                    "per_diem_over_trip_cap",
+                    policy.caps.severity,
+                    f"per-diem for {total} days, all claims, on the trip {trip_start} to {trip_end} "
+                    f"of {trip_days} days",
+                    i,
+                    ("total",),
+                    (("days", str(total)), ("trip_days", str(trip_days)), ("over", str(total - trip_days))),
+                )
+            ]
+    return []
 
 
 def _over(code: str, what: str, amount: Decimal, cap: Decimal, index: int, policy: Policy) -> Finding:
