@@ -4,7 +4,7 @@ form, in the browser at a phone viewport."""
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import httpx
@@ -61,7 +61,8 @@ def test_the_approver_sees_the_budget_left_before_and_after_the_claim(
         expect(line.locator(f"[data-figure={figure}]")).to_have_text(f"¥{value:.2f}")
     expect(line.locator("[data-verdict]")).to_contain_text("在预算内")  # in words, not colour alone
     meter = line.locator("[role=meter]")
-    used_after = round((spent + reserved + Decimal("300.00")) / plan * 100)
+    # half up, as the page's Math.round does (Python's round() goes to even: 22.5 -> 22)
+    used_after = ((spent + reserved + Decimal("300.00")) / plan * 100).quantize(Decimal(1), ROUND_HALF_UP)
     expect(meter).to_have_attribute("aria-valuenow", str(used_after))
     expect(lead.locator("#approve")).to_be_visible()  # the decision is still one tap away
     lead.wait_for_load_state("networkidle")
