@@ -4,7 +4,6 @@ submissions race; whether approval or payment consumes the money is the admin's 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
@@ -29,6 +28,7 @@ from reimburse.identity.seed import seed_demo_org
 from reimburse.policy import service as policies
 from tests.api_helpers import demo_api, login, wipe
 from tests.audit.helpers import approve_all, new_claim, per_diem, submit
+from tests.races import race
 
 TODAY = date.today()
 MONTH = TODAY.replace(day=1)
@@ -163,26 +163,16 @@ def test_racing_submissions_under_block_never_overdraw_any_line(migrated_engine:
                                     allowance="per_diem", city_tier=3, days=1)  # fmt: skip
             ids.append(claims.create_claim(s, alice, claims.ClaimInput(purpose="出差", items=(item,))).id)
         s.commit()
-    barrier = threading.Barrier(n)
-    outcomes: list[BaseException | None] = [None] * n
 
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            with Session(migrated_engine) as s:
-                claim = s.get(ClaimRecord, ids[i])
-                assert claim is not None
-                me = principal_for(s.get(UserRecord, claim.submitter_id))  # type: ignore[arg-type]
-                claims.submit(s, me, claim, assess=assess_claim, load_org=load_org, now=utcnow())
-                s.commit()
-        except BaseException as exc:
-            outcomes[i] = exc
+    def submit(i: int) -> None:
+        with Session(migrated_engine) as s:
+            claim = s.get(ClaimRecord, ids[i])
+            assert claim is not None
+            me = principal_for(s.get(UserRecord, claim.submitter_id))  # type: ignore[arg-type]
+            claims.submit(s, me, claim, assess=assess_claim, load_org=load_org, now=utcnow())
+            s.commit()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
+    outcomes = race(n, submit)
     refused = [o for o in outcomes if o is not None]
     assert all(isinstance(o, Conflict) and o.code == "over_budget" for o in refused), refused
     assert len(refused) == n - 4
