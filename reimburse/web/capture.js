@@ -3,7 +3,7 @@
 import { api, fileUrl, upload } from "/app/api.js";
 import { confirmAction, decision, guard, h, money, notice, page, toast, when } from "/app/dom.js";
 import { guessCategory } from "/app/category.js";
-import { blockedBox, fieldNames, findingsList } from "/app/claimview.js";
+import { blockedBox, contentOf, fieldNames, findingsList } from "/app/claimview.js";
 import { errorText, fill, labelled, reviewText, t, tOr } from "/app/i18n.js";
 import { foreignFields, moreFields } from "/app/itemextras.js";
 import { ruleFields } from "/app/itemfields.js";
@@ -560,15 +560,6 @@ async function submitClaim(items, form, submit) {
     // blocked: stays disabled, with the reasons above it, until something changes
     if (form.dataset.blocked) form.querySelector("#submit-claim").disabled = true;
   }
-}
-
-// What the submitter wrote in a claim (not what the system adds: findings, checks, holds).
-export function contentOf(c) {
-  return JSON.stringify([c.purpose, c.trip_start, c.trip_end, c.claim_type, c.pre_approval_id,
-    c.items.map((i) => [i.category, i.amount, i.expense_date,
-      i.description, i.document_id, i.result_index, i.invoice_key, i.no_invoice_kind, i.no_invoice_reason,
-      i.attendees, i.nights, i.city_tier, i.corrections, i.currency, i.original_amount, i.foreign_document, i.ticket,
-      i.splits, i.allowance])]);
 }
 
 // Save an edit on the version the page showed. The server may have moved the claim on meanwhile

@@ -2,8 +2,8 @@
 // a draft or returned claim: change its items (the capture page, opened with them), its purpose,
 // submit it (not while the rules block it, with the reasons shown), delete a draft.
 import { api, user } from "/app/api.js";
-import { capturePage, contentOf, saveEdit } from "/app/capture.js";
-import { blockedBox, claimDetail } from "/app/claimview.js";
+import { capturePage, saveEdit } from "/app/capture.js";
+import { blockedBox, claimDetail, contentOf } from "/app/claimview.js";
 import { confirmAction, guard, h, money, nameOf, page, people, status, toast, when } from "/app/dom.js";
 import { labelled, t } from "/app/i18n.js";
 import { reviewPage } from "/app/inbox.js";

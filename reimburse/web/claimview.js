@@ -8,6 +8,28 @@ import { fill, findingDetail, findingTitle, has, labelled, reviewText, stepName,
 // The server sends every invoice field, in its order (ocr.domain.FIELD_NAMES): the one list.
 export const fieldNames = (fields) => Object.keys(fields || {});
 
+// What the submitter wrote in a claim (not what the system adds: findings, checks, holds).
+export function contentOf(c) {
+  return JSON.stringify([c.purpose, c.trip_start, c.trip_end, c.claim_type, c.pre_approval_id,
+    c.items.map((i) => [i.category, i.amount, i.expense_date,
+      i.description, i.document_id, i.result_index, i.invoice_key, i.no_invoice_kind, i.no_invoice_reason,
+      i.attendees, i.nights, i.city_tier, i.corrections, i.currency, i.original_amount, i.foreign_document, i.ticket,
+      i.splits, i.allowance])]);
+}
+
+// What an approver weighs: where the claim is, its total, purpose and risk decision (all an inbox
+// row shows), and on the claim screen also the content, a finance hold and every finding above a
+// note. A tax-bureau answer that only turns "being checked" into a note leaves the basis as it
+// was; a voided invoice (an error finding) does not.
+export function summaryBasis(c) {
+  return JSON.stringify([c.status, c.total, c.purpose, c.risk.decision]);
+}
+
+export function decisionBasis(c) {
+  const weighed = (c.risk.findings || []).filter((f) => f.severity !== "info").map((f) => [f.code, f.item, f.severity]);
+  return JSON.stringify([summaryBasis(c), c.hold || null, contentOf(c), weighed]);
+}
+
 export function findingsList(findings) {
   if (!findings || !findings.length) return h("p", { class: "ok" }, `✓ ${t("claim.nofindings")}`);
   return h("ul", { class: "findings" },

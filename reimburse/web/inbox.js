@@ -3,7 +3,7 @@
 // low-risk claims.
 import { api, user } from "/app/api.js";
 import { budgetPanel } from "/app/budgetpanel.js";
-import { claimDetail } from "/app/claimview.js";
+import { claimDetail, decisionBasis, summaryBasis } from "/app/claimview.js";
 import { confirmAction, daysSince, decision, guard, h, money, notice, page, people, toast } from "/app/dom.js";
 import { stepName, t, tOr } from "/app/i18n.js";
 
@@ -37,9 +37,8 @@ export async function inboxPage(rerender) {
         e.target.disabled = true;
         let done = 0;
         for (const i of lowRisk) {
-          // one at a time, each with the version the inbox showed: a claim changed meanwhile is refused
-          await api(`/claims/${i.claim.id}/actions`, { method: "POST",
-            body: { action: "approve", task_id: i.task_id, version: i.claim.version } });
+          // one at a time, on what the inbox showed: a claim changed meanwhile is refused
+          await decide(i.claim, { action: "approve", task_id: i.task_id }, summaryBasis);
           done += 1;
         }
         await rerender();
@@ -71,6 +70,21 @@ export async function inboxPage(rerender) {
 
 function main() { return document.getElementById("main"); }
 
+// A decision on the version the approver saw. The server moves a claim on by itself too (a
+// tax-bureau answer turns "being checked" into a note); when nothing in `basis` changed, the
+// decision goes onto the newer version. Otherwise the stale_version refusal stands.
+async function decide(seen, body, basis) {
+  const send = (version) => api(`/claims/${seen.id}/actions`, { method: "POST", body: { ...body, version } });
+  try {
+    return await send(seen.version);
+  } catch (err) {
+    if (err.code !== "stale_version") throw err;
+    const now = await api(`/claims/${seen.id}`);
+    if (basis(now) !== basis(seen)) throw err;
+    return send(now.version);
+  }
+}
+
 export async function reviewPage(id) {
   await guard(async () => {
     const [c, dir, inbox] = await Promise.all([api(`/claims/${id}`), people(), api(`/inbox?claim_id=${id}`)]);
@@ -85,10 +99,18 @@ export async function reviewPage(id) {
       busy = true;
       box.querySelectorAll("button").forEach((b) => { b.disabled = true; });
       try {
-        await api(`/claims/${id}/actions`, { method: "POST",
-          body: { action, comment: extra.comment ?? comment.value, version: c.version, task_id: task ? task.task_id : null, ...extra } });
+        await decide(c, { action, comment: extra.comment ?? comment.value, task_id: task ? task.task_id : null, ...extra },
+          decisionBasis);
         toast(`${tOr("done", action)} · ${c.number}`);
         location.hash = "#/inbox";
+      } catch (err) {
+        if (err.code !== "stale_version") throw err;
+        // what the approver weighed changed: show the claim as it is now, with what they wrote
+        const wrote = comment.value;
+        await reviewPage(id);
+        const again = document.getElementById("comment");
+        if (again) again.value = wrote;
+        main().querySelector("h1").after(notice(t("act.changed"), "warn"));
       } finally {
         busy = false;
         box.querySelectorAll("button").forEach((b) => { b.disabled = false; });
