@@ -30,7 +30,7 @@ test: setup  ## the default test suite (SQLite, no external services)
 
 test-integration: setup  ## integration tests on PostgreSQL + Redis + a real Celery worker (fail if unreachable)
 	REIMBURSE_INTEGRATION=1 REIMBURSE_TEST_DATABASE_URL=$(PG_URL) REIMBURSE_TEST_REDIS_URL=$(REDIS_URL) \
-		$(BIN)/pytest -q -p no:cacheprovider -m "not paddle"
+		$(BIN)/pytest -q -p no:cacheprovider -m "not paddle and not browser"
 
 test-browser: setup  ## the web app in Debian's chromium through Playwright (phone viewport)
 	$(BIN)/pytest -q -p no:cacheprovider -m browser tests/browser
