@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import cv2
 import numpy as np
 import pytest
@@ -55,6 +57,17 @@ def test_engine_recognises_crops_without_detection(name: str) -> None:
         assert results[2][0] == "价税合计"
     assert all(0.0 <= score <= 1.0 for _, score in results)
     assert engine.recognize_lines([]) == []
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_lines_read_side_by_side_read_exactly_as_one_at_a_time(name: str) -> None:
+    two, one = create_engine(name, threads=2), create_engine(name, threads=1)
+    assert isinstance(two, RapidOcrEngine) and isinstance(one, RapidOcrEngine)
+    image = page()
+    side_by_side, alone = two.recognize(image), one.recognize(image)
+    assert len(side_by_side.lines) > 5
+    assert side_by_side == alone  # text, boxes, scores and per-character scores, in order
+    assert any(t.name.startswith("ocr-rec") for t in threading.enumerate())  # the lines' pool ran
 
 
 def test_blank_image_gives_an_empty_page() -> None:

@@ -171,6 +171,15 @@ def test_missing_required_fields_are_listed() -> None:
     assert missing and "invoice_number" in missing[0].fields
 
 
+def test_a_vat_invoice_without_a_seller_name_is_flagged() -> None:
+    page = vat_page()
+    kept = tuple(ln for ln in page.lines if ln.text != "明月示例餐饮管理有限公司")
+    ex = extract([replace(page, lines=kept)], None)
+    assert ex.value("seller_name") is None
+    missing = [r for r in ex.review_reasons if r.code == "missing_field"]
+    assert missing and missing[0].fields == ("seller_name",)
+
+
 def test_agent_issued_invoice_takes_the_seller_from_the_remarks() -> None:
     extra = (
         line("代开企业税号：" + SELLER_ID + "代开企业名称：青松", 760, 600),
@@ -255,6 +264,7 @@ def test_structured_data_is_kept_and_a_page_that_disagrees_is_a_finding() -> Non
         "invoice_code": FieldValue("031002300111", 1.0, FieldSource.OFD_XML),
         "issue_date": FieldValue("2024-03-05", 1.0, FieldSource.OFD_XML),
         "total": FieldValue("107.00", 1.0, FieldSource.OFD_XML),
+        "seller_name": FieldValue("明月示例餐饮管理有限公司", 1.0, FieldSource.OFD_XML),
     }
     structured = Extraction(is_invoice=True, document_type=DocumentType.VAT_ELECTRONIC_GENERAL, fields=fields)
     out = cross_check_structured(structured, [vat_page()], None)

@@ -10,12 +10,16 @@ while the line crops are cut from the full-resolution image, so small digits kee
 pixels but the detector does not pay for every pixel. The angle classifier is off by
 default because ``ocr.imaging`` has already turned the page upright. Recognition runs one
 line at a time by default: on 2 cores, batching padded lines was slower (bench/README.md).
+With more than one thread, ``threads`` lines are read side by side: one small inference leaves
+the second core mostly idle, two keep both busy, and each line is read exactly as alone.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,6 +112,7 @@ class RapidOcrEngine:
         self._rec_session: Any = self._ocr.text_rec.session
         self._reread_files = (files.reread_rec, files.reread_keys)
         self._reread: tuple[Any, list[str]] | None = None
+        self._pool: tuple[int, ThreadPoolExecutor] | None = None
 
     def recognize(self, image: Image) -> TextPage:
         """Detect lines on a reduced copy, recognise them from full-resolution crops."""
@@ -119,6 +124,8 @@ class RapidOcrEngine:
         results: list[tuple[str, float, tuple[float, ...]]]
         if self.rec_batch > 1 or self.use_cls:
             results = [(t, s, ()) for t, s in self.recognize_lines(crops)]
+        elif self.threads > 1:
+            results = list(self._line_pool().map(self._read_with_chars, crops))
         else:
             results = [self._read_with_chars(crop) for crop in crops]
         lines = [
@@ -127,6 +134,14 @@ class RapidOcrEngine:
             if text.strip() and score >= self.min_score
         ]
         return TextPage(width=float(width), height=float(height), lines=tuple(lines))
+
+    def _line_pool(self) -> ThreadPoolExecutor:
+        """Threads that read lines side by side (ONNX Runtime releases the GIL while it runs,
+        and a session takes concurrent runs). One pool per process: a forked worker child
+        inherits the parent's pool object but none of its threads."""
+        if self._pool is None or self._pool[0] != os.getpid():
+            self._pool = (os.getpid(), ThreadPoolExecutor(self.threads, thread_name_prefix="ocr-rec"))
+        return self._pool[1]
 
     def detect(self, image: Image) -> list[np.ndarray]:
         """Text-line quads (4x2 float32, clockwise from top-left) in ``image`` coordinates."""

@@ -30,6 +30,15 @@ _NO_CODE = _DIGITAL | {DocumentType.TRAIN_TICKET}
 # What each kind must show for the claim to be checkable at all.
 _REQUIRED_ALWAYS = ("invoice_number", "total")
 _REQUIRED_DATED = ("issue_date",)
+# Every VAT form prints who sold: a seller name left empty is a read that failed, not a blank.
+_NAMES_SELLER = _DIGITAL | {
+    DocumentType.VAT_SPECIAL,
+    DocumentType.VAT_GENERAL,
+    DocumentType.VAT_ROLL,
+    DocumentType.VAT_ELECTRONIC_GENERAL,
+    DocumentType.VAT_ELECTRONIC_SPECIAL,
+    DocumentType.TOLL_ELECTRONIC,
+}
 
 
 def run_checks(
@@ -95,6 +104,8 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
         required += _REQUIRED_DATED
     if doc_type not in _NO_CODE and doc_type is not DocumentType.OTHER_INVOICE:
         required.append("invoice_code")
+    if doc_type in _NAMES_SELLER:
+        required.append("seller_name")
     if doc_type in (
         DocumentType.VAT_SPECIAL,
         DocumentType.VAT_ELECTRONIC_SPECIAL,
