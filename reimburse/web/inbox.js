@@ -110,7 +110,9 @@ export async function reviewPage(id) {
         await reviewPage(id);
         const again = document.getElementById("comment");
         if (again) again.value = wrote;
-        main().querySelector("h1").after(notice(t("act.changed"), "warn"));
+        const note = notice(t("act.changed"), "warn");
+        main().querySelector("h1").after(note);
+        note.scrollIntoView({ block: "center" }); // the tap was further down: show why nothing happened
       } finally {
         busy = false;
         box.querySelectorAll("button").forEach((b) => { b.disabled = false; });

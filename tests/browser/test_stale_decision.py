@@ -51,7 +51,9 @@ def test_a_withdrawal_meanwhile_refuses_the_decision_and_shows_the_claim_again(
                       json={"comment": "金额填错了"})  # fmt: skip
     assert gone.status_code == 200, gone.text
     lead.click("#approve")
-    expect(lead.locator("#main .notice.warn")).to_have_text("你查看期间这张单据有了变化，请重新核对后再决定")
+    changed = lead.locator("#main .notice.warn")
+    expect(changed).to_have_text("你查看期间这张单据有了变化，请重新核对后再决定")
+    expect(changed).to_be_in_viewport()  # the tap was further down the page
     expect(lead.locator("#approve")).to_have_count(0)  # withdrawn: nothing left to decide
     expect(lead.locator(".timeline")).to_be_visible()
     assert lead.url == f"{base}/#/inbox/{claim_id}"
