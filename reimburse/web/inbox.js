@@ -111,7 +111,8 @@ export async function reviewPage(id) {
         const again = document.getElementById("comment");
         if (again) again.value = wrote;
         const note = notice(t("act.changed"), "warn");
-        main().querySelector("h1").after(note);
+        const head = main().querySelector("h1"); // none when the claim could not be loaded again
+        if (head) head.after(note); else main().prepend(note);
         note.scrollIntoView({ block: "center" }); // the tap was further down: show why nothing happened
       } finally {
         busy = false;
