@@ -70,6 +70,15 @@ def _supervision_seal(pen: Pen, centre: tuple[float, float], region: str) -> Non
     )
 
 
+# The legacy VAT form's rows: the buyer's block, the items, the total, the seller's block.
+_VAT_TOP, _VAT_PARTY_H, _VAT_ITEMS_H, _VAT_TOTAL_H = 265, 165, 380, 60
+# The middle of each party's name line on a legacy VAT form (``_party_block``'s first row).
+VAT_NAME_ROW_Y = {
+    "buyer": _VAT_TOP + 25,
+    "seller": _VAT_TOP + _VAT_PARTY_H + _VAT_ITEMS_H + _VAT_TOTAL_H + 25,
+}
+
+
 def _vat(doc: SynthInvoice, rng: random.Random) -> Image.Image:
     doc_type = doc.expected.document_type
     form = _FORM_COLORS[doc_type]
@@ -117,8 +126,8 @@ def _vat(doc: SynthInvoice, rng: random.Random) -> Image.Image:
             pen.text((60, 215), "机器编号:", 22, form)
             pen.text((170, 215), doc.machine_number, 22, data, style="mono")
 
-    x0, x1, y0 = 60, 1700, 265
-    party_h, items_h, total_h = 165, 380, 60
+    x0, x1, y0 = 60, 1700, _VAT_TOP
+    party_h, items_h, total_h = _VAT_PARTY_H, _VAT_ITEMS_H, _VAT_TOTAL_H
     y1 = y0 + party_h
     y2 = y1 + items_h
     y3 = y2 + total_h

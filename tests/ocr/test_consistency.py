@@ -3,6 +3,8 @@ only add flags (synthetic positioned text, fake names)."""
 
 from __future__ import annotations
 
+import pytest
+
 from reimburse.ocr.domain import DocumentType, FieldSource, FieldValue, TextLine, TextPage
 from reimburse.ocr.extraction import extract
 from reimburse.ocr.extraction.consistency import code_year, consistency_reasons
@@ -130,6 +132,30 @@ def test_a_check_code_read_as_the_seller_tax_id_is_flagged_in_both_fields() -> N
 def test_the_buyer_tax_id_read_as_the_seller_s_is_flagged() -> None:
     ex = extract([vat_page(seller_id=BUYER_ID)], None)
     assert ("value_in_two_fields", ("buyer_tax_id", "seller_tax_id")) in reasons(ex)
+
+
+@pytest.mark.parametrize(
+    ("read", "kept"),
+    [
+        # the stamp pressed over the name line: its words run on into the name
+        ("元辰电子有限责任公司财务专用章", "元辰电子有限责任公司"),
+        ("青岛号启信息6D限20专用章", "青岛号启信息6D限20"),
+        ("长沙财务专用宏汇有限公司", "长沙财务专用宏汇有限公司"),  # inside the name: kept, flagged
+        ("限公司", "限公司"),  # only the legal form: the rest of the name was lost
+        ("股份有限公司", "股份有限公司"),
+    ],
+)
+def test_a_name_read_through_a_stamp_or_cut_to_its_legal_form_is_flagged(read: str, kept: str) -> None:
+    ex = extract([vat_page(seller_name=read)], None)
+    assert ex.value("seller_name") == kept
+    flagged = {code for code, fields in reasons(ex) if "seller_name" in fields}
+    assert flagged & {"field_shape", "low_confidence"}, ex.review_reasons
+
+
+def test_a_stamp_read_instead_of_the_name_is_no_name() -> None:
+    ex = extract([vat_page(seller_name="财务专用章")], None)
+    assert ex.value("seller_name") is None
+    assert ("missing_field", ("seller_name",)) in reasons(ex)
 
 
 def test_a_tax_id_next_to_a_name_label_is_not_read_as_the_name() -> None:

@@ -153,3 +153,17 @@ def test_party_name_lines_get_a_second_read_by_the_larger_recogniser() -> None:
     read = _second_look(engine, image, page_text)
     assert [ln.text for ln in read.lines] == ["名称：", name, tax_id.text]
     assert len(read.lines[1].char_scores) == len(name)
+
+
+def test_red_stamp_ink_is_lifted_out_and_black_print_kept() -> None:
+    from reimburse.ocr.engines.rapid import _without_red_ink
+
+    crop = np.full((40, 200, 3), 250, np.uint8)  # paper (BGR)
+    crop[10:30, 20:60] = (20, 20, 20)  # black print
+    assert _without_red_ink(crop) is None  # no stamp: nothing to lift
+    crop[:, 100:160] = (60, 60, 220)  # red ink
+    crop[10:30, 120:140] = (15, 15, 90)  # black print under the ink, reddened
+    clean = _without_red_ink(crop)
+    assert clean is not None and clean.shape == crop.shape
+    assert clean[5, 130].min() >= 200  # the ink is as light as the paper
+    assert clean[20, 40].max() <= 40 and clean[20, 130].max() <= 100  # the print stays dark

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from reimburse.ocr.domain import (
     DocumentType,
     Extraction,
@@ -171,13 +173,24 @@ def test_missing_required_fields_are_listed() -> None:
     assert missing and "invoice_number" in missing[0].fields
 
 
-def test_a_vat_invoice_without_a_seller_name_is_flagged() -> None:
+@pytest.mark.parametrize(
+    ("line_text", "field"),
+    [("明月示例餐饮管理有限公司", "seller_name"), ("名称：星河示例科技有限公司", "buyer_name")],
+)
+def test_a_vat_invoice_without_a_party_name_is_flagged(line_text: str, field: str) -> None:
     page = vat_page()
-    kept = tuple(ln for ln in page.lines if ln.text != "明月示例餐饮管理有限公司")
+    kept = tuple(ln for ln in page.lines if ln.text != line_text)
     ex = extract([replace(page, lines=kept)], None)
-    assert ex.value("seller_name") is None
+    assert ex.value(field) is None
     missing = [r for r in ex.review_reasons if r.code == "missing_field"]
-    assert missing and missing[0].fields == ("seller_name",)
+    assert missing and missing[0].fields == (field,)
+
+
+def test_an_enterprise_name_cut_to_a_few_characters_is_flagged() -> None:
+    # 91…: an enterprise, whose name always ends in 公司, 厂, 店…; a stamp cut it to the city
+    ex = extract([vat_page(seller_name="济南")], None)
+    assert ex.value("seller_name") == "济南"
+    assert "name_incomplete" in {r.code for r in ex.review_reasons if "seller_name" in r.fields}
 
 
 def test_agent_issued_invoice_takes_the_seller_from_the_remarks() -> None:
@@ -265,6 +278,7 @@ def test_structured_data_is_kept_and_a_page_that_disagrees_is_a_finding() -> Non
         "issue_date": FieldValue("2024-03-05", 1.0, FieldSource.OFD_XML),
         "total": FieldValue("107.00", 1.0, FieldSource.OFD_XML),
         "seller_name": FieldValue("明月示例餐饮管理有限公司", 1.0, FieldSource.OFD_XML),
+        "buyer_name": FieldValue("星河示例科技有限公司", 1.0, FieldSource.OFD_XML),
     }
     structured = Extraction(is_invoice=True, document_type=DocumentType.VAT_ELECTRONIC_GENERAL, fields=fields)
     out = cross_check_structured(structured, [vat_page()], None)

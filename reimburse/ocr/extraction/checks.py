@@ -30,8 +30,9 @@ _NO_CODE = _DIGITAL | {DocumentType.TRAIN_TICKET}
 # What each kind must show for the claim to be checkable at all.
 _REQUIRED_ALWAYS = ("invoice_number", "total")
 _REQUIRED_DATED = ("issue_date",)
-# Every VAT form prints who sold: a seller name left empty is a read that failed, not a blank.
-_NAMES_SELLER = _DIGITAL | {
+# Every VAT form prints who sold, and all but the roll slip who bought: a name left empty is a
+# read that failed, not a blank.
+_NAMES_PARTIES = _DIGITAL | {
     DocumentType.VAT_SPECIAL,
     DocumentType.VAT_GENERAL,
     DocumentType.VAT_ROLL,
@@ -83,8 +84,11 @@ def _names(value: Mapping[str, str]) -> list[ReviewReason]:
     for side in ("buyer", "seller"):
         name = value.get(f"{side}_name")
         tax_id = value.get(f"{side}_tax_id") or ""
-        # people and individual businesses have short names and no organisation ending
-        if name is None or len(name) <= 5 or not tax_id.startswith(("9", "1", "5")):
+        # people and individual businesses (92…) have short names and no organisation ending;
+        # an enterprise's (91…) name always has one, however short the rest
+        if name is None or not tax_id.startswith(("9", "1", "5")):
+            continue
+        if len(name) <= 5 and not tax_id.startswith("91"):
             continue
         if not _NAME_ENDINGS.search(name):
             out.append(
@@ -104,8 +108,10 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
         required += _REQUIRED_DATED
     if doc_type not in _NO_CODE and doc_type is not DocumentType.OTHER_INVOICE:
         required.append("invoice_code")
-    if doc_type in _NAMES_SELLER:
+    if doc_type in _NAMES_PARTIES:
         required.append("seller_name")
+        if doc_type is not DocumentType.VAT_ROLL:  # a roll slip sold to a passer-by names nobody
+            required.append("buyer_name")
     if doc_type in (
         DocumentType.VAT_SPECIAL,
         DocumentType.VAT_ELECTRONIC_SPECIAL,

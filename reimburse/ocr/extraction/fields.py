@@ -254,10 +254,17 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     rest_names = [h for h in rest_names if not SELLER_NAME_LABEL.search(h.lines[0].text)]
     sides_n = _assign(rest_names, buyer_markers, seller_markers)
     sides_i = _assign(ids, buyer_markers, seller_markers)
-    buyer_name = buyer_name or sides_n[0]
-    seller_name = seller_name or sides_n[1]
+    buyer_name = _through_stamp(buyer_name or sides_n[0])
+    seller_name = _through_stamp(seller_name or sides_n[1])
     buyer_id, seller_id = sides_i
     return Party(buyer_name, buyer_id), Party(seller_name, seller_id)
+
+
+def _through_stamp(name: Candidate | None) -> Candidate | None:
+    """A name whose line also held a stamp's words goes to a person, with the words removed."""
+    if name is None or not any(_STAMP_WORD.search(ln.text) for ln in name.lines):
+        return name
+    return Candidate(name.value, min(name.score, THROUGH_STAMP), name.lines)
 
 
 def party_name_lines(layout: Layout) -> list[Line]:
@@ -425,9 +432,19 @@ def _all_money(text: str) -> list[str]:
 _CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
 
 
+# The words inside a company's stamp, read on at the end of the name line the stamp was pressed
+# over (…有限公司财务专用章), or read instead of it.
+_STAMP_TAIL = re.compile(r"(?:财务|发票|合同)?专用章$")
+_STAMP_WORD = re.compile(r"专用章|财务专用|发票专用")
+# A name read through a stamp keeps at most this confidence, below the review bar: the stamp's
+# ink may have changed characters the read is sure of.
+THROUGH_STAMP = 0.85
+
+
 def _name(text: str) -> str | None:
+    text = _STAMP_TAIL.sub("", text.strip(":：;；,，.。 "))
     # a stroke of the frame or the seal just right of "…公司" reads as "1", "|" or "l"
-    text = re.sub(r"(?<=公司)[\dIl|!.,:;·]{1,2}$", "", text.strip(":：;；,，.。 "))
+    text = re.sub(r"(?<=公司)[\dIl|!.,:;·]{1,2}$", "", text)
     if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):
         return None
     # A name is words, not codes: a run that is mostly digits is a tax ID, an account or a
