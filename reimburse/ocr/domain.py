@@ -8,6 +8,7 @@ Nothing here imports a framework, an engine or the file system.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -25,6 +26,13 @@ FIELD_NAMES: tuple[str, ...] = (
     "seller_name",
     "seller_tax_id",
 )
+
+# The most a value read through a stamp's ink may score: below the bar (0.9) under which
+# extraction shows a value to a person, because the ink may have changed characters the read
+# is sure of.
+THROUGH_STAMP = 0.85
+# A company stamp's own words (财务专用章, 发票专用章, 合同专用章): part of no organisation's name.
+STAMP_WORDS = re.compile(r"专用章|财务专用|发票专用")
 
 
 class FieldSource(StrEnum):

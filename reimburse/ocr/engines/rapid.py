@@ -26,7 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from reimburse.ocr.domain import Point, TextLine, TextPage
+from reimburse.ocr.domain import THROUGH_STAMP, Point, TextLine, TextPage
 from reimburse.ocr.engines.base import Image
 from reimburse.ocr.errors import EngineUnavailable
 
@@ -35,9 +35,6 @@ _MIN_REC_WIDTH = 64
 _MIN_DET_SIDE = 8
 _MAX_REC_WIDTH = 3200
 _DIGIT_RUN = re.compile(r"(\d)\1\1")  # three equal digits in a row
-# The most a line read differently once a stamp's red ink is lifted out can score: below the
-# bar (0.9) under which extraction shows a value to a person.
-_THROUGH_STAMP = 0.85
 
 
 def _is_subsequence(short: str, long: str) -> bool:
@@ -206,8 +203,8 @@ class RapidOcrEngine:
                 if alt[0].strip() and alt[1] > score and alt[0] != text:
                     # a stamp changed what was read: the read without its ink is likelier
                     # right, but it may still be sure of a look-alike, so a person confirms
-                    text, score = alt[0], min(alt[1], _THROUGH_STAMP)
-                    chars = tuple(min(c, _THROUGH_STAMP) for c in alt[2])
+                    text, score = alt[0], min(alt[1], THROUGH_STAMP)
+                    chars = tuple(min(c, THROUGH_STAMP) for c in alt[2])
             if not text.strip():
                 out.append(line)
                 continue

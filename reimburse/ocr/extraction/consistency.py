@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from reimburse.ocr.domain import FieldSource, FieldValue, LineItem, ReviewReason
+from reimburse.ocr.domain import STAMP_WORDS, FieldSource, FieldValue, LineItem, ReviewReason
 from reimburse.ocr.extraction.seal import Seal
 from reimburse.ocr.fapiao.money import parse_money
 from reimburse.ocr.fapiao.uscc import is_valid_uscc
@@ -27,9 +27,6 @@ _LABEL_IN_NAME = re.compile(
     r"校验码|识别号|纳税人|开票日期|发票代码|发票号码|机器编号|密码区|价税合计|开户行"
 )
 _ID_LIKE = re.compile(r"[0-9A-Z]{8,}")
-# A stamp's own words (财务专用章, 发票专用章, 合同专用章) read into a name, or the name line
-# read as the stamp pressed over it: no organisation's name contains them.
-_STAMP_WORDS = re.compile(r"专用章|财务专用|发票专用")
 # Only the legal form (限公司, 有限公司, 股份有限公司): the name before it was lost, under a
 # stamp or off the crop.
 _FORM_ONLY = re.compile(r"^[有限责任股份]{0,6}公司$")
@@ -121,7 +118,7 @@ def _name_shapes(value: Mapping[str, str]) -> list[ReviewReason]:
         cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
         if (
             _LABEL_IN_NAME.search(text)
-            or _STAMP_WORDS.search(text)
+            or STAMP_WORDS.search(text)
             or _FORM_ONLY.match(text)
             or _ID_LIKE.search(_norm(text))
             or cjk < 2

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cmp_to_key
 
+from reimburse.ocr.domain import STAMP_WORDS, THROUGH_STAMP
 from reimburse.ocr.extraction.layout import Hit, Layout, Line, after_label, vertically_overlap
 from reimburse.ocr.fapiao.capitals import parse_capitals
 from reimburse.ocr.fapiao.formats import parse_date
@@ -262,7 +263,7 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
 
 def _through_stamp(name: Candidate | None) -> Candidate | None:
     """A name whose line also held a stamp's words goes to a person, with the words removed."""
-    if name is None or not any(_STAMP_WORD.search(ln.text) for ln in name.lines):
+    if name is None or not any(STAMP_WORDS.search(ln.text) for ln in name.lines):
         return name
     return Candidate(name.value, min(name.score, THROUGH_STAMP), name.lines)
 
@@ -435,10 +436,6 @@ _CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
 # The words inside a company's stamp, read on at the end of the name line the stamp was pressed
 # over (…有限公司财务专用章), or read instead of it.
 _STAMP_TAIL = re.compile(r"(?:财务|发票|合同)?专用章$")
-_STAMP_WORD = re.compile(r"专用章|财务专用|发票专用")
-# A name read through a stamp keeps at most this confidence, below the review bar: the stamp's
-# ink may have changed characters the read is sure of.
-THROUGH_STAMP = 0.85
 
 
 def _name(text: str) -> str | None:
