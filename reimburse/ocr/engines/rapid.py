@@ -20,7 +20,7 @@ import math
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -212,6 +212,34 @@ class RapidOcrEngine:
                 chars = tuple(max(a, b) for a, b in zip(chars, line.char_scores, strict=True))
                 score = max(score, line.score)
             out.append(TextLine(text=text, quad=line.quad, score=score, char_scores=chars))
+        return out
+
+    def read_stretches(self, image: Image, stretches: list[TextLine]) -> list[tuple[TextLine, ...]]:
+        """Each stretch of a row (a box the detector did not find whole) read by the larger
+        recogniser: without red stamp ink first, when the crop shows any, then as it is.
+
+        The caller picks the read that makes sense. Neither is trusted beyond the
+        through-stamp confidence: the box was not found as text, so a person confirms it.
+        """
+        model = self._reread_model()
+        if model is None:
+            return [() for _ in stretches]
+        session, keys = model
+        out = []
+        for stretch in stretches:
+            crop = _padded_crop(image, stretch)
+            if crop is None:
+                out.append(())
+                continue
+            clean = _without_red_ink(crop)
+            reads = []
+            for variant in (crop,) if clean is None else (clean, crop):
+                text, score, chars = _ctc_read(session, keys, variant, self.rec_stretch)
+                if text.strip():
+                    capped = tuple(min(c, THROUGH_STAMP) for c in chars)
+                    score = min(score, THROUGH_STAMP)
+                    reads.append(replace(stretch, text=text, score=score, char_scores=capped))
+            out.append(tuple(reads))
         return out
 
     def _reread_model(self) -> tuple[Any, list[str]] | None:

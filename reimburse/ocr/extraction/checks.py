@@ -73,7 +73,7 @@ def run_checks(
 # How the registered names of organisations end (公司, 厂, 店, 中心, 医院, 合作社, ...). A
 # name read without such an ending was usually cut short (a stamp over its end, a line
 # wrap), which no other check would notice, so it goes to a person.
-_NAME_ENDINGS = re.compile(
+NAME_ENDINGS = re.compile(
     r"(公司|厂|店|中心|部|行|社|所|院|场|馆|站|处|室|园|局|会|校|学|队|组|户|办|委|铺|坊|吧|城|庄|"
     r"酒店|集团|银行|门市|经营部|营业部|分公司|\)|）)$"
 )
@@ -90,7 +90,7 @@ def _names(value: Mapping[str, str]) -> list[ReviewReason]:
             continue
         if len(name) <= 5 and not tax_id.startswith("91"):
             continue
-        if not _NAME_ENDINGS.search(name):
+        if not NAME_ENDINGS.search(name):
             out.append(
                 ReviewReason(
                     "name_incomplete", f"the {side} name {name!r} looks cut short", (f"{side}_name",)

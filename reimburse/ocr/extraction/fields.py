@@ -234,12 +234,7 @@ class Party:
 
 def find_parties(layout: Layout) -> tuple[Party, Party]:
     """(buyer, seller): names and tax IDs, assigned to a side by the nearest 购/销 marker."""
-    names = [
-        h
-        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
-        if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
-    ]
-    names = _distinct(names)  # "名" and "称：" both point at the same value
+    names = party_name_hits(layout)
     ids = _distinct(
         [h for h in after_label(layout, TAX_ID_LABEL, _tax_id, loose_row=True) if not _in_remarks(h)]
     )
@@ -263,19 +258,34 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
 
 def _through_stamp(name: Candidate | None) -> Candidate | None:
     """A name whose line also held a stamp's words goes to a person, with the words removed."""
-    if name is None or not any(STAMP_WORDS.search(ln.text) for ln in name.lines):
+    if name is None or not any(_stamp_read_on(ln.text) for ln in name.lines):
         return name
     return Candidate(name.value, min(name.score, THROUGH_STAMP), name.lines)
 
 
-def party_name_lines(layout: Layout) -> list[Line]:
-    """The lines the party names are read from (for a second, closer read of them)."""
+def _stamp_read_on(text: str) -> bool:
+    return bool(STAMP_WORDS.search(text) or _STAMP_TAIL.search(text))
+
+
+def party_name_hits(layout: Layout, *, one_per_value: bool = True) -> list[Hit]:
+    """The party names found next to a 名称 label (the item table's 名称 column and the
+    remarks' 代开企业名称 left out); by default one per value run, since "名" and "称："
+    both point at the same value."""
     hits = [
         h
-        for h in after_label(layout, NAME_LABEL, _name, look_below=False, loose_row=True)
-        if not _in_remarks(h) and not _TABLE_HEADER.search(h.lines[0].text)
+        for h in after_label(layout, NAME_LABEL, parse_name, look_below=False, loose_row=True)
+        if not _in_remarks(h) and not is_table_header(h.lines[0])
     ]
-    return [h.lines[-1] for h in _distinct(hits)]
+    return _distinct(hits) if one_per_value else hits
+
+
+def party_name_lines(layout: Layout) -> list[Line]:
+    """The lines the party names are read from (for a second, closer read of them)."""
+    return [h.lines[-1] for h in party_name_hits(layout)]
+
+
+def is_table_header(line: Line) -> bool:
+    return bool(_TABLE_HEADER.search(line.text))
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:
@@ -291,7 +301,12 @@ def _distinct(hits: list[Hit]) -> list[Hit]:
 
 
 def _in_remarks(hit: Hit) -> bool:
-    return "代开企业" in hit.lines[0].text
+    return in_remarks(hit.lines[0])
+
+
+def in_remarks(line: Line) -> bool:
+    """The remarks' 代开企业名称 (an agent-issued invoice's real seller), no party label."""
+    return "代开企业" in line.text
 
 
 def find_stamp_tax_id(layout: Layout) -> Candidate | None:
@@ -434,12 +449,21 @@ _CIPHER_CHARS = re.compile(r"[<>*/+≤≥]")
 
 
 # The words inside a company's stamp, read on at the end of the name line the stamp was pressed
-# over (…有限公司财务专用章), or read instead of it.
-_STAMP_TAIL = re.compile(r"(?:财务|发票|合同)?专用章$")
+# over (…有限公司财务专用章), or read instead of it, often in part (…公务专用章, …公司用章):
+# the character before 务 may be the stamp's 财 misread or the name's last one under it.
+_STAMP_TAIL = re.compile(r"(?:.?务|发票|合同)?专?用章$")
+# "…有限公" + the stamp's words: the stamp's ink took the 司 of 公司 (or the 公 went with
+# the words stripped, "…有限公务专用章"); no registered name ends in 有限 or 有限公
+_CUT_COMPANY = re.compile(r"(?:有限|有限责任|股份有限)(公?)$")
 
 
-def _name(text: str) -> str | None:
-    text = _STAMP_TAIL.sub("", text.strip(":：;；,，.。 "))
+def parse_name(text: str) -> str | None:
+    text = text.strip(":：;；,，.。 ")
+    if _STAMP_TAIL.search(text):
+        text = _STAMP_TAIL.sub("", text)
+        cut = _CUT_COMPANY.search(text)
+        if cut:
+            text += "司" if cut.group(1) else "公司"
     # a stroke of the frame or the seal just right of "…公司" reads as "1", "|" or "l"
     text = re.sub(r"(?<=公司)[\dIl|!.,:;·]{1,2}$", "", text)
     if len(text) < 2 or _NOT_A_NAME.search(text) or NAME_LABEL.search(text):

@@ -75,14 +75,21 @@ def _read(
 
 def _second_look(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
     """The party-name lines read again by the engine's larger recogniser, when it has one
-    (a handful of lines: the cost is a few small inferences, not a second page read)."""
+    (a handful of lines: the cost is a few small inferences, not a second page read), and
+    the row of a name that is still missing or cut short read whole (see
+    ``extraction.regions``: a stamp over a name hides it from the detector)."""
     reread = getattr(engine, "reread", None)
-    if reread is None:
-        return text
+    read_stretches = getattr(engine, "read_stretches", None)
+    if reread is None or read_stretches is None:
+        return text  # an engine with no second recogniser (paddleocr) reads once
     from reimburse.ocr.extraction import lines_to_reread
+    from reimburse.ocr.extraction.regions import name_regions, with_region_reads
 
     wanted = lines_to_reread(text)
-    if not wanted:
+    if wanted:
+        better = dict(zip(map(id, wanted), reread(page, wanted), strict=True))
+        text = replace(text, lines=tuple(better.get(id(ln), ln) for ln in text.lines))
+    regions = name_regions(text)
+    if not regions:
         return text
-    better = dict(zip(map(id, wanted), reread(page, wanted), strict=True))
-    return replace(text, lines=tuple(better.get(id(ln), ln) for ln in text.lines))
+    return with_region_reads(text, regions, read_stretches(page, [r.line for r in regions]))
