@@ -114,3 +114,11 @@ def test_no_region_on_a_form_without_buyer_and_seller_blocks() -> None:
 )
 def test_a_stamps_words_read_on_are_cut_from_a_name(text: str, name: str) -> None:
     assert parse_name(text) == name
+
+
+def test_a_person_as_buyer_is_a_whole_name() -> None:
+    lines = (line("购", 40, 170), line("纳税人识别号：", 80, 190))
+    person = TextPage(width=1200, height=700, lines=(*lines, line("名称：个人", 80, 160)))
+    assert name_regions(person) == []
+    cut = TextPage(width=1200, height=700, lines=(*lines, line("名称：星河", 80, 160)))
+    assert [r.current for r in name_regions(cut)] == ["星河"]

@@ -41,6 +41,8 @@ _LABEL_PREFIX = re.compile(r"^(?:购买方|销售方|购方|销方)?名?称[:：
 # up to two other characters
 _BEYOND = str.maketrans("", "", "财务发票合同专用章密码区备注")
 _MAX_READ_ON = 2
+# a buyer that is a person: the name is whole without an organisation's ending
+_NO_ORGANISATION = {"个人", "个体", "自然人"}
 _PARTY_MARKER = re.compile(r"购买方|销售方|^购$|^销$|^买$|^售$")
 
 
@@ -65,7 +67,7 @@ def name_regions(page: TextPage) -> list[Region]:
         if is_table_header(label) or in_remarks(label) or _half_label(layout, label):
             continue
         current = found.get(id(label))
-        if current is not None and NAME_ENDINGS.search(current):
+        if current is not None and (NAME_ENDINGS.search(current) or current in _NO_ORGANISATION):
             continue
         region = _stretch(layout, label, current)
         if region is not None:
