@@ -35,9 +35,12 @@ class PhotoStyle:
 
 
 def photograph(
-    clean: Image.Image, rng: random.Random, *, long_side: int = 2000
+    clean: Image.Image, rng: random.Random, *, long_side: int = 2000, bow: float = 0.0
 ) -> tuple[Image.Image, PhotoStyle]:
-    """A photographed-looking copy of ``clean`` (RGB) and the style that was applied."""
+    """A photographed-looking copy of ``clean`` (RGB) and the style that was applied.
+
+    ``bow`` curves the sheet before it is placed: its rows sag (or rise) in the middle by that
+    share of the page height, as on paper lying curled across its width."""
     seed = rng.randrange(2**32)
     nrng = np.random.default_rng(seed)
     page = clean.copy()
@@ -49,6 +52,8 @@ def photograph(
     landscape = doc.shape[1] >= doc.shape[0]
     out_w, out_h = (long_side, long_side * 3 // 4) if landscape else (long_side * 3 // 4, long_side)
     photo = _background(out_w, out_h, rng, nrng)
+    if bow:
+        doc = _bowed(doc, bow * rng.choice((-1, 1)))
     photo = _place(doc, photo, rng)
     photo = _lighting(photo, rng, nrng)
     blur = rng.uniform(0.5, 1.6)
@@ -63,6 +68,21 @@ def photograph(
         raise RuntimeError("JPEG encoding failed")
     decoded = Image.open(io.BytesIO(encoded.tobytes())).convert("RGB")
     return decoded, PhotoStyle(rotation, round(blur, 2), round(noise, 2), quality, stamp_over)
+
+
+def _bowed(doc: np.ndarray, bow: float) -> np.ndarray:
+    """The sheet with its rows bent in a parabola across the width: moved by ``bow`` × height
+    in the middle, not at all at the side edges (the outline stays a rectangle: a curl seen
+    from above)."""
+    h, w = doc.shape[:2]
+    amp = bow * h
+    pad = int(abs(amp)) + 2
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    across = (xx / w - 0.5) * 2
+    rows = yy - amp * (1 - across * across) + pad
+    padded = cv2.copyMakeBorder(doc, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    bent: np.ndarray = cv2.remap(padded, xx, rows, cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    return bent
 
 
 def _stray_stamp(page: Image.Image, rng: random.Random) -> None:

@@ -13,7 +13,13 @@ from reimburse.ocr.fapiao.capitals import parse_capitals, to_capitals
 from reimburse.ocr.fapiao.formats import parse_date
 from reimburse.ocr.fapiao.money import fmt_money, parse_money
 from reimburse.ocr.fapiao.tax import parse_rate, sum_matches, tax_matches
-from reimburse.ocr.fapiao.uscc import ALPHABET, is_valid_uscc, tax_id_problem, uscc_check_digit
+from reimburse.ocr.fapiao.uscc import (
+    ALPHABET,
+    is_id_card_number,
+    is_valid_uscc,
+    tax_id_problem,
+    uscc_check_digit,
+)
 
 
 def test_uscc_check_digit_follows_gb_32100() -> None:
@@ -35,6 +41,27 @@ def test_uscc_check_digit_follows_gb_32100() -> None:
 )
 def test_legacy_ids_are_checked_for_shape_only(tax_id: str, ok: bool) -> None:
     assert (tax_id_problem(tax_id) is None) is ok
+
+
+@pytest.mark.parametrize(
+    "tax_id",
+    [
+        "91500109NAYEDB0HX",  # a credit code read one character short: 17 long, letters inside
+        "91500109NAYEDB0HXTA1",  # ... and read long: 20
+        "9150010NAYEDB0HXT",  # the region is no number
+    ],
+)
+def test_a_credit_code_read_short_or_long_is_no_legacy_id(tax_id: str) -> None:
+    assert tax_id_problem(tax_id) == "looks like a credit code with a character missing or extra"
+
+
+def test_a_persons_identity_card_number_is_a_taxpayer_id() -> None:
+    # the worked example of GB 11643-1999: province 11, born 1949-12-31, check character X
+    assert is_id_card_number("11010519491231002X")
+    assert tax_id_problem("11010519491231002X") is None
+    assert not is_id_card_number("110105194912310021")  # the check character does not match
+    assert tax_id_problem("110105194912310021") == "the check character (GB 32100-2015) does not match"
+    assert not is_id_card_number("11010519491331002X")  # no 13th month
 
 
 @given(st.text(alphabet=ALPHABET, min_size=17, max_size=17))

@@ -397,3 +397,24 @@ def test_a_total_read_only_from_its_capitals_does_not_confirm_a_tax_derived_from
     ex = extract([_without(vat_page(), "(小写)¥106.00", "¥6.00")], None)
     assert ex.value("total") == "106.00" and ex.fields["tax"].source is FieldSource.DERIVED
     assert ("derived_unconfirmed", ("amount_excl_tax", "tax", "total")) in reasons(ex)
+
+
+def test_the_supervision_seal_makes_a_fapiao_whose_title_was_not_read() -> None:
+    """A stamp or a curl can hide the title and the 发票 of every label; the supervision
+    seal's 国家税务总局监制 is still an invoice's own words."""
+    without = replace_lines(vat_page(), lambda ln: "发票" not in ln.text)
+    assert not extract([without], None).is_invoice
+    sealed = replace_lines(without, lambda ln: True, extra=(line("国家税务总局监制", 420, 5),))
+    extraction = extract([sealed], None)
+    assert extraction.is_invoice
+    assert extraction.value("total") == "106.00"
+    assert extraction.document_type is DocumentType.OTHER_INVOICE
+
+
+def replace_lines(page: TextPage, keep, extra: tuple[TextLine, ...] = ()) -> TextPage:  # type: ignore[no-untyped-def]
+    return TextPage(
+        width=page.width,
+        height=page.height,
+        lines=(*[ln for ln in page.lines if keep(ln)], *extra),
+        source=page.source,
+    )

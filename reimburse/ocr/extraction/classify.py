@@ -15,7 +15,9 @@ from reimburse.ocr.extraction.layout import Layout
 from reimburse.ocr.extraction.taxi import looks_like_taxi
 from reimburse.ocr.fapiao.qr import document_type_for
 
-_INVOICE_WORD = re.compile(r"发票|发栗|客票")
+# the supervision seal's words (国家税务总局监制, 全国统一发票监制章) are on every paper fapiao,
+# and still readable when a stamp or a curl hides the title
+_INVOICE_WORD = re.compile(r"发票|发栗|客票|税务总局监制|发票监制")
 _INVOICE_LABELS = re.compile(
     r"发票代码|发票号码|开票日期|校验码|价税合计|纳税人识别号|统一社会信用代码|此联不作|不作报销|扣税凭证"
 )

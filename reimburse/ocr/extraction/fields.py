@@ -43,7 +43,7 @@ _TAX_ID = re.compile(r"[0-9A-Z]{15,20}")
 _TAX_ID_FIXES = str.maketrans({"O": "0", "I": "1", "Z": "2", "S": "5", "o": "0", "l": "1"})
 _NOT_A_NAME = re.compile(
     r"纳税人|识别号|地址|电话|开户行|账号|密码|规格|型号|单位|数量|单价|金额|税率|税额|校验码|机器编号|"
-    r"开票日期|发票代码|发票号码|^[\d\W]+$"
+    r"开票日期|发票代码|发票号码|价税合计|大写|小写|^[\d\W]+$"
 )
 # the item table's first column header also ends in 名称; it labels no party
 _TABLE_HEADER = re.compile(r"货物|劳务|服务名称|项目名称")

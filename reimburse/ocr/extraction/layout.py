@@ -13,7 +13,8 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from reimburse.ocr.domain import TextLine, TextPage
+from reimburse.ocr.domain import FieldSource, TextLine, TextPage
+from reimburse.ocr.extraction.curvature import straightened
 
 # OCR reads the yuan sign in many ways; "Y" only counts directly before digits.
 _YUAN = str.maketrans({"￥": "¥", "羊": "¥"})
@@ -31,10 +32,17 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """A text line with its normalised text (``text``) and the original box and score."""
+    """A text line with its normalised text (``text``), the original box and score (``raw``)
+    and, on a curved page, where it sits once the rows are straight (``box``): positions are
+    measured on ``box``, crops are cut from ``raw``."""
 
     text: str
     raw: TextLine
+    box: TextLine | None = None
+
+    @property
+    def _geometry(self) -> TextLine:
+        return self.box if self.box is not None else self.raw
 
     @property
     def score(self) -> float:
@@ -42,31 +50,31 @@ class Line:
 
     @property
     def left(self) -> float:
-        return self.raw.left
+        return self._geometry.left
 
     @property
     def right(self) -> float:
-        return self.raw.right
+        return self._geometry.right
 
     @property
     def top(self) -> float:
-        return self.raw.top
+        return self._geometry.top
 
     @property
     def bottom(self) -> float:
-        return self.raw.bottom
+        return self._geometry.bottom
 
     @property
     def cx(self) -> float:
-        return self.raw.cx
+        return self._geometry.cx
 
     @property
     def cy(self) -> float:
-        return self.raw.cy
+        return self._geometry.cy
 
     @property
     def height(self) -> float:
-        return max(self.raw.height, 1.0)
+        return max(self._geometry.height, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +91,14 @@ class Layout:
         offset = 0.0
         width = 1.0
         for page in pages:
-            for raw in page.lines:
-                text = normalise(raw.text)
-                if not text:
-                    continue
+            kept = [raw for raw in page.lines if normalise(raw.text)]
+            boxes = straightened(kept, page.width) if page.source is FieldSource.OCR else None
+            for i, raw in enumerate(kept):
+                box = boxes[i] if boxes is not None else None
                 if offset:
                     raw = _shifted(raw, offset)
-                lines.append(Line(text, raw))
+                    box = _shifted(box, offset) if box is not None else None
+                lines.append(Line(normalise(raw.text), raw, box))
             offset += page.height
             width = max(width, page.width)
         lines.sort(key=lambda ln: (ln.top, ln.left))

@@ -9,6 +9,8 @@ only their shape can be checked.
 
 from __future__ import annotations
 
+import re
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
@@ -34,14 +36,38 @@ def tax_id_problem(tax_id: str) -> str | None:
     """None when the ID is well-formed, else what is wrong with it (for a review reason)."""
     code = tax_id.strip().upper()
     if len(code) == 18:
+        if is_id_card_number(code):
+            return None  # a person's buyer ID: their identity card's number
         if any(c not in _VALUE for c in code):
             return "contains characters a credit code never has"
         if not is_valid_uscc(code):
             return "the check character (GB 32100-2015) does not match"
         return None
     if len(code) in _LEGACY_LENGTHS and code.isalnum() and code.isascii():
+        # the older IDs are numbers: a region and an organisation code (15, its last
+        # characters may be letters), an ID card's number and more (17, 20; the card may end
+        # in X). Letters elsewhere are a credit code read a character short or long.
+        if not code[:6].isdigit() or (len(code) != 15 and sum(c.isalpha() for c in code) > 1):
+            return "looks like a credit code with a character missing or extra"
         return None
     return f"a taxpayer ID has 15, 17, 18 or 20 characters, not {len(code)}"
+
+
+_ID_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
+_ID_PROVINCES = re.compile(r"1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[1-3]")
+_BIRTH = re.compile(r"(19\d\d|20[0-4]\d)(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])")
+
+
+def is_id_card_number(code: str) -> bool:
+    """A resident identity card's number (GB 11643-1999): a province, a birth date, and an
+    ISO 7064 MOD 11-2 check character (0-9 or X). A person's taxpayer ID."""
+    code = code.strip().upper()
+    if len(code) != 18 or not code[:17].isdigit() or not _ID_PROVINCES.fullmatch(code[:2]):
+        return False
+    if not _BIRTH.fullmatch(code[6:14]):
+        return False
+    total = sum(int(c) * w for c, w in zip(code[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == code[17]
 
 
 # Letters a credit code never contains, read by OCR in place of the digit (or letter) they
