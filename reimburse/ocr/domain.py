@@ -135,6 +135,9 @@ class TextPage:
     height: float
     lines: tuple[TextLine, ...]
     source: FieldSource = FieldSource.OCR
+    # the ring of the seller's stamp, unrolled and read as one line (its quad: the stamp's
+    # box), when the seller's name was printed nowhere else the page was read
+    rings: tuple[TextLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

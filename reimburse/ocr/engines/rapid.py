@@ -242,6 +242,15 @@ class RapidOcrEngine:
             out.append(tuple(reads))
         return out
 
+    def read_upright(self, crops: list[Image]) -> list[tuple[str, float]]:
+        """Single-line crops made upright by the caller (an unrolled stamp ring) read by the
+        larger recogniser, or by the page's when there is none."""
+        model = self._reread_model()
+        if model is None:
+            return self.recognize_lines(crops)
+        session, keys = model
+        return [_ctc_read(session, keys, crop, 1.0)[:2] for crop in crops]
+
     def _reread_model(self) -> tuple[Any, list[str]] | None:
         rec, keys_path = self._reread_files
         if rec is None or keys_path is None:

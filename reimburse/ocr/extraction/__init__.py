@@ -37,7 +37,7 @@ from reimburse.ocr.extraction.consistency import consistency_reasons
 from reimburse.ocr.extraction.items import find_columns, find_items
 from reimburse.ocr.extraction.layout import Layout, char_scores
 from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
-from reimburse.ocr.extraction.seal import find_seals
+from reimburse.ocr.extraction.seal import find_seals, ring_name
 from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
 from reimburse.ocr.fapiao.uscc import is_valid_uscc, repair_uscc, uscc_impossible_fixed
@@ -106,6 +106,9 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
             )
     if doc_type is DocumentType.QUOTA and seller.tax_id is None:
         seller = replace(seller, tax_id=f.find_stamp_tax_id(layout))
+    if seller.name is None and not agent:
+        # a quota invoice names its seller only in the stamp; a stamp can hide a printed name
+        seller = replace(seller, name=ring_name(pages))
 
     ocr: dict[str, f.Candidate | None] = {
         "invoice_code": None if digital else _best(f.find_code(layout)),

@@ -274,9 +274,17 @@ def party_name_hits(layout: Layout, *, one_per_value: bool = True) -> list[Hit]:
     hits = [
         h
         for h in after_label(layout, NAME_LABEL, parse_name, look_below=False, loose_row=True)
-        if not _in_remarks(h) and not is_table_header(h.lines[0])
+        if not _in_remarks(h) and not is_table_header(h.lines[0]) and not half_label(layout, h.lines[0])
     ]
     return _distinct(hits) if one_per_value else hits
+
+
+def half_label(layout: Layout, label: Line) -> bool:
+    """A lone "名" whose "称：" was found on its own, further along the row: that one leads
+    (what lies past it is its value, not the "名"'s)."""
+    return label.text == "名" and any(
+        ln is not label and NAME_LABEL.search(ln.text) for ln in layout.same_row(label)
+    )
 
 
 def party_name_lines(layout: Layout) -> list[Line]:

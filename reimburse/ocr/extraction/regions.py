@@ -23,6 +23,7 @@ from reimburse.ocr.domain import STAMP_WORDS, THROUGH_STAMP, Point, TextLine, Te
 from reimburse.ocr.extraction.checks import NAME_ENDINGS
 from reimburse.ocr.extraction.fields import (
     NAME_LABEL,
+    half_label,
     in_remarks,
     is_table_header,
     parse_name,
@@ -64,7 +65,7 @@ def name_regions(page: TextPage) -> list[Region]:
     found = {id(h.lines[0]): h.value for h in party_name_hits(layout, one_per_value=False)}
     out = []
     for label in layout.find(NAME_LABEL):
-        if is_table_header(label) or in_remarks(label) or _half_label(layout, label):
+        if is_table_header(label) or in_remarks(label) or half_label(layout, label):
             continue
         current = found.get(id(label))
         if current is not None and (NAME_ENDINGS.search(current) or current in _NO_ORGANISATION):
@@ -91,13 +92,6 @@ def with_region_reads(
                 lines.append(_as_label_and_name(region.line, read, name))
                 break
     return replace(page, lines=tuple(lines))
-
-
-def _half_label(layout: Layout, label: Line) -> bool:
-    """A lone "名" whose "称：" was found on its own, further along the row: that one leads."""
-    return label.text == "名" and any(
-        ln is not label and NAME_LABEL.search(ln.text) for ln in layout.same_row(label)
-    )
 
 
 def _stretch(layout: Layout, label: Line, current: str | None) -> Region | None:
@@ -152,10 +146,15 @@ def _name_in(read: TextLine) -> str | None:
     prefix = _LABEL_PREFIX.match(text)
     if prefix is None or not prefix.group(0):
         return None
-    rest = text[prefix.end() :]
-    for end in range(len(rest), 1, -1):
-        if _read_on(rest[end:]):
-            name = parse_name(rest[:end])
+    return whole_name(text[prefix.end() :])
+
+
+def whole_name(text: str) -> str | None:
+    """The longest start of ``text`` that is a name with an organisation's ending, where what
+    follows it can be read on past the name (a stamp's words, a box's label, a stray stroke)."""
+    for end in range(len(text), 1, -1):
+        if _read_on(text[end:]):
+            name = parse_name(text[:end])
             if name is not None and NAME_ENDINGS.search(name):
                 return name
     return None

@@ -13,8 +13,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from reimburse.ocr.domain import THROUGH_STAMP, TextLine, TextPage
 from reimburse.ocr.extraction import fields as f
-from reimburse.ocr.extraction.layout import Layout, Line, char_scores
+from reimburse.ocr.extraction.layout import Layout, Line, char_scores, normalise
+from reimburse.ocr.extraction.regions import whole_name
 from reimburse.ocr.fapiao.uscc import is_valid_uscc
 
 _USCC_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
@@ -84,3 +86,49 @@ def _scores(ln: Line) -> tuple[float, ...] | None:
     """Per-character scores aligned with the normalised text, when the engine gave them."""
     scores = char_scores([ln], ln.text)
     return scores if scores is not None and len(scores) == len(ln.text) else None
+
+
+def stamp_centres(page: TextPage) -> list[TextLine]:
+    """Where to read a stamp's ring: the lines with a credit code outside the labelled boxes
+    (a stamp's middle), when the page names no seller anywhere else (a quota invoice, or a
+    seller's name lost under the stamp). Empty otherwise: the ring is read only when needed."""
+    layout = Layout.of([page])
+    if any("代开" in ln.text for ln in layout.lines):
+        return []  # the real seller is named in the remarks
+    buyer, seller = f.find_parties(layout)
+    if seller.name is not None:
+        return []
+    used = {id(ln) for c in (buyer.tax_id, seller.tax_id) if c is not None for ln in c.lines}
+    return [
+        ln.raw
+        for ln in layout.lines
+        if id(ln) not in used
+        and not f.TAX_ID_LABEL.search(ln.text)
+        and (
+            any(_code_like(m.group()) for m in _USCC_TOKEN.finditer(ln.text)) or _LEGACY_ID.fullmatch(ln.text)
+        )
+    ]
+
+
+def ring_name(pages: Iterable[TextPage]) -> f.Candidate | None:
+    """The seller's name as read around its stamp's ring, never above the through-stamp
+    confidence (a ring is read unrolled, and a look-alike there is no rarer than elsewhere)."""
+    for page in pages:
+        for ring in page.rings:
+            text = _NOT_CJK_ENDS.sub("", normalise(ring.text))
+            name = whole_name(text)
+            if name is not None:
+                return f.Candidate(name, min(ring.score, THROUGH_STAMP))
+    return None
+
+
+def _code_like(token: str) -> bool:
+    """A credit code as read in a stamp's middle, where red ink over it makes a misread
+    character likely: the shape is enough to say a stamp is there (its oval confirms it)."""
+    return sum(c.isdigit() for c in token) >= 10
+
+
+# an older taxpayer ID alone on its line (a quota invoice's stamp before 2016)
+_LEGACY_ID = re.compile(r"\d{15}|\d{17}[\dX]?|\d{20}")
+# the ring's ends, where the outline and the stamp's other lines are read as strokes
+_NOT_CJK_ENDS = re.compile(r"^[^\u4e00-\u9fff]+|[^\u4e00-\u9fff)）]+$")

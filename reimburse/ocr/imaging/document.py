@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from reimburse.ocr.domain import DocumentRead, TextPage
+from reimburse.ocr.domain import DocumentRead, TextLine, TextPage
 from reimburse.ocr.engines.base import Image, OcrEngine
 from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import prepare
 from reimburse.ocr.imaging.qr import decode_qr
+from reimburse.ocr.imaging.stamps import find_ovals, unrolled_ring
 
 # JPEGs larger than this decode at 1/2, 1/4 or 1/8 scale (libjpeg DCT scaling) as long as
 # the long side stays at least this long: a 12 MP photo decodes at 2000x1500 in about half
@@ -90,6 +91,26 @@ def _second_look(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
         better = dict(zip(map(id, wanted), reread(page, wanted), strict=True))
         text = replace(text, lines=tuple(better.get(id(ln), ln) for ln in text.lines))
     regions = name_regions(text)
-    if not regions:
+    if regions:
+        text = with_region_reads(text, regions, read_stretches(page, [r.line for r in regions]))
+    return _stamp_ring(engine, page, text)
+
+
+def _stamp_ring(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
+    """The seller's stamp's ring read as one line, when the page names the seller nowhere
+    else (see ``ocr.imaging.stamps``): one more small inference, on those pages only."""
+    read_upright = getattr(engine, "read_upright", None)
+    if read_upright is None:
         return text
-    return with_region_reads(text, regions, read_stretches(page, [r.line for r in regions]))
+    from reimburse.ocr.extraction.seal import stamp_centres
+
+    centres = stamp_centres(text)
+    if not centres:
+        return text
+    ovals = [o for o in find_ovals(page) if any(o.contains(ln.cx, ln.cy) for ln in centres)]
+    if not ovals:
+        return text
+    oval = ovals[0]
+    (ring_text, score), *_ = read_upright([unrolled_ring(page, oval)])
+    box = TextLine.from_box(ring_text, oval.cx - oval.a, oval.cy - oval.b, oval.cx + oval.a, oval.cy + oval.b)
+    return replace(text, rings=(replace(box, score=score),))
