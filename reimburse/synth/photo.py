@@ -77,9 +77,10 @@ def _bowed(doc: np.ndarray, bow: float) -> np.ndarray:
     h, w = doc.shape[:2]
     amp = bow * h
     pad = int(abs(amp)) + 2
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    # the bent sheet needs the room the rows move into: the output is 2 * pad taller
+    yy, xx = np.mgrid[0 : h + 2 * pad, 0:w].astype(np.float32)
     across = (xx / w - 0.5) * 2
-    rows = yy - amp * (1 - across * across) + pad
+    rows = yy - amp * (1 - across * across)
     padded = cv2.copyMakeBorder(doc, pad, pad, 0, 0, cv2.BORDER_CONSTANT, value=(255, 255, 255))
     bent: np.ndarray = cv2.remap(padded, xx, rows, cv2.INTER_LINEAR, borderValue=(255, 255, 255))
     return bent

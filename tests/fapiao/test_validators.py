@@ -49,6 +49,8 @@ def test_legacy_ids_are_checked_for_shape_only(tax_id: str, ok: bool) -> None:
         "91500109NAYEDB0HX",  # a credit code read one character short: 17 long, letters inside
         "91500109NAYEDB0HXTA1",  # ... and read long: 20
         "9150010NAYEDB0HXT",  # the region is no number
+        "9111010855385082Q",  # all digits but its check letter: no province starts with 9
+        "911101085513850",  # ... and 15 long
     ],
 )
 def test_a_credit_code_read_short_or_long_is_no_legacy_id(tax_id: str) -> None:

@@ -3,6 +3,9 @@ only add flags (synthetic positioned text, fake names)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 import pytest
 
 from reimburse.ocr.domain import DocumentType, FieldSource, FieldValue, TextLine, TextPage
@@ -411,10 +414,67 @@ def test_the_supervision_seal_makes_a_fapiao_whose_title_was_not_read() -> None:
     assert extraction.document_type is DocumentType.OTHER_INVOICE
 
 
-def replace_lines(page: TextPage, keep, extra: tuple[TextLine, ...] = ()) -> TextPage:  # type: ignore[no-untyped-def]
+def replace_lines(
+    page: TextPage, keep: Callable[[TextLine], bool], extra: tuple[TextLine, ...] = ()
+) -> TextPage:
     return TextPage(
         width=page.width,
         height=page.height,
         lines=(*[ln for ln in page.lines if keep(ln)], *extra),
         source=page.source,
     )
+
+
+def test_the_supervision_seal_alone_makes_no_invoice_of_a_tax_form() -> None:
+    """完税证明 and 缴款书 carry the seal's words too, with a taxpayer ID but none of an
+    invoice's other labels."""
+    lines = (
+        line("中华人民共和国税收完税证明", 300, 20),
+        line("国家税务总局监制", 420, 50),
+        line("纳税人识别号：" + BUYER_ID, 40, 120),
+        line("实缴（退）金额 ¥106.00", 40, 160),
+    )
+    assert not extract([TextPage(width=1200, height=400, lines=lines)], None).is_invoice
+
+
+def test_a_persons_identity_card_number_is_kept_as_read() -> None:
+    """An identity card's number (a person's taxpayer ID) is no credit code with a misread
+    character: no look-alike swap turns it into one."""
+    card = "31932520040209120X"  # valid per GB 11643; one swap (0 -> D) passes as a credit code
+    page = vat_page()
+    lines = tuple(replace(ln, text=card) if ln.text == BUYER_ID else ln for ln in page.lines)
+    extraction = extract([replace(page, lines=lines)], None)
+    assert extraction.value("buyer_tax_id") == card
+    assert "tax_id_repaired" not in codes(extraction)
+    assert "tax_id_invalid" not in codes(extraction)
+
+
+def test_a_general_vat_invoice_without_its_sellers_tax_id_is_flagged() -> None:
+    """Every VAT form prints the seller's taxpayer ID, general ones too: not finding it is a
+    read that failed (a curl, a stamp), not a blank."""
+    page = vat_page()
+    lines = tuple(ln for ln in page.lines if not ln.text.startswith("纳税人识别号：9"))
+    ex = extract([replace(page, lines=lines)], None)
+    assert ex.document_type is DocumentType.VAT_ELECTRONIC_GENERAL
+    assert ex.value("seller_tax_id") is None
+    assert ("missing_field", ("seller_tax_id",)) in reasons(ex)
+
+
+def test_a_general_invoice_to_an_enterprise_without_its_tax_id_is_flagged() -> None:
+    """An enterprise buyer's taxpayer ID is printed on general invoices too (since 2017); a
+    person's need not be."""
+    page = vat_page()
+    lines = tuple(ln for ln in page.lines if ln.text != BUYER_ID)
+    ex = extract([replace(page, lines=lines)], None)
+    assert ex.value("buyer_tax_id") is None
+    assert ("missing_field", ("buyer_tax_id",)) in reasons(ex)
+    person = tuple(replace(ln, text="名称：个人") if ln.text.startswith("名称：星河") else ln for ln in lines)
+    ex = extract([replace(page, lines=person)], None)
+    assert "missing_field" not in codes(ex)
+    # before July 2017 a general invoice needed no buyer's tax ID
+    older = tuple(
+        replace(ln, text="开票日期：2016年03月05日") if ln.text.startswith("开票日期") else ln for ln in lines
+    )
+    ex = extract([replace(page, lines=older)], None)
+    assert ex.value("issue_date") == "2016-03-05"
+    assert "missing_field" not in codes(ex)

@@ -62,6 +62,14 @@ def test_text_from_a_file_is_never_moved() -> None:
     assert all(ln.box is None for ln in Layout.of([page]).lines)
 
 
+def _tilted(text: str, x: float, y: float, slope: float) -> TextLine:
+    """A 300 x 20 box turned to ``slope`` (the page's rows run that way)."""
+    dy = 300 * slope
+    quad = (Point(x, y), Point(x + 300, y + dy), Point(x + 300, y + dy + 20), Point(x, y + 20))
+    return TextLine(text, quad)
+
+
 def test_too_few_long_lines_tell_nothing() -> None:
-    lines = [TextLine.from_box("星河示例科技有限公司", 0, 10 * i, 300, 10 * i + 20) for i in range(5)]
-    assert straightened(lines, 600) is None
+    turned = [_tilted("星河示例科技有限公司", 0, 40 * i, 0.1) for i in range(10)]
+    assert straightened(turned, 600) is not None  # ten turned rows: the turn is taken out
+    assert straightened(turned[:5], 600) is None  # five: too few to tell a turn from noise

@@ -279,6 +279,8 @@ def test_structured_data_is_kept_and_a_page_that_disagrees_is_a_finding() -> Non
         "total": FieldValue("107.00", 1.0, FieldSource.OFD_XML),
         "seller_name": FieldValue("明月示例餐饮管理有限公司", 1.0, FieldSource.OFD_XML),
         "buyer_name": FieldValue("星河示例科技有限公司", 1.0, FieldSource.OFD_XML),
+        "seller_tax_id": FieldValue(SELLER_ID, 1.0, FieldSource.OFD_XML),
+        "buyer_tax_id": FieldValue(BUYER_ID, 1.0, FieldSource.OFD_XML),
     }
     structured = Extraction(is_invoice=True, document_type=DocumentType.VAT_ELECTRONIC_GENERAL, fields=fields)
     out = cross_check_structured(structured, [vat_page()], None)

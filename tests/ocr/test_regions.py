@@ -37,8 +37,9 @@ def test_a_missing_name_is_read_along_its_row_up_to_the_remarks_box() -> None:
     assert [ln.text for ln in region.covers] == ["名称："]
     assert region.line.left == 80
     assert (region.line.top, region.line.bottom) == (500, 520)
-    # it stops short of the 备注 box's label (x = 700), not at the 28-heights cap (x = 640)
+    # 28 label heights at most (x = 80 + 28 * 20) ...
     assert region.line.right == pytest.approx(640)
+    # ... and short of the remarks box's label when it is on the row
     page = _seller_missing(extra=(line("备注", 560, 505),))
     assert name_regions(page)[0].line.right == pytest.approx(556)
 
@@ -56,7 +57,7 @@ def test_a_read_that_gives_a_whole_name_replaces_the_lines_and_goes_to_a_person(
     # a stamp's words and the remarks label read on past the name are cut off
     fixed = with_region_reads(page, regions, [(_read("名称：明月示例餐饮管理有限公司务专用章备"),)])
     new = [ln for ln in fixed.lines if "明月" in ln.text]
-    assert [ln.text for ln in new] == ["称：明月示例餐饮管理有限公司"]
+    assert [ln.text for ln in new] == ["名称：明月示例餐饮管理有限公司"]
     assert new[0].score <= THROUGH_STAMP and max(new[0].char_scores) <= THROUGH_STAMP
     assert not any(ln.text == "名称：" for ln in fixed.lines)
     extraction = extract([fixed], None)
@@ -122,3 +123,35 @@ def test_a_person_as_buyer_is_a_whole_name() -> None:
     assert name_regions(person) == []
     cut = TextPage(width=1200, height=700, lines=(*lines, line("名称：星河", 80, 160)))
     assert [r.current for r in name_regions(cut)] == ["星河"]
+
+
+def test_a_read_keeps_the_side_its_label_named() -> None:
+    """Where the label says whose name it is (购买方名称：), the read name keeps that side."""
+    sample = vat_page()
+    # both blocks labelled with their side (no 购/销 printed down the margin)
+    dropped = {
+        "购",
+        "买",
+        "方",
+        "销",
+        "售",
+        "名称：星河示例科技有限公司",
+        "名称：",
+        "明月示例餐饮管理有限公司",
+    }
+    labelled = (line("购买方名称：", 80, 160), line("销售方名称：明月示例餐饮管理有限公司", 80, 500))
+    page = replace(sample, lines=(*(ln for ln in sample.lines if ln.text not in dropped), *labelled))
+    (region,) = name_regions(page)
+    assert region.label == "购买方名称："
+    fixed = with_region_reads(page, [region], [(_read("购买方名称：星河示例科技有限公司"),)])
+    extraction = extract([fixed], None)
+    assert extraction.value("buyer_name") == "星河示例科技有限公司"
+    assert extraction.value("seller_name") == "明月示例餐饮管理有限公司"
+
+
+def test_a_name_with_no_listed_ending_is_not_cut_back_to_one() -> None:
+    page = vat_page(seller_name="明月示例大酒店餐厅")
+    regions = name_regions(page)
+    assert [r.current for r in regions] == ["明月示例大酒店餐厅"]
+    # two characters past an ending may be read on, but a shorter name is no repair
+    assert with_region_reads(page, regions, [(_read("名称：明月示例大酒店餐厅"),)]) == page

@@ -223,9 +223,9 @@ class RapidOcrEngine:
         """
         model = self._reread_model()
         if model is None:
-            return [() for _ in stretches]
+            return [() for _ in stretches]  # nothing to read them with
         session, keys = model
-        out = []
+        out: list[tuple[TextLine, ...]] = []
         for stretch in stretches:
             crop = _padded_crop(image, stretch)
             if crop is None:

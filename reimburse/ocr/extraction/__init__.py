@@ -40,7 +40,7 @@ from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
 from reimburse.ocr.extraction.seal import find_seals, ring_name
 from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
-from reimburse.ocr.fapiao.uscc import is_valid_uscc, repair_uscc, uscc_impossible_fixed
+from reimburse.ocr.fapiao.uscc import is_id_card_number, is_valid_uscc, repair_uscc, uscc_impossible_fixed
 
 __all__ = ["cross_check_structured", "extract", "lines_to_reread"]
 
@@ -227,7 +227,7 @@ def _repair_tax_ids(found: dict[str, FieldValue]) -> list[ReviewReason]:
     out: list[ReviewReason] = []
     for side in ("buyer_tax_id", "seller_tax_id"):
         fv = found.get(side)
-        if fv is None or len(fv.value) != 18 or is_valid_uscc(fv.value):
+        if fv is None or len(fv.value) != 18 or is_valid_uscc(fv.value) or is_id_card_number(fv.value):
             continue
         certain = uscc_impossible_fixed(fv.value)
         if certain is not None:

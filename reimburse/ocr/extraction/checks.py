@@ -99,6 +99,10 @@ def _names(value: Mapping[str, str]) -> list[ReviewReason]:
     return out
 
 
+# a buyer that is an enterprise, by its name
+_ENTERPRISE = re.compile(r"(公司|集团)$")
+
+
 def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewReason]:
     required = list(_REQUIRED_ALWAYS)
     if doc_type is DocumentType.QUOTA:
@@ -109,7 +113,8 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
     if doc_type not in _NO_CODE and doc_type is not DocumentType.OTHER_INVOICE:
         required.append("invoice_code")
     if doc_type in _NAMES_PARTIES:
-        required.append("seller_name")
+        # every VAT form prints who sold and under which taxpayer ID, whoever bought
+        required += ["seller_name", "seller_tax_id"]
         if doc_type is not DocumentType.VAT_ROLL:  # a roll slip sold to a passer-by names nobody
             required.append("buyer_name")
     if doc_type in (
@@ -117,7 +122,15 @@ def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewRea
         DocumentType.VAT_ELECTRONIC_SPECIAL,
         DocumentType.DIGITAL_SPECIAL,
     ):
-        required += ["buyer_tax_id", "seller_tax_id", "amount_excl_tax", "tax"]
+        required += ["buyer_tax_id", "amount_excl_tax", "tax"]
+    elif (
+        doc_type in _NAMES_PARTIES
+        and _ENTERPRISE.search(value.get("buyer_name", ""))
+        and value.get("issue_date", "9999") >= "2017-07-01"
+    ):
+        # since July 2017 an invoice to an enterprise carries its taxpayer ID, general ones
+        # too (公告2017年第16号); a person or a government office may have none
+        required.append("buyer_tax_id")
     missing = tuple(f for f in required if f not in value)
     if not missing:
         return []

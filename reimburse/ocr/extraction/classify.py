@@ -15,9 +15,11 @@ from reimburse.ocr.extraction.layout import Layout
 from reimburse.ocr.extraction.taxi import looks_like_taxi
 from reimburse.ocr.fapiao.qr import document_type_for
 
-# the supervision seal's words (国家税务总局监制, 全国统一发票监制章) are on every paper fapiao,
-# and still readable when a stamp or a curl hides the title
-_INVOICE_WORD = re.compile(r"发票|发栗|客票|税务总局监制|发票监制")
+_INVOICE_WORD = re.compile(r"发票|发栗|客票")
+# the supervision seal's words (国家税务总局监制) are on every paper fapiao and still readable
+# when a stamp or a curl hides the title; tax forms (完税证明, 缴款书) carry them too, so alone
+# they need two of an invoice's labels
+_SUPERVISED = re.compile(r"税务总局监制")
 _INVOICE_LABELS = re.compile(
     r"发票代码|发票号码|开票日期|校验码|价税合计|纳税人识别号|统一社会信用代码|此联不作|不作报销|扣税凭证"
 )
@@ -63,7 +65,7 @@ def classify(layout: Layout, qr: QrPayload | None, number: str | None) -> tuple[
         # 财政电子票据 (medical, non-tax revenue): reimbursable like a fapiao, other formats
         return True, DocumentType.OTHER_INVOICE
     labels = len(set(_INVOICE_LABELS.findall(text)))
-    has_word = bool(_INVOICE_WORD.search(text))
+    has_word = bool(_INVOICE_WORD.search(text)) or (labels >= 2 and bool(_SUPERVISED.search(text)))
     if looks_like_taxi(layout) and (
         has_word or labels or any(_BARE_CODE.match(ln.text) for ln in layout.lines)
     ):

@@ -24,6 +24,8 @@ _LONG = 3.0
 # a page whose rows are off by less than this share of a line's height is left as it is
 _FLAT = 0.25
 _MIN_SAMPLES = 8
+# steeper than this (20°) is no row of a page already set upright: a seal's ring, a scribble
+_MAX_SLOPE = 0.35
 
 
 def straightened(lines: Sequence[TextLine], width: float) -> list[TextLine] | None:
@@ -44,8 +46,8 @@ def straightened(lines: Sequence[TextLine], width: float) -> list[TextLine] | No
         return None
     out = []
     for ln in lines:
-        quad = tuple(Point(p.x, p.y - shift(p)) for p in ln.quad)
-        out.append(TextLine(ln.text, quad, ln.score, ln.char_scores))  # type: ignore[arg-type]
+        p0, p1, p2, p3 = (Point(p.x, p.y - shift(p)) for p in ln.quad)
+        out.append(TextLine(ln.text, (p0, p1, p2, p3), ln.score, ln.char_scores))
     return out
 
 
@@ -60,7 +62,7 @@ def _slope_field(lines: Sequence[TextLine]) -> tuple[float, float, float] | None
         if height <= 0 or length < _LONG * height or p1.x - p0.x <= 0:
             continue
         slope = (p1.y - p0.y) / (p1.x - p0.x)
-        if abs(slope) > 0.35:  # steeper than 20°: not a row of a page already set upright
+        if abs(slope) > _MAX_SLOPE:
             continue
         rows.append(((p0.x + p1.x) / 2, (ln.quad[0].y + ln.quad[3].y) / 2, slope, length))
     if len(rows) < _MIN_SAMPLES:

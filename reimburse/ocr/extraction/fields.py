@@ -8,7 +8,7 @@ matched on normalised text, so "发票号码：", "发 票 号 码:" and "发票
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cmp_to_key
 
@@ -45,6 +45,8 @@ _NOT_A_NAME = re.compile(
     r"纳税人|识别号|地址|电话|开户行|账号|密码|规格|型号|单位|数量|单价|金额|税率|税额|校验码|机器编号|"
     r"开票日期|发票代码|发票号码|价税合计|大写|小写|^[\d\W]+$"
 )
+# how far apart the halves of a widely spaced "名    称：" are printed, in label heights
+_NAME_LABEL_GAP = 6.0
 # the item table's first column header also ends in 名称; it labels no party
 _TABLE_HEADER = re.compile(r"货物|劳务|服务名称|项目名称")
 
@@ -218,7 +220,7 @@ def _sum_row_above_grand_total(layout: Layout) -> list[Line]:
         ]
         if above:
             first = min(above, key=lambda ln: ln.left)
-            return [Line("合计" + first.text, first.raw)]
+            return [replace(first, text="合计" + first.text)]
     return []
 
 
@@ -238,7 +240,7 @@ def find_parties(layout: Layout) -> tuple[Party, Party]:
     ids = _distinct(
         [h for h in after_label(layout, TAX_ID_LABEL, _tax_id, loose_row=True) if not _in_remarks(h)]
     )
-    buyer_markers, seller_markers = _markers(layout)
+    buyer_markers, seller_markers = party_markers(layout)
     buyer_name = seller_name = buyer_id = seller_id = None
     for hit in names:
         label = hit.lines[0]
@@ -280,11 +282,12 @@ def party_name_hits(layout: Layout, *, one_per_value: bool = True) -> list[Hit]:
 
 
 def half_label(layout: Layout, label: Line) -> bool:
-    """A lone "名" whose "称：" was found on its own, further along the row: that one leads
-    (what lies past it is its value, not the "名"'s)."""
-    return label.text == "名" and any(
-        ln is not label and NAME_LABEL.search(ln.text) for ln in layout.same_row(label)
-    )
+    """A lone "名" whose "称：" was found on its own, next along the row (the label is printed
+    widely spaced): that one leads, and what lies past it is its value, not the "名"'s."""
+    if label.text != "名":
+        return False
+    nearest = layout.same_row(label, max_dx=label.height * _NAME_LABEL_GAP)
+    return bool(nearest) and bool(NAME_LABEL.search(nearest[0].text))
 
 
 def party_name_lines(layout: Layout) -> list[Line]:
@@ -328,7 +331,9 @@ def find_stamp_tax_id(layout: Layout) -> Candidate | None:
     return None
 
 
-def _markers(layout: Layout) -> tuple[list[Line], list[Line]]:
+def party_markers(layout: Layout) -> tuple[list[Line], list[Line]]:
+    """The lines that mark the buyer's block and the seller's (购买方 / 销售方, often printed
+    down the margin one character a line)."""
     buyer = [ln for ln in layout.lines if re.search(r"购买方|购方|^购$|^买$|^购买$", ln.text)]
     # "销售方：(章)" labels the seal, bottom right, far from the seller block
     seller = [

@@ -27,6 +27,7 @@ from reimburse.ocr.extraction.fields import (
     in_remarks,
     is_table_header,
     parse_name,
+    party_markers,
     party_name_hits,
 )
 from reimburse.ocr.extraction.layout import Layout, Line, char_scores, normalise, vertically_overlap
@@ -44,7 +45,6 @@ _BEYOND = str.maketrans("", "", "财务发票合同专用章密码区备注")
 _MAX_READ_ON = 2
 # a buyer that is a person: the name is whole without an organisation's ending
 _NO_ORGANISATION = {"个人", "个体", "自然人"}
-_PARTY_MARKER = re.compile(r"购买方|销售方|^购$|^销$|^买$|^售$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,13 +54,14 @@ class Region:
     line: TextLine  # the stretch, as a line with no text yet
     covers: tuple[TextLine, ...]  # the detected lines inside it, which a good read replaces
     current: str | None  # the name read from those lines before, if any
+    label: str  # the label as found ("称：", "销售方名称："): a read keeps its side
 
 
 def name_regions(page: TextPage) -> list[Region]:
     """The rows to read again whole: a party name label whose name is missing or lacks an
     organisation's ending (公司, 厂, 店, ...), on a form that has buyer and seller blocks."""
     layout = Layout.of([page])
-    if not any(_PARTY_MARKER.search(ln.text) for ln in layout.lines):
+    if not any(party_markers(layout)):
         return []
     found = {id(h.lines[0]): h.value for h in party_name_hits(layout, one_per_value=False)}
     out = []
@@ -89,7 +90,7 @@ def with_region_reads(
             if name is not None and _better(name, region.current):
                 covered = {id(ln) for ln in region.covers}
                 lines = [ln for ln in lines if id(ln) not in covered]
-                lines.append(_as_label_and_name(region.line, read, name))
+                lines.append(_as_label_and_name(region, read, name))
                 break
     return replace(page, lines=tuple(lines))
 
@@ -121,7 +122,11 @@ def _stretch(layout: Layout, label: Line, current: str | None) -> Region | None:
         and vertically_overlap(label, ln)
         and label.left <= ln.cx <= stretch_line.right
     )
-    return Region(stretch, covers, current)
+    found = NAME_LABEL.search(label.text)
+    text = found.group(0) if found else ""
+    # a lone "名" reads on as "名称：" (the 称 was missed); every label ends in its colon
+    text = "名称：" if text in ("", "名") else text.rstrip(":：") + "："
+    return Region(stretch, covers, current, text)
 
 
 def _along(label: Line, x: float, ux: float) -> float:
@@ -168,14 +173,19 @@ def _read_on(tail: str) -> bool:
 def _better(name: str, current: str | None) -> bool:
     if STAMP_WORDS.search(name):
         return False
-    # a read that disagrees with what the detector's lines said is no repair of it
-    return current is None or (name != current and name.startswith(current[:2]))
+    # a read that disagrees with what the detector's lines said is no repair of it: it must
+    # start with what they read (its last character may have been a stroke of the stamp), and
+    # say more, never less (a name without a listed ending cut back to one is no repair)
+    return current is None or (
+        len(name) >= len(current) and name != current and name.startswith(current[:-1])
+    )
 
 
-def _as_label_and_name(stretch: TextLine, read: TextLine, name: str) -> TextLine:
-    """The read as the page will hold it: "称：" and the name, under the capped confidence."""
+def _as_label_and_name(region: Region, read: TextLine, name: str) -> TextLine:
+    """The read as the page will hold it: the label as the detector found it (a 购买方名称 keeps
+    its side) and the name, under the capped confidence."""
     scores = char_scores([Line(normalise(read.text), read)], name)
     capped = tuple(min(s, THROUGH_STAMP) for s in scores) if scores else ()
-    text = "称：" + name
-    chars = (THROUGH_STAMP, THROUGH_STAMP, *capped) if capped else ()
-    return TextLine(text=text, quad=stretch.quad, score=min(read.score, THROUGH_STAMP), char_scores=chars)
+    text = region.label + name
+    chars = (THROUGH_STAMP,) * len(region.label) + capped if capped else ()
+    return TextLine(text=text, quad=region.line.quad, score=min(read.score, THROUGH_STAMP), char_scores=chars)

@@ -37,17 +37,19 @@ def tax_id_problem(tax_id: str) -> str | None:
     code = tax_id.strip().upper()
     if len(code) == 18:
         if is_id_card_number(code):
-            return None  # a person's buyer ID: their identity card's number
+            return None  # a person's taxpayer ID (a buyer, or a seller on a 代开 invoice)
         if any(c not in _VALUE for c in code):
             return "contains characters a credit code never has"
         if not is_valid_uscc(code):
             return "the check character (GB 32100-2015) does not match"
         return None
     if len(code) in _LEGACY_LENGTHS and code.isalnum() and code.isascii():
-        # the older IDs are numbers: a region and an organisation code (15, its last
-        # characters may be letters), an ID card's number and more (17, 20; the card may end
-        # in X). Letters elsewhere are a credit code read a character short or long.
-        if not code[:6].isdigit() or (len(code) != 15 and sum(c.isalpha() for c in code) > 1):
+        # the older IDs are numbers: a region (its first two digits a province's; no
+        # province's starts with 9) and an organisation code (15, its last characters may be
+        # letters), an ID card's number and more (17, 20; the card may end in X). Anything
+        # else is a credit code read a character short or long.
+        region = code[:6].isdigit() and _ID_PROVINCES.fullmatch(code[:2])
+        if not region or (len(code) != 15 and sum(c.isalpha() for c in code) > 1):
             return "looks like a credit code with a character missing or extra"
         return None
     return f"a taxpayer ID has 15, 17, 18 or 20 characters, not {len(code)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from reimburse.ocr.domain import DocumentRead, TextLine, TextPage
-from reimburse.ocr.engines.base import Image, OcrEngine
+from reimburse.ocr.engines.base import Image, OcrEngine, SecondReader
 from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import prepare
@@ -79,29 +79,24 @@ def _second_look(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
     (a handful of lines: the cost is a few small inferences, not a second page read), and
     the row of a name that is still missing or cut short read whole (see
     ``extraction.regions``: a stamp over a name hides it from the detector)."""
-    reread = getattr(engine, "reread", None)
-    read_stretches = getattr(engine, "read_stretches", None)
-    if reread is None or read_stretches is None:
+    if not isinstance(engine, SecondReader):
         return text  # an engine with no second recogniser (paddleocr) reads once
     from reimburse.ocr.extraction import lines_to_reread
     from reimburse.ocr.extraction.regions import name_regions, with_region_reads
 
     wanted = lines_to_reread(text)
     if wanted:
-        better = dict(zip(map(id, wanted), reread(page, wanted), strict=True))
+        better = dict(zip(map(id, wanted), engine.reread(page, wanted), strict=True))
         text = replace(text, lines=tuple(better.get(id(ln), ln) for ln in text.lines))
     regions = name_regions(text)
     if regions:
-        text = with_region_reads(text, regions, read_stretches(page, [r.line for r in regions]))
+        text = with_region_reads(text, regions, engine.read_stretches(page, [r.line for r in regions]))
     return _stamp_ring(engine, page, text)
 
 
-def _stamp_ring(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
+def _stamp_ring(engine: SecondReader, page: Image, text: TextPage) -> TextPage:
     """The seller's stamp's ring read as one line, when the page names the seller nowhere
     else (see ``ocr.imaging.stamps``): one more small inference, on those pages only."""
-    read_upright = getattr(engine, "read_upright", None)
-    if read_upright is None:
-        return text
     from reimburse.ocr.extraction.seal import stamp_centres
 
     centres = stamp_centres(text)
@@ -111,6 +106,6 @@ def _stamp_ring(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:
     if not ovals:
         return text
     oval = ovals[0]
-    (ring_text, score), *_ = read_upright([unrolled_ring(page, oval)])
+    (ring_text, score), *_ = engine.read_upright([unrolled_ring(page, oval)])
     box = TextLine.from_box(ring_text, oval.cx - oval.a, oval.cy - oval.b, oval.cx + oval.a, oval.cy + oval.b)
     return replace(text, rings=(replace(box, score=score),))

@@ -21,8 +21,8 @@ from reimburse.ocr.engines.base import Image
 
 # stamp ink: red clearly above green and blue (black print and blue cipher text are not)
 _RED_MARGIN = 45
-# a stamp is 40 x 30 mm on a 240 x 140 mm form: between these shares of the page width
-_MIN_WIDTH, _MAX_WIDTH = 0.08, 0.45
+# a stamp is 40 x 30 mm: a sixth of a 240 mm VAT form, half of a small quota slip cut close
+_MIN_WIDTH, _MAX_WIDTH = 0.08, 0.6
 # where the ring's characters lie, as shares of the oval's semi-axes (the outline is at 1)
 _RING_INNER, _RING_OUTER = 0.55, 0.95
 # how far round the ring the text can run, centred on the top (long names wrap below the
@@ -49,6 +49,8 @@ class Oval:
 
 def find_ovals(page: Image) -> list[Oval]:
     """The red ovals of stamp size on ``page`` (BGR), largest first."""
+    if page.ndim != 3 or page.shape[2] != 3 or min(page.shape[:2]) < 16:
+        return []
     red = _redness(page)
     mask = (red > _RED_MARGIN).astype(np.uint8) * 255
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
