@@ -19,6 +19,7 @@ from reimburse.identity.seed import COMPANY, COMPANY_TAX_ID
 from tests import allowance_items as allowances
 from tests.api_helpers import demo_api, login
 from tests.ocr.imaging_helpers import font, qr_image
+from tests.ocr.test_extraction import SELLER_ID as SELLER_TAX_ID
 
 TODAY_ISH = (date.today() - timedelta(days=3)).isoformat()
 
@@ -44,6 +45,7 @@ def invoice_png(
         ((70, 600), "名称：明月示例文具有限公司", 30),
         ((70, 650), f"价税合计(大写) {capitals}", 30),
         ((800, 650), f"(小写)¥{total}", 30),
+        ((70, 700), f"纳税人识别号：{SELLER_TAX_ID}", 30),  # every VAT form prints the seller's
     ]
     if footer:
         lines.append(((450, 780), footer, 30))
