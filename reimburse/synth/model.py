@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from reimburse.ocr.domain import DocumentType, Extraction, FieldSource, FieldValue, LineItem
 from reimburse.ocr.fapiao.capitals import to_capitals
+from reimburse.ocr.fapiao.divisions import PLACES
 from reimburse.ocr.fapiao.money import fmt_money
 from reimburse.ocr.fapiao.tax import rate_in_force
 from reimburse.ocr.fapiao.uscc import uscc_check_digit
@@ -196,6 +197,8 @@ def _city(rng: random.Random) -> tuple[str, str, str, str]:
 def company_name(rng: random.Random, city: str) -> str:
     brand = "".join(rng.sample(words.BRAND_CHARS, 2))
     place = city.removesuffix("市") if rng.random() < 0.7 else ""
+    if brand in PLACES:
+        place = city.removesuffix("市")  # a place is no trade name: its city comes first
     return f"{place}{brand}{rng.choice(words.INDUSTRIES)}{rng.choice(words.COMPANY_FORMS)}"
 
 

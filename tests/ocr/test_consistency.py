@@ -11,6 +11,7 @@ import pytest
 from reimburse.ocr.domain import DocumentType, FieldSource, FieldValue, TextLine, TextPage
 from reimburse.ocr.extraction import extract
 from reimburse.ocr.extraction.consistency import code_year, consistency_reasons
+from reimburse.ocr.fapiao.divisions import name_province
 from reimburse.ocr.fapiao.uscc import is_valid_uscc
 from reimburse.ocr.serialize import extraction_to_json
 
@@ -478,3 +479,49 @@ def test_a_general_invoice_to_an_enterprise_without_its_tax_id_is_flagged() -> N
     ex = extract([replace(page, lines=older)], None)
     assert ex.value("issue_date") == "2016-03-05"
     assert "missing_field" not in codes(ex)
+
+
+def test_a_name_and_a_tax_id_from_different_provinces_are_flagged() -> None:
+    """The seller's name says 四川 while its credit code was issued in Guangdong (44): both are
+    valid, so only their regions tell that one is misread or is another party's."""
+    ex = extract([vat_page(seller_name="四川明月示例餐饮管理有限公司")], None)
+    assert ex.value("seller_name") == "四川明月示例餐饮管理有限公司"
+    assert ("party_region_mismatch", ("seller_name", "seller_tax_id")) in reasons(ex)
+    (flag,) = [r for r in ex.review_reasons if r.code == "party_region_mismatch"]
+    assert dict(flag.params) == {"name_place": "四川", "tax_id_place": "广东"}
+    assert ex.needs_review
+    # the buyer's name and ID (Shanghai, 31) say the same place, and so do these
+    for agreeing in (
+        "深圳明月示例餐饮管理有限公司",
+        "明月示例餐饮（广州）管理有限公司",
+        "明月示例餐饮管理有限公司",
+    ):
+        assert "party_region_mismatch" not in codes(extract([vat_page(seller_name=agreeing)], None))
+    buyer = replace_text(vat_page(), "名称：星河示例科技有限公司", "名称：浙江星河示例科技有限公司")
+    assert ("party_region_mismatch", ("buyer_name", "buyer_tax_id")) in reasons(extract([buyer], None))
+
+
+def test_the_seller_tax_id_of_another_company_is_flagged_by_its_region() -> None:
+    """A valid credit code from Beijing read as the seller's beside a Guangdong seller's name:
+    no value is in two fields and every check character holds."""
+    beijing = _valid("91110108MA01XY7Q2")
+    ex = extract([vat_page(seller_id=beijing, seller_name="广州明月示例餐饮管理有限公司")], None)
+    assert ex.value("seller_tax_id") == beijing
+    assert ("party_region_mismatch", ("seller_name", "seller_tax_id")) in reasons(ex)
+
+
+def test_synthetic_parties_are_registered_where_their_names_say() -> None:
+    """The generator follows the law on names (a place is no trade name; a named place is the
+    place of registration), so the region rule raises nothing on what it makes."""
+    from reimburse.synth.model import expected_invoices
+
+    readings = expected_invoices(seed=16, count=400)
+    placed = [e for e in readings if e.value("seller_tax_id") and name_province(e.value("seller_name") or "")]
+    assert len(placed) > 100  # the rule had something to compare
+    for e in readings:
+        found = consistency_reasons(e.fields, (), capitals_total=None)
+        assert "party_region_mismatch" not in {r.code for r in found}, e.fields
+
+
+def replace_text(page: TextPage, old: str, new: str) -> TextPage:
+    return replace(page, lines=tuple(replace(ln, text=new) if ln.text == old else ln for ln in page.lines))

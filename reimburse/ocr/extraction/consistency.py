@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from reimburse.ocr.domain import STAMP_WORDS, FieldSource, FieldValue, LineItem, ReviewReason
 from reimburse.ocr.extraction.seal import Seal
+from reimburse.ocr.fapiao.divisions import PROVINCES, name_province, tax_id_province
 from reimburse.ocr.fapiao.money import parse_money
 from reimburse.ocr.fapiao.uscc import is_valid_uscc
 
@@ -69,6 +70,7 @@ def consistency_reasons(
     out += _items(value, items)
     out += _years(value)
     out += _tax_share(value)
+    out += _regions(value)
     if not agent_issued:
         out += _seal(value, page_tax_ids)
         out += _seal_name(value, seals)
@@ -182,6 +184,30 @@ def _items(value: Mapping[str, str], items: Sequence[LineItem]) -> list[ReviewRe
                     (("sum", str(total)), ("value", str(got))),
                 )
             )
+    return out
+
+
+def _regions(value: Mapping[str, str]) -> list[ReviewReason]:
+    """A company's name and its taxpayer ID both say where it is registered (see
+    ``fapiao.divisions``). Two provinces mean one value is misread or is the other party's:
+    the buyer's tax ID beside the seller's name passes every other check when both are valid."""
+    out: list[ReviewReason] = []
+    for party in ("buyer", "seller"):
+        name, tax_id = value.get(f"{party}_name"), value.get(f"{party}_tax_id")
+        if not name or not tax_id:
+            continue
+        by_name, by_id = name_province(name), tax_id_province(tax_id)
+        if by_name is None or by_id is None or by_name == by_id:
+            continue
+        out.append(
+            ReviewReason(
+                "party_region_mismatch",
+                f"the {party}'s name places it in {PROVINCES[by_name]}, "
+                f"but its tax ID was issued in {PROVINCES[by_id]}",
+                (f"{party}_name", f"{party}_tax_id"),
+                (("name_place", PROVINCES[by_name]), ("tax_id_place", PROVINCES[by_id])),
+            )
+        )
     return out
 
 
