@@ -79,3 +79,14 @@ def test_a_ring_read_that_is_no_whole_name_names_nobody() -> None:
     ring = replace(line("三明月示例餐饮管理有", 900, 560), score=0.97)
     page = replace(_seller_unnamed(), rings=(ring,))
     assert extract([page], None).value("seller_name") is None
+
+
+def test_a_stamps_tax_id_is_told_from_other_runs_of_digits() -> None:
+    """One rule for a stamp's middle, used to find the ring and a quota seller's tax ID."""
+    from reimburse.ocr.extraction.fields import stamp_tax_ids
+
+    assert stamp_tax_ids("91440300MA5G0QKJ2H") == ["91440300MA5G0QKJ2H"]
+    assert stamp_tax_ids("发91440300MA5G0QKJ2H票") == ["91440300MA5G0QKJ2H"]  # ring strokes beside it
+    assert stamp_tax_ids("510798775802711") == ["510798775802711"]  # an older ID, alone on its line
+    assert stamp_tax_ids("校验码:12345678901234567890") == []  # a check code beside its label
+    assert stamp_tax_ids("ABCDEFGHJKLMNPQRTU") == []  # an ID's length, but no digits

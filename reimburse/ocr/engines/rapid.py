@@ -29,6 +29,7 @@ import numpy as np
 from reimburse.ocr.domain import THROUGH_STAMP, Point, TextLine, TextPage
 from reimburse.ocr.engines.base import Image
 from reimburse.ocr.errors import EngineUnavailable
+from reimburse.ocr.ink import redness
 
 _REC_HEIGHT = 48  # every shipped PP-OCR recogniser takes 48-px-high lines
 _MIN_REC_WIDTH = 64
@@ -336,9 +337,7 @@ def _without_red_ink(crop: Image) -> Image | None:
     Under a red stamp, black print stays dark in the red channel while the stamp's ink turns
     as light as the paper there: the red channel, as grey, is the line without the stamp.
     """
-    b, g, r = (crop[:, :, i].astype(np.int16) for i in range(3))
-    red = (r - np.maximum(g, b)) > 60
-    if red.mean() < 0.02:
+    if (redness(crop) > 60).mean() < 0.02:
         return None
     return np.ascontiguousarray(np.repeat(crop[:, :, 2:3], 3, axis=2))
 

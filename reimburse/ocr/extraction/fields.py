@@ -323,12 +323,22 @@ def in_remarks(line: Line) -> bool:
 def find_stamp_tax_id(layout: Layout) -> Candidate | None:
     """A bare tax ID (in the seller's stamp), for forms without labelled parties (quota)."""
     for ln in layout.lines:
-        if (
-            re.fullmatch(r"[0-9A-Z]{15}|[0-9A-Z]{17,18}|[0-9A-Z]{20}", ln.text)
-            and sum(c.isdigit() for c in ln.text) >= 12
-        ):
+        if stamp_tax_ids(ln.text) == [ln.text]:
             return Candidate(ln.text, ln.score, (ln,))
     return None
+
+
+# a taxpayer ID's length (15, 17, 18 or 20 characters), not part of a longer run
+_ID_TOKEN = re.compile(r"(?<![0-9A-Z])(?:[0-9A-Z]{20}|[0-9A-Z]{17,18}|[0-9A-Z]{15})(?![0-9A-Z])")
+
+
+def stamp_tax_ids(text: str) -> list[str]:
+    """The taxpayer IDs in ``text`` as a stamp prints one across its middle: an ID's length,
+    mostly digits, red ink over it making a misread likely (so no check character is asked).
+    A credit code counts anywhere on the line; the older lengths only alone on it (a 20-digit
+    run beside a label is a check code)."""
+    found = [m.group() for m in _ID_TOKEN.finditer(text) if sum(c.isdigit() for c in m.group()) >= 10]
+    return [token for token in found if len(token) == 18 or token == text]
 
 
 def party_markers(layout: Layout) -> tuple[list[Line], list[Line]]:

@@ -102,11 +102,7 @@ def stamp_centres(page: TextPage) -> list[TextLine]:
     return [
         ln.raw
         for ln in layout.lines
-        if id(ln) not in used
-        and not f.TAX_ID_LABEL.search(ln.text)
-        and (
-            any(_code_like(m.group()) for m in _USCC_TOKEN.finditer(ln.text)) or _LEGACY_ID.fullmatch(ln.text)
-        )
+        if id(ln) not in used and not f.TAX_ID_LABEL.search(ln.text) and f.stamp_tax_ids(ln.text)
     ]
 
 
@@ -122,13 +118,5 @@ def ring_name(pages: Iterable[TextPage]) -> f.Candidate | None:
     return None
 
 
-def _code_like(token: str) -> bool:
-    """A credit code as read in a stamp's middle, where red ink over it makes a misread
-    character likely: the shape is enough to say a stamp is there (its oval confirms it)."""
-    return sum(c.isdigit() for c in token) >= 10
-
-
-# an older taxpayer ID alone on its line (a quota invoice's stamp before 2016)
-_LEGACY_ID = re.compile(r"\d{15}|\d{17}[\dX]?|\d{20}")
 # the ring's ends, where the outline and the stamp's other lines are read as strokes
 _NOT_CJK_ENDS = re.compile(r"^[^\u4e00-\u9fff]+|[^\u4e00-\u9fff)）]+$")

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from reimburse.ocr.engines.base import Image
+from reimburse.ocr.ink import redness
 
 # stamp ink: red clearly above green and blue (black print and blue cipher text are not)
 _RED_MARGIN = 45
@@ -51,7 +52,7 @@ def find_ovals(page: Image) -> list[Oval]:
     """The red ovals of stamp size on ``page`` (BGR), largest first."""
     if page.ndim != 3 or page.shape[2] != 3 or min(page.shape[:2]) < 16:
         return []
-    red = _redness(page)
+    red = redness(page)
     mask = (red > _RED_MARGIN).astype(np.uint8) * 255
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9))
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
@@ -85,7 +86,7 @@ def find_ovals(page: Image) -> list[Oval]:
 def unrolled_ring(page: Image, oval: Oval) -> Image:
     """The ring's band, unrolled clockwise from its lower left over the top to its lower right,
     outward up: dark stamp ink on white, as the recogniser expects text (BGR)."""
-    red = _redness(page)
+    red = redness(page)
     mid = (_RING_INNER + _RING_OUTER) / 2
     length = max(8, round(_SPAN * math.sqrt((oval.a**2 + oval.b**2) / 2) * mid))
     height = max(4, round((_RING_OUTER - _RING_INNER) * oval.b))
@@ -99,8 +100,3 @@ def unrolled_ring(page: Image, oval: Oval) -> Image:
     band = cv2.remap(red, map_x, map_y, cv2.INTER_LINEAR, borderValue=0)
     ink = 255 - np.clip(band.astype(np.int16) * 3, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(np.repeat(ink[:, :, None], 3, axis=2))
-
-
-def _redness(page: Image) -> Image:
-    b, g, r = (page[:, :, i].astype(np.int16) for i in range(3))
-    return np.clip(r - np.maximum(g, b), 0, 255).astype(np.uint8)
