@@ -203,6 +203,20 @@ def test_a_seal_showing_another_tax_id_than_the_seller_s_is_flagged() -> None:
     assert "seal_tax_id_mismatch" not in codes(same)
 
 
+def test_an_older_tax_id_is_checked_against_the_seal_too() -> None:
+    """A 15-digit taxpayer ID has no check character: a misread digit passes every check
+    of its own, but the seal prints the same ID, alone on its line."""
+    printed, misread = "440301775802711", "440301775302711"
+    ex = extract([vat_page(seller_id=misread, extra=(line(printed, 760, 600),))], None)
+    assert ex.value("seller_tax_id") == misread
+    assert ("seal_tax_id_mismatch", ("seller_tax_id",)) in reasons(ex)
+    same = extract([vat_page(seller_id=printed, extra=(line(printed, 760, 600),))], None)
+    assert "seal_tax_id_mismatch" not in codes(same)
+    # a 20-digit run alone on its line is a check code, not a seal: nothing to compare
+    code = extract([vat_page(seller_id=printed, extra=(line("12345678901234567890", 760, 600),))], None)
+    assert "seal_tax_id_mismatch" not in codes(code)
+
+
 def test_an_agent_issued_invoice_never_pairs_a_remarks_name_with_the_box_tax_id() -> None:
     extra = (line("代开企业名称：青松示例物流有限公司", 760, 600),)
     ex = extract([vat_page(title="上海增值税专用发票", extra=extra)], None)

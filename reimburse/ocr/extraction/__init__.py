@@ -40,7 +40,13 @@ from reimburse.ocr.extraction.remarks import agent_seller, find_remarks
 from reimburse.ocr.extraction.seal import find_seals, ring_name
 from reimburse.ocr.extraction.taxi import read_taxi
 from reimburse.ocr.fapiao.money import fmt_money
-from reimburse.ocr.fapiao.uscc import is_id_card_number, is_valid_uscc, repair_uscc, uscc_impossible_fixed
+from reimburse.ocr.fapiao.uscc import (
+    is_id_card_number,
+    is_valid_uscc,
+    repair_uscc,
+    tax_id_problem,
+    uscc_impossible_fixed,
+)
 
 __all__ = ["cross_check_structured", "extract", "lines_to_reread"]
 
@@ -211,12 +217,15 @@ _USCC_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 
 
 def _page_tax_ids(layout: Layout, used: set[int]) -> list[str]:
-    """Valid credit codes printed outside the labelled tax-ID boxes (the seal, mostly)."""
+    """Valid credit codes printed outside the labelled tax-ID boxes (the seal, mostly), and
+    older 15-digit IDs alone on their line (a seal before 2016): those have no check
+    character, so the seal's copy is the only check of a misread digit."""
     out = []
     for ln in layout.lines:
         if id(ln) in used or f.TAX_ID_LABEL.search(ln.text) or "代开" in ln.text:
             continue
         out += [t for t in _USCC_TOKEN.findall(ln.text) if is_valid_uscc(t)]
+        out += [t for t in f.stamp_tax_ids(ln.text) if len(t) == 15 and tax_id_problem(t) is None]
     return out
 
 

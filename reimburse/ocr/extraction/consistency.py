@@ -212,10 +212,15 @@ def _regions(value: Mapping[str, str]) -> list[ReviewReason]:
 
 
 def _seal(value: Mapping[str, str], page_tax_ids: Sequence[str]) -> list[ReviewReason]:
-    """A valid credit code printed outside the labelled boxes is the seller's seal (or its
-    remarks); if none of them is the seller's tax ID, one of the readings is wrong."""
+    """A valid credit code (or an older 15-digit ID) printed outside the labelled boxes is the
+    seller's seal (or its remarks); if none of them is the seller's tax ID, one of the
+    readings is wrong."""
     seller = value.get("seller_tax_id")
-    others = {t for t in page_tax_ids if is_valid_uscc(t) and t != value.get("buyer_tax_id")}
+    others = {
+        t
+        for t in page_tax_ids
+        if (is_valid_uscc(t) or (len(t) == 15 and t.isdigit())) and t != value.get("buyer_tax_id")
+    }
     if seller is None or not others or seller in others:
         return []
     return [
