@@ -1,6 +1,6 @@
 """Curled pages: how the fields of a photographed VAT invoice read when its rows are bowed.
 
-Synthetic photographed VAT invoices (``reimburse.synth.curled``), the same seeds at each bow
+Synthetic photographed VAT invoices (``reimburse.synth.photographed``), the same seeds at each bow
 (0 = flat, 0.05 = the rows' middle moved by 5% of the page height, 0.08 = 8%), read by the whole
 pipeline (``DocumentReader``). Prints, per bow, the printed fields that came out right, wrong or
 missing but flagged for review, and wrong or missing with no flag (silent), with each silent
@@ -16,7 +16,7 @@ import time
 from collections import Counter
 
 from reimburse.ocr.reader import DocumentReader
-from reimburse.synth.curled import curled_photo
+from reimburse.synth.photographed import PhotographedInvoice, photographed_invoice
 
 
 def main() -> None:
@@ -33,24 +33,29 @@ def main() -> None:
         outcomes: Counter[str] = Counter()
         start = time.perf_counter()
         for seed in range(args.first_seed, args.first_seed + args.count):
-            sample = curled_photo(seed, bow)
-            extraction = reader.read(sample.jpeg)[0].extraction
-            flagged = {name for reason in extraction.review_reasons for name in reason.fields}
-            for name, expected in sample.expected.items():
-                got = extraction.value(name)
-                if got == expected:
-                    outcomes["right"] += 1
-                elif name in flagged:
-                    outcomes["flagged"] += 1
-                else:
-                    outcomes["silent"] += 1
-                    print(f"  silent: bow {bow} seed {seed} {name} expected {expected!r} got {got!r}")
+            score(reader, photographed_invoice(seed, bow=bow), f"bow {bow} seed {seed}", outcomes)
         total = sum(outcomes.values())
         per_photo = (time.perf_counter() - start) / args.count
         print(
             f"{bow:5.2f} {total:6d} {outcomes['right'] / total:6.1%} {outcomes['flagged']:8d} "
             f"{outcomes['silent']:7d} {per_photo:8.2f}"
         )
+
+
+def score(reader: DocumentReader, sample: PhotographedInvoice, label: str, outcomes: Counter[str]) -> None:
+    """Count each printed field of ``sample`` as read right, wrong or missing but flagged for
+    review, or wrong or missing with no flag (silent; each one printed with ``label``)."""
+    extraction = reader.read(sample.jpeg)[0].extraction
+    flagged = {name for reason in extraction.review_reasons for name in reason.fields}
+    for name, expected in sample.expected.items():
+        got = extraction.value(name)
+        if got == expected:
+            outcomes["right"] += 1
+        elif name in flagged:
+            outcomes["flagged"] += 1
+        else:
+            outcomes["silent"] += 1
+            print(f"  silent: {label} {name} expected {expected!r} got {got!r}")
 
 
 if __name__ == "__main__":

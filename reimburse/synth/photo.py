@@ -35,12 +35,19 @@ class PhotoStyle:
 
 
 def photograph(
-    clean: Image.Image, rng: random.Random, *, long_side: int = 2000, bow: float = 0.0
+    clean: Image.Image,
+    rng: random.Random,
+    *,
+    long_side: int = 2000,
+    bow: float = 0.0,
+    fill: tuple[float, float] = (0.7, 0.9),
 ) -> tuple[Image.Image, PhotoStyle]:
     """A photographed-looking copy of ``clean`` (RGB) and the style that was applied.
 
     ``bow`` curves the sheet before it is placed: its rows sag (or rise) in the middle by that
-    share of the page height, as on paper lying curled across its width."""
+    share of the page height, as on paper lying curled across its width. ``fill``: the least
+    and most share of the frame the sheet spans (a slip photographed from further away spans
+    less)."""
     seed = rng.randrange(2**32)
     nrng = np.random.default_rng(seed)
     page = clean.copy()
@@ -54,7 +61,7 @@ def photograph(
     photo = _background(out_w, out_h, rng, nrng)
     if bow:
         doc = _bowed(doc, bow * rng.choice((-1, 1)))
-    photo = _place(doc, photo, rng)
+    photo = _place(doc, photo, rng, fill)
     photo = _lighting(photo, rng, nrng)
     blur = rng.uniform(0.5, 1.6)
     photo = cv2.GaussianBlur(photo, (0, 0), blur)
@@ -109,11 +116,11 @@ def _background(w: int, h: int, rng: random.Random, nrng: np.random.Generator) -
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def _place(doc: np.ndarray, photo: np.ndarray, rng: random.Random) -> np.ndarray:
-    """Warp the sheet onto the background: 70-90 % of the frame, corners jittered."""
+def _place(doc: np.ndarray, photo: np.ndarray, rng: random.Random, fill: tuple[float, float]) -> np.ndarray:
+    """Warp the sheet onto the background across ``fill`` of the frame, corners jittered."""
     h, w = doc.shape[:2]
     out_h, out_w = photo.shape[:2]
-    scale = min(out_w / w, out_h / h) * rng.uniform(0.7, 0.9)
+    scale = min(out_w / w, out_h / h) * rng.uniform(*fill)
     sw, sh = w * scale, h * scale
     cx = out_w / 2 + rng.uniform(-0.05, 0.05) * out_w
     cy = out_h / 2 + rng.uniform(-0.05, 0.05) * out_h

@@ -539,3 +539,18 @@ def test_synthetic_parties_are_registered_where_their_names_say() -> None:
 
 def replace_text(page: TextPage, old: str, new: str) -> TextPage:
     return replace(page, lines=tuple(replace(ln, text=new) if ln.text == old else ln for ln in page.lines))
+
+
+def test_a_check_code_whose_label_is_printed_but_whose_digits_were_not_read_is_flagged() -> None:
+    """校验码 is printed only with its 20 digits beside it: a page that shows the label but gave
+    no code is a read that failed (small print, blur), not a form without one."""
+    unread = replace_text(vat_page(), "校验码：12345 67890 12345 67890", "校验码：")
+    ex = extract([unread], None)
+    assert ex.value("check_code") is None
+    assert any(r.code == "missing_field" and "check_code" in r.fields for r in ex.review_reasons)
+    # a form that prints no check code (a paper special invoice) is not asked for one
+    page = vat_page()
+    none = replace(page, lines=tuple(ln for ln in page.lines if not ln.text.startswith("校验码")))
+    ex = extract([none], None)
+    assert ex.value("check_code") is None
+    assert not any("check_code" in r.fields for r in ex.review_reasons)

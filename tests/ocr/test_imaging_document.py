@@ -11,8 +11,10 @@ from reimburse.ocr.engines.registry import create_engine
 from reimburse.ocr.errors import DecompressionBomb, ImageDecodeError
 from reimburse.ocr.imaging import document
 from reimburse.ocr.imaging.document import read_image
+from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import Orientation, rotate
-from tests.ocr.imaging_helpers import NUMBER, jpeg, page, photo
+from reimburse.ocr.imaging.preprocess import prepare
+from tests.ocr.imaging_helpers import NUMBER, camera_corners, jpeg, page, photo
 
 LIMIT = 80_000_000
 
@@ -105,3 +107,38 @@ def test_a_page_turned_sideways_that_reads_as_nothing_gets_a_second_look(
     engine.pages.clear()
     document.read_image_upright(data, engine, max_pixels=LIMIT, reads_as_invoice=lambda r: True)
     assert len(engine.pages) == 1
+
+
+def _far_photo(fill: float) -> bytes:
+    """``page()`` photographed square-on across ``fill`` of a 12-megapixel frame's width."""
+    sheet = page()
+    size = (4000, 3000)
+    corners = camera_corners((sheet.shape[1], sheet.shape[0]), size, tilt_x=8, tilt_y=-6, spin=3, fill=fill)
+    w, h = sheet.shape[1] - 1, sheet.shape[0] - 1
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, corners)
+    out = np.full((size[1], size[0], 3), (60, 70, 85), np.uint8)
+    warped = cv2.warpPerspective(sheet, matrix, size, flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full(sheet.shape[:2], 255, np.uint8), matrix, size) > 127
+    out[mask] = warped[mask]
+    return jpeg(out)
+
+
+def test_a_page_small_in_a_large_photo_is_warped_from_the_full_resolution() -> None:
+    """A 12 MP JPEG decodes at 2000 px; a page across a third of it would then be enlarged
+    about 2.5x to the working size, its small print blurred. It is warped again from the
+    photo decoded whole, at no more than the working size's own scale."""
+    data = _far_photo(0.35)
+    reduced = load_image(data, max_pixels=LIMIT, min_long_side=2000)
+    assert reduced.shape[1] == 2000
+    first = prepare(reduced)
+    assert first.quad is not None and first.scale > 2.0  # found, and small
+    again = document._at_resolution(data, reduced, first, LIMIT, DEFAULT_DECODE_BYTES)
+    assert again.quad is not None and again.scale < 1.3
+    assert np.allclose(again.quad, first.quad * 2, atol=1)  # the same outline, in full-size pixels
+    # a page that fills the frame is warped from the reduced decode, as before
+    near = _far_photo(0.8)
+    reduced = load_image(near, max_pixels=LIMIT, min_long_side=2000)
+    first = prepare(reduced)
+    assert first.quad is not None and first.scale <= 1.2
+    assert document._at_resolution(near, reduced, first, LIMIT, DEFAULT_DECODE_BYTES) is first

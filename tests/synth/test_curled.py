@@ -1,7 +1,7 @@
 """A photographed invoice lying curled reads as a flat one: every field right or flagged.
 
 Synthetic photographed VAT invoices with their rows bowed by 8% of the page height in the
-middle (``reimburse.synth.curled``), read by the whole pipeline. ``bench/curl_bench.py`` prints
+middle (``reimburse.synth.photographed``), read by the whole pipeline. ``bench/curl_bench.py`` prints
 the same over more seeds and bows.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from reimburse.ocr.reader import DocumentReader
-from reimburse.synth.curled import curled_photo
+from reimburse.synth.photographed import photographed_invoice
 
 _READER = DocumentReader()
 
@@ -19,7 +19,7 @@ _READER = DocumentReader()
 # seal and the page was called no invoice at all
 @pytest.mark.parametrize("seed", [6000, 6007])
 def test_a_curled_invoice_reads_right_or_flagged(seed: int) -> None:
-    sample = curled_photo(seed, 0.08)
+    sample = photographed_invoice(seed, bow=0.08)
     extraction = _READER.read(sample.jpeg)[0].extraction
     assert extraction.is_invoice
     flagged = {name for reason in extraction.review_reasons for name in reason.fields}

@@ -145,6 +145,9 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         items,
         capitals_total=capitals.value if capitals else None,
         disagreements=disagreements,
+        # a check code's label is printed only with the code beside it: not finding the code
+        # is a read that failed (small print, blur), never a form without one
+        labelled=("check_code",) if layout.find(f.CHECK_LABEL) else (),
     )
     name_scores = {
         k: char_scores(c.lines, c.value)

@@ -9,7 +9,7 @@ recogniser's own confidence.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -49,10 +49,13 @@ def run_checks(
     *,
     capitals_total: str | None,
     disagreements: Sequence[ReviewReason],
+    labelled: Collection[str] = (),
 ) -> tuple[ReviewReason, ...]:
+    """Review reasons for ``fields`` as read from a ``doc_type``. ``labelled``: fields whose
+    label the page shows, so their value is printed there too (a check code's 校验码)."""
     reasons: list[ReviewReason] = list(disagreements)
     value = {k: v.value for k, v in fields.items()}
-    reasons += _missing(doc_type, value)
+    reasons += _missing(doc_type, value, labelled)
     reasons += _formats(doc_type, value)
     reasons += _sums(value, capitals_total)
     reasons += _rates(value, items)
@@ -103,8 +106,10 @@ def _names(value: Mapping[str, str]) -> list[ReviewReason]:
 _ENTERPRISE = re.compile(r"(公司|集团)$")
 
 
-def _missing(doc_type: DocumentType, value: Mapping[str, str]) -> list[ReviewReason]:
-    required = list(_REQUIRED_ALWAYS)
+def _missing(
+    doc_type: DocumentType, value: Mapping[str, str], labelled: Collection[str]
+) -> list[ReviewReason]:
+    required = list(_REQUIRED_ALWAYS) + [f for f in labelled if f not in _REQUIRED_ALWAYS]
     if doc_type is DocumentType.QUOTA:
         # a quota invoice names its seller only in the stamp; without it, nobody knows who sold
         required.append("seller_tax_id")

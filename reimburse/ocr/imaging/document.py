@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+import numpy as np
+
 from reimburse.ocr.domain import DocumentRead, TextLine, TextPage
 from reimburse.ocr.engines.base import Image, OcrEngine, SecondReader
 from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
-from reimburse.ocr.imaging.preprocess import prepare
+from reimburse.ocr.imaging.preprocess import Prepared, flatten, prepare
 from reimburse.ocr.imaging.qr import decode_qr
 from reimburse.ocr.imaging.stamps import find_ovals, unrolled_ring
 
@@ -23,6 +25,8 @@ from reimburse.ocr.imaging.stamps import find_ovals, unrolled_ring
 # the time, and the page is resampled to the working size anyway. On 12 synthetic 12 MP
 # photos this lost no labelled field value (bench/README.md).
 _DECODE_LONG_SIDE = 2000
+# a page warped up by more than this from the reduced decode is warped again from the full one
+_ENLARGED = 1.2
 
 
 def read_image(
@@ -66,12 +70,27 @@ def _read(
     image = load_image(
         data, max_pixels=max_pixels, min_long_side=_DECODE_LONG_SIDE, max_decode_bytes=max_decode_bytes
     )
-    page = prepare(image).image
+    page = _at_resolution(data, image, prepare(image), max_pixels, max_decode_bytes).image
     orientation = detect_orientation(page, vertical=vertical_text)
     page = rotate(page, orientation.rotation)
     qr = decode_qr(page)
     text = _second_look(engine, page, engine.recognize(page))
     return DocumentRead(pages=(text,), qr=qr.payload), orientation.rotation in (90, 270)
+
+
+def _at_resolution(
+    data: bytes, image: Image, prepared: Prepared, max_pixels: int, max_decode_bytes: int
+) -> Prepared:
+    """``prepared`` again from the photo at full resolution, when the page fills so little of
+    the frame that the reduced decode would be enlarged to the working size: a receipt
+    photographed from arm's length keeps the pixels its small print needs."""
+    if prepared.quad is None or prepared.scale <= _ENLARGED:
+        return prepared
+    full = load_image(data, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+    factor = full.shape[1] / image.shape[1]
+    if factor <= 1.0:
+        return prepared  # the photo was decoded whole already
+    return flatten(full, (prepared.quad * np.float32(factor)).astype(np.float32))
 
 
 def _second_look(engine: OcrEngine, page: Image, text: TextPage) -> TextPage:

@@ -33,6 +33,10 @@ WORK_LONG_SIDE = 1800
 # Below this the page is upscaled (small screenshots, thumbnails).
 MIN_LONG_SIDE = 1200
 _PROBE_LONG_SIDE = 640
+# The least share of the frame a page may fill: a receipt photographed from arm's length, or a
+# form on a desk with room around it (read then from the full-resolution photo, see
+# ``imaging.document``).
+_MIN_PAGE_SHARE = 0.05
 _MIN_SIDE = 32  # below this there is no page outline (or text) worth looking for
 
 Quad = npt.NDArray[np.float32]  # 4 x 2, clockwise from top-left
@@ -51,10 +55,15 @@ def prepare(image: Image, *, long_side: int = WORK_LONG_SIDE) -> Prepared:
     """Find and flatten the document if the photo shows one; normalise size and contrast."""
     quad = find_document_quad(image)
     if quad is not None:
-        warped = warp_to_quad(image, quad, long_side=long_side)
-        return Prepared(image=stretch_contrast(warped), quad=quad, scale=_quad_scale(quad, warped))
+        return flatten(image, quad, long_side=long_side)
     resized, scale = resize_long_side(image, long_side)
     return Prepared(image=stretch_contrast(resized), quad=None, scale=scale)
+
+
+def flatten(image: Image, quad: Quad, *, long_side: int = WORK_LONG_SIDE) -> Prepared:
+    """The page inside ``quad`` warped upright to the working size, contrast stretched."""
+    warped = warp_to_quad(image, quad, long_side=long_side)
+    return Prepared(image=stretch_contrast(warped), quad=quad, scale=_quad_scale(quad, warped))
 
 
 def resize_long_side(image: Image, long_side: int) -> tuple[Image, float]:
@@ -88,7 +97,7 @@ def find_document_quad(image: Image) -> Quad | None:
         quad_area = float(cv2.contourArea(candidate))
         ratio = quad_area / area
         # Too small to be the invoice, or ~the whole frame (a scan): leave geometry alone.
-        if ratio < 0.15 or ratio > 0.9 or not _plausible(candidate):
+        if ratio < _MIN_PAGE_SHARE or ratio > 0.9 or not _plausible(candidate):
             continue
         contrast = _edge_contrast(grey, candidate)
         if contrast < 18.0 or not _sides_are_edges(grey, candidate):
