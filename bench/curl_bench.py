@@ -42,10 +42,13 @@ def main() -> None:
         )
 
 
-def score(reader: DocumentReader, sample: PhotographedInvoice, label: str, outcomes: Counter[str]) -> None:
+def score(reader: DocumentReader, sample: PhotographedInvoice, label: str, outcomes: Counter[str]) -> float:
     """Count each printed field of ``sample`` as read right, wrong or missing but flagged for
-    review, or wrong or missing with no flag (silent; each one printed with ``label``)."""
+    review, or wrong or missing with no flag (silent; each one printed with ``label``).
+    Returns the seconds the read took."""
+    start = time.perf_counter()
     extraction = reader.read(sample.jpeg)[0].extraction
+    seconds = time.perf_counter() - start
     flagged = {name for reason in extraction.review_reasons for name in reason.fields}
     for name, expected in sample.expected.items():
         got = extraction.value(name)
@@ -56,6 +59,7 @@ def score(reader: DocumentReader, sample: PhotographedInvoice, label: str, outco
         else:
             outcomes["silent"] += 1
             print(f"  silent: {label} {name} expected {expected!r} got {got!r}")
+    return seconds
 
 
 if __name__ == "__main__":

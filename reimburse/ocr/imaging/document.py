@@ -25,8 +25,11 @@ from reimburse.ocr.imaging.stamps import find_ovals, unrolled_ring
 # the time, and the page is resampled to the working size anyway. On 12 synthetic 12 MP
 # photos this lost no labelled field value (bench/README.md).
 _DECODE_LONG_SIDE = 2000
-# a page warped up by more than this from the reduced decode is warped again from the full one
-_ENLARGED = 1.2
+# A page enlarged more than this from the reduced decode is warped again from the whole photo.
+# At 1.5 its 9-pt digits still have ~16 px (the working size gives them ~24): synthetic 12 MP
+# photos whose page spans 50-90% of the frame read as well either way (bench/distance_bench.py),
+# and the whole decode costs ~100 ms.
+_ENLARGED = 1.5
 
 
 def read_image(
