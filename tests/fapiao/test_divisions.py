@@ -29,7 +29,8 @@ def uscc(division: str, org: str = "MA1XY7Q2K") -> str:
         # a branch registers where it is: its own place, not its parent's
         ("四川星河示例速运有限公司绵阳分公司", "51"),
         ("北京星河示例科技有限公司成都分公司", "51"),
-        ("星河示例银行股份有限公司杭州西湖支行", "33"),
+        ("星河示例银行股份有限公司杭州分行", "33"),
+        ("宁夏回族自治区星河示例贸易有限公司", "64"),
         # a short city name that is also a word counts only with 市
         ("朝阳市星河示例有限公司", "21"),
         ("安康市星河示例有限公司", "61"),
@@ -48,6 +49,13 @@ def test_a_company_name_places_it_in_a_province(name: str, province: str) -> Non
         "兰州牛肉拉面馆",  # a shop: a dish's home town, not where it is
         "阿里示例云计算有限公司",  # 阿里 (a prefecture of Tibet) as a word
         "朝阳星河示例有限公司",
+        # a bank's sub-branch is named after a street or district, often called after another
+        # city (Dalian's 中山路, Tianjin's 河北区); a street is no place of registration
+        "星河示例银行股份有限公司中山支行",
+        "星河示例银行股份有限公司河北支行",
+        "星河示例科技有限公司北京路分公司",
+        "海南藏族自治州星河示例有限公司",  # Qinghai's 海南, not the province
+        "海南州星河示例有限公司",
         "",
     ],
 )

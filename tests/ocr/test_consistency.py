@@ -212,9 +212,14 @@ def test_an_older_tax_id_is_checked_against_the_seal_too() -> None:
     assert ("seal_tax_id_mismatch", ("seller_tax_id",)) in reasons(ex)
     same = extract([vat_page(seller_id=printed, extra=(line(printed, 760, 600),))], None)
     assert "seal_tax_id_mismatch" not in codes(same)
-    # a 20-digit run alone on its line is a check code, not a seal: nothing to compare
-    code = extract([vat_page(seller_id=printed, extra=(line("12345678901234567890", 760, 600),))], None)
-    assert "seal_tax_id_mismatch" not in codes(code)
+    # an older seal beside a credit code: characters 3-17 of the code are the ID it replaced
+    older = extract([vat_page(extra=(line(SELLER_ID[2:17], 760, 600),))], None)
+    assert "seal_tax_id_mismatch" not in codes(older)
+    other = extract([vat_page(extra=(line("44030177580271X", 760, 600),))], None)
+    assert ("seal_tax_id_mismatch", ("seller_tax_id",)) in reasons(other)
+    # a 15-digit account number on its label's row is no seal
+    account = (line("开户行及账号：示例银行", 60, 600), line("440301775802719", 400, 600))
+    assert "seal_tax_id_mismatch" not in codes(extract([vat_page(seller_id=printed, extra=account)], None))
 
 
 def test_an_agent_issued_invoice_never_pairs_a_remarks_name_with_the_box_tax_id() -> None:
@@ -513,6 +518,10 @@ def test_a_name_and_a_tax_id_from_different_provinces_are_flagged() -> None:
         assert "party_region_mismatch" not in codes(extract([vat_page(seller_name=agreeing)], None))
     buyer = replace_text(vat_page(), "名称：星河示例科技有限公司", "名称：浙江星河示例科技有限公司")
     assert ("party_region_mismatch", ("buyer_name", "buyer_tax_id")) in reasons(extract([buyer], None))
+    # a subsidiary named after its parent's brand, then its own place, is registered at the
+    # second (and its tax ID says so)
+    subsidiary = vat_page(seller_name="四川明月示例深圳餐饮管理有限公司")
+    assert "party_region_mismatch" not in codes(extract([subsidiary], None))
 
 
 def test_the_seller_tax_id_of_another_company_is_flagged_by_its_region() -> None:
@@ -554,3 +563,6 @@ def test_a_check_code_whose_label_is_printed_but_whose_digits_were_not_read_is_f
     ex = extract([none], None)
     assert ex.value("check_code") is None
     assert not any("check_code" in r.fields for r in ex.review_reasons)
+    # nor is one whose seller does calibration (校验) for a living
+    calibrating = replace(none, lines=(*none.lines, line("明月示例计量校验有限公司", 60, 640)))
+    assert not any("check_code" in r.fields for r in extract([calibrating], None).review_reasons)

@@ -142,3 +142,21 @@ def test_a_page_small_in_a_large_photo_is_warped_from_the_full_resolution() -> N
     first = prepare(reduced)
     assert first.quad is not None and first.scale <= 1.2
     assert document._at_resolution(near, reduced, first, LIMIT, DEFAULT_DECODE_BYTES) is first
+
+
+def test_a_photo_decoded_whole_is_not_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PNG (or a HEIC, or a JPEG under 4000 px) is decoded whole the first time: a small page
+    in it has no more pixels to give."""
+    image = cv2.imdecode(np.frombuffer(_far_photo(0.35), np.uint8), cv2.IMREAD_COLOR)
+    ok, png = cv2.imencode(".png", cv2.resize(image, (2400, 1800), interpolation=cv2.INTER_AREA))
+    assert ok
+    decoded = load_image(png.tobytes(), max_pixels=LIMIT, min_long_side=2000)
+    assert decoded.shape[1] == 2400
+    first = prepare(decoded)
+    assert first.quad is not None and first.scale > 1.5
+
+    def no_second_decode(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(document, "load_image", no_second_decode)
+    assert document._at_resolution(png.tobytes(), decoded, first, LIMIT, DEFAULT_DECODE_BYTES) is first

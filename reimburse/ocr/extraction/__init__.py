@@ -147,7 +147,7 @@ def extract(pages: Sequence[TextPage], qr: QrPayload | None) -> Extraction:
         disagreements=disagreements,
         # a check code's label is printed only with the code beside it: not finding the code
         # is a read that failed (small print, blur), never a form without one
-        labelled=("check_code",) if layout.find(f.CHECK_LABEL) else (),
+        labelled=("check_code",) if any(_CHECK_CODE_LABEL.match(ln.text) for ln in layout.lines) else (),
     )
     name_scores = {
         k: char_scores(c.lines, c.value)
@@ -219,16 +219,23 @@ def _extract_taxi(
 _USCC_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 
 
+# the check code's label opening its line (not 校验 inside a name or an item: 计量校验有限公司)
+_CHECK_CODE_LABEL = re.compile(r"校验[码吗]")
+_ACCOUNT_OR_PHONE = re.compile(r"账号|开户行|电话|银行")
+
+
 def _page_tax_ids(layout: Layout, used: set[int]) -> list[str]:
     """Valid credit codes printed outside the labelled tax-ID boxes (the seal, mostly), and
-    older 15-digit IDs alone on their line (a seal before 2016): those have no check
+    older 15-character IDs alone on their line (a seal before 2016): those have no check
     character, so the seal's copy is the only check of a misread digit."""
     out = []
     for ln in layout.lines:
         if id(ln) in used or f.TAX_ID_LABEL.search(ln.text) or "代开" in ln.text:
             continue
         out += [t for t in _USCC_TOKEN.findall(ln.text) if is_valid_uscc(t)]
-        out += [t for t in f.stamp_tax_ids(ln.text) if len(t) == 15 and tax_id_problem(t) is None]
+        if not any(_ACCOUNT_OR_PHONE.search(o.text) for o in layout.same_row(ln, right_only=False)):
+            # a 15-digit account number beside its label is no seal
+            out += [t for t in f.stamp_tax_ids(ln.text) if len(t) == 15 and tax_id_problem(t) is None]
     return out
 
 

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from reimburse.ocr.domain import STAMP_WORDS, FieldSource, FieldValue, LineItem, ReviewReason
 from reimburse.ocr.extraction.seal import Seal
-from reimburse.ocr.fapiao.divisions import PROVINCES, name_province, tax_id_province
+from reimburse.ocr.fapiao.divisions import PROVINCES, mentions_province, name_province, tax_id_province
 from reimburse.ocr.fapiao.money import parse_money
-from reimburse.ocr.fapiao.uscc import is_valid_uscc
+from reimburse.ocr.fapiao.uscc import is_valid_uscc, tax_id_problem
 
 _IDENTIFIERS = ("invoice_code", "invoice_number", "check_code", "buyer_tax_id", "seller_tax_id")
 _NAMES = ("buyer_name", "seller_name")
@@ -197,7 +197,7 @@ def _regions(value: Mapping[str, str]) -> list[ReviewReason]:
         if not name or not tax_id:
             continue
         by_name, by_id = name_province(name), tax_id_province(tax_id)
-        if by_name is None or by_id is None or by_name == by_id:
+        if by_name is None or by_id is None or by_name == by_id or mentions_province(name, by_id):
             continue
         out.append(
             ReviewReason(
@@ -212,16 +212,17 @@ def _regions(value: Mapping[str, str]) -> list[ReviewReason]:
 
 
 def _seal(value: Mapping[str, str], page_tax_ids: Sequence[str]) -> list[ReviewReason]:
-    """A valid credit code (or an older 15-digit ID) printed outside the labelled boxes is the
-    seller's seal (or its remarks); if none of them is the seller's tax ID, one of the
+    """A valid credit code (or an older 15-character ID) printed outside the labelled boxes is
+    the seller's seal (or its remarks); if none of them is the seller's tax ID, one of the
     readings is wrong."""
     seller = value.get("seller_tax_id")
+    buyer = value.get("buyer_tax_id") or ""
     others = {
         t
         for t in page_tax_ids
-        if (is_valid_uscc(t) or (len(t) == 15 and t.isdigit())) and t != value.get("buyer_tax_id")
+        if (is_valid_uscc(t) or (len(t) == 15 and tax_id_problem(t) is None)) and not same_taxpayer(t, buyer)
     }
-    if seller is None or not others or seller in others:
+    if seller is None or not others or any(same_taxpayer(seller, t) for t in others):
         return []
     return [
         ReviewReason(
@@ -230,6 +231,15 @@ def _seal(value: Mapping[str, str], page_tax_ids: Sequence[str]) -> list[ReviewR
             ("seller_tax_id",),
         )
     ]
+
+
+def same_taxpayer(a: str, b: str) -> bool:
+    """The same taxpayer's ID, as printed or in its older form: a credit code's characters 3-17
+    are the 15-character ID it replaced (division and organisation code), which an older
+    seal still shows."""
+    if len(a) < len(b):
+        a, b = b, a
+    return a == b or (len(a) == 18 and len(b) == 15 and a[2:17] == b)
 
 
 def _seal_name(value: Mapping[str, str], seals: Sequence[Seal]) -> list[ReviewReason]:

@@ -8,8 +8,9 @@ trade name ("…科技（上海）有限公司"), or, for a branch, before 分�
 分公司"). When both are there and name different provinces, one of the two values is misread
 or belongs to the other party: a check that needs no second copy of either value.
 
-Only the province is compared: a company moving within its province keeps its credit code,
-and the city level would need every county. The tables below are the 31 provinces of the
+Only the province is compared: the city level would need every county. A credit code is kept
+for life, so a company that moved to another province and renamed itself after it is flagged
+(rarely: a person confirms it). The tables below are the 31 provinces of the
 mainland and their prefecture-level divisions (GB/T 2260, 2023), by short name.
 """
 
@@ -80,18 +81,23 @@ PLACES: dict[str, str] = {
 }
 _PLACE = "|".join(sorted(PLACES, key=len, reverse=True))
 _CITY_SAID = "|".join(sorted(_WORD_LIKE, key=len, reverse=True))
-# a place as it opens a name: the province with 省 or its autonomous region's full title,
-# a city with or without 市/地区/州/盟
+# A place as it opens a name: the province (with 省 or its autonomous region's title, or
+# without), a city (with 市 or without). Not a place that goes on as a prefecture (海南州 is
+# Qinghai's, not Hainan), a street or a district (北京路, 河北区 of Tianjin).
+_NOT_THE_PLACE = r"(?!州|藏族|路|街|道|大道|广场|区)"
 _LEADING = re.compile(
-    rf"^(?:(?P<place>{_PLACE})(?:省|市|(?:壮族|回族|维吾尔|藏族)?自治区)?|(?P<said>{_CITY_SAID})市)"
+    rf"^(?:(?P<place>{_PLACE}){_NOT_THE_PLACE}(?:省|市|(?:壮族|回族|维吾尔)?自治区)?|(?P<said>{_CITY_SAID})市)"
 )
 _BRACKETED = re.compile(rf"[(（](?P<place>{_PLACE})(?:省|市)?[)）]")
-# a branch and its own place, after its parent's name: "…有限公司绵阳分公司", "…银行成都高新支行"
-_BRANCH = re.compile(r"(?:分公司|分行|支行|营业部|办事处)$")
+# A branch and its own place, after its parent's name: "…有限公司绵阳分公司", "…银行成都分行".
+# Not a bank's sub-branch (支行) or an office (营业部): those are named after a street or a
+# district, which are often called after other cities (大连的中山路, 天津的河北区).
+_BRANCH = re.compile(r"(?:分公司|分行)$")
 _PARENT = re.compile(r"公司|银行|集团")
 # Only companies and banks: the law on their names is strict, while a shop's name may carry
 # a dish's home town (兰州拉面, 桂林米粉) wherever the shop is.
 _COMPANY = re.compile(r"(?:公司|银行)$")
+_ANY_PLACE = re.compile(_PLACE)
 # names that begin with the country are registered by the national authority, anywhere
 _NATIONAL = re.compile(r"^(?:中国|中华|全国|国家)")
 
@@ -123,6 +129,12 @@ def name_province(name: str) -> str | None:
     if _NATIONAL.match(text):
         return None
     return _leading_province(text)
+
+
+def mentions_province(name: str, province: str) -> bool:
+    """Whether any place in ``name`` lies in ``province``: a subsidiary named after its
+    parent's brand and then its own place (青岛啤酒西安…有限公司) is registered at the second."""
+    return any(PLACES[m.group()] == province for m in _ANY_PLACE.finditer(re.sub(r"\s", "", name)))
 
 
 def tax_id_province(tax_id: str) -> str | None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from reimburse.ocr.domain import DocumentRead, TextLine, TextPage
 from reimburse.ocr.engines.base import Image, OcrEngine, SecondReader
-from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, load_image
+from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, declared_long_side, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import Prepared, flatten, prepare
 from reimburse.ocr.imaging.qr import decode_qr
@@ -89,10 +89,11 @@ def _at_resolution(
     photographed from arm's length keeps the pixels its small print needs."""
     if prepared.quad is None or prepared.scale <= _ENLARGED:
         return prepared
+    declared = declared_long_side(data)
+    if declared is None or declared <= max(image.shape[:2]):
+        return prepared  # decoded whole already (a PNG, a HEIC, a JPEG under 4000 px)
     full = load_image(data, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
     factor = full.shape[1] / image.shape[1]
-    if factor <= 1.0:
-        return prepared  # the photo was decoded whole already
     return flatten(full, (prepared.quad * np.float32(factor)).astype(np.float32))
 
 

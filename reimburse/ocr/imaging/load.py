@@ -107,6 +107,17 @@ def load_image(
     return np.ascontiguousarray(cv2.cvtColor(array, cv2.COLOR_RGB2BGR))
 
 
+def declared_long_side(data: bytes) -> int | None:
+    """The longer side the image's header declares (nothing is decoded), or None when the
+    header cannot be read. Tells whether a decode was reduced."""
+    _register_heif()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return max(image.size)
+    except (OSError, ValueError, UnidentifiedImageError):
+        return None
+
+
 def _draft(image: Image.Image, min_long_side: int) -> None:
     width, height = image.size
     long_side = max(width, height)
