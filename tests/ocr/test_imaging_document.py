@@ -136,6 +136,9 @@ def test_a_page_small_in_a_large_photo_is_warped_from_the_full_resolution() -> N
     again = document._at_resolution(data, reduced, first, LIMIT, DEFAULT_DECODE_BYTES)
     assert again.quad is not None and again.scale < 1.3
     assert np.allclose(again.quad, first.quad * 2, atol=1)  # the same outline, in full-size pixels
+    # a photo too large to decode whole within the limits is read from the reduced decode
+    tight = 4000 * 3000 * 3 - 1
+    assert document._at_resolution(data, reduced, first, LIMIT, tight) is first
     # a page that fills the frame is warped from the reduced decode, as before
     near = _far_photo(0.8)
     reduced = load_image(near, max_pixels=LIMIT, min_long_side=2000)

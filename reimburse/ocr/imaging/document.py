@@ -14,6 +14,7 @@ import numpy as np
 
 from reimburse.ocr.domain import DocumentRead, TextLine, TextPage
 from reimburse.ocr.engines.base import Image, OcrEngine, SecondReader
+from reimburse.ocr.errors import DecompressionBomb
 from reimburse.ocr.imaging.load import DEFAULT_DECODE_BYTES, declared_long_side, load_image
 from reimburse.ocr.imaging.orientation import detect_orientation, rotate
 from reimburse.ocr.imaging.preprocess import Prepared, flatten, prepare
@@ -92,7 +93,10 @@ def _at_resolution(
     declared = declared_long_side(data)
     if declared is None or declared <= max(image.shape[:2]):
         return prepared  # decoded whole already (a PNG, a HEIC, a JPEG under 4000 px)
-    full = load_image(data, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+    try:
+        full = load_image(data, max_pixels=max_pixels, max_decode_bytes=max_decode_bytes)
+    except DecompressionBomb:
+        return prepared  # too large to decode whole within the limits: read it as it is
     factor = full.shape[1] / image.shape[1]
     return flatten(full, (prepared.quad * np.float32(factor)).astype(np.float32))
 
