@@ -4,7 +4,7 @@ A taxpayer ID carries the administrative division (GB/T 2260) of the office that
 characters 3-8 of a credit code (GB 32100-2015), the first six digits of an older 15-digit
 ID. A company's name carries a division too: the law on enterprise names puts the
 registering authority's division first ("四川…有限公司", "杭州…"), in brackets after the
-trade name ("…科技（上海）有限公司"), or, for a branch, before 分公司/支行 ("…有限公司绵阳
+trade name ("…科技（上海）有限公司"), or, for a branch, before 分公司/分行 ("…有限公司绵阳
 分公司"). When both are there and name different provinces, one of the two values is misread
 or belongs to the other party: a check that needs no second copy of either value.
 
