@@ -108,3 +108,17 @@ def test_an_outline_side_must_be_a_sharp_step_not_a_shading_ramp(spread: float, 
     grey = (230 - 150 * dark).astype(np.uint8)
     quad = np.array([[0, 0], [width - 1, 0], [width - 1, 0.85 * height], [0, 0.55 * height]], np.float32)
     assert _sides_are_edges(grey, quad) is is_edge
+
+
+@pytest.mark.parametrize(("printed", "is_edge"), [(0.0, True), (0.5, True), (0.7, False)])
+def test_print_up_to_the_papers_edge_does_not_hide_the_edge(printed: float, is_edge: bool) -> None:
+    # A fapiao prints its code in the top margin, a few pixels from the paper's edge at the
+    # page finder's scale: where the sample just inside lands on print, it reads darker than
+    # the desk, which says nothing either way. Most of a side must still show paper.
+    from reimburse.ocr.imaging.preprocess import _sides_are_edges
+
+    grey = np.full((376, 640), 90, np.uint8)  # the desk
+    grey[100:300, 150:500] = 235  # the paper
+    grey[102:106, 150 : 150 + round(350 * printed)] = 30  # print along the top edge, inside
+    quad = np.array([[150, 100], [499, 100], [499, 299], [150, 299]], np.float32)
+    assert _sides_are_edges(grey, quad) is is_edge
